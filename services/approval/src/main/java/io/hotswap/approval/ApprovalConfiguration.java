@@ -1,0 +1,59 @@
+package io.hotswap.approval;
+
+import io.hotswap.core.avro.Serdes;
+import io.hotswap.core.kafka.SchemaRegistrar;
+import io.hotswap.core.kafka.StreamsDefaults;
+import io.hotswap.core.kafka.Topics;
+import java.time.Duration;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.annotation.EnableKafkaStreams;
+import org.springframework.kafka.annotation.KafkaStreamsDefaultConfiguration;
+import org.springframework.kafka.config.KafkaStreamsConfiguration;
+import org.springframework.kafka.config.StreamsBuilderFactoryBeanConfigurer;
+import org.springframework.kafka.core.KafkaAdmin;
+
+@Configuration(proxyBeanMethods = false)
+@EnableKafkaStreams
+class ApprovalConfiguration {
+
+  @Bean
+  Topics topics(@Value("${hotswap.kafka.partitions:3}") int partitions,
+                @Value("${hotswap.kafka.replication-factor:1}") short replication) {
+    return new Topics(partitions, replication);
+  }
+
+  /** Serdes whose schema store also knows every schema version published by other services. */
+  @Bean
+  Serdes serdes(KafkaProperties kafka) {
+    Serdes serdes = Serdes.create();
+    new SchemaRegistrar(kafka.buildAdminProperties(), serdes, "approval").register(Duration.ofSeconds(60));
+    return serdes;
+  }
+
+  @Bean
+  KafkaAdmin.NewTopics hotswapTopics(Topics topics) {
+    return new KafkaAdmin.NewTopics(topics.newTopics().toArray(NewTopic[]::new));
+  }
+
+  @Bean(name = KafkaStreamsDefaultConfiguration.DEFAULT_STREAMS_CONFIG_BEAN_NAME)
+  KafkaStreamsConfiguration kafkaStreamsConfig(KafkaProperties kafka,
+                                               @Value("${hotswap.approval.application-id:hotswap-approval}") String applicationId) {
+    return new KafkaStreamsConfiguration(StreamsDefaults.apply(kafka.buildStreamsProperties(), applicationId));
+  }
+
+  @Bean
+  StreamsBuilderFactoryBeanConfigurer uncaughtExceptionHandler() {
+    return factory -> factory.setStreamsUncaughtExceptionHandler(StreamsDefaults.replaceThreadHandler("approval"));
+  }
+
+  @Bean
+  Object approvalTopology(StreamsBuilder builder, Serdes serdes) {
+    ApprovalTopology.build(builder, serdes);
+    return ApprovalTopology.class;
+  }
+}

@@ -1,0 +1,80 @@
+package io.hotswap.audit;
+
+import io.hotswap.core.avro.Serdes;
+import io.hotswap.core.kafka.SchemaRegistrar;
+import io.hotswap.core.kafka.Topics;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
+import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
+import org.springframework.kafka.core.DefaultKafkaProducerFactory;
+import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.listener.ContainerProperties;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.util.backoff.ExponentialBackOff;
+
+@Configuration(proxyBeanMethods = false)
+class AuditConfiguration {
+
+  @Bean
+  Topics topics(@Value("${hotswap.kafka.partitions:3}") int partitions,
+                @Value("${hotswap.kafka.replication-factor:1}") short replication) {
+    return new Topics(partitions, replication);
+  }
+
+  @Bean
+  KafkaAdmin.NewTopics hotswapTopics(Topics topics) {
+    return new KafkaAdmin.NewTopics(topics.newTopics().toArray(NewTopic[]::new));
+  }
+
+  /** Serdes whose schema store also knows every schema version published by other services. */
+  @Bean
+  Serdes serdes(KafkaProperties kafka) {
+    Serdes serdes = Serdes.create();
+    new SchemaRegistrar(kafka.buildAdminProperties(), serdes, "audit").register(Duration.ofSeconds(60));
+    return serdes;
+  }
+
+  @Bean
+  KafkaTemplate<byte[], byte[]> dlqTemplate(KafkaProperties kafka) {
+    Map<String, Object> props = new HashMap<>(kafka.buildProducerProperties());
+    props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MESSAGE_BYTES);
+    return new KafkaTemplate<>(new DefaultKafkaProducerFactory<>(props));
+  }
+
+  /**
+   * Batch listener on committed records only (the audit topic is written transactionally);
+   * offsets are committed after each batch's database transaction; a failing database is retried
+   * with back-off, never skipped.
+   */
+  @Bean
+  ConcurrentKafkaListenerContainerFactory<byte[], byte[]> kafkaListenerContainerFactory(KafkaProperties kafka) {
+    Map<String, Object> props = new HashMap<>(kafka.buildConsumerProperties());
+    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.MAX_MESSAGE_BYTES);
+    ConcurrentKafkaListenerContainerFactory<byte[], byte[]> factory = new ConcurrentKafkaListenerContainerFactory<>();
+    factory.setConsumerFactory(new DefaultKafkaConsumerFactory<>(props));
+    factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.BATCH);
+    ExponentialBackOff backOff = new ExponentialBackOff(200, 2.0);
+    backOff.setMaxInterval(10_000);
+    factory.setCommonErrorHandler(new DefaultErrorHandler(backOff));
+    return factory;
+  }
+}

@@ -1,0 +1,51 @@
+package io.hotswap.audit;
+
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** {@code GET /api/v1/audit-logs}: the audit trail from PostgreSQL, oldest first, paginated. */
+@RestController
+class AuditController {
+
+  private final AuditRepository repository;
+
+  AuditController(AuditRepository repository) {
+    this.repository = repository;
+  }
+
+  @GetMapping("/api/v1/audit-logs")
+  AuditRepository.AuditPage list(@RequestParam(required = false) String tenantId,
+                                 @RequestParam(required = false) String from,
+                                 @RequestParam(required = false) String to,
+                                 @RequestParam(defaultValue = "0") int page,
+                                 @RequestParam(defaultValue = "50") int size) {
+    if (page < 0 || size < 1 || size > 1000) {
+      throw new IllegalArgumentException("page must be >= 0 and size between 1 and 1000");
+    }
+    return repository.find(tenantId, instant(from, "from"), instant(to, "to"), page, size);
+  }
+
+  private static Instant instant(String value, String name) {
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    try {
+      return Instant.parse(value);
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException(name + " must be an ISO-8601 instant such as 2026-01-31T12:00:00Z (got '" + value + "')");
+    }
+  }
+
+  @ExceptionHandler(IllegalArgumentException.class)
+  ProblemDetail badRequest(IllegalArgumentException e) {
+    ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getMessage());
+    problem.setTitle("Invalid query");
+    return problem;
+  }
+}

@@ -1,0 +1,53 @@
+package io.hotswap.audit;
+
+import java.util.List;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * The audit table and the trigger that makes it append-only: PostgreSQL itself refuses UPDATE,
+ * DELETE and TRUNCATE, whoever asks. Idempotent; applied at start-up.
+ */
+final class AuditSchema {
+
+  static final List<String> DDL = List.of(
+      """
+      CREATE TABLE IF NOT EXISTS audit_log (
+        event_id     text PRIMARY KEY,
+        event_type   text NOT NULL,
+        tenant_id    text NOT NULL,
+        environment  text,
+        config_key   text,
+        resource_id  text NOT NULL,
+        old_value    text,
+        new_value    text,
+        version      bigint NOT NULL,
+        actor        text NOT NULL,
+        source_ip    text,
+        trace_id     text,
+        command_id   text NOT NULL,
+        occurred_at  timestamptz NOT NULL,
+        recorded_at  timestamptz NOT NULL DEFAULT now(),
+        kafka_partition integer NOT NULL,
+        kafka_offset bigint NOT NULL
+      )""",
+      "CREATE INDEX IF NOT EXISTS audit_log_tenant_time ON audit_log (tenant_id, occurred_at, event_id)",
+      "CREATE INDEX IF NOT EXISTS audit_log_time ON audit_log (occurred_at, event_id)",
+      """
+      CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        RAISE EXCEPTION 'audit_log is append-only: % is not allowed', TG_OP USING ERRCODE = 'insufficient_privilege';
+      END
+      $$""",
+      """
+      CREATE OR REPLACE TRIGGER audit_log_no_update_or_delete BEFORE UPDATE OR DELETE ON audit_log
+        FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()""",
+      """
+      CREATE OR REPLACE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+        FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()""");
+
+  private AuditSchema() {}
+
+  static void apply(JdbcTemplate jdbc) {
+    DDL.forEach(jdbc::execute);
+  }
+}

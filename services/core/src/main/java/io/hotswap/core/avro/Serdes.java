@@ -1,0 +1,37 @@
+package io.hotswap.core.avro;
+
+import io.hotswap.avro.AuditEvent;
+import io.hotswap.avro.AvroSchemaRecord;
+import io.hotswap.avro.Command;
+import io.hotswap.avro.CommandResult;
+import io.hotswap.avro.ConfigEntry;
+import io.hotswap.avro.LiveConfig;
+import io.hotswap.avro.Tenant;
+
+/** One serde per record type, all sharing one schema store. Immutable; build one per service. */
+public record Serdes(
+    HotSwapSchemaStore schemaStore,
+    AvroSerde<Command> command,
+    AvroSerde<CommandResult> commandResult,
+    AvroSerde<Tenant> tenant,
+    AvroSerde<ConfigEntry> configEntry,
+    AvroSerde<LiveConfig> liveConfig,
+    AvroSerde<AuditEvent> auditEvent,
+    AvroSerde<AvroSchemaRecord> schemaRecord) {
+
+  public static Serdes create(HotSwapSchemaStore store) {
+    return new Serdes(
+        store,
+        new AvroSerde<>(Command.class, store),
+        new AvroSerde<>(CommandResult.class, store),
+        new AvroSerde<>(Tenant.class, store),
+        new AvroSerde<>(ConfigEntry.class, store),
+        new AvroSerde<>(LiveConfig.class, store),
+        new AvroSerde<>(AuditEvent.class, store),
+        new AvroSerde<>(AvroSchemaRecord.class, store));
+  }
+
+  public static Serdes create() {
+    return create(HotSwapSchemaStore.withShippedSchemas());
+  }
+}

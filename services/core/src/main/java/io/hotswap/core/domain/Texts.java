@@ -1,0 +1,35 @@
+package io.hotswap.core.domain;
+
+/** Small text helpers for messages. */
+public final class Texts {
+
+  private Texts() {}
+
+  /** At most 60 characters of a user-supplied string, for error messages. */
+  public static String abbreviate(String s) {
+    if (s == null) {
+      return "null";
+    }
+    return s.length() <= 60 ? s : s.substring(0, 57) + "...";
+  }
+
+  /** {@code Enterprise}, {@code Active}: the spelling the API uses for enum values. */
+  public static String display(Enum<?> value) {
+    String n = value.name();
+    return n.charAt(0) + n.substring(1).toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /** Parses an enum value in any letter case; 400 naming the field and the allowed values when unknown. */
+  public static <E extends Enum<E>> E parse(Class<E> type, String value, String field) {
+    if (value == null) {
+      return null;
+    }
+    for (E e : type.getEnumConstants()) {
+      if (e.name().equalsIgnoreCase(value)) {
+        return e;
+      }
+    }
+    java.util.List<String> allowed = java.util.Arrays.stream(type.getEnumConstants()).map(Texts::display).toList();
+    throw Rejection.badRequest("invalid-" + field, field + " must be one of " + allowed + " (got '" + abbreviate(value) + "')", field);
+  }
+}

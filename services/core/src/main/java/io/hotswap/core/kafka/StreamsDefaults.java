@@ -1,0 +1,55 @@
+package io.hotswap.core.kafka;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The rules every HotSwap Streams application runs by, applied on top of whatever the deployer
+ * configured (bootstrap servers, security, state dir): exactly-once v2, explicit names for every
+ * internal resource, poison records to {@link Topics#DLQ} with the reason in headers (Kafka's
+ * native dead-letter support), and records up to {@link Topics#MAX_MESSAGE_BYTES}.
+ */
+public final class StreamsDefaults {
+
+  private static final Logger LOG = LoggerFactory.getLogger(StreamsDefaults.class);
+
+  private StreamsDefaults() {}
+
+  public static Map<String, Object> apply(Map<String, Object> configured, String applicationId) {
+    Map<String, Object> props = new HashMap<>(configured);
+    props.putIfAbsent(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    // Exactly-once commits every commit interval; 100 ms (the EOS default) bounds push latency.
+    props.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+    props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
+    props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
+    props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class);
+    props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.DLQ);
+    props.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), Topics.MAX_MESSAGE_BYTES);
+    props.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
+    props.putIfAbsent(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), Topics.MAX_MESSAGE_BYTES);
+    props.putIfAbsent(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 50);
+    props.putIfAbsent(StreamsConfig.topicPrefix("max.message.bytes"), Integer.toString(Topics.MAX_MESSAGE_BYTES));
+    return props;
+  }
+
+  /**
+   * Replaces a dead stream thread and says so loudly; the task's transaction was aborted, so the
+   * new thread re-processes from the last committed offsets and nothing is lost or duplicated.
+   */
+  public static StreamsUncaughtExceptionHandler replaceThreadHandler(String service) {
+    return exception -> {
+      LOG.error("{}: stream thread died; replacing it (uncommitted work is re-processed)", service, exception);
+      return StreamThreadExceptionResponse.REPLACE_THREAD;
+    };
+  }
+}

@@ -1,0 +1,271 @@
+package io.hotswap.gateway.config;
+
+import io.hotswap.avro.Command;
+import io.hotswap.avro.CommandResult;
+import io.hotswap.avro.CommandType;
+import io.hotswap.avro.ConfigEntry;
+import io.hotswap.avro.ConfigPayload;
+import io.hotswap.avro.Outcome;
+import io.hotswap.avro.ValueType;
+import io.hotswap.core.domain.ConfigKeys;
+import io.hotswap.core.domain.Environments;
+import io.hotswap.core.domain.Rejection;
+import io.hotswap.core.domain.StoreKeys;
+import io.hotswap.core.domain.TenantIds;
+import io.hotswap.core.domain.ValueTypes;
+import io.hotswap.gateway.system.CommandGateway;
+import io.hotswap.gateway.system.Commands;
+import io.hotswap.gateway.system.Page;
+import io.hotswap.gateway.system.ReadTopology;
+import io.hotswap.gateway.system.StoreRouter;
+import jakarta.servlet.http.HttpServletRequest;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Typed key/value configuration. Writes become commands and wait for their result; reads come
+ * from the state store of the instance that owns the tenant (never from PostgreSQL).
+ */
+@RestController
+@RequestMapping("/api/v1/configs")
+class ConfigController {
+
+  private final CommandGateway commands;
+  private final StoreRouter router;
+  private final Duration readYourWritesWait;
+
+  ConfigController(CommandGateway commands, StoreRouter router, Duration readYourWritesWait) {
+    this.commands = commands;
+    this.router = router;
+    this.readYourWritesWait = readYourWritesWait;
+  }
+
+  @PostMapping
+  ResponseEntity<?> create(@RequestBody ConfigRequests.Create body, HttpServletRequest request) {
+    if (body == null) {
+      throw Rejection.badRequest("missing-body", "a JSON body is required", null);
+    }
+    String tenantId = TenantIds.require(body.tenantId());
+    String key = ConfigKeys.require(body.key());
+    String env = Environments.require(body.environment() == null ? "development" : body.environment());
+    ValueType type = ValueTypes.parse(body.type());
+    String value = ValueTypes.check(type, ConfigView.text(body.value()));
+    Command command = Commands.envelope(CommandType.CONFIG_CREATE, tenantId, request)
+        .setConfig(ConfigPayload.newBuilder()
+            .setEnvironment(env).setKey(key).setValue(value).setValueType(type)
+            .setTags(tags(body.tags())).setDescription(body.description())
+            .build())
+        .build();
+    CommandResult result = applied(commands.submit(command));
+    String configId = StoreKeys.configId(tenantId, env, key);
+    return fresh(configId, result.getVersion(), HttpStatus.CREATED, request);
+  }
+
+  @GetMapping("/{configId}")
+  ResponseEntity<?> get(@PathVariable String configId, @RequestParam(required = false) Long minVersion, HttpServletRequest request) {
+    StoreKeys.ConfigId id = StoreKeys.parseConfigId(configId);
+    return router.route(id.tenantId(), request, partition -> {
+      ReadOnlyKeyValueStore<String, ConfigEntry> store = router.localStore(ReadTopology.CONFIG_STORE, partition);
+      ConfigEntry entry = awaitVersion(store, id.storeKey(), minVersion);
+      if (entry == null || entry.getDeleted()) {
+        throw Rejection.notFound("config-not-found", "No configuration with id '" + configId + "'", "configId");
+      }
+      return ResponseEntity.ok().eTag(Long.toString(entry.getVersion())).body(ConfigView.of(entry));
+    });
+  }
+
+  @GetMapping("/tenant/{tenantId}")
+  ResponseEntity<?> list(@PathVariable String tenantId,
+                         @RequestParam(required = false) String environment,
+                         @RequestParam(required = false) String tag,
+                         @RequestParam(required = false) String prefix,
+                         @RequestParam(defaultValue = "false") boolean includeDeleted,
+                         @RequestParam(defaultValue = "0") int page,
+                         @RequestParam(defaultValue = "50") int size,
+                         HttpServletRequest request) {
+    TenantIds.require(tenantId);
+    Page.check(page, size);
+    String scan = environment == null ? StoreKeys.tenantPrefix(tenantId) : StoreKeys.environmentPrefix(tenantId, Environments.require(environment));
+    return router.route(tenantId, request, partition -> {
+      ReadOnlyKeyValueStore<String, ConfigEntry> store = router.localStore(ReadTopology.CONFIG_STORE, partition);
+      List<ConfigView> items = new ArrayList<>();
+      try (KeyValueIterator<String, ConfigEntry> it = store.prefixScan(scan, Serdes.String().serializer())) {
+        it.forEachRemaining(kv -> {
+          ConfigEntry e = kv.value;
+          if ((includeDeleted || !e.getDeleted())
+              && (tag == null || e.getTags().contains(tag))
+              && (prefix == null || e.getKey().startsWith(prefix))) {
+            items.add(ConfigView.of(e));
+          }
+        });
+      }
+      return ResponseEntity.ok(Page.of(items, page, size));
+    });
+  }
+
+  @PutMapping("/{configId}")
+  ResponseEntity<?> update(@PathVariable String configId, @RequestBody ConfigRequests.Update body,
+                           @RequestHeader(value = "If-Match", required = false) String ifMatch, HttpServletRequest request) {
+    StoreKeys.ConfigId id = StoreKeys.parseConfigId(configId);
+    if (body == null) {
+      throw Rejection.badRequest("missing-body", "a JSON body is required", null);
+    }
+    ValueType type = body.type() == null ? null : ValueTypes.parse(body.type());
+    String value = ConfigView.text(body.value());
+    if (value == null) {
+      throw Rejection.badRequest("missing-value", "value is required", "value");
+    }
+    if (type != null) {
+      value = ValueTypes.check(type, value);
+    }
+    Command command = Commands.envelope(CommandType.CONFIG_UPDATE, id.tenantId(), request)
+        .setConfig(ConfigPayload.newBuilder()
+            .setEnvironment(id.environment()).setKey(id.key()).setValue(value).setValueType(type)
+            .setTags(body.tags() == null ? null : tags(body.tags())).setDescription(body.description())
+            .setExpectedVersion(expectedVersion(ifMatch))
+            .build())
+        .build();
+    CommandResult result = applied(commands.submit(command));
+    return fresh(configId, result.getVersion(), HttpStatus.OK, request);
+  }
+
+  @DeleteMapping("/{configId}")
+  ResponseEntity<Void> delete(@PathVariable String configId, @RequestHeader(value = "If-Match", required = false) String ifMatch,
+                              HttpServletRequest request) {
+    StoreKeys.ConfigId id = StoreKeys.parseConfigId(configId);
+    Command command = Commands.envelope(CommandType.CONFIG_DELETE, id.tenantId(), request)
+        .setConfig(ConfigPayload.newBuilder().setEnvironment(id.environment()).setKey(id.key())
+            .setExpectedVersion(expectedVersion(ifMatch)).build())
+        .build();
+    applied(commands.submit(command));
+    return ResponseEntity.noContent().build();
+  }
+
+  @GetMapping("/{configId}/versions")
+  ResponseEntity<?> versions(@PathVariable String configId,
+                             @RequestParam(defaultValue = "0") int page,
+                             @RequestParam(defaultValue = "50") int size,
+                             HttpServletRequest request) {
+    StoreKeys.ConfigId id = StoreKeys.parseConfigId(configId);
+    Page.check(page, size);
+    return router.route(id.tenantId(), request, partition -> {
+      ReadOnlyKeyValueStore<String, ConfigEntry> store = router.localStore(ReadTopology.VERSIONS_STORE, partition);
+      List<ConfigView> items = new ArrayList<>();
+      try (KeyValueIterator<String, ConfigEntry> it =
+               store.prefixScan(StoreKeys.versionsPrefix(id.tenantId(), id.environment(), id.key()), Serdes.String().serializer())) {
+        it.forEachRemaining(kv -> items.add(ConfigView.of(kv.value)));
+      }
+      if (items.isEmpty()) {
+        throw Rejection.notFound("config-not-found", "No configuration with id '" + configId + "'", "configId");
+      }
+      return ResponseEntity.ok(Page.of(items, page, size));
+    });
+  }
+
+  @GetMapping("/{configId}/versions/{version}")
+  ResponseEntity<?> version(@PathVariable String configId, @PathVariable long version, HttpServletRequest request) {
+    StoreKeys.ConfigId id = StoreKeys.parseConfigId(configId);
+    return router.route(id.tenantId(), request, partition -> {
+      ReadOnlyKeyValueStore<String, ConfigEntry> store = router.localStore(ReadTopology.VERSIONS_STORE, partition);
+      ConfigEntry entry = store.get(StoreKeys.version(id.tenantId(), id.environment(), id.key(), version));
+      if (entry == null) {
+        throw Rejection.notFound("version-not-found", "Configuration '" + configId + "' has no version " + version, "version");
+      }
+      return ResponseEntity.ok().eTag(Long.toString(entry.getVersion())).body(ConfigView.of(entry));
+    });
+  }
+
+  /** Read-your-writes: answers the write with the state as the owner now serves it. */
+  private ResponseEntity<?> fresh(String configId, long version, HttpStatus status, HttpServletRequest request) {
+    StoreKeys.ConfigId id = StoreKeys.parseConfigId(configId);
+    ResponseEntity<?> current = router.route(id.tenantId(), new MinVersionRequest(request, configId, version), partition -> {
+      ConfigEntry entry = awaitVersion(router.localStore(ReadTopology.CONFIG_STORE, partition), id.storeKey(), version);
+      return ResponseEntity.ok(ConfigView.of(entry));
+    });
+    if (!current.getStatusCode().is2xxSuccessful()) {
+      return current;
+    }
+    return ResponseEntity.status(status)
+        .location(URI.create("/api/v1/configs/" + configId))
+        .eTag(Long.toString(version))
+        .headers(h -> {
+          if (current.getHeaders().getContentType() != null) {
+            h.setContentType(current.getHeaders().getContentType());
+          }
+        })
+        .body(current.getBody());
+  }
+
+  private ConfigEntry awaitVersion(ReadOnlyKeyValueStore<String, ConfigEntry> store, String key, Long minVersion) {
+    ConfigEntry entry = store.get(key);
+    if (minVersion == null) {
+      return entry;
+    }
+    long deadline = System.nanoTime() + readYourWritesWait.toNanos();
+    while ((entry == null || entry.getVersion() < minVersion) && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      entry = store.get(key);
+    }
+    if (entry == null || entry.getVersion() < minVersion) {
+      throw new StoreRouter.StoreUnavailable("version " + minVersion + " of '" + key.replace('|', ':') + "' is not readable yet; retry shortly");
+    }
+    return entry;
+  }
+
+  static CommandResult applied(CommandResult result) {
+    if (result.getOutcome() == Outcome.REJECTED) {
+      throw new Rejection(result.getStatus(), result.getErrorType(), result.getDetail(), result.getField());
+    }
+    return result;
+  }
+
+  private static List<String> tags(List<String> tags) {
+    if (tags == null) {
+      return List.of();
+    }
+    for (String t : tags) {
+      if (t == null || t.isBlank() || t.length() > 64) {
+        throw Rejection.badRequest("invalid-tag", "tags must be 1 to 64 characters", "tags");
+      }
+    }
+    return List.copyOf(tags);
+  }
+
+  static Long expectedVersion(String ifMatch) {
+    if (ifMatch == null || ifMatch.isBlank() || ifMatch.equals("*")) {
+      return null;
+    }
+    String v = ifMatch.trim();
+    if (v.startsWith("W/")) {
+      v = v.substring(2);
+    }
+    v = v.replace("\"", "");
+    try {
+      return Long.parseLong(v);
+    } catch (NumberFormatException e) {
+      throw Rejection.badRequest("invalid-if-match", "If-Match must be a version as returned in ETag, like \"3\" (got '" + ifMatch + "')", "If-Match");
+    }
+  }
+}

@@ -1,0 +1,48 @@
+package io.hotswap.gateway.config;
+
+import io.hotswap.avro.ConfigEntry;
+import io.hotswap.avro.ValueType;
+import io.hotswap.core.domain.ValueTypes;
+import io.hotswap.core.json.Json;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+
+/** A configuration key's version as the API shows it; secrets are masked. */
+public record ConfigView(
+    String configId, String tenantId, String environment, String key, JsonNode value, String type,
+    List<String> tags, String description, long version, boolean deleted,
+    Instant createdAt, Instant updatedAt, String updatedBy) {
+
+  public static final String MASK = "******";
+
+  public static ConfigView of(ConfigEntry e) {
+    return new ConfigView(e.getConfigId(), e.getTenantId(), e.getEnvironment(), e.getKey(),
+        typed(e.getValueType(), e.getValue()), ValueTypes.display(e.getValueType()), List.copyOf(e.getTags()),
+        e.getDescription(), e.getVersion(), e.getDeleted(), e.getCreatedAt(), e.getUpdatedAt(), e.getUpdatedBy());
+  }
+
+  static JsonNode typed(ValueType type, String value) {
+    JsonNodeFactory f = JsonNodeFactory.instance;
+    if (value == null) {
+      return f.nullNode();
+    }
+    return switch (type) {
+      case SECRET -> f.stringNode(MASK);
+      case NUMBER -> f.numberNode(new BigDecimal(value));
+      case BOOLEAN -> f.booleanNode(Boolean.parseBoolean(value));
+      case JSON -> Json.MAPPER.readTree(value);
+      case STRING -> f.stringNode(value);
+    };
+  }
+
+  /** The value of a request as text: strings as they are, anything else as its JSON text. */
+  static String text(JsonNode value) {
+    if (value == null || value.isNull() || value.isMissingNode()) {
+      return null;
+    }
+    return value.isString() ? value.stringValue() : Json.MAPPER.writeValueAsString(value);
+  }
+}

@@ -1,0 +1,181 @@
+package io.hotswap.gateway.system;
+
+import io.hotswap.avro.Command;
+import io.hotswap.avro.CommandResult;
+import io.hotswap.core.avro.Serdes;
+import io.hotswap.core.kafka.Topics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Synchronous API over the asynchronous pipeline: sends a command keyed by tenant and waits,
+ * bounded, for the {@link CommandResult} with its id. Every gateway instance reads every partition
+ * of {@code command-results} (committed records only), so an answer finds its waiter wherever the
+ * request arrived; waiters are removed on answer and on timeout, so none leak.
+ */
+public final class CommandGateway implements SmartLifecycle {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CommandGateway.class);
+
+  private final Map<String, Object> clientProps;
+  private final Serdes serdes;
+  private final Duration timeout;
+  private final Map<String, CompletableFuture<CommandResult>> waiters = new ConcurrentHashMap<>();
+  private final AtomicBoolean running = new AtomicBoolean();
+  private KafkaProducer<String, byte[]> producer;
+  private KafkaConsumer<String, byte[]> consumer;
+  private Thread poller;
+
+  public CommandGateway(Map<String, Object> clientProps, Serdes serdes, Duration timeout) {
+    this.clientProps = Map.copyOf(clientProps);
+    this.serdes = serdes;
+    this.timeout = timeout;
+  }
+
+  /** Thrown when the pipeline does not answer within the timeout; the command may still apply. */
+  public static final class PipelineTimeout extends RuntimeException {
+    private final String commandId;
+
+    PipelineTimeout(String commandId, Duration timeout) {
+      super("The pipeline did not answer command " + commandId + " within " + timeout.toMillis()
+          + " ms; it may still be applied. Retry with the same Idempotency-Key to get its result.");
+      this.commandId = commandId;
+    }
+
+    public String commandId() {
+      return commandId;
+    }
+  }
+
+  /** Sends the command and waits for its result. */
+  public CommandResult submit(Command command) {
+    CompletableFuture<CommandResult> answer = waiters.computeIfAbsent(command.getCommandId(), id -> new CompletableFuture<>());
+    try {
+      producer.send(new ProducerRecord<>(Topics.COMMANDS, command.getTenantId(), serdes.command().toBytes(command)))
+          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      throw new PipelineTimeout(command.getCommandId(), timeout);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new PipelineTimeout(command.getCommandId(), timeout);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("Could not send command " + command.getCommandId() + ": " + e.getCause().getMessage(), e.getCause());
+    } finally {
+      waiters.remove(command.getCommandId(), answer);
+    }
+  }
+
+  int pendingWaiters() {
+    return waiters.size();
+  }
+
+  @Override
+  public void start() {
+    Map<String, Object> p = new HashMap<>(clientProps);
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+    p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MESSAGE_BYTES);
+    producer = new KafkaProducer<>(p);
+
+    Map<String, Object> c = new HashMap<>(clientProps);
+    c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+    c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20);
+    c.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    consumer = new KafkaConsumer<>(c);
+    List<TopicPartition> partitions = new ArrayList<>();
+    consumer.partitionsFor(Topics.COMMAND_RESULTS, Duration.ofSeconds(60))
+        .forEach(info -> partitions.add(new TopicPartition(info.topic(), info.partition())));
+    consumer.assign(partitions);
+    consumer.seekToEnd(partitions);
+    partitions.forEach(consumer::position); // resolve now: results of commands sent after start() are never missed
+    running.set(true);
+    poller = Thread.ofPlatform().name("hotswap-command-results").daemon().start(this::poll);
+  }
+
+  private void poll() {
+    try {
+      while (running.get()) {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+          CompletableFuture<CommandResult> waiter = waiters.get(r.key());
+          if (waiter == null || r.value() == null) {
+            continue;
+          }
+          try {
+            waiter.complete(serdes.commandResult().fromBytes(r.value()));
+          } catch (RuntimeException e) {
+            waiter.completeExceptionally(e);
+          }
+        }
+      }
+    } catch (WakeupException e) {
+      if (running.get()) {
+        throw e;
+      }
+    } catch (RuntimeException e) {
+      LOG.error("command-results reader stopped; writes will time out until restart", e);
+    } finally {
+      consumer.close();
+    }
+  }
+
+  @Override
+  public void stop() {
+    running.set(false);
+    if (consumer != null) {
+      consumer.wakeup();
+    }
+    if (poller != null) {
+      try {
+        poller.join(5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (producer != null) {
+      producer.close(Duration.ofSeconds(5));
+    }
+    waiters.values().forEach(w -> w.completeExceptionally(new IllegalStateException("gateway stopping")));
+  }
+
+  @Override
+  public boolean isRunning() {
+    return running.get();
+  }
+
+  /** Before the web server takes traffic, after the streams. */
+  @Override
+  public int getPhase() {
+    return Integer.MAX_VALUE - 2000;
+  }
+}

@@ -1,0 +1,43 @@
+package io.hotswap.gateway.system;
+
+import io.hotswap.avro.Command;
+import io.hotswap.avro.CommandType;
+import io.hotswap.core.domain.Rejection;
+import jakarta.servlet.http.HttpServletRequest;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.UUID;
+
+/** Builds command envelopes from requests: id (deterministic for an Idempotency-Key), actor, source IP, trace id. */
+public final class Commands {
+
+  public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+  /** Until authentication lands (security issue), the actor comes from this header, else "anonymous". */
+  public static final String ACTOR_HEADER = "X-HotSwap-Actor";
+
+  private Commands() {}
+
+  public static Command.Builder envelope(CommandType type, String tenantId, HttpServletRequest request) {
+    String idempotencyKey = request.getHeader(IDEMPOTENCY_KEY);
+    String commandId;
+    if (idempotencyKey == null) {
+      commandId = UUID.randomUUID().toString();
+    } else {
+      if (idempotencyKey.isBlank() || idempotencyKey.length() > 200) {
+        throw Rejection.badRequest("invalid-idempotency-key", "Idempotency-Key must be 1 to 200 characters", IDEMPOTENCY_KEY);
+      }
+      String seed = tenantId + '\n' + request.getMethod() + '\n' + request.getRequestURI() + '\n' + idempotencyKey;
+      commandId = UUID.nameUUIDFromBytes(seed.getBytes(StandardCharsets.UTF_8)).toString();
+    }
+    String actor = request.getHeader(ACTOR_HEADER);
+    String trace = request.getHeader("traceparent");
+    return Command.newBuilder()
+        .setCommandId(commandId)
+        .setType(type)
+        .setTenantId(tenantId)
+        .setActor(actor == null || actor.isBlank() ? "anonymous" : actor)
+        .setSourceIp(request.getRemoteAddr())
+        .setTraceId(trace == null ? commandId : trace)
+        .setIssuedAt(Instant.now());
+  }
+}

@@ -1,0 +1,100 @@
+package io.hotswap.gateway.system;
+
+import io.hotswap.core.avro.Serdes;
+import io.hotswap.core.kafka.SchemaRegistrar;
+import io.hotswap.core.kafka.StreamsDefaults;
+import io.hotswap.core.kafka.Topics;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.state.HostInfo;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.client.JdkClientHttpRequestFactory;
+import org.springframework.kafka.annotation.EnableKafkaStreams;
+import org.springframework.kafka.annotation.KafkaStreamsDefaultConfiguration;
+import org.springframework.kafka.config.KafkaStreamsConfiguration;
+import org.springframework.kafka.config.StreamsBuilderFactoryBean;
+import org.springframework.kafka.config.StreamsBuilderFactoryBeanConfigurer;
+import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.web.client.RestClient;
+
+@Configuration(proxyBeanMethods = false)
+@EnableKafkaStreams
+class GatewayConfiguration {
+
+  @Bean
+  Topics topics(@Value("${hotswap.kafka.partitions:3}") int partitions,
+                @Value("${hotswap.kafka.replication-factor:1}") short replication) {
+    return new Topics(partitions, replication);
+  }
+
+  @Bean
+  KafkaAdmin.NewTopics hotswapTopics(Topics topics) {
+    return new KafkaAdmin.NewTopics(topics.newTopics().toArray(NewTopic[]::new));
+  }
+
+  /** Serdes whose schema store also knows every schema version published by other services. */
+  @Bean
+  Serdes serdes(KafkaProperties kafka) {
+    Serdes serdes = Serdes.create();
+    new SchemaRegistrar(kafka.buildAdminProperties(), serdes, "gateway").register(Duration.ofSeconds(60));
+    return serdes;
+  }
+
+  /** Host and port other gateway instances use to reach this one (Kafka Streams' application.server). */
+  @Bean
+  HostInfo selfHost(@Value("${hotswap.gateway.advertised-host:localhost}") String host, @Value("${server.port:8080}") int port) {
+    return new HostInfo(host, port);
+  }
+
+  @Bean(name = KafkaStreamsDefaultConfiguration.DEFAULT_STREAMS_CONFIG_BEAN_NAME)
+  KafkaStreamsConfiguration kafkaStreamsConfig(KafkaProperties kafka, HostInfo self,
+                                               @Value("${hotswap.gateway.application-id:hotswap-gateway}") String applicationId) {
+    Map<String, Object> props = StreamsDefaults.apply(kafka.buildStreamsProperties(), applicationId);
+    props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
+    return new KafkaStreamsConfiguration(props);
+  }
+
+  @Bean
+  StreamsBuilderFactoryBeanConfigurer uncaughtExceptionHandler() {
+    return factory -> factory.setStreamsUncaughtExceptionHandler(StreamsDefaults.replaceThreadHandler("gateway"));
+  }
+
+  @Bean
+  Object readTopology(StreamsBuilder builder, Serdes serdes) {
+    ReadTopology.build(builder, serdes);
+    return ReadTopology.class;
+  }
+
+  @Bean
+  CommandGateway commandGateway(KafkaProperties kafka, Serdes serdes,
+                                @Value("${hotswap.gateway.command-timeout:PT10S}") Duration timeout) {
+    return new CommandGateway(kafka.buildAdminProperties(), serdes, timeout);
+  }
+
+  @Bean
+  RestClient internalHttp(@Value("${hotswap.gateway.forward-timeout:PT5S}") Duration timeout) {
+    HttpClient client = HttpClient.newBuilder().connectTimeout(timeout).build();
+    JdkClientHttpRequestFactory factory = new JdkClientHttpRequestFactory(client);
+    factory.setReadTimeout(timeout);
+    return RestClient.builder().requestFactory(factory).build();
+  }
+
+  @Bean
+  StoreRouter storeRouter(StreamsBuilderFactoryBean streams, HostInfo self, RestClient internalHttp,
+                          @Value("${hotswap.gateway.query-retry-timeout:PT5S}") Duration retryFor) {
+    return new StoreRouter(streams, self, internalHttp, retryFor);
+  }
+
+  /** How long a write waits for its own result to become readable before answering. */
+  @Bean
+  Duration readYourWritesWait(@Value("${hotswap.gateway.read-your-writes-wait:PT5S}") Duration wait) {
+    return wait;
+  }
+}

@@ -1,0 +1,76 @@
+package io.hotswap.gateway.system;
+
+import io.hotswap.core.domain.Rejection;
+import java.net.URI;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.bind.MissingRequestHeaderException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+
+/** Every error as RFC 9457 problem details, with the rule broken and the field it concerns. */
+@RestControllerAdvice
+public class ProblemHandler {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ProblemHandler.class);
+  static final String TYPE_BASE = "https://hotswap.io/problems/";
+
+  public static ProblemDetail problem(int status, String type, String detail, String field) {
+    ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatusCode.valueOf(status), detail);
+    p.setType(URI.create(TYPE_BASE + type));
+    HttpStatus known = HttpStatus.resolve(status);
+    p.setTitle(known == null ? "Error" : known.getReasonPhrase());
+    if (field != null) {
+      p.setProperty("field", field);
+    }
+    return p;
+  }
+
+  @ExceptionHandler(Rejection.class)
+  ResponseEntity<ProblemDetail> rejection(Rejection r) {
+    return ResponseEntity.status(r.status()).body(problem(r.status(), r.type(), r.detail(), r.field()));
+  }
+
+  @ExceptionHandler(HttpMessageNotReadableException.class)
+  ResponseEntity<ProblemDetail> unreadable(HttpMessageNotReadableException e) {
+    String cause = e.getMostSpecificCause().getMessage();
+    String detail = "Request body is not valid JSON or does not match the expected shape: "
+        + (cause == null ? "empty body" : cause.lines().findFirst().orElse(cause));
+    return ResponseEntity.badRequest().body(problem(400, "malformed-request", detail, null));
+  }
+
+  @ExceptionHandler(MethodArgumentTypeMismatchException.class)
+  ResponseEntity<ProblemDetail> typeMismatch(MethodArgumentTypeMismatchException e) {
+    return ResponseEntity.badRequest().body(problem(400, "invalid-parameter",
+        "parameter '" + e.getName() + "' has an invalid value '" + e.getValue() + "'", e.getName()));
+  }
+
+  @ExceptionHandler(MissingRequestHeaderException.class)
+  ResponseEntity<ProblemDetail> missingHeader(MissingRequestHeaderException e) {
+    return ResponseEntity.badRequest().body(problem(400, "missing-header", e.getMessage(), e.getHeaderName()));
+  }
+
+  @ExceptionHandler(CommandGateway.PipelineTimeout.class)
+  ResponseEntity<ProblemDetail> timeout(CommandGateway.PipelineTimeout e) {
+    ProblemDetail p = problem(503, "pipeline-timeout", e.getMessage(), null);
+    p.setProperty("commandId", e.commandId());
+    return ResponseEntity.status(503).header("Retry-After", "1").body(p);
+  }
+
+  @ExceptionHandler(StoreRouter.StoreUnavailable.class)
+  ResponseEntity<ProblemDetail> unavailable(StoreRouter.StoreUnavailable e) {
+    return ResponseEntity.status(503).header("Retry-After", "1").body(problem(503, "state-unavailable", e.getMessage(), null));
+  }
+
+  @ExceptionHandler(IllegalStateException.class)
+  ResponseEntity<ProblemDetail> kafkaDown(IllegalStateException e) {
+    LOG.warn("Request failed: {}", e.getMessage());
+    return ResponseEntity.status(503).header("Retry-After", "5").body(problem(503, "backend-unavailable", e.getMessage(), null));
+  }
+}

@@ -1,0 +1,36 @@
+package io.hotswap.gateway.system;
+
+import io.hotswap.core.avro.Serdes;
+import io.hotswap.core.kafka.Topics;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The gateway's read side: current configuration and its version history as partitioned stores
+ * (queried on the instance that owns the tenant's partition), tenants as a global store (every
+ * instance lists all tenants locally). Pure: builds the topology, does no I/O.
+ */
+public final class ReadTopology {
+
+  public static final String CONFIG_STORE = "gateway-config-by-tenant-env-key-store";
+  public static final String VERSIONS_STORE = "gateway-config-versions-store";
+  public static final String TENANTS_STORE = "gateway-tenants-global-store";
+
+  private ReadTopology() {}
+
+  public static void build(StreamsBuilder builder, Serdes serdes) {
+    var keys = org.apache.kafka.common.serialization.Serdes.String();
+    builder.table(Topics.CONFIG_STATE, Consumed.with(keys, serdes.configEntry()).withName("config-state-source"),
+        Materialized.<String, io.hotswap.avro.ConfigEntry, KeyValueStore<Bytes, byte[]>>as(CONFIG_STORE)
+            .withKeySerde(keys).withValueSerde(serdes.configEntry()));
+    builder.table(Topics.CONFIG_VERSIONS, Consumed.with(keys, serdes.configEntry()).withName("config-versions-source"),
+        Materialized.<String, io.hotswap.avro.ConfigEntry, KeyValueStore<Bytes, byte[]>>as(VERSIONS_STORE)
+            .withKeySerde(keys).withValueSerde(serdes.configEntry()));
+    builder.globalTable(Topics.TENANTS, Consumed.with(keys, serdes.tenant()).withName("tenants-source"),
+        Materialized.<String, io.hotswap.avro.Tenant, KeyValueStore<Bytes, byte[]>>as(TENANTS_STORE)
+            .withKeySerde(keys).withValueSerde(serdes.tenant()));
+  }
+}

@@ -1,0 +1,156 @@
+package io.hotswap.gateway.system;
+
+import io.hotswap.core.kafka.TenantPartitioner;
+import jakarta.servlet.http.HttpServletRequest;
+import java.net.URI;
+import java.time.Duration;
+import java.util.function.IntFunction;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ResponseEntity;
+import org.springframework.kafka.config.StreamsBuilderFactoryBean;
+import org.springframework.web.client.RestClient;
+import org.springframework.web.client.RestClientException;
+
+/**
+ * Routes a tenant's read to the gateway instance that owns the tenant's partition: reads locally
+ * when this instance owns it, otherwise forwards the same request to the owner. While Kafka
+ * Streams is rebalancing ({@code null} or {@link KeyQueryMetadata#NOT_AVAILABLE} metadata, a
+ * store that moved) it retries until a deadline and then answers 503 — it never calls a host it
+ * doesn't know.
+ */
+public final class StoreRouter {
+
+  public static final String FORWARDED_HEADER = "X-HotSwap-Forwarded";
+
+  private final StreamsBuilderFactoryBean streams;
+  private final HostInfo self;
+  private final RestClient http;
+  private final Duration retryFor;
+  private final TenantPartitioner<Object> partitioner = new TenantPartitioner<>();
+
+  public StoreRouter(StreamsBuilderFactoryBean streams, HostInfo self, RestClient http, Duration retryFor) {
+    this.streams = streams;
+    this.self = self;
+    this.http = http;
+    this.retryFor = retryFor;
+  }
+
+  /** Thrown when no instance can answer for the tenant before the deadline. */
+  public static final class StoreUnavailable extends RuntimeException {
+    public StoreUnavailable(String message) {
+      super(message);
+    }
+  }
+
+  public HostInfo self() {
+    return self;
+  }
+
+  /**
+   * Answers with {@code local} (given the owning partition) on the owner, or with the owner's
+   * answer to the same request.
+   */
+  public ResponseEntity<?> route(String tenantId, HttpServletRequest request, IntFunction<ResponseEntity<?>> local) {
+    long deadline = System.nanoTime() + retryFor.toNanos();
+    long backoffMs = 10;
+    String lastProblem = "not started";
+    while (true) {
+      KafkaStreams kafkaStreams = streams.getKafkaStreams();
+      if (kafkaStreams != null && kafkaStreams.state() == KafkaStreams.State.RUNNING) {
+        KeyQueryMetadata md = kafkaStreams.queryMetadataForKey(ReadTopology.CONFIG_STORE, tenantId, partitioner);
+        if (md == null || KeyQueryMetadata.NOT_AVAILABLE.equals(md)) {
+          lastProblem = "partition metadata not available (rebalancing)";
+        } else if (md.activeHost().equals(self)) {
+          try {
+            return local.apply(md.partition());
+          } catch (InvalidStateStoreException e) {
+            lastProblem = "store moved: " + e.getMessage();
+          }
+        } else if (request.getHeader(FORWARDED_HEADER) != null) {
+          lastProblem = "forwarded here but owned by " + md.activeHost();
+        } else {
+          return forward(md.activeHost(), request);
+        }
+      } else {
+        lastProblem = "streams state " + (kafkaStreams == null ? "NOT_CREATED" : kafkaStreams.state());
+      }
+      if (System.nanoTime() > deadline) {
+        throw new StoreUnavailable("State for tenant '" + tenantId + "' is not available right now (" + lastProblem + "); retry shortly");
+      }
+      sleep(backoffMs);
+      backoffMs = Math.min(backoffMs * 2, 200);
+    }
+  }
+
+  /** The local partition of a key-value store. */
+  public <V> ReadOnlyKeyValueStore<String, V> localStore(String name, int partition) {
+    KafkaStreams kafkaStreams = streams.getKafkaStreams();
+    if (kafkaStreams == null) {
+      throw new InvalidStateStoreException("streams not started");
+    }
+    return kafkaStreams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore()).withPartition(partition));
+  }
+
+  /** The whole of a global store (every instance holds all of it). */
+  public <V> ReadOnlyKeyValueStore<String, V> globalStore(String name) {
+    long deadline = System.nanoTime() + retryFor.toNanos();
+    while (true) {
+      KafkaStreams kafkaStreams = streams.getKafkaStreams();
+      try {
+        if (kafkaStreams != null && kafkaStreams.state() == KafkaStreams.State.RUNNING) {
+          return kafkaStreams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore()));
+        }
+      } catch (InvalidStateStoreException e) {
+        // restoring; retry below
+      }
+      if (System.nanoTime() > deadline) {
+        throw new StoreUnavailable("Store " + name + " is not available right now; retry shortly");
+      }
+      sleep(50);
+    }
+  }
+
+  private ResponseEntity<byte[]> forward(HostInfo owner, HttpServletRequest request) {
+    String query = request.getQueryString();
+    URI uri = URI.create("http://" + owner.host() + ":" + owner.port() + request.getRequestURI() + (query == null ? "" : "?" + query));
+    try {
+      return http.get().uri(uri)
+          .headers(h -> {
+            h.set(FORWARDED_HEADER, self.host() + ":" + self.port());
+            String auth = request.getHeader(HttpHeaders.AUTHORIZATION);
+            if (auth != null) {
+              h.set(HttpHeaders.AUTHORIZATION, auth);
+            }
+          })
+          .exchange((req, res) -> {
+            HttpHeaders headers = new HttpHeaders();
+            if (res.getHeaders().getContentType() != null) {
+              headers.setContentType(res.getHeaders().getContentType());
+            }
+            if (res.getHeaders().getETag() != null) {
+              headers.setETag(res.getHeaders().getETag());
+            }
+            return ResponseEntity.status(HttpStatusCode.valueOf(res.getStatusCode().value())).headers(headers).body(res.getBody().readAllBytes());
+          });
+    } catch (RestClientException e) {
+      throw new StoreUnavailable("The instance owning this tenant (" + owner + ") did not answer: " + e.getMessage());
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreUnavailable("interrupted");
+    }
+  }
+}

@@ -1,0 +1,168 @@
+package io.hotswap.gateway.tenant;
+
+import io.hotswap.avro.Command;
+import io.hotswap.avro.CommandResult;
+import io.hotswap.avro.CommandType;
+import io.hotswap.avro.Outcome;
+import io.hotswap.avro.Tenant;
+import io.hotswap.avro.TenantPayload;
+import io.hotswap.avro.TenantStatus;
+import io.hotswap.avro.Tier;
+import io.hotswap.core.domain.Rejection;
+import io.hotswap.core.domain.TenantIds;
+import io.hotswap.core.domain.Texts;
+import io.hotswap.gateway.system.CommandGateway;
+import io.hotswap.gateway.system.Commands;
+import io.hotswap.gateway.system.Page;
+import io.hotswap.gateway.system.ReadTopology;
+import io.hotswap.gateway.system.StoreRouter;
+import jakarta.servlet.http.HttpServletRequest;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Tenants: tier, quotas, status, soft delete. Reads come from the global tenants store. */
+@RestController
+@RequestMapping("/api/v1/tenants")
+class TenantController {
+
+  private final CommandGateway commands;
+  private final StoreRouter router;
+  private final Duration readYourWritesWait;
+
+  TenantController(CommandGateway commands, StoreRouter router, Duration readYourWritesWait) {
+    this.commands = commands;
+    this.router = router;
+    this.readYourWritesWait = readYourWritesWait;
+  }
+
+  /** {@code POST} body; quotas default from the tier. */
+  record CreateTenant(String tenantId, String name, String tier, Integer maxConfigs, Integer maxEnvironments) {}
+
+  /** {@code PUT} body; null fields keep their values. Status may be Active or Suspended. */
+  record UpdateTenant(String name, String tier, String status, Integer maxConfigs, Integer maxEnvironments) {}
+
+  @PostMapping
+  ResponseEntity<TenantView> create(@RequestBody CreateTenant body, HttpServletRequest request) {
+    if (body == null) {
+      throw Rejection.badRequest("missing-body", "a JSON body is required", null);
+    }
+    String tenantId = TenantIds.require(body.tenantId());
+    Command command = Commands.envelope(CommandType.TENANT_CREATE, tenantId, request)
+        .setTenant(TenantPayload.newBuilder()
+            .setName(name(body.name()))
+            .setTier(Texts.parse(Tier.class, body.tier(), "tier"))
+            .setMaxConfigs(body.maxConfigs())
+            .setMaxEnvironments(body.maxEnvironments())
+            .build())
+        .build();
+    CommandResult result = applied(commands.submit(command));
+    return ResponseEntity.created(URI.create("/api/v1/tenants/" + tenantId))
+        .eTag(Long.toString(result.getVersion()))
+        .body(TenantView.of(awaitVersion(tenantId, result.getVersion())));
+  }
+
+  @GetMapping
+  Page<TenantView> list(@RequestParam(required = false) String status,
+                        @RequestParam(defaultValue = "0") int page,
+                        @RequestParam(defaultValue = "50") int size) {
+    Page.check(page, size);
+    TenantStatus wanted = Texts.parse(TenantStatus.class, status, "status");
+    List<TenantView> all = new ArrayList<>();
+    try (KeyValueIterator<String, Tenant> it = tenants().all()) {
+      it.forEachRemaining(kv -> {
+        if (wanted == null || kv.value.getStatus() == wanted) {
+          all.add(TenantView.of(kv.value));
+        }
+      });
+    }
+    all.sort(Comparator.comparing(TenantView::tenantId));
+    return Page.of(all, page, size);
+  }
+
+  @GetMapping("/{tenantId}")
+  ResponseEntity<TenantView> get(@PathVariable String tenantId) {
+    Tenant tenant = TenantIds.isValid(tenantId) ? tenants().get(tenantId) : null;
+    if (tenant == null) {
+      throw Rejection.notFound("tenant-not-found", "tenant '" + Texts.abbreviate(tenantId) + "' does not exist", "tenantId");
+    }
+    return ResponseEntity.ok().eTag(Long.toString(tenant.getVersion())).body(TenantView.of(tenant));
+  }
+
+  @PutMapping("/{tenantId}")
+  ResponseEntity<TenantView> update(@PathVariable String tenantId, @RequestBody UpdateTenant body, HttpServletRequest request) {
+    TenantIds.require(tenantId);
+    if (body == null) {
+      throw Rejection.badRequest("missing-body", "a JSON body is required", null);
+    }
+    Command command = Commands.envelope(CommandType.TENANT_UPDATE, tenantId, request)
+        .setTenant(TenantPayload.newBuilder()
+            .setName(body.name() == null ? null : name(body.name()))
+            .setTier(Texts.parse(Tier.class, body.tier(), "tier"))
+            .setStatus(Texts.parse(TenantStatus.class, body.status(), "status"))
+            .setMaxConfigs(body.maxConfigs())
+            .setMaxEnvironments(body.maxEnvironments())
+            .build())
+        .build();
+    CommandResult result = applied(commands.submit(command));
+    return ResponseEntity.ok().eTag(Long.toString(result.getVersion())).body(TenantView.of(awaitVersion(tenantId, result.getVersion())));
+  }
+
+  @DeleteMapping("/{tenantId}")
+  ResponseEntity<Void> delete(@PathVariable String tenantId, HttpServletRequest request) {
+    TenantIds.require(tenantId);
+    CommandResult result = applied(commands.submit(Commands.envelope(CommandType.TENANT_DELETE, tenantId, request).build()));
+    awaitVersion(tenantId, result.getVersion());
+    return ResponseEntity.noContent().build();
+  }
+
+  private ReadOnlyKeyValueStore<String, Tenant> tenants() {
+    return router.globalStore(ReadTopology.TENANTS_STORE);
+  }
+
+  private Tenant awaitVersion(String tenantId, long version) {
+    long deadline = System.nanoTime() + readYourWritesWait.toNanos();
+    Tenant tenant = tenants().get(tenantId);
+    while ((tenant == null || tenant.getVersion() < version) && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      tenant = tenants().get(tenantId);
+    }
+    if (tenant == null || tenant.getVersion() < version) {
+      throw new StoreRouter.StoreUnavailable("tenant '" + tenantId + "' version " + version + " is applied but not readable here yet; retry shortly");
+    }
+    return tenant;
+  }
+
+  private static CommandResult applied(CommandResult result) {
+    if (result.getOutcome() == Outcome.REJECTED) {
+      throw new Rejection(result.getStatus(), result.getErrorType(), result.getDetail(), result.getField());
+    }
+    return result;
+  }
+
+  private static String name(String name) {
+    if (name != null && (name.isBlank() || name.length() > 200)) {
+      throw Rejection.badRequest("invalid-name", "name must be 1 to 200 characters", "name");
+    }
+    return name;
+  }
+}

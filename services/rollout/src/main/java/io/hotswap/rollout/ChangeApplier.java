@@ -1,0 +1,303 @@
+package io.hotswap.rollout;
+
+import io.hotswap.avro.AuditEvent;
+import io.hotswap.avro.AuditEventType;
+import io.hotswap.avro.Command;
+import io.hotswap.avro.CommandResult;
+import io.hotswap.avro.ConfigEntry;
+import io.hotswap.avro.ConfigPayload;
+import io.hotswap.avro.LiveConfig;
+import io.hotswap.avro.Tenant;
+import io.hotswap.avro.TenantPayload;
+import io.hotswap.avro.TenantStatus;
+import io.hotswap.avro.Tier;
+import io.hotswap.avro.ValueType;
+import io.hotswap.core.domain.Quotas;
+import io.hotswap.core.domain.Rejection;
+import io.hotswap.core.domain.StoreKeys;
+import io.hotswap.core.json.Json;
+import io.hotswap.core.stream.CommandResults;
+import io.hotswap.core.stream.Expiry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Applies approved changes: the single writer of tenants, config-state, config-versions and
+ * live topics. For each command it emits the new state, the version, the live record, one audit
+ * event and the command's result — all in the task's exactly-once transaction, so the audit trail
+ * can't miss a change and a retried command (same id) is answered, not applied twice.
+ */
+final class ChangeApplier implements Processor<String, Command, String, Output> {
+
+  static final String STAGE = "rollout";
+  static final String MASK = "******";
+
+  private final Duration idempotencyWindow;
+  private ProcessorContext<String, Output> context;
+  private KeyValueStore<String, ConfigEntry> configs;
+  private KeyValueStore<String, Tenant> tenants;
+  private KeyValueStore<String, CommandResult> applied;
+
+  ChangeApplier(Duration idempotencyWindow) {
+    this.idempotencyWindow = idempotencyWindow;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, Output> context) {
+    this.context = context;
+    this.configs = context.getStateStore(RolloutTopology.CONFIG_STORE);
+    this.tenants = context.getStateStore(RolloutTopology.TENANTS_STORE);
+    this.applied = context.getStateStore(RolloutTopology.APPLIED_STORE);
+    Duration every = idempotencyWindow.dividedBy(24).compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : idempotencyWindow.dividedBy(24);
+    context.schedule(every, PunctuationType.WALL_CLOCK_TIME, ts -> Expiry.purge(applied, Instant.ofEpochMilli(ts), idempotencyWindow));
+  }
+
+  @Override
+  public void process(Record<String, Command> record) {
+    Command command = record.value();
+    if (command == null) {
+      return;
+    }
+    CommandResult previous = applied.get(command.getCommandId());
+    if (previous != null) {
+      emit(record, Output.Kind.RESULT, previous.getCommandId(), previous, null);
+      return;
+    }
+    Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
+    List<Output> outputs = new ArrayList<>();
+    CommandResult result;
+    try {
+      result = apply(command, now, outputs);
+    } catch (Rejection rejection) {
+      outputs.clear();
+      result = CommandResults.rejected(command, rejection, STAGE, now);
+    }
+    applied.put(command.getCommandId(), result);
+    outputs.add(new Output(Output.Kind.RESULT, result.getCommandId(), result, null));
+    outputs.forEach(o -> emit(record, o.kind(), o.key(), o.value(), o.environment()));
+  }
+
+  private void emit(Record<String, Command> record, Output.Kind kind, String key, Object value, String env) {
+    context.forward(new Record<>(key, new Output(kind, key, value, env), record.timestamp(), record.headers()));
+  }
+
+  private CommandResult apply(Command command, Instant now, List<Output> out) {
+    return switch (command.getType()) {
+      case TENANT_CREATE, TENANT_UPDATE, TENANT_DELETE -> applyTenant(command, now, out);
+      case CONFIG_CREATE, CONFIG_UPDATE, CONFIG_DELETE -> applyConfig(command, now, out);
+      default -> throw Rejection.badRequest("unknown-command", "command type " + command.getType() + " is not supported", "type");
+    };
+  }
+
+  private CommandResult applyTenant(Command command, Instant now, List<Output> out) {
+    String id = command.getTenantId();
+    Tenant before = tenants.get(id);
+    TenantPayload p = Objects.requireNonNullElseGet(command.getTenant(), () -> TenantPayload.newBuilder().build());
+    Tenant after;
+    AuditEventType type;
+    int status;
+    switch (command.getType()) {
+      case TENANT_CREATE -> {
+        if (before != null) {
+          throw Rejection.conflict("tenant-exists", "tenant '" + id + "' already exists", "tenantId");
+        }
+        Tier tier = p.getTier() == null ? Tier.FREE : p.getTier();
+        after = Tenant.newBuilder()
+            .setTenantId(id)
+            .setName(p.getName() == null ? id : p.getName())
+            .setTier(tier)
+            .setStatus(TenantStatus.ACTIVE)
+            .setMaxConfigs(p.getMaxConfigs() == null ? Quotas.defaultMaxConfigs(tier) : p.getMaxConfigs())
+            .setMaxEnvironments(p.getMaxEnvironments() == null ? Quotas.defaultMaxEnvironments(tier) : p.getMaxEnvironments())
+            .setVersion(1)
+            .setCreatedAt(now)
+            .setUpdatedAt(now)
+            .setUpdatedBy(command.getActor())
+            .build();
+        type = AuditEventType.TENANT_CREATED;
+        status = 201;
+      }
+      case TENANT_UPDATE -> {
+        requireTenant(before, id);
+        Tier tier = p.getTier() == null ? before.getTier() : p.getTier();
+        after = Tenant.newBuilder(before)
+            .setName(p.getName() == null ? before.getName() : p.getName())
+            .setTier(tier)
+            .setStatus(p.getStatus() == null ? before.getStatus() : p.getStatus())
+            .setMaxConfigs(p.getMaxConfigs() != null ? p.getMaxConfigs() : p.getTier() == null ? before.getMaxConfigs() : Quotas.defaultMaxConfigs(tier))
+            .setMaxEnvironments(p.getMaxEnvironments() != null ? p.getMaxEnvironments() : p.getTier() == null ? before.getMaxEnvironments() : Quotas.defaultMaxEnvironments(tier))
+            .setVersion(before.getVersion() + 1)
+            .setUpdatedAt(now)
+            .setUpdatedBy(command.getActor())
+            .build();
+        type = AuditEventType.TENANT_UPDATED;
+        status = 200;
+      }
+      default -> {
+        requireTenant(before, id);
+        after = Tenant.newBuilder(before)
+            .setStatus(TenantStatus.DELETED)
+            .setVersion(before.getVersion() + 1)
+            .setUpdatedAt(now)
+            .setUpdatedBy(command.getActor())
+            .build();
+        type = AuditEventType.TENANT_DELETED;
+        status = 200;
+      }
+    }
+    tenants.put(id, after);
+    out.add(new Output(Output.Kind.TENANT, id, after, null));
+    out.add(new Output(Output.Kind.AUDIT, id, audit(command, type, null, null, id,
+        before == null ? null : tenantJson(before), tenantJson(after), after.getVersion(), now), null));
+    return CommandResults.applied(command, status, id, after.getVersion(), STAGE, now);
+  }
+
+  private static void requireTenant(Tenant tenant, String id) {
+    if (tenant == null || tenant.getStatus() == TenantStatus.DELETED) {
+      throw Rejection.notFound("tenant-not-found", "tenant '" + id + "' does not exist", "tenantId");
+    }
+  }
+
+  private CommandResult applyConfig(Command command, Instant now, List<Output> out) {
+    ConfigPayload c = command.getConfig();
+    String tenant = command.getTenantId();
+    String env = c.getEnvironment();
+    String storeKey = StoreKeys.config(tenant, env, c.getKey());
+    String configId = StoreKeys.configId(tenant, env, c.getKey());
+    ConfigEntry before = configs.get(storeKey);
+    boolean live = before != null && !before.getDeleted();
+    ConfigEntry after;
+    AuditEventType type;
+    int status;
+    switch (command.getType()) {
+      case CONFIG_CREATE -> {
+        if (live) {
+          throw Rejection.conflict("config-exists", "key '" + c.getKey() + "' already exists in " + env, "key");
+        }
+        after = ConfigEntry.newBuilder()
+            .setConfigId(configId)
+            .setTenantId(tenant)
+            .setEnvironment(env)
+            .setKey(c.getKey())
+            .setValue(c.getValue())
+            .setValueType(c.getValueType())
+            .setTags(c.getTags() == null ? List.of() : c.getTags())
+            .setDescription(c.getDescription())
+            .setVersion(before == null ? 1 : before.getVersion() + 1)
+            .setDeleted(false)
+            .setCreatedAt(now)
+            .setUpdatedAt(now)
+            .setUpdatedBy(command.getActor())
+            .setCommandId(command.getCommandId())
+            .build();
+        type = AuditEventType.CONFIG_CREATED;
+        status = 201;
+      }
+      case CONFIG_UPDATE -> {
+        requireLive(live, configId);
+        checkExpectedVersion(c, before);
+        after = ConfigEntry.newBuilder(before)
+            .setValue(c.getValue())
+            .setValueType(c.getValueType() == null ? before.getValueType() : c.getValueType())
+            .setTags(c.getTags() == null ? before.getTags() : c.getTags())
+            .setDescription(c.getDescription() == null ? before.getDescription() : c.getDescription())
+            .setVersion(before.getVersion() + 1)
+            .setUpdatedAt(now)
+            .setUpdatedBy(command.getActor())
+            .setCommandId(command.getCommandId())
+            .build();
+        type = AuditEventType.CONFIG_UPDATED;
+        status = 200;
+      }
+      default -> {
+        requireLive(live, configId);
+        checkExpectedVersion(c, before);
+        after = ConfigEntry.newBuilder(before)
+            .setValue(null)
+            .setDeleted(true)
+            .setVersion(before.getVersion() + 1)
+            .setUpdatedAt(now)
+            .setUpdatedBy(command.getActor())
+            .setCommandId(command.getCommandId())
+            .build();
+        type = AuditEventType.CONFIG_DELETED;
+        status = 200;
+      }
+    }
+    configs.put(storeKey, after);
+    out.add(new Output(Output.Kind.CONFIG_STATE, storeKey, after, null));
+    out.add(new Output(Output.Kind.CONFIG_VERSION, StoreKeys.version(tenant, env, c.getKey(), after.getVersion()), after, null));
+    LiveConfig liveRecord = after.getDeleted() ? null : LiveConfig.newBuilder()
+        .setTenantId(tenant)
+        .setEnvironment(env)
+        .setKey(after.getKey())
+        .setValue(after.getValue())
+        .setValueType(after.getValueType())
+        .setVersion(after.getVersion())
+        .setUpdatedAt(now)
+        .build();
+    out.add(new Output(Output.Kind.LIVE, StoreKeys.live(tenant, after.getKey()), liveRecord, env));
+    String oldValue = live ? display(before) : null;
+    out.add(new Output(Output.Kind.AUDIT, tenant, audit(command, type, env, c.getKey(), configId,
+        oldValue, after.getDeleted() ? null : display(after), after.getVersion(), now), null));
+    return CommandResults.applied(command, status, configId, after.getVersion(), STAGE, now);
+  }
+
+  /** Secrets never reach the audit trail in clear. */
+  private static String display(ConfigEntry entry) {
+    return entry.getValueType() == ValueType.SECRET ? MASK : entry.getValue();
+  }
+
+  private static void requireLive(boolean live, String configId) {
+    if (!live) {
+      throw Rejection.notFound("config-not-found", "No configuration with id '" + configId + "'", "configId");
+    }
+  }
+
+  private static void checkExpectedVersion(ConfigPayload c, ConfigEntry current) {
+    if (c.getExpectedVersion() != null && c.getExpectedVersion() != current.getVersion()) {
+      throw Rejection.conflict("version-conflict", "If-Match names version " + c.getExpectedVersion()
+          + " but the current version is " + current.getVersion() + "; re-read and retry", "If-Match");
+    }
+  }
+
+  private static AuditEvent audit(Command command, AuditEventType type, String env, String key, String resourceId,
+                                  String oldValue, String newValue, long version, Instant now) {
+    return AuditEvent.newBuilder()
+        .setEventId(command.getCommandId() + "-1")
+        .setEventType(type)
+        .setTenantId(command.getTenantId())
+        .setEnvironment(env)
+        .setKey(key)
+        .setResourceId(resourceId)
+        .setOldValue(oldValue)
+        .setNewValue(newValue)
+        .setVersion(version)
+        .setActor(command.getActor())
+        .setSourceIp(command.getSourceIp())
+        .setTraceId(command.getTraceId())
+        .setCommandId(command.getCommandId())
+        .setOccurredAt(now)
+        .build();
+  }
+
+  private static String tenantJson(Tenant t) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("name", t.getName());
+    m.put("tier", t.getTier().name());
+    m.put("status", t.getStatus().name());
+    m.put("maxConfigs", t.getMaxConfigs());
+    m.put("maxEnvironments", t.getMaxEnvironments());
+    return Json.MAPPER.writeValueAsString(m);
+  }
+}

@@ -1,0 +1,15 @@
+package io.hotswap.rollout;
+
+/**
+ * One record the change applier emits; {@link #kind} picks the sink, {@link #key} is the record
+ * key there, {@link #environment} picks the live topic for {@link Kind#LIVE}. A null value on a
+ * live record is a tombstone.
+ */
+record Output(Kind kind, String key, Object value, String environment) {
+
+  enum Kind { TENANT, CONFIG_STATE, CONFIG_VERSION, LIVE, AUDIT, RESULT }
+
+  <T> T valueAs(Class<T> type) {
+    return type.cast(value);
+  }
+}

@@ -1,0 +1,67 @@
+package io.hotswap.rollout;
+
+import io.hotswap.avro.AuditEvent;
+import io.hotswap.avro.CommandResult;
+import io.hotswap.avro.ConfigEntry;
+import io.hotswap.avro.LiveConfig;
+import io.hotswap.avro.Tenant;
+import io.hotswap.core.avro.Serdes;
+import io.hotswap.core.kafka.TenantPartitioner;
+import io.hotswap.core.kafka.Topics;
+import io.hotswap.core.stream.Stores;
+import java.time.Duration;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.BranchedKStream;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+
+/**
+ * {@code changes → change-applier → tenants | config-state | config-versions | live.<env> |
+ * audit | command-results}. Everything one change produces leaves in one transaction.
+ */
+public final class RolloutTopology {
+
+  public static final String CONFIG_STORE = "rollout-config-by-tenant-env-key-store";
+  public static final String TENANTS_STORE = "rollout-tenants-store";
+  public static final String APPLIED_STORE = "rollout-applied-commands-store";
+
+  private RolloutTopology() {}
+
+  public static void build(StreamsBuilder builder, Serdes serdes, Duration idempotencyWindow) {
+    Serde<String> keys = org.apache.kafka.common.serialization.Serdes.String();
+    builder.addStateStore(Stores.keyValue(CONFIG_STORE, serdes.configEntry()));
+    builder.addStateStore(Stores.keyValue(TENANTS_STORE, serdes.tenant()));
+    builder.addStateStore(Stores.keyValue(APPLIED_STORE, serdes.commandResult()));
+
+    BranchedKStream<String, Output> outputs = builder
+        .stream(Topics.CHANGES, Consumed.with(keys, serdes.command()).withName("changes-source"))
+        .process(() -> new ChangeApplier(idempotencyWindow), Named.as("change-applier"), CONFIG_STORE, TENANTS_STORE, APPLIED_STORE)
+        .split(Named.as("output-"));
+
+    outputs.branch((k, o) -> o.kind() == Output.Kind.TENANT, sink("tenant", Topics.TENANTS, Tenant.class,
+        Produced.with(keys, serdes.tenant()).withName("tenants-sink")));
+    outputs.branch((k, o) -> o.kind() == Output.Kind.CONFIG_STATE, sink("config-state", Topics.CONFIG_STATE, ConfigEntry.class,
+        Produced.with(keys, serdes.configEntry()).withStreamPartitioner(new TenantPartitioner<>()).withName("config-state-sink")));
+    outputs.branch((k, o) -> o.kind() == Output.Kind.CONFIG_VERSION, sink("config-version", Topics.CONFIG_VERSIONS, ConfigEntry.class,
+        Produced.with(keys, serdes.configEntry()).withStreamPartitioner(new TenantPartitioner<>()).withName("config-versions-sink")));
+    for (String env : Topics.ENVIRONMENTS) {
+      outputs.branch((k, o) -> o.kind() == Output.Kind.LIVE && env.equals(o.environment()), sink("live-" + env, Topics.live(env), LiveConfig.class,
+          Produced.with(keys, serdes.liveConfig()).withStreamPartitioner(new TenantPartitioner<>()).withName("live-" + env + "-sink")));
+    }
+    outputs.branch((k, o) -> o.kind() == Output.Kind.AUDIT, sink("audit", Topics.AUDIT, AuditEvent.class,
+        Produced.with(keys, serdes.auditEvent()).withName("audit-sink")));
+    outputs.branch((k, o) -> o.kind() == Output.Kind.RESULT, sink("result", Topics.COMMAND_RESULTS, CommandResult.class,
+        Produced.with(keys, serdes.commandResult()).withName("results-sink")));
+  }
+
+  private static <T> Branched<String, Output> sink(String name, String topic, Class<T> type, Produced<String, T> produced) {
+    return Branched.<String, Output>withConsumer((KStream<String, Output> s) -> s
+            .mapValues(o -> o.valueAs(type), Named.as(name + "-value"))
+            .to(topic, produced))
+        .withName(name);
+  }
+}

@@ -1,0 +1,105 @@
+package io.hotswap.standalone;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import java.util.Set;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.MetadataVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real single-node Kafka (combined broker + controller, KRaft) from Apache Kafka's own server
+ * jar, running in this JVM. Formats its log directory on first start and reuses it afterwards, so
+ * topics and offsets survive a restart.
+ */
+public final class KafkaBroker implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaBroker.class);
+
+  private final Path dataDir;
+  private final int port;
+  private final int controllerPort;
+  private KafkaRaftServer server;
+
+  public KafkaBroker(Path dataDir, int port, int controllerPort) {
+    this.dataDir = dataDir;
+    this.port = port;
+    this.controllerPort = controllerPort;
+  }
+
+  public String bootstrapServers() {
+    return "localhost:" + port;
+  }
+
+  public KafkaBroker start() throws Exception {
+    Path logDir = dataDir.resolve("kafka");
+    Files.createDirectories(logDir);
+    Properties props = new Properties();
+    props.put("process.roles", "broker,controller");
+    props.put("node.id", "1");
+    props.put("controller.quorum.voters", "1@localhost:" + controllerPort);
+    props.put("listeners", "PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort);
+    props.put("advertised.listeners", "PLAINTEXT://localhost:" + port);
+    props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    props.put("controller.listener.names", "CONTROLLER");
+    props.put("inter.broker.listener.name", "PLAINTEXT");
+    props.put("log.dirs", logDir.toString());
+    props.put("num.partitions", "3");
+    props.put("offsets.topic.replication.factor", "1");
+    props.put("offsets.topic.num.partitions", "3");
+    props.put("transaction.state.log.replication.factor", "1");
+    props.put("transaction.state.log.min.isr", "1");
+    props.put("transaction.state.log.num.partitions", "3");
+    props.put("share.coordinator.state.topic.replication.factor", "1");
+    props.put("share.coordinator.state.topic.min.isr", "1");
+    props.put("group.initial.rebalance.delay.ms", "0");
+    props.put("auto.create.topics.enable", "false");
+    props.put("message.max.bytes", Integer.toString(4 * 1024 * 1024 + 1024));
+    props.put("log.segment.bytes", Integer.toString(64 * 1024 * 1024));
+    KafkaConfig config = new KafkaConfig(props, false);
+    if (!Files.exists(logDir.resolve("meta.properties"))) {
+      format(logDir);
+    }
+    server = new KafkaRaftServer(config, Time.SYSTEM);
+    server.startup();
+    LOG.info("Kafka (KRaft, single node) listening on {}; data in {}", bootstrapServers(), logDir);
+    return this;
+  }
+
+  private void format(Path logDir) throws Exception {
+    Formatter formatter = new Formatter()
+        .setPrintStream(System.out)
+        .setClusterId(Uuid.randomUuid().toString())
+        .setNodeId(1)
+        .setControllerListenerName("CONTROLLER")
+        .setMetadataLogDirectory(logDir.toString())
+        .setDirectories(Set.of(logDir.toString()))
+        .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION);
+    formatter.run();
+  }
+
+  @Override
+  public void close() {
+    if (server != null) {
+      server.shutdown();
+      server.awaitShutdown();
+      server = null;
+    }
+  }
+
+  static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+}

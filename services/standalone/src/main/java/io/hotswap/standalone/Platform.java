@@ -1,0 +1,105 @@
+package io.hotswap.standalone;
+
+import io.hotswap.approval.ApprovalApplication;
+import io.hotswap.audit.AuditApplication;
+import io.hotswap.gateway.GatewayApplication;
+import io.hotswap.rollout.RolloutApplication;
+import io.hotswap.validation.ValidationApplication;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.springframework.boot.SpringApplication;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The five services, each its own Spring application context in this JVM, started in pipeline
+ * order and stopped in reverse. Each context keeps its own properties; nothing is shared but the
+ * JVM.
+ */
+public final class Platform implements AutoCloseable {
+
+  /** A service's name, how to build it, and its default HTTP port. */
+  public record Service(String name, Supplier<SpringApplication> application, int port) {}
+
+  public static final List<Service> SERVICES = List.of(
+      new Service("audit", AuditApplication::application, 8084),
+      new Service("rollout", RolloutApplication::application, 8083),
+      new Service("approval", ApprovalApplication::application, 8082),
+      new Service("validation", ValidationApplication::application, 8081),
+      new Service("gateway", GatewayApplication::application, 8080));
+
+  private final Map<String, Object> common;
+  private final Map<String, Map<String, Object>> perService;
+  private final Map<String, ConfigurableApplicationContext> running = new LinkedHashMap<>();
+
+  /**
+   * @param common properties for every service (Kafka bootstrap, partitions, state dir)
+   * @param perService extra properties by service name (ports, datasource)
+   */
+  public Platform(Map<String, Object> common, Map<String, Map<String, Object>> perService) {
+    this.common = Map.copyOf(common);
+    this.perService = Map.copyOf(perService);
+  }
+
+  /** Services with no database; the standalone classpath has JDBC (for audit), so they must not configure a DataSource. */
+  static final String NO_DATABASE = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration";
+
+  /**
+   * Starts the four pipeline services side by side (they don't depend on each other), then the
+   * gateway. Fails, stopping what started, if any service fails.
+   */
+  public Platform startAll() {
+    List<java.util.concurrent.CompletableFuture<Void>> pipeline = SERVICES.stream()
+        .filter(s -> !s.name().equals("gateway"))
+        .map(s -> java.util.concurrent.CompletableFuture.runAsync(() -> start(s.name()), r -> Thread.ofPlatform().name("start-" + s.name()).start(r)))
+        .toList();
+    try {
+      java.util.concurrent.CompletableFuture.allOf(pipeline.toArray(java.util.concurrent.CompletableFuture[]::new)).join();
+      start("gateway");
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+    return this;
+  }
+
+  public ConfigurableApplicationContext start(String name) {
+    Service service = SERVICES.stream().filter(s -> s.name().equals(name)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no service " + name));
+    Map<String, Object> props = new HashMap<>(common);
+    props.put("server.port", service.port());
+    props.put("logging.include-application-name", "false");
+    if (!name.equals("audit")) {
+      props.put("spring.autoconfigure.exclude", NO_DATABASE);
+    }
+    props.putAll(perService.getOrDefault(name, Map.of()));
+    List<String> args = new ArrayList<>();
+    props.forEach((k, v) -> args.add("--" + k + "=" + v));
+    ConfigurableApplicationContext ctx = service.application().get().run(args.toArray(String[]::new));
+    synchronized (this) {
+      running.put(name, ctx);
+    }
+    return ctx;
+  }
+
+  public synchronized void stop(String name) {
+    ConfigurableApplicationContext ctx = running.remove(name);
+    if (ctx != null) {
+      ctx.close();
+    }
+  }
+
+  public synchronized ConfigurableApplicationContext context(String name) {
+    return running.get(name);
+  }
+
+  @Override
+  public synchronized void close() {
+    List<String> names = new ArrayList<>(running.keySet());
+    java.util.Collections.reverse(names);
+    names.forEach(this::stop);
+  }
+}

@@ -1,0 +1,271 @@
+package io.hotswap.validation;
+
+import io.hotswap.avro.Command;
+import io.hotswap.avro.CommandResult;
+import io.hotswap.avro.ConfigPayload;
+import io.hotswap.avro.Outcome;
+import io.hotswap.avro.Tenant;
+import io.hotswap.avro.TenantPayload;
+import io.hotswap.avro.TenantStatus;
+import io.hotswap.avro.Tier;
+import io.hotswap.avro.ValueType;
+import io.hotswap.core.domain.ConfigKeys;
+import io.hotswap.core.domain.Environments;
+import io.hotswap.core.domain.Quotas;
+import io.hotswap.core.domain.Rejection;
+import io.hotswap.core.domain.StoreKeys;
+import io.hotswap.core.domain.TenantIds;
+import io.hotswap.core.domain.ValueTypes;
+import io.hotswap.core.stream.CommandResults;
+import io.hotswap.core.stream.Expiry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Judges every command against the rules and the validation service's own view of each tenant
+ * (status, quotas, live keys and their types). Commands arrive in order per tenant (the topic is
+ * keyed by tenant), so the view is exact as long as what passes here is applied downstream.
+ *
+ * <p>A command id seen before is answered as it was the first time (Idempotency-Key).
+ */
+final class CommandValidator implements Processor<String, Command, String, Decision> {
+
+  static final String STAGE = "validation";
+
+  private final Duration idempotencyWindow;
+  private ProcessorContext<String, Decision> context;
+  private KeyValueStore<String, Tenant> tenants;
+  private KeyValueStore<String, String> keys;
+  private KeyValueStore<String, Long> counts;
+  private KeyValueStore<String, CommandResult> seen;
+
+  CommandValidator(Duration idempotencyWindow) {
+    this.idempotencyWindow = idempotencyWindow;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, Decision> context) {
+    this.context = context;
+    this.tenants = context.getStateStore(ValidationTopology.TENANTS_STORE);
+    this.keys = context.getStateStore(ValidationTopology.KEYS_STORE);
+    this.counts = context.getStateStore(ValidationTopology.COUNTS_STORE);
+    this.seen = context.getStateStore(ValidationTopology.SEEN_STORE);
+    Duration every = idempotencyWindow.dividedBy(24).compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : idempotencyWindow.dividedBy(24);
+    context.schedule(every, PunctuationType.WALL_CLOCK_TIME, ts -> Expiry.purge(seen, Instant.ofEpochMilli(ts), idempotencyWindow));
+  }
+
+  @Override
+  public void process(Record<String, Command> record) {
+    Command command = record.value();
+    if (command == null) {
+      return;
+    }
+    Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
+    CommandResult previous = seen.get(command.getCommandId());
+    if (previous != null) {
+      context.forward(record.withValue(previous.getOutcome() == Outcome.REJECTED ? Decision.reject(previous) : Decision.pass(command)));
+      return;
+    }
+    Decision decision;
+    try {
+      validateAndRecord(command);
+      seen.put(command.getCommandId(), CommandResults.forwarded(command, STAGE, now));
+      decision = Decision.pass(command);
+    } catch (Rejection rejection) {
+      CommandResult result = CommandResults.rejected(command, rejection, STAGE, now);
+      seen.put(command.getCommandId(), result);
+      decision = Decision.reject(result);
+    }
+    context.forward(record.withValue(decision));
+  }
+
+  private void validateAndRecord(Command command) {
+    TenantIds.require(command.getTenantId());
+    if (command.getActor() == null || command.getActor().isBlank()) {
+      throw Rejection.badRequest("missing-actor", "every change needs an authenticated actor", "actor");
+    }
+    switch (command.getType()) {
+      case TENANT_CREATE -> createTenant(command);
+      case TENANT_UPDATE -> updateTenant(command);
+      case TENANT_DELETE -> deleteTenant(command);
+      case CONFIG_CREATE -> createConfig(command);
+      case CONFIG_UPDATE -> updateConfig(command);
+      case CONFIG_DELETE -> deleteConfig(command);
+      default -> throw Rejection.badRequest("unknown-command", "command type " + command.getType() + " is not supported", "type");
+    }
+  }
+
+  private void createTenant(Command command) {
+    Tenant existing = tenants.get(command.getTenantId());
+    if (existing != null) {
+      throw Rejection.conflict("tenant-exists", "tenant '" + command.getTenantId() + "' already exists"
+          + (existing.getStatus() == TenantStatus.DELETED ? " (deleted; ids are not reused)" : ""), "tenantId");
+    }
+    TenantPayload p = Objects.requireNonNullElseGet(command.getTenant(), () -> TenantPayload.newBuilder().build());
+    Tier tier = p.getTier() == null ? Tier.FREE : p.getTier();
+    int maxConfigs = positive(p.getMaxConfigs(), Quotas.defaultMaxConfigs(tier), "maxConfigs");
+    int maxEnvironments = positive(p.getMaxEnvironments(), Quotas.defaultMaxEnvironments(tier), "maxEnvironments");
+    if (maxEnvironments > 4) {
+      throw Rejection.unprocessable("invalid-quota", "maxEnvironments can be at most 4", "maxEnvironments");
+    }
+    tenants.put(command.getTenantId(), Tenant.newBuilder()
+        .setTenantId(command.getTenantId())
+        .setName(p.getName() == null ? command.getTenantId() : p.getName())
+        .setTier(tier)
+        .setStatus(TenantStatus.ACTIVE)
+        .setMaxConfigs(maxConfigs)
+        .setMaxEnvironments(maxEnvironments)
+        .setVersion(1)
+        .setCreatedAt(command.getIssuedAt())
+        .setUpdatedAt(command.getIssuedAt())
+        .setUpdatedBy(command.getActor())
+        .build());
+  }
+
+  private void updateTenant(Command command) {
+    Tenant tenant = existingTenant(command.getTenantId());
+    if (tenant.getStatus() == TenantStatus.DELETED) {
+      throw Rejection.conflict("tenant-deleted", "tenant '" + tenant.getTenantId() + "' is deleted and cannot change", "tenantId");
+    }
+    TenantPayload p = Objects.requireNonNullElseGet(command.getTenant(), () -> TenantPayload.newBuilder().build());
+    if (p.getStatus() == TenantStatus.DELETED) {
+      throw Rejection.badRequest("invalid-status", "use DELETE to delete a tenant; status may be ACTIVE or SUSPENDED", "status");
+    }
+    Tier tier = p.getTier() == null ? tenant.getTier() : p.getTier();
+    int maxConfigs = positive(p.getMaxConfigs(), p.getTier() == null ? tenant.getMaxConfigs() : Quotas.defaultMaxConfigs(tier), "maxConfigs");
+    int maxEnvironments = positive(p.getMaxEnvironments(), p.getTier() == null ? tenant.getMaxEnvironments() : Quotas.defaultMaxEnvironments(tier), "maxEnvironments");
+    if (maxEnvironments > 4) {
+      throw Rejection.unprocessable("invalid-quota", "maxEnvironments can be at most 4", "maxEnvironments");
+    }
+    Tenant updated = Tenant.newBuilder(tenant)
+        .setName(p.getName() == null ? tenant.getName() : p.getName())
+        .setTier(tier)
+        .setStatus(p.getStatus() == null ? tenant.getStatus() : p.getStatus())
+        .setMaxConfigs(maxConfigs)
+        .setMaxEnvironments(maxEnvironments)
+        .setVersion(tenant.getVersion() + 1)
+        .build();
+    tenants.put(tenant.getTenantId(), updated);
+  }
+
+  private void deleteTenant(Command command) {
+    Tenant tenant = existingTenant(command.getTenantId());
+    if (tenant.getStatus() == TenantStatus.DELETED) {
+      throw Rejection.notFound("tenant-not-found", "tenant '" + tenant.getTenantId() + "' does not exist", "tenantId");
+    }
+    tenants.put(tenant.getTenantId(), Tenant.newBuilder(tenant).setStatus(TenantStatus.DELETED).setVersion(tenant.getVersion() + 1).build());
+  }
+
+  private void createConfig(Command command) {
+    Tenant tenant = activeTenant(command.getTenantId());
+    ConfigPayload c = requireConfig(command);
+    if (c.getValueType() == null) {
+      throw Rejection.badRequest("invalid-type", "type is required: one of String, Number, Boolean, Json, Secret", "type");
+    }
+    ValueTypes.check(c.getValueType(), c.getValue());
+    String storeKey = StoreKeys.config(command.getTenantId(), c.getEnvironment(), c.getKey());
+    if (keys.get(storeKey) != null) {
+      throw Rejection.conflict("config-exists", "key '" + c.getKey() + "' already exists in " + c.getEnvironment()
+          + " for tenant '" + command.getTenantId() + "'; update it with PUT", "key");
+    }
+    long count = Objects.requireNonNullElse(counts.get(command.getTenantId()), 0L);
+    if (count >= tenant.getMaxConfigs()) {
+      throw Rejection.unprocessable("quota-exceeded", "tenant '" + command.getTenantId() + "' has reached its quota of "
+          + tenant.getMaxConfigs() + " configuration keys", "key");
+    }
+    if (!environmentInUse(command.getTenantId(), c.getEnvironment()) && environmentsInUse(command.getTenantId()) >= tenant.getMaxEnvironments()) {
+      throw Rejection.unprocessable("quota-exceeded", "tenant '" + command.getTenantId() + "' may use at most "
+          + tenant.getMaxEnvironments() + " environments", "environment");
+    }
+    keys.put(storeKey, c.getValueType().name());
+    counts.put(command.getTenantId(), count + 1);
+  }
+
+  private void updateConfig(Command command) {
+    activeTenant(command.getTenantId());
+    ConfigPayload c = requireConfig(command);
+    String storeKey = StoreKeys.config(command.getTenantId(), c.getEnvironment(), c.getKey());
+    ValueType declared = existingType(storeKey, command, c);
+    ValueType type = c.getValueType() == null ? declared : c.getValueType();
+    ValueTypes.check(type, c.getValue());
+    keys.put(storeKey, type.name());
+  }
+
+  private void deleteConfig(Command command) {
+    Tenant tenant = existingTenant(command.getTenantId());
+    if (tenant.getStatus() != TenantStatus.ACTIVE) {
+      throw Rejection.conflict("tenant-not-active", "tenant '" + tenant.getTenantId() + "' is " + tenant.getStatus().name().toLowerCase()
+          + " and cannot change configuration", "tenantId");
+    }
+    ConfigPayload c = requireConfig(command);
+    String storeKey = StoreKeys.config(command.getTenantId(), c.getEnvironment(), c.getKey());
+    existingType(storeKey, command, c);
+    keys.delete(storeKey);
+    counts.put(command.getTenantId(), Math.max(0, Objects.requireNonNullElse(counts.get(command.getTenantId()), 1L) - 1));
+  }
+
+  private ValueType existingType(String storeKey, Command command, ConfigPayload c) {
+    String declared = keys.get(storeKey);
+    if (declared == null) {
+      throw Rejection.notFound("config-not-found", "No configuration with id '"
+          + StoreKeys.configId(command.getTenantId(), c.getEnvironment(), c.getKey()) + "'", "configId");
+    }
+    return ValueType.valueOf(declared);
+  }
+
+  private boolean environmentInUse(String tenant, String environment) {
+    try (var it = keys.prefixScan(StoreKeys.environmentPrefix(tenant, environment), org.apache.kafka.common.serialization.Serdes.String().serializer())) {
+      return it.hasNext();
+    }
+  }
+
+  private long environmentsInUse(String tenant) {
+    return io.hotswap.core.kafka.Topics.ENVIRONMENTS.stream().filter(env -> environmentInUse(tenant, env)).count();
+  }
+
+  private ConfigPayload requireConfig(Command command) {
+    ConfigPayload c = command.getConfig();
+    if (c == null) {
+      throw Rejection.badRequest("missing-config", "configuration commands need a config payload", "config");
+    }
+    ConfigKeys.require(c.getKey());
+    c.setEnvironment(Environments.require(c.getEnvironment()));
+    return c;
+  }
+
+  private Tenant existingTenant(String tenantId) {
+    Tenant tenant = tenants.get(tenantId);
+    if (tenant == null) {
+      throw Rejection.notFound("tenant-not-found", "tenant '" + tenantId + "' does not exist", "tenantId");
+    }
+    return tenant;
+  }
+
+  private Tenant activeTenant(String tenantId) {
+    Tenant tenant = existingTenant(tenantId);
+    if (tenant.getStatus() == TenantStatus.DELETED) {
+      throw Rejection.notFound("tenant-not-found", "tenant '" + tenantId + "' does not exist", "tenantId");
+    }
+    if (tenant.getStatus() != TenantStatus.ACTIVE) {
+      throw Rejection.conflict("tenant-not-active", "tenant '" + tenantId + "' is " + tenant.getStatus().name().toLowerCase()
+          + " and cannot change configuration", "tenantId");
+    }
+    return tenant;
+  }
+
+  private static int positive(Integer value, int fallback, String field) {
+    if (value == null) {
+      return fallback;
+    }
+    if (value < 1) {
+      throw Rejection.unprocessable("invalid-quota", field + " must be at least 1 (got " + value + ")", field);
+    }
+    return value;
+  }
+}

@@ -1,0 +1,60 @@
+package io.hotswap.validation;
+
+import io.hotswap.core.avro.Serdes;
+import io.hotswap.core.kafka.SchemaRegistrar;
+import io.hotswap.core.kafka.StreamsDefaults;
+import io.hotswap.core.kafka.Topics;
+import java.time.Duration;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.annotation.EnableKafkaStreams;
+import org.springframework.kafka.annotation.KafkaStreamsDefaultConfiguration;
+import org.springframework.kafka.config.KafkaStreamsConfiguration;
+import org.springframework.kafka.config.StreamsBuilderFactoryBeanConfigurer;
+import org.springframework.kafka.core.KafkaAdmin;
+
+@Configuration(proxyBeanMethods = false)
+@EnableKafkaStreams
+class ValidationConfiguration {
+
+  @Bean
+  Topics topics(@Value("${hotswap.kafka.partitions:3}") int partitions,
+                @Value("${hotswap.kafka.replication-factor:1}") short replication) {
+    return new Topics(partitions, replication);
+  }
+
+  /** Serdes whose schema store also knows every schema version published by other services. */
+  @Bean
+  Serdes serdes(KafkaProperties kafka) {
+    Serdes serdes = Serdes.create();
+    new SchemaRegistrar(kafka.buildAdminProperties(), serdes, "validation").register(Duration.ofSeconds(60));
+    return serdes;
+  }
+
+  @Bean
+  KafkaAdmin.NewTopics hotswapTopics(Topics topics) {
+    return new KafkaAdmin.NewTopics(topics.newTopics().toArray(NewTopic[]::new));
+  }
+
+  @Bean(name = KafkaStreamsDefaultConfiguration.DEFAULT_STREAMS_CONFIG_BEAN_NAME)
+  KafkaStreamsConfiguration kafkaStreamsConfig(KafkaProperties kafka,
+                                               @Value("${hotswap.validation.application-id:hotswap-validation}") String applicationId) {
+    return new KafkaStreamsConfiguration(StreamsDefaults.apply(kafka.buildStreamsProperties(), applicationId));
+  }
+
+  @Bean
+  StreamsBuilderFactoryBeanConfigurer uncaughtExceptionHandler() {
+    return factory -> factory.setStreamsUncaughtExceptionHandler(StreamsDefaults.replaceThreadHandler("validation"));
+  }
+
+  @Bean
+  Object validationTopology(StreamsBuilder builder, Serdes serdes,
+                            @Value("${hotswap.idempotency.window:PT24H}") Duration window) {
+    ValidationTopology.build(builder, serdes, window);
+    return ValidationTopology.class;
+  }
+}
