@@ -22,6 +22,8 @@ public final class HotSwapStandalone {
 
   public static void main(String[] args) throws Exception {
     long started = System.nanoTime();
+    // five contexts in one JVM: logging is configured once, by logback.xml, not re-initialised by each
+    System.setProperty("org.springframework.boot.logging.LoggingSystem", "none");
     Path data = Path.of(env("HOTSWAP_DATA_DIR", "./data")).toAbsolutePath().normalize();
     Files.createDirectories(data);
     String bootstrap = System.getenv("HOTSWAP_KAFKA_BOOTSTRAP");

@@ -1,0 +1,62 @@
+package io.hotswap.core.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.utils.Utils;
+import org.junit.jupiter.api.Test;
+
+class TopicsAndPartitioningTest {
+
+  @Test
+  void shouldCompactStateTopicsAndKeepTheAuditForever() {
+    Map<String, NewTopic> topics = new Topics(6, (short) 3).newTopics().stream()
+        .collect(Collectors.toMap(NewTopic::name, Function.identity()));
+
+    for (String compacted : new String[] {Topics.TENANTS, Topics.CONFIG_STATE, Topics.CONFIG_VERSIONS,
+        Topics.live("development"), Topics.live("production"), Topics.AVRO_SCHEMAS}) {
+      assertThat(topics.get(compacted).configs()).containsEntry("cleanup.policy", "compact");
+    }
+    assertThat(topics.get(Topics.AUDIT).configs()).containsEntry("cleanup.policy", "delete").containsEntry("retention.ms", "-1");
+    assertThat(topics.get(Topics.COMMANDS).numPartitions()).isEqualTo(6);
+    assertThat(topics.get(Topics.COMMANDS).replicationFactor()).isEqualTo((short) 3);
+    assertThat(topics.get(Topics.AVRO_SCHEMAS).numPartitions()).isEqualTo(1);
+    assertThat(topics.values()).allSatisfy(t ->
+        assertThat(t.configs()).containsEntry("max.message.bytes", Integer.toString(Topics.MAX_MESSAGE_BYTES)));
+    assertThat(Topics.liveTopics()).containsExactly("hotswap.live.development.v1", "hotswap.live.qa.v1",
+        "hotswap.live.staging.v1", "hotswap.live.production.v1");
+  }
+
+  @Test
+  void shouldRefuseNonsensicalTopicSettings() {
+    assertThatThrownBy(() -> new Topics(0, (short) 1)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new Topics(1, (short) 0)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void shouldPutCompositeKeysInTheSamePartitionAsTheirTenant() {
+    for (String tenant : new String[] {"acme", "globex", "initech", "umbrella-42"}) {
+      int byDefault = Utils.toPositive(Utils.murmur2(tenant.getBytes(StandardCharsets.UTF_8))) % 7;
+      assertThat(TenantPartitioner.partition(tenant, 7)).isEqualTo(byDefault);
+      assertThat(TenantPartitioner.partition(tenant + "|production|feature.x", 7)).isEqualTo(byDefault);
+      assertThat(new TenantPartitioner<>().partitions("t", tenant + "|qa|k", null, 7)).contains(java.util.Set.of(byDefault));
+    }
+  }
+
+  @Test
+  void shouldApplyExactlyOnceAndDeadLetteringWhateverWasConfigured() {
+    Map<String, Object> props = StreamsDefaults.apply(Map.of("bootstrap.servers", "b:9092", "processing.guarantee", "at_least_once"), "app");
+    assertThat(props).containsEntry("processing.guarantee", "exactly_once_v2")
+        .containsEntry("application.id", "app")
+        .containsEntry("bootstrap.servers", "b:9092")
+        .containsEntry("errors.dead.letter.queue.topic.name", Topics.DLQ)
+        .containsEntry("ensure.explicit.internal.resource.naming", true);
+    assertThat(StreamsDefaults.replaceThreadHandler("x").handle(new RuntimeException("boom")))
+        .isEqualTo(org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD);
+  }
+}

@@ -1,0 +1,78 @@
+package io.hotswap.gateway.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.hotswap.avro.ConfigEntry;
+import io.hotswap.avro.Tenant;
+import io.hotswap.avro.TenantStatus;
+import io.hotswap.avro.Tier;
+import io.hotswap.avro.ValueType;
+import io.hotswap.core.avro.Serdes;
+import io.hotswap.core.kafka.StreamsDefaults;
+import io.hotswap.core.kafka.Topics;
+import io.hotswap.core.testing.TopologyDocs;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.Test;
+
+class ReadTopologyTest {
+
+  private final Serdes serdes = Serdes.create();
+
+  static Topology topology(Serdes serdes) {
+    StreamsBuilder builder = new StreamsBuilder();
+    ReadTopology.build(builder, serdes);
+    return builder.build();
+  }
+
+  @Test
+  void shouldMaterialiseCurrentConfigHistoryAndTenantsForQueries() {
+    Properties props = new Properties();
+    props.putAll(StreamsDefaults.apply(new HashMap<>(Map.of("bootstrap.servers", "unused:9092")), "gateway-test"));
+    try (TopologyTestDriver driver = new TopologyTestDriver(topology(serdes), props)) {
+      ConfigEntry v1 = entry(1, "true");
+      ConfigEntry v2 = entry(2, "false");
+      var state = driver.createInputTopic(Topics.CONFIG_STATE, new StringSerializer(), serdes.configEntry().serializer());
+      var versions = driver.createInputTopic(Topics.CONFIG_VERSIONS, new StringSerializer(), serdes.configEntry().serializer());
+      var tenants = driver.createInputTopic(Topics.TENANTS, new StringSerializer(), serdes.tenant().serializer());
+      state.pipeInput("acme|development|f.x", v1);
+      state.pipeInput("acme|development|f.x", v2);
+      versions.pipeInput("acme|development|f.x|0000000000000000001", v1);
+      versions.pipeInput("acme|development|f.x|0000000000000000002", v2);
+      Instant now = Instant.now();
+      tenants.pipeInput("acme", Tenant.newBuilder().setTenantId("acme").setName("Acme").setTier(Tier.PRO).setStatus(TenantStatus.ACTIVE)
+          .setMaxConfigs(10).setMaxEnvironments(4).setVersion(1).setCreatedAt(now).setUpdatedAt(now).setUpdatedBy("t").build());
+
+      KeyValueStore<String, ConfigEntry> current = driver.getKeyValueStore(ReadTopology.CONFIG_STORE);
+      assertThat(current.get("acme|development|f.x").getVersion()).isEqualTo(2);
+      KeyValueStore<String, ConfigEntry> history = driver.getKeyValueStore(ReadTopology.VERSIONS_STORE);
+      List<Long> listed = new java.util.ArrayList<>();
+      try (var it = history.prefixScan("acme|development|f.x|", new StringSerializer())) {
+        it.forEachRemaining(kv -> listed.add(kv.value.getVersion()));
+      }
+      assertThat(listed).containsExactly(1L, 2L);
+      KeyValueStore<String, Tenant> tenantStore = driver.getKeyValueStore(ReadTopology.TENANTS_STORE);
+      assertThat(tenantStore.get("acme").getTier()).isEqualTo(Tier.PRO);
+    }
+  }
+
+  @Test
+  void shouldKeepTopologyDocsTrueToTheCode() throws Exception {
+    TopologyDocs.assertDocumented("gateway", topology(serdes));
+  }
+
+  private static ConfigEntry entry(long version, String value) {
+    Instant now = Instant.now();
+    return ConfigEntry.newBuilder().setConfigId("acme:development:f.x").setTenantId("acme").setEnvironment("development")
+        .setKey("f.x").setValue(value).setValueType(ValueType.BOOLEAN).setVersion(version)
+        .setCreatedAt(now).setUpdatedAt(now).setUpdatedBy("t").setCommandId("c" + version).build();
+  }
+}

@@ -1,0 +1,211 @@
+package io.hotswap.rollout;
+
+import static io.hotswap.core.testing.Commands.config;
+import static io.hotswap.core.testing.Commands.tenantCreate;
+import static io.hotswap.core.testing.Commands.tenantDelete;
+import static io.hotswap.core.testing.Commands.tenantUpdate;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.hotswap.avro.AuditEvent;
+import io.hotswap.avro.AuditEventType;
+import io.hotswap.avro.Command;
+import io.hotswap.avro.CommandResult;
+import io.hotswap.avro.CommandType;
+import io.hotswap.avro.ConfigEntry;
+import io.hotswap.avro.LiveConfig;
+import io.hotswap.avro.Outcome;
+import io.hotswap.avro.Tenant;
+import io.hotswap.avro.TenantPayload;
+import io.hotswap.avro.TenantStatus;
+import io.hotswap.avro.Tier;
+import io.hotswap.avro.ValueType;
+import io.hotswap.core.avro.Serdes;
+import io.hotswap.core.kafka.StreamsDefaults;
+import io.hotswap.core.kafka.TenantPartitioner;
+import io.hotswap.core.kafka.Topics;
+import io.hotswap.core.testing.TopologyDocs;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class RolloutTopologyTest {
+
+  private final Serdes serdes = Serdes.create();
+  private TopologyTestDriver driver;
+  private TestInputTopic<String, Command> changes;
+  private TestOutputTopic<String, Tenant> tenants;
+  private TestOutputTopic<String, ConfigEntry> state;
+  private TestOutputTopic<String, ConfigEntry> versions;
+  private TestOutputTopic<String, LiveConfig> liveDev;
+  private TestOutputTopic<String, LiveConfig> liveProd;
+  private TestOutputTopic<String, AuditEvent> audit;
+  private TestOutputTopic<String, CommandResult> results;
+
+  static Topology topology(Serdes serdes) {
+    StreamsBuilder builder = new StreamsBuilder();
+    RolloutTopology.build(builder, serdes, Duration.ofHours(24));
+    return builder.build();
+  }
+
+  @BeforeEach
+  void start() {
+    Properties props = new Properties();
+    props.putAll(StreamsDefaults.apply(new HashMap<>(Map.of("bootstrap.servers", "unused:9092")), "rollout-test"));
+    driver = new TopologyTestDriver(topology(serdes), props);
+    var keys = new StringDeserializer();
+    changes = driver.createInputTopic(Topics.CHANGES, new StringSerializer(), serdes.command().serializer());
+    tenants = driver.createOutputTopic(Topics.TENANTS, keys, serdes.tenant().deserializer());
+    state = driver.createOutputTopic(Topics.CONFIG_STATE, keys, serdes.configEntry().deserializer());
+    versions = driver.createOutputTopic(Topics.CONFIG_VERSIONS, keys, serdes.configEntry().deserializer());
+    liveDev = driver.createOutputTopic(Topics.live("development"), keys, serdes.liveConfig().deserializer());
+    liveProd = driver.createOutputTopic(Topics.live("production"), keys, serdes.liveConfig().deserializer());
+    audit = driver.createOutputTopic(Topics.AUDIT, keys, serdes.auditEvent().deserializer());
+    results = driver.createOutputTopic(Topics.COMMAND_RESULTS, keys, serdes.commandResult().deserializer());
+  }
+
+  @AfterEach
+  void stop() {
+    driver.close();
+  }
+
+  private CommandResult apply(Command c) {
+    changes.pipeInput(c.getTenantId(), c);
+    KeyValue<String, CommandResult> r = results.readKeyValue();
+    assertThat(r.key).isEqualTo(c.getCommandId());
+    return r.value;
+  }
+
+  @Test
+  void shouldApplyATenantLifecycleWithOneAuditEventPerChange() {
+    CommandResult created = apply(tenantCreate("acme", Tier.ENTERPRISE));
+    assertThat(created.getOutcome()).isEqualTo(Outcome.APPLIED);
+    assertThat(created.getStatus()).isEqualTo(201);
+    Tenant t = tenants.readValue();
+    assertThat(t.getMaxConfigs()).isEqualTo(10_000);
+    assertThat(t.getStatus()).isEqualTo(TenantStatus.ACTIVE);
+
+    apply(tenantUpdate("acme", TenantPayload.newBuilder().setStatus(TenantStatus.SUSPENDED).setName("Acme Inc").build()));
+    Tenant suspended = tenants.readValue();
+    assertThat(suspended.getVersion()).isEqualTo(2);
+    assertThat(suspended.getName()).isEqualTo("Acme Inc");
+
+    CommandResult deleted = apply(tenantDelete("acme"));
+    assertThat(deleted.getVersion()).isEqualTo(3);
+    assertThat(tenants.readValue().getStatus()).isEqualTo(TenantStatus.DELETED);
+
+    assertThat(audit.readValuesToList()).extracting(AuditEvent::getEventType)
+        .containsExactly(AuditEventType.TENANT_CREATED, AuditEventType.TENANT_UPDATED, AuditEventType.TENANT_DELETED);
+    assertThat(apply(tenantUpdate("acme", TenantPayload.newBuilder().build())).getStatus()).isEqualTo(404);
+    assertThat(apply(tenantCreate("acme", Tier.FREE)).getStatus()).isEqualTo(409);
+  }
+
+  @Test
+  void shouldVersionPublishAndAuditEveryConfigChangeTogether() {
+    apply(tenantCreate("acme", Tier.PRO));
+    audit.readValuesToList();
+    Command create = config(CommandType.CONFIG_CREATE, "acme", "development", "feature.new_ui", "true", ValueType.BOOLEAN, null);
+    CommandResult created = apply(create);
+    assertThat(created.getResourceId()).isEqualTo("acme:development:feature.new_ui");
+    assertThat(created.getVersion()).isEqualTo(1);
+
+    KeyValue<String, ConfigEntry> current = state.readKeyValue();
+    assertThat(current.key).isEqualTo("acme|development|feature.new_ui");
+    assertThat(versions.readKeyValue().key).isEqualTo("acme|development|feature.new_ui|0000000000000000001");
+    KeyValue<String, LiveConfig> live = liveDev.readKeyValue();
+    assertThat(live.key).isEqualTo("acme|feature.new_ui");
+    assertThat(live.value.getValue()).isEqualTo("true");
+    assertThat(liveProd.isEmpty()).isTrue();
+    AuditEvent event = audit.readValue();
+    assertThat(event.getEventType()).isEqualTo(AuditEventType.CONFIG_CREATED);
+    assertThat(event.getEventId()).isEqualTo(create.getCommandId() + "-1");
+    assertThat(event.getActor()).isEqualTo("tester");
+    assertThat(event.getNewValue()).isEqualTo("true");
+
+    CommandResult updated = apply(config(CommandType.CONFIG_UPDATE, "acme", "development", "feature.new_ui", "false", null, 1L));
+    assertThat(updated.getVersion()).isEqualTo(2);
+    AuditEvent update = audit.readValue();
+    assertThat(update.getOldValue()).isEqualTo("true");
+    assertThat(update.getNewValue()).isEqualTo("false");
+    assertThat(state.readValuesToList()).singleElement().satisfies(e -> assertThat(e.getValueType()).isEqualTo(ValueType.BOOLEAN));
+
+    CommandResult deleted = apply(config(CommandType.CONFIG_DELETE, "acme", "development", "feature.new_ui", null, null, null));
+    assertThat(deleted.getVersion()).isEqualTo(3);
+    assertThat(liveDev.readValuesToList()).hasSize(2).last().isNull(); // update, then a tombstone
+    assertThat(audit.readValue().getEventType()).isEqualTo(AuditEventType.CONFIG_DELETED);
+
+    // created again after delete: history continues
+    assertThat(apply(config(CommandType.CONFIG_CREATE, "acme", "development", "feature.new_ui", "true", ValueType.BOOLEAN, null)).getVersion()).isEqualTo(4);
+    KeyValueStore<String, ConfigEntry> store = driver.getKeyValueStore(RolloutTopology.CONFIG_STORE);
+    assertThat(store.get("acme|development|feature.new_ui").getVersion()).isEqualTo(4);
+  }
+
+  @Test
+  void shouldRejectAStaleIfMatchAndChangeNothing() {
+    apply(tenantCreate("acme", Tier.PRO));
+    apply(config(CommandType.CONFIG_CREATE, "acme", "qa", "a.b", "1", ValueType.NUMBER, null));
+    audit.readValuesToList();
+    state.readValuesToList();
+
+    CommandResult conflict = apply(config(CommandType.CONFIG_UPDATE, "acme", "qa", "a.b", "2", null, 7L));
+    assertThat(conflict.getStatus()).isEqualTo(409);
+    assertThat(conflict.getErrorType()).isEqualTo("version-conflict");
+    assertThat(conflict.getDetail()).contains("current version is 1");
+    assertThat(audit.isEmpty()).isTrue();
+    assertThat(state.isEmpty()).isTrue();
+    assertThat(apply(config(CommandType.CONFIG_UPDATE, "acme", "qa", "nope", "2", null, null)).getStatus()).isEqualTo(404);
+    assertThat(apply(config(CommandType.CONFIG_CREATE, "acme", "qa", "a.b", "2", ValueType.NUMBER, null)).getStatus()).isEqualTo(409);
+  }
+
+  @Test
+  void shouldAnswerARetriedCommandWithoutApplyingItTwice() {
+    apply(tenantCreate("acme", Tier.PRO));
+    Command create = config(CommandType.CONFIG_CREATE, "acme", "production", "limits.rps", "100", ValueType.NUMBER, null);
+    CommandResult first = apply(create);
+    audit.readValuesToList();
+    versions.readValuesToList();
+
+    CommandResult again = apply(create);
+
+    assertThat(again).isEqualTo(first);
+    assertThat(audit.isEmpty()).isTrue();
+    assertThat(versions.isEmpty()).isTrue();
+    assertThat(liveProd.readValuesToList()).hasSize(1);
+  }
+
+  @Test
+  void shouldNeverWriteASecretInClearToTheAuditTrail() {
+    apply(tenantCreate("acme", Tier.PRO));
+    apply(config(CommandType.CONFIG_CREATE, "acme", "staging", "db.password", "hunter2", ValueType.SECRET, null));
+    apply(config(CommandType.CONFIG_UPDATE, "acme", "staging", "db.password", "hunter3", null, null));
+    assertThat(audit.readValuesToList()).allSatisfy(e -> {
+      assertThat(String.valueOf(e.getNewValue())).doesNotContain("hunter");
+      assertThat(String.valueOf(e.getOldValue())).doesNotContain("hunter");
+    });
+  }
+
+  @Test
+  void shouldPartitionStateByTenant() {
+    apply(tenantCreate("acme", Tier.PRO));
+    apply(config(CommandType.CONFIG_CREATE, "acme", "development", "a.b", "1", ValueType.NUMBER, null));
+    String key = state.readKeyValue().key;
+    assertThat(TenantPartitioner.partition(key, 12)).isEqualTo(TenantPartitioner.partition("acme", 12));
+  }
+
+  @Test
+  void shouldKeepTopologyDocsTrueToTheCode() throws Exception {
+    TopologyDocs.assertDocumented("rollout", topology(serdes));
+  }
+}

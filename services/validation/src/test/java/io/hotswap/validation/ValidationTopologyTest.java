@@ -1,0 +1,190 @@
+package io.hotswap.validation;
+
+import static io.hotswap.core.testing.Commands.config;
+import static io.hotswap.core.testing.Commands.tenantCreate;
+import static io.hotswap.core.testing.Commands.tenantDelete;
+import static io.hotswap.core.testing.Commands.tenantUpdate;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.hotswap.avro.Command;
+import io.hotswap.avro.CommandResult;
+import io.hotswap.avro.CommandType;
+import io.hotswap.avro.Outcome;
+import io.hotswap.avro.TenantPayload;
+import io.hotswap.avro.TenantStatus;
+import io.hotswap.avro.Tier;
+import io.hotswap.avro.ValueType;
+import io.hotswap.core.avro.Serdes;
+import io.hotswap.core.kafka.StreamsDefaults;
+import io.hotswap.core.kafka.Topics;
+import io.hotswap.core.testing.TopologyDocs;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ValidationTopologyTest {
+
+  private final Serdes serdes = Serdes.create();
+  private TopologyTestDriver driver;
+  private TestInputTopic<String, Command> commands;
+  private TestInputTopic<String, byte[]> rawCommands;
+  private TestOutputTopic<String, Command> validated;
+  private TestOutputTopic<String, CommandResult> results;
+
+  static Topology topology(Serdes serdes) {
+    StreamsBuilder builder = new StreamsBuilder();
+    ValidationTopology.build(builder, serdes, Duration.ofHours(24));
+    return builder.build();
+  }
+
+  @BeforeEach
+  void start() {
+    Map<String, Object> config = StreamsDefaults.apply(new HashMap<>(Map.of("bootstrap.servers", "unused:9092")), "validation-test");
+    Properties props = new Properties();
+    props.putAll(config);
+    driver = new TopologyTestDriver(topology(serdes), props);
+    commands = driver.createInputTopic(Topics.COMMANDS, new StringSerializer(), serdes.command().serializer());
+    rawCommands = driver.createInputTopic(Topics.COMMANDS, new StringSerializer(), new ByteArraySerializer());
+    validated = driver.createOutputTopic(Topics.VALIDATED, new StringDeserializer(), serdes.command().deserializer());
+    results = driver.createOutputTopic(Topics.COMMAND_RESULTS, new StringDeserializer(), serdes.commandResult().deserializer());
+  }
+
+  @AfterEach
+  void stop() {
+    driver.close();
+  }
+
+  private Command pipe(Command c) {
+    commands.pipeInput(c.getTenantId(), c);
+    return c;
+  }
+
+  private CommandResult rejectionOf(Command c) {
+    pipe(c);
+    assertThat(validated.isEmpty()).as("rejected command must not pass").isTrue();
+    CommandResult r = results.readValue();
+    assertThat(r.getCommandId()).isEqualTo(c.getCommandId());
+    assertThat(r.getOutcome()).isEqualTo(Outcome.REJECTED);
+    assertThat(r.getStage()).isEqualTo("validation");
+    return r;
+  }
+
+  private void passes(Command c) {
+    pipe(c);
+    assertThat(results.isEmpty()).isTrue();
+    assertThat(validated.readValue().getCommandId()).isEqualTo(c.getCommandId());
+  }
+
+  @Test
+  void shouldPassValidCommandsOnInOrder() {
+    passes(tenantCreate("acme", Tier.PRO));
+    passes(config(CommandType.CONFIG_CREATE, "acme", "development", "feature.new_ui", "true", ValueType.BOOLEAN, null));
+    passes(config(CommandType.CONFIG_UPDATE, "acme", "development", "feature.new_ui", "false", null, 1L));
+    passes(config(CommandType.CONFIG_DELETE, "acme", "development", "feature.new_ui", null, null, null));
+    // a deleted key can be created again
+    passes(config(CommandType.CONFIG_CREATE, "acme", "development", "feature.new_ui", "true", ValueType.BOOLEAN, null));
+  }
+
+  @Test
+  void shouldRejectConfigurationOfUnknownSuspendedAndDeletedTenants() {
+    CommandResult unknown = rejectionOf(config(CommandType.CONFIG_CREATE, "ghost", "development", "a.b", "1", ValueType.NUMBER, null));
+    assertThat(unknown.getStatus()).isEqualTo(404);
+    assertThat(unknown.getDetail()).contains("ghost");
+
+    passes(tenantCreate("acme", Tier.FREE));
+    passes(tenantUpdate("acme", TenantPayload.newBuilder().setStatus(TenantStatus.SUSPENDED).build()));
+    CommandResult suspended = rejectionOf(config(CommandType.CONFIG_CREATE, "acme", "development", "a.b", "1", ValueType.NUMBER, null));
+    assertThat(suspended.getStatus()).isEqualTo(409);
+    assertThat(suspended.getErrorType()).isEqualTo("tenant-not-active");
+
+    passes(tenantDelete("acme"));
+    assertThat(rejectionOf(config(CommandType.CONFIG_CREATE, "acme", "development", "a.b", "1", ValueType.NUMBER, null)).getStatus()).isEqualTo(404);
+    assertThat(rejectionOf(tenantCreate("acme", Tier.PRO)).getErrorType()).isEqualTo("tenant-exists");
+    assertThat(rejectionOf(tenantDelete("acme")).getStatus()).isEqualTo(404);
+  }
+
+  @Test
+  void shouldRejectBadKeysTypesDuplicatesAndMissingKeys() {
+    passes(tenantCreate("acme", Tier.PRO));
+    assertThat(rejectionOf(config(CommandType.CONFIG_CREATE, "acme", "development", "bad key", "1", ValueType.NUMBER, null)).getField()).isEqualTo("key");
+    assertThat(rejectionOf(config(CommandType.CONFIG_CREATE, "acme", "prod", "a.b", "1", ValueType.NUMBER, null)).getField()).isEqualTo("environment");
+    CommandResult mismatch = rejectionOf(config(CommandType.CONFIG_CREATE, "acme", "development", "a.b", "many", ValueType.NUMBER, null));
+    assertThat(mismatch.getStatus()).isEqualTo(422);
+    assertThat(mismatch.getErrorType()).isEqualTo("type-mismatch");
+    assertThat(rejectionOf(config(CommandType.CONFIG_CREATE, "acme", "development", "a.b", "1", null, null)).getField()).isEqualTo("type");
+    assertThat(rejectionOf(config(CommandType.CONFIG_CREATE, "acme", "development", "a.b", "x".repeat(1024 * 1024 + 1), ValueType.STRING, null)).getStatus()).isEqualTo(413);
+
+    passes(config(CommandType.CONFIG_CREATE, "acme", "development", "a.b", "1", ValueType.NUMBER, null));
+    assertThat(rejectionOf(config(CommandType.CONFIG_CREATE, "acme", "development", "a.b", "2", ValueType.NUMBER, null)).getStatus()).isEqualTo(409);
+    // an update is checked against the declared type of the key
+    assertThat(rejectionOf(config(CommandType.CONFIG_UPDATE, "acme", "development", "a.b", "two", null, null)).getStatus()).isEqualTo(422);
+    assertThat(rejectionOf(config(CommandType.CONFIG_UPDATE, "acme", "development", "x.y", "1", null, null)).getStatus()).isEqualTo(404);
+    assertThat(rejectionOf(config(CommandType.CONFIG_DELETE, "acme", "qa", "a.b", null, null, null)).getStatus()).isEqualTo(404);
+  }
+
+  @Test
+  void shouldEnforceConfigAndEnvironmentQuotas() {
+    passes(io.hotswap.core.testing.Commands.base(CommandType.TENANT_CREATE, "small")
+        .setTenant(TenantPayload.newBuilder().setMaxConfigs(2).setMaxEnvironments(1).build()).build());
+    passes(config(CommandType.CONFIG_CREATE, "small", "development", "a", "1", ValueType.NUMBER, null));
+    CommandResult env = rejectionOf(config(CommandType.CONFIG_CREATE, "small", "qa", "a", "1", ValueType.NUMBER, null));
+    assertThat(env.getErrorType()).isEqualTo("quota-exceeded");
+    assertThat(env.getField()).isEqualTo("environment");
+    passes(config(CommandType.CONFIG_CREATE, "small", "development", "b", "1", ValueType.NUMBER, null));
+    CommandResult full = rejectionOf(config(CommandType.CONFIG_CREATE, "small", "development", "c", "1", ValueType.NUMBER, null));
+    assertThat(full.getStatus()).isEqualTo(422);
+    assertThat(full.getDetail()).contains("quota of 2");
+    // deleting frees a slot
+    passes(config(CommandType.CONFIG_DELETE, "small", "development", "a", null, null, null));
+    passes(config(CommandType.CONFIG_CREATE, "small", "development", "c", "1", ValueType.NUMBER, null));
+    assertThat(rejectionOf(io.hotswap.core.testing.Commands.base(CommandType.TENANT_CREATE, "tiny")
+        .setTenant(TenantPayload.newBuilder().setMaxConfigs(0).build()).build()).getErrorType()).isEqualTo("invalid-quota");
+  }
+
+  @Test
+  void shouldAnswerARetriedCommandExactlyAsTheFirstTime() {
+    passes(tenantCreate("acme", Tier.PRO));
+    Command create = config(CommandType.CONFIG_CREATE, "acme", "development", "a.b", "1", ValueType.NUMBER, null);
+    passes(create);
+    passes(create); // same id: passed on again (rollout answers it from its own memory), not rejected as a duplicate key
+    Command bad = config(CommandType.CONFIG_CREATE, "acme", "development", "c.d", "x", ValueType.NUMBER, null);
+    CommandResult first = rejectionOf(bad);
+    assertThat(rejectionOf(bad)).isEqualTo(first);
+  }
+
+  /** The dead-letter record itself is asserted on a real broker (PlatformIT); the test driver does not capture it. */
+  @Test
+  void shouldSkipUndecodableCommandsAndGoOn() {
+    rawCommands.pipeInput("acme", "definitely not avro".getBytes(StandardCharsets.UTF_8));
+    assertThat(results.isEmpty()).isTrue();
+    assertThat(validated.isEmpty()).isTrue();
+
+    passes(tenantCreate("acme", Tier.PRO));
+  }
+
+  @Test
+  void shouldRejectCommandsWithoutActorOrOfUnknownType() {
+    assertThat(rejectionOf(io.hotswap.core.testing.Commands.base(CommandType.TENANT_CREATE, "acme").setActor(" ").build()).getField()).isEqualTo("actor");
+    assertThat(rejectionOf(io.hotswap.core.testing.Commands.base(CommandType.UNKNOWN, "acme").build()).getErrorType()).isEqualTo("unknown-command");
+    assertThat(rejectionOf(io.hotswap.core.testing.Commands.base(CommandType.CONFIG_CREATE, "acme").build()).getStatus()).isEqualTo(404);
+    assertThat(rejectionOf(io.hotswap.core.testing.Commands.base(CommandType.TENANT_CREATE, "a_b").build()).getField()).isEqualTo("tenantId");
+  }
+
+  @Test
+  void shouldKeepTopologyDocsTrueToTheCode() throws Exception {
+    TopologyDocs.assertDocumented("validation", topology(serdes));
+  }
+}
