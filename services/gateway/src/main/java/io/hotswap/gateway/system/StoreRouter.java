@@ -29,6 +29,8 @@ import org.springframework.web.client.RestClientException;
 public final class StoreRouter {
 
   public static final String FORWARDED_HEADER = "X-HotSwap-Forwarded";
+  /** Names the gateway instance whose store answered a read. */
+  public static final String SERVED_BY_HEADER = "X-HotSwap-Served-By";
 
   private final StreamsBuilderFactoryBean streams;
   private final HostInfo self;
@@ -70,7 +72,9 @@ public final class StoreRouter {
           lastProblem = "partition metadata not available (rebalancing)";
         } else if (md.activeHost().equals(self)) {
           try {
-            return local.apply(md.partition());
+            ResponseEntity<?> answer = local.apply(md.partition());
+            return ResponseEntity.status(answer.getStatusCode()).headers(answer.getHeaders())
+                .header(SERVED_BY_HEADER, self.host() + ":" + self.port()).body(answer.getBody());
           } catch (InvalidStateStoreException e) {
             lastProblem = "store moved: " + e.getMessage();
           }
@@ -137,6 +141,9 @@ public final class StoreRouter {
             }
             if (res.getHeaders().getETag() != null) {
               headers.setETag(res.getHeaders().getETag());
+            }
+            if (res.getHeaders().getFirst(SERVED_BY_HEADER) != null) {
+              headers.set(SERVED_BY_HEADER, res.getHeaders().getFirst(SERVED_BY_HEADER));
             }
             return ResponseEntity.status(HttpStatusCode.valueOf(res.getStatusCode().value())).headers(headers).body(res.getBody().readAllBytes());
           });

@@ -1,0 +1,71 @@
+package io.hotswap.standalone;
+
+import io.hotswap.core.json.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import tools.jackson.databind.JsonNode;
+
+/** A tiny HTTP client for the gateway's REST API in tests. */
+final class Api {
+
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final String base;
+
+  Api(int port) {
+    this.base = "http://localhost:" + port;
+  }
+
+  /** A response: status, headers and body parsed as JSON (null when empty). */
+  record Response(int status, java.net.http.HttpHeaders headers, String text) {
+    JsonNode json() {
+      return text == null || text.isBlank() ? null : Json.MAPPER.readTree(text);
+    }
+
+    String header(String name) {
+      return headers.firstValue(name).orElse(null);
+    }
+  }
+
+  Response get(String path) {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).GET(), Map.of());
+  }
+
+  Response post(String path, Object body) {
+    return post(path, body, Map.of());
+  }
+
+  Response post(String path, Object body, Map<String, String> headers) {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).POST(body(body)).header("Content-Type", "application/json"), headers);
+  }
+
+  Response put(String path, Object body, Map<String, String> headers) {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).PUT(body(body)).header("Content-Type", "application/json"), headers);
+  }
+
+  Response delete(String path) {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE(), Map.of());
+  }
+
+  private static HttpRequest.BodyPublisher body(Object body) {
+    return HttpRequest.BodyPublishers.ofString(body instanceof String s ? s : Json.MAPPER.writeValueAsString(body));
+  }
+
+  private Response send(HttpRequest.Builder request, Map<String, String> headers) {
+    headers.forEach(request::header);
+    request.header("X-HotSwap-Actor", "it-tester").timeout(Duration.ofSeconds(60));
+    try {
+      HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      return new Response(r.statusCode(), r.headers(), r.body());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}

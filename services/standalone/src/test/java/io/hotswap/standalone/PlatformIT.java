@@ -1,0 +1,443 @@
+package io.hotswap.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.hotswap.avro.LiveConfig;
+import io.hotswap.core.avro.Serdes;
+import io.hotswap.core.kafka.Topics;
+import io.hotswap.gateway.GatewayApplication;
+import io.hotswap.gateway.system.StoreRouter;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.kafka.test.EmbeddedKafkaBroker;
+import org.springframework.kafka.test.context.EmbeddedKafka;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The five services on a real in-process Kafka broker (KRaft) and a real PostgreSQL, driven
+ * through the REST gateway as users drive it.
+ */
+@Tag("integration")
+@Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES)
+@EmbeddedKafka(partitions = 3, brokerProperties = {"message.max.bytes=5242880", "auto.create.topics.enable=false",
+    "transaction.state.log.replication.factor=1", "transaction.state.log.min.isr=1", "group.initial.rebalance.delay.ms=0"})
+class PlatformIT {
+
+  static EmbeddedPostgres postgres;
+  static Platform platform;
+  static String bootstrap;
+  static Path stateDir;
+  static Api api;
+  static final Serdes SERDES = Serdes.create();
+
+  @BeforeAll
+  static void startPlatform(EmbeddedKafkaBroker broker) throws Exception {
+    bootstrap = broker.getBrokersAsString();
+    postgres = EmbeddedPostgres.builder().start();
+    stateDir = Files.createTempDirectory("hotswap-it-state");
+    Map<String, Object> common = new HashMap<>();
+    common.put("spring.kafka.bootstrap-servers", bootstrap);
+    common.put("hotswap.kafka.partitions", 3);
+    common.put("hotswap.gateway.command-timeout", "PT30S");
+    Map<String, Map<String, Object>> perService = new HashMap<>();
+    for (Platform.Service s : Platform.SERVICES) {
+      perService.put(s.name(), new HashMap<>(Map.of(
+          "server.port", freePort(),
+          "spring.kafka.streams.state-dir", stateDir.resolve(s.name()).toString())));
+    }
+    perService.get("audit").putAll(Map.of(
+        "spring.datasource.url", postgres.getJdbcUrl("postgres", "postgres"),
+        "spring.datasource.username", "postgres",
+        "spring.datasource.password", "postgres"));
+    perService.get("gateway").put("hotswap.gateway.audit-url", "http://localhost:" + perService.get("audit").get("server.port"));
+    platform = new Platform(common, perService).startAll();
+    api = new Api((Integer) perService.get("gateway").get("server.port"));
+  }
+
+  @AfterAll
+  static void stopPlatform() throws IOException {
+    if (platform != null) {
+      platform.close();
+    }
+    if (postgres != null) {
+      postgres.close();
+    }
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  static void createTenant(String tenant) {
+    Api.Response r = api.post("/api/v1/tenants", Map.of("tenantId", tenant, "tier", "Enterprise"));
+    assertThat(r.status()).as(r.text()).isEqualTo(201);
+  }
+
+  static Map<String, Object> config(String tenant, String key, Object value, String type) {
+    return Map.of("tenantId", tenant, "key", key, "value", value, "type", type, "environment", "development");
+  }
+
+  static long count(String sql, Object... args) throws SQLException {
+    try (Connection c = postgres.getPostgresDatabase().getConnection(); var ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < args.length; i++) {
+        ps.setObject(i + 1, args[i]);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  static KafkaConsumer<String, byte[]> consumer(String topic) {
+    Map<String, Object> props = Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props);
+    List<TopicPartition> partitions = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+    consumer.assign(partitions);
+    consumer.seekToBeginning(partitions);
+    return consumer;
+  }
+
+  @Test
+  void shouldServeAWrittenConfigThroughRestOnTheLiveTopicAndInExactlyOneAuditRow() throws Exception {
+    createTenant("it-acme");
+
+    Api.Response created = api.post("/api/v1/configs", Map.of("tenantId", "it-acme", "key", "feature.new_ui", "value", true,
+        "type", "Boolean", "environment", "development", "tags", List.of("ui"), "description", "the new UI"));
+
+    assertThat(created.status()).as(created.text()).isEqualTo(201);
+    assertThat(created.header("Location")).isEqualTo("/api/v1/configs/it-acme:development:feature.new_ui");
+    assertThat(created.header("ETag")).isEqualTo("\"1\"");
+    assertThat(created.json().get("version").asLong()).isEqualTo(1);
+
+    JsonNode read = api.get("/api/v1/configs/it-acme:development:feature.new_ui").json();
+    assertThat(read.get("value").asBoolean()).isTrue();
+    assertThat(read.get("type").asString()).isEqualTo("Boolean");
+    assertThat(read.get("tags").get(0).asString()).isEqualTo("ui");
+
+    JsonNode listed = api.get("/api/v1/configs/tenant/it-acme?environment=development&tag=ui&prefix=feature.").json();
+    assertThat(listed.get("totalItems").asLong()).isEqualTo(1);
+
+    try (KafkaConsumer<String, byte[]> live = consumer(Topics.live("development"))) {
+      List<LiveConfig> seen = new ArrayList<>();
+      await().atMost(Duration.ofSeconds(30)).until(() -> {
+        for (ConsumerRecord<String, byte[]> r : live.poll(Duration.ofMillis(200))) {
+          if (r.key().equals("it-acme|feature.new_ui")) {
+            seen.add(SERDES.liveConfig().fromBytes(r.value()));
+          }
+        }
+        return !seen.isEmpty();
+      });
+      assertThat(seen).singleElement().satisfies(l -> {
+        assertThat(l.getValue()).isEqualTo("true");
+        assertThat(l.getVersion()).isEqualTo(1);
+      });
+    }
+
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        assertThat(count("SELECT count(*) FROM audit_log WHERE tenant_id = ? AND config_key = ?", "it-acme", "feature.new_ui")).isEqualTo(1));
+    JsonNode audit = api.get("/api/v1/audit-logs?tenantId=it-acme").json();
+    assertThat(audit.get("totalItems").asLong()).isEqualTo(2); // tenant created, config created
+    JsonNode event = audit.get("items").get(1);
+    assertThat(event.get("eventType").asString()).isEqualTo("CONFIG_CREATED");
+    assertThat(event.get("actor").asString()).isEqualTo("it-tester");
+    assertThat(event.get("newValue").asString()).isEqualTo("true");
+    assertThat(event.get("environment").asString()).isEqualTo("development");
+    assertThat(event.get("sourceIp").asString()).isNotBlank();
+    assertThat(event.get("traceId").asString()).isNotBlank();
+  }
+
+  @Test
+  void shouldVersionUpdatesHonourIfMatchAndSoftDelete() throws Exception {
+    createTenant("it-versions");
+    assertThat(api.post("/api/v1/configs", config("it-versions", "limits.rps", 100, "Number")).status()).isEqualTo(201);
+    String id = "/api/v1/configs/it-versions:development:limits.rps";
+
+    Api.Response updated = api.put(id, Map.of("value", 200), Map.of("If-Match", "\"1\""));
+    assertThat(updated.status()).as(updated.text()).isEqualTo(200);
+    assertThat(updated.json().get("version").asLong()).isEqualTo(2);
+    assertThat(updated.json().get("value").asInt()).isEqualTo(200);
+
+    Api.Response stale = api.put(id, Map.of("value", 300), Map.of("If-Match", "\"1\""));
+    assertThat(stale.status()).isEqualTo(409);
+    assertThat(stale.header("Content-Type")).startsWith("application/problem+json");
+    assertThat(stale.json().get("detail").asString()).contains("current version is 2");
+
+    JsonNode versions = api.get(id + "/versions").json();
+    assertThat(versions.get("items")).extracting(v -> v.get("value").asInt()).containsExactly(100, 200);
+    assertThat(api.get(id + "/versions/1").json().get("value").asInt()).isEqualTo(100);
+    assertThat(api.get(id + "/versions/9").status()).isEqualTo(404);
+
+    assertThat(api.delete(id).status()).isEqualTo(204);
+    assertThat(api.get(id).status()).isEqualTo(404);
+    assertThat(api.get(id + "/versions").json().get("totalItems").asLong()).isEqualTo(3); // history is kept
+    assertThat(api.get("/api/v1/configs/tenant/it-versions?includeDeleted=true").json().get("items").get(0).get("deleted").asBoolean()).isTrue();
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        assertThat(count("SELECT count(*) FROM audit_log WHERE tenant_id = ? AND config_key IS NOT NULL", "it-versions")).isEqualTo(3));
+  }
+
+  @Test
+  void shouldRejectBadInputWithProblemDetailsAndLeaveNothingBehind() throws Exception {
+    createTenant("it-bad");
+    Api.Response suspend = api.put("/api/v1/tenants/it-bad", Map.of("status", "Suspended"), Map.of());
+    assertThat(suspend.status()).as(suspend.text()).isEqualTo(200);
+    createTenant("it-good");
+
+    Map<String, Api.Response> cases = new java.util.LinkedHashMap<>();
+    cases.put("bad tenant id", api.post("/api/v1/configs", config("x_y", "a.b", "v", "String")));
+    cases.put("bad key", api.post("/api/v1/configs", config("it-good", "a..b", "v", "String")));
+    cases.put("type mismatch", api.post("/api/v1/configs", config("it-good", "a.b", "many", "Number")));
+    cases.put("too large", api.post("/api/v1/configs", config("it-good", "a.b", "x".repeat(1024 * 1024 + 1), "String")));
+    cases.put("unknown tenant", api.post("/api/v1/configs", config("it-nobody", "a.b", "v", "String")));
+    cases.put("suspended tenant", api.post("/api/v1/configs", config("it-bad", "a.b", "v", "String")));
+    cases.put("malformed json", api.post("/api/v1/configs", "{\"tenantId\": \"it-good\", "));
+    cases.put("unknown type", api.post("/api/v1/configs", config("it-good", "a.b", "v", "Integer")));
+
+    assertThat(cases.get("bad tenant id").status()).isEqualTo(400);
+    assertThat(cases.get("bad key").status()).isEqualTo(400);
+    assertThat(cases.get("type mismatch").status()).isEqualTo(422);
+    assertThat(cases.get("too large").status()).isEqualTo(413);
+    assertThat(cases.get("unknown tenant").status()).isEqualTo(404);
+    assertThat(cases.get("suspended tenant").status()).isEqualTo(409);
+    assertThat(cases.get("malformed json").status()).isEqualTo(400);
+    assertThat(cases.get("unknown type").status()).isEqualTo(400);
+    cases.forEach((name, r) -> {
+      assertThat(r.header("Content-Type")).as(name).startsWith("application/problem+json");
+      assertThat(r.json().get("detail").asString()).as(name).isNotBlank();
+      assertThat(r.json().get("type").asString()).as(name).startsWith("https://hotswap.io/problems/");
+    });
+    assertThat(cases.get("bad key").json().get("field").asString()).isEqualTo("key");
+    assertThat(cases.get("type mismatch").json().get("detail").asString()).contains("Number");
+
+    // a 1 MB value is accepted
+    Api.Response max = api.post("/api/v1/configs", config("it-good", "big.blob", "x".repeat(1024 * 1024), "String"));
+    assertThat(max.status()).as(max.text()).isEqualTo(201);
+
+    Api.Response ok = api.post("/api/v1/configs", config("it-good", "a.b", "1", "Number"));
+    assertThat(ok.status()).isEqualTo(201);
+    Api.Response wrongIfMatch = api.put("/api/v1/configs/it-good:development:a.b", Map.of("value", 2), Map.of("If-Match", "\"5\""));
+    assertThat(wrongIfMatch.status()).isEqualTo(409);
+    assertThat(api.put("/api/v1/configs/it-good:development:a.b", Map.of("value", 2), Map.of("If-Match", "banana")).status()).isEqualTo(400);
+
+    assertThat(api.get("/api/v1/configs/it-good:development:a.b/versions").json().get("totalItems").asLong()).isEqualTo(1);
+    assertThat(api.get("/api/v1/configs/tenant/it-bad").json().get("totalItems").asLong()).isZero();
+    // the service keeps serving, and only the accepted writes were audited
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        assertThat(count("SELECT count(*) FROM audit_log WHERE tenant_id IN ('it-good', 'it-bad', 'x_y', 'it-nobody') AND config_key IS NOT NULL")).isEqualTo(2));
+  }
+
+  @Test
+  void shouldAnswerARetriedPostWithTheSameIdempotencyKeyOnce() throws Exception {
+    createTenant("it-idem");
+    Map<String, String> key = Map.of("Idempotency-Key", UUID.randomUUID().toString());
+    Api.Response first = api.post("/api/v1/configs", config("it-idem", "a.b", "1", "Number"), key);
+    Api.Response retry = api.post("/api/v1/configs", config("it-idem", "a.b", "1", "Number"), key);
+    assertThat(first.status()).isEqualTo(201);
+    assertThat(retry.status()).isEqualTo(201);
+    assertThat(retry.json().get("version").asLong()).isEqualTo(1);
+    assertThat(api.post("/api/v1/configs", config("it-idem", "a.b", "1", "Number")).status()).isEqualTo(409);
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        assertThat(count("SELECT count(*) FROM audit_log WHERE tenant_id = ? AND config_key IS NOT NULL", "it-idem")).isEqualTo(1));
+  }
+
+  @Test
+  void shouldManageTenantsWithTierQuotasAndSoftDelete() {
+    Api.Response created = api.post("/api/v1/tenants", Map.of("tenantId", "it-tenant", "name", "Tenant Co", "tier", "Free"));
+    assertThat(created.status()).isEqualTo(201);
+    assertThat(created.json().get("quotas").get("maxConfigs").asInt()).isEqualTo(100);
+    assertThat(api.post("/api/v1/tenants", Map.of("tenantId", "it-tenant")).status()).isEqualTo(409);
+    assertThat(api.post("/api/v1/tenants", Map.of("tenantId", "it-tenant-2", "tier", "Gold")).status()).isEqualTo(400);
+
+    Api.Response upgraded = api.put("/api/v1/tenants/it-tenant", Map.of("tier", "Pro"), Map.of());
+    assertThat(upgraded.json().get("tier").asString()).isEqualTo("Pro");
+    assertThat(upgraded.json().get("quotas").get("maxConfigs").asInt()).isEqualTo(1000);
+
+    assertThat(api.get("/api/v1/tenants?size=200").json().get("items")).extracting(t -> t.get("tenantId").asString()).contains("it-tenant");
+    assertThat(api.delete("/api/v1/tenants/it-tenant").status()).isEqualTo(204);
+    assertThat(api.get("/api/v1/tenants/it-tenant").json().get("status").asString()).isEqualTo("Deleted");
+    assertThat(api.post("/api/v1/configs", config("it-tenant", "a.b", "1", "Number")).status()).isEqualTo(404);
+    assertThat(api.get("/api/v1/tenants/nobody-here").status()).isEqualTo(404);
+    assertThat(api.get("/api/v1/tenants?page=-1").status()).isEqualTo(400);
+    assertThat(api.get("/api/v1/environments").json()).extracting(e -> e.get("id").asString())
+        .containsExactly("development", "qa", "staging", "production");
+  }
+
+  @Test
+  void shouldDeadLetterAnUndecodableCommandAndKeepServing() throws Exception {
+    createTenant("it-poison");
+    String marker = "poison-" + UUID.randomUUID();
+    try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+        ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class))) {
+      producer.send(new ProducerRecord<>(Topics.COMMANDS, "it-poison", marker.getBytes(StandardCharsets.UTF_8))).get();
+    }
+
+    try (KafkaConsumer<String, byte[]> dlq = consumer(Topics.DLQ)) {
+      List<ConsumerRecord<String, byte[]>> dead = new ArrayList<>();
+      await().atMost(Duration.ofSeconds(30)).until(() -> {
+        dlq.poll(Duration.ofMillis(200)).forEach(r -> {
+          if (new String(r.value(), StandardCharsets.UTF_8).equals(marker)) {
+            dead.add(r);
+          }
+        });
+        return !dead.isEmpty();
+      });
+      ConsumerRecord<String, byte[]> record = dead.getFirst();
+      assertThat(record.key()).isEqualTo("it-poison");
+      assertThat(new String(record.headers().lastHeader("__streams.errors.message").value(), StandardCharsets.UTF_8))
+          .contains("Cannot decode Command");
+      assertThat(new String(record.headers().lastHeader("__streams.errors.topic").value(), StandardCharsets.UTF_8)).isEqualTo(Topics.COMMANDS);
+    }
+    assertThat(api.post("/api/v1/configs", config("it-poison", "after.poison", "ok", "String")).status()).isEqualTo(201);
+  }
+
+  @Test
+  void shouldKeepEveryVersionAndAuditRowWhenRolloutRestartsMidStream() throws Exception {
+    int tenants = 10;
+    int keysPerTenant = 10;
+    int versionsPerKey = 10;
+    List<String> tenantIds = new ArrayList<>();
+    for (int t = 0; t < tenants; t++) {
+      tenantIds.add("it-load-" + t);
+      createTenant(tenantIds.getLast());
+    }
+    AtomicInteger done = new AtomicInteger();
+    ExecutorService pool = Executors.newFixedThreadPool(tenants);
+    List<Future<?>> writers = new ArrayList<>();
+    for (String tenant : tenantIds) {
+      writers.add(pool.submit(() -> {
+        for (int v = 1; v <= versionsPerKey; v++) {
+          for (int k = 0; k < keysPerTenant; k++) {
+            String key = "load.key" + k;
+            Api.Response r = v == 1
+                ? writeWithRetry(() -> Map.of("Idempotency-Key", tenant + key + "create"), h -> api.post("/api/v1/configs", config(tenant, key, 1, "Number"), h))
+                : writeWithRetry(versionKey(tenant, key, v), h -> api.put("/api/v1/configs/" + tenant + ":development:" + key, Map.of("value", 0), h));
+            assertThat(r.status()).as(r.text()).isIn(200, 201);
+            done.incrementAndGet();
+          }
+        }
+        return null;
+      }));
+    }
+    int total = tenants * keysPerTenant * versionsPerKey;
+    await().atMost(Duration.ofMinutes(3)).until(() -> done.get() >= total / 3);
+    platform.stop("rollout");
+    platform.start("rollout");
+    for (Future<?> w : writers) {
+      w.get(5, java.util.concurrent.TimeUnit.MINUTES);
+    }
+    pool.shutdown();
+    assertThat(done.get()).isEqualTo(total);
+
+    for (String tenant : tenantIds) {
+      for (int k = 0; k < keysPerTenant; k++) {
+        JsonNode versions = api.get("/api/v1/configs/" + tenant + ":development:load.key" + k + "/versions").json();
+        List<Long> numbers = new ArrayList<>();
+        versions.get("items").forEach(v -> numbers.add(v.get("version").asLong()));
+        assertThat(numbers).as(tenant + " load.key" + k).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L);
+      }
+    }
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+        assertThat(count("SELECT count(*) FROM audit_log WHERE tenant_id LIKE 'it-load-%' AND config_key IS NOT NULL")).isEqualTo(total));
+    assertThat(count("SELECT count(DISTINCT (tenant_id, config_key, version)) FROM audit_log WHERE tenant_id LIKE 'it-load-%' AND config_key IS NOT NULL"))
+        .isEqualTo(total);
+    assertThat(count("SELECT max(version) FROM audit_log WHERE tenant_id LIKE 'it-load-%'")).isEqualTo(versionsPerKey);
+  }
+
+  /** Each update of version v carries If-Match v-1 and an Idempotency-Key, so a retry is safe and can't double-apply. */
+  private static java.util.function.Supplier<Map<String, String>> versionKey(String tenant, String key, int v) {
+    return () -> Map.of("Idempotency-Key", tenant + key + "v" + v, "If-Match", "\"" + (v - 1) + "\"");
+  }
+
+  private static Api.Response writeWithRetry(java.util.function.Supplier<Map<String, String>> headers,
+                                             java.util.function.Function<Map<String, String>, Api.Response> write) {
+    Api.Response r = write.apply(headers.get());
+    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    while (r.status() == 503 && System.nanoTime() < deadline) {
+      r = write.apply(headers.get());
+    }
+    return r;
+  }
+
+  @Test
+  void shouldAnswerReadsForEveryTenantFromBothGatewayInstances() throws Exception {
+    List<String> tenantIds = new ArrayList<>();
+    for (int t = 0; t < 10; t++) {
+      tenantIds.add("it-two-" + t);
+      createTenant(tenantIds.getLast());
+      assertThat(api.post("/api/v1/configs", config(tenantIds.getLast(), "x.y", t, "Number")).status()).isEqualTo(201);
+    }
+    int secondPort = freePort();
+    ConfigurableApplicationContext second = GatewayApplication.application().run(
+        "--server.port=" + secondPort,
+        "--spring.kafka.bootstrap-servers=" + bootstrap,
+        "--hotswap.kafka.partitions=3",
+        "--logging.include-application-name=false",
+        "--spring.autoconfigure.exclude=" + Platform.NO_DATABASE,
+        "--spring.kafka.streams.state-dir=" + stateDir.resolve("gateway-2"));
+    try {
+      Api other = new Api(secondPort);
+      Set<String> servedBy = new HashSet<>();
+      await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+        servedBy.clear();
+        for (int t = 0; t < tenantIds.size(); t++) {
+          for (Api gateway : List.of(api, other)) {
+            Api.Response r = gateway.get("/api/v1/configs/" + tenantIds.get(t) + ":development:x.y");
+            assertThat(r.status()).as(r.text()).isEqualTo(200);
+            assertThat(r.json().get("value").asInt()).isEqualTo(t);
+            servedBy.add(r.header(StoreRouter.SERVED_BY_HEADER));
+            assertThat(gateway.get("/api/v1/configs/tenant/" + tenantIds.get(t)).json().get("totalItems").asLong()).isEqualTo(1);
+          }
+        }
+        assertThat(servedBy).as("both instances own some tenants").hasSize(2);
+      });
+    } finally {
+      second.close();
+    }
+  }
+}
