@@ -3,17 +3,21 @@ package io.hotswap.approval;
 import io.hotswap.core.avro.Serdes;
 import io.hotswap.core.kafka.SchemaRegistrar;
 import io.hotswap.core.kafka.StreamsDefaults;
+import io.hotswap.core.kafka.StreamsHealth;
 import io.hotswap.core.kafka.Topics;
 import java.time.Duration;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.annotation.EnableKafkaStreams;
 import org.springframework.kafka.annotation.KafkaStreamsDefaultConfiguration;
 import org.springframework.kafka.config.KafkaStreamsConfiguration;
+import org.springframework.kafka.config.StreamsBuilderFactoryBean;
 import org.springframework.kafka.config.StreamsBuilderFactoryBeanConfigurer;
 import org.springframework.kafka.core.KafkaAdmin;
 
@@ -48,7 +52,26 @@ class ApprovalConfiguration {
 
   @Bean
   StreamsBuilderFactoryBeanConfigurer uncaughtExceptionHandler() {
-    return factory -> factory.setStreamsUncaughtExceptionHandler(StreamsDefaults.replaceThreadHandler("approval"));
+    return factory -> {
+      factory.setStreamsUncaughtExceptionHandler(StreamsDefaults.replaceThreadHandler("approval"));
+      // leave the group on shutdown so a restarted instance gets its partitions back at once,
+      // not after the session timeout
+      factory.setLeaveGroupOnClose(true);
+    };
+  }
+
+  /** Ready only while the stream is RUNNING; part of the readiness group. */
+  @Bean
+  HealthIndicator kafkaStreams(StreamsBuilderFactoryBean factory) {
+    return () -> {
+      var streams = factory.getKafkaStreams();
+      Health.Builder health = switch (StreamsHealth.of(streams)) {
+        case UP -> Health.up();
+        case STARTING -> Health.outOfService();
+        case DOWN -> Health.down();
+      };
+      return health.withDetail("state", StreamsHealth.state(streams)).build();
+    };
   }
 
   @Bean

@@ -3,6 +3,7 @@ package io.hotswap.standalone;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -13,67 +14,117 @@ import org.slf4j.LoggerFactory;
  * Kafka broker (unless {@code HOTSWAP_KAFKA_BOOTSTRAP} names one), PostgreSQL (from {@code
  * HOTSWAP_DB_URL}, else embedded) and the five services. Data under {@code HOTSWAP_DATA_DIR}
  * ({@code ./data}) survives restarts; Ctrl-C stops everything cleanly.
+ *
+ * <p>Environment: {@code HOTSWAP_DATA_DIR}, {@code HOTSWAP_KAFKA_BOOTSTRAP}, {@code
+ * HOTSWAP_KAFKA_PORT} (9092), {@code HOTSWAP_KAFKA_CONTROLLER_PORT} (9093), {@code HOTSWAP_DB_URL},
+ * {@code HOTSWAP_DB_USER}, {@code HOTSWAP_DB_PASSWORD}, {@code HOTSWAP_DB_PORT} (5433, embedded),
+ * {@code HOTSWAP_PARTITIONS} (3), {@code HOTSWAP_<SERVICE>_PORT} (gateway 8080, validation 8081,
+ * approval 8082, rollout 8083, audit 8084).
  */
-public final class HotSwapStandalone {
+public final class HotSwapStandalone implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(HotSwapStandalone.class);
 
-  private HotSwapStandalone() {}
+  private final KafkaBroker broker;
+  private final Postgres postgres;
+  private final Platform platform;
+  private final Map<String, Integer> ports;
+
+  private HotSwapStandalone(KafkaBroker broker, Postgres postgres, Platform platform, Map<String, Integer> ports) {
+    this.broker = broker;
+    this.postgres = postgres;
+    this.platform = platform;
+    this.ports = ports;
+  }
 
   public static void main(String[] args) throws Exception {
-    long started = System.nanoTime();
     // five contexts in one JVM: logging is configured once, by logback.xml, not re-initialised by each
     System.setProperty("org.springframework.boot.logging.LoggingSystem", "none");
-    Path data = Path.of(env("HOTSWAP_DATA_DIR", "./data")).toAbsolutePath().normalize();
-    Files.createDirectories(data);
-    String bootstrap = System.getenv("HOTSWAP_KAFKA_BOOTSTRAP");
-    KafkaBroker broker = null;
-    if (bootstrap == null || bootstrap.isBlank()) {
-      broker = new KafkaBroker(data, Integer.parseInt(env("HOTSWAP_KAFKA_PORT", "9092")),
-          Integer.parseInt(env("HOTSWAP_KAFKA_CONTROLLER_PORT", "9093"))).start();
-      bootstrap = broker.bootstrapServers();
-    }
-    String dbUrl = System.getenv("HOTSWAP_DB_URL");
-    Postgres postgres = dbUrl == null || dbUrl.isBlank()
-        ? Postgres.embedded(data, Integer.parseInt(env("HOTSWAP_DB_PORT", "5433")))
-        : Postgres.external(dbUrl, env("HOTSWAP_DB_USER", "hotswap"), env("HOTSWAP_DB_PASSWORD", "hotswap"));
-
-    Map<String, Object> common = new HashMap<>();
-    common.put("spring.kafka.bootstrap-servers", bootstrap);
-    common.put("hotswap.kafka.partitions", env("HOTSWAP_PARTITIONS", "3"));
-    Map<String, Map<String, Object>> perService = new HashMap<>();
-    for (Platform.Service s : Platform.SERVICES) {
-      perService.put(s.name(), new HashMap<>(Map.of("spring.kafka.streams.state-dir", data.resolve("state").resolve(s.name()).toString())));
-    }
-    perService.get("audit").putAll(Map.of(
-        "spring.datasource.url", postgres.url(),
-        "spring.datasource.username", postgres.user(),
-        "spring.datasource.password", postgres.password()));
-
-    Platform platform = new Platform(common, perService).startAll();
-    LOG.info("HotSwap is up in {} ms: gateway http://localhost:8080 (health: /actuator/health), Kafka {}, PostgreSQL {}",
-        (System.nanoTime() - started) / 1_000_000, bootstrap, postgres.url());
-
+    HotSwapStandalone running = start(System.getenv());
     CountDownLatch stopped = new CountDownLatch(1);
-    KafkaBroker brokerToStop = broker;
     Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("hotswap-shutdown").unstarted(() -> {
       LOG.info("Stopping HotSwap...");
-      platform.close();
-      if (brokerToStop != null) {
-        brokerToStop.close();
-      }
-      try {
-        postgres.close();
-      } catch (Exception e) {
-        LOG.warn("PostgreSQL did not stop cleanly: {}", e.getMessage());
-      }
+      running.close();
       stopped.countDown();
     }));
     stopped.await();
   }
 
-  private static String env(String name, String fallback) {
-    String v = System.getenv(name);
+  /** Starts everything; {@code env} is the process environment (a map in tests). */
+  public static HotSwapStandalone start(Map<String, String> env) throws Exception {
+    long started = System.nanoTime();
+    Path data = Path.of(get(env, "HOTSWAP_DATA_DIR", "./data")).toAbsolutePath().normalize();
+    Files.createDirectories(data);
+    String bootstrap = env.get("HOTSWAP_KAFKA_BOOTSTRAP");
+    KafkaBroker broker = null;
+    Postgres postgres = null;
+    try {
+      if (bootstrap == null || bootstrap.isBlank()) {
+        broker = new KafkaBroker(data, Integer.parseInt(get(env, "HOTSWAP_KAFKA_PORT", "9092")),
+            Integer.parseInt(get(env, "HOTSWAP_KAFKA_CONTROLLER_PORT", "9093"))).start();
+        bootstrap = broker.bootstrapServers();
+      }
+      String dbUrl = env.get("HOTSWAP_DB_URL");
+      postgres = dbUrl == null || dbUrl.isBlank()
+          ? Postgres.embedded(data, Integer.parseInt(get(env, "HOTSWAP_DB_PORT", "5433")))
+          : Postgres.external(dbUrl, get(env, "HOTSWAP_DB_USER", "hotswap"), get(env, "HOTSWAP_DB_PASSWORD", "hotswap"));
+
+      Map<String, Object> common = new HashMap<>();
+      common.put("spring.kafka.bootstrap-servers", bootstrap);
+      common.put("hotswap.kafka.partitions", get(env, "HOTSWAP_PARTITIONS", "3"));
+      Map<String, Map<String, Object>> perService = new HashMap<>();
+      Map<String, Integer> ports = new HashMap<>();
+      for (Platform.Service s : Platform.SERVICES) {
+        int port = Integer.parseInt(get(env, "HOTSWAP_" + s.name().toUpperCase(Locale.ROOT) + "_PORT", Integer.toString(s.port())));
+        ports.put(s.name(), port);
+        perService.put(s.name(), new HashMap<>(Map.of(
+            "server.port", port,
+            "spring.kafka.streams.state-dir", data.resolve("state").resolve(s.name()).toString())));
+      }
+      perService.get("audit").putAll(Map.of(
+          "spring.datasource.url", postgres.url(),
+          "spring.datasource.username", postgres.user(),
+          "spring.datasource.password", postgres.password()));
+      perService.get("gateway").put("hotswap.gateway.audit-url", "http://localhost:" + ports.get("audit"));
+
+      Platform platform = new Platform(common, perService).startAll();
+      LOG.info("HotSwap is up in {} ms: gateway http://localhost:{} (health: /actuator/health, API docs: /swagger-ui.html), Kafka {}, PostgreSQL {}",
+          (System.nanoTime() - started) / 1_000_000, ports.get("gateway"), bootstrap, postgres.url().replaceAll("\\?.*", ""));
+      return new HotSwapStandalone(broker, postgres, platform, Map.copyOf(ports));
+    } catch (Exception | Error e) {
+      if (broker != null) {
+        broker.close();
+      }
+      if (postgres != null) {
+        postgres.close();
+      }
+      throw e;
+    }
+  }
+
+  public Platform platform() {
+    return platform;
+  }
+
+  public int port(String service) {
+    return ports.get(service);
+  }
+
+  @Override
+  public void close() {
+    platform.close();
+    if (broker != null) {
+      broker.close();
+    }
+    try {
+      postgres.close();
+    } catch (Exception e) {
+      LOG.warn("PostgreSQL did not stop cleanly: {}", e.getMessage());
+    }
+  }
+
+  private static String get(Map<String, String> env, String name, String fallback) {
+    String v = env.get(name);
     return v == null || v.isBlank() ? fallback : v;
   }
 }

@@ -1,6 +1,5 @@
 package io.hotswap.standalone;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
@@ -91,15 +90,6 @@ public final class KafkaBroker implements AutoCloseable {
       server.shutdown();
       server.awaitShutdown();
       server = null;
-    }
-  }
-
-  static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (var paths = Files.walk(dir)) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
   }
 }

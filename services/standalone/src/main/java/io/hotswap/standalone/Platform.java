@@ -59,6 +59,7 @@ public final class Platform implements AutoCloseable {
     try {
       java.util.concurrent.CompletableFuture.allOf(pipeline.toArray(java.util.concurrent.CompletableFuture[]::new)).join();
       start("gateway");
+      awaitStreamsRunning(java.time.Duration.ofSeconds(120));
     } catch (RuntimeException e) {
       close();
       throw e;
@@ -83,6 +84,31 @@ public final class Platform implements AutoCloseable {
       running.put(name, ctx);
     }
     return ctx;
+  }
+
+  /**
+   * Waits until every service's Kafka Streams instance is RUNNING (partitions assigned, state
+   * restored), so "up" means "serving"; throws when one is not within {@code timeout}.
+   */
+  public void awaitStreamsRunning(java.time.Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (var entry : List.copyOf(running.entrySet())) {
+      for (var factory : entry.getValue().getBeansOfType(org.springframework.kafka.config.StreamsBuilderFactoryBean.class).values()) {
+        while (factory.getKafkaStreams() == null
+            || factory.getKafkaStreams().state() != org.apache.kafka.streams.KafkaStreams.State.RUNNING) {
+          if (System.nanoTime() > deadline) {
+            throw new IllegalStateException(entry.getKey() + " did not reach RUNNING within " + timeout + " (state "
+                + (factory.getKafkaStreams() == null ? "NOT_CREATED" : factory.getKafkaStreams().state()) + ")");
+          }
+          try {
+            Thread.sleep(50);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+          }
+        }
+      }
+    }
   }
 
   public synchronized void stop(String name) {

@@ -3,6 +3,7 @@ package io.hotswap.gateway.system;
 import io.hotswap.core.avro.Serdes;
 import io.hotswap.core.kafka.SchemaRegistrar;
 import io.hotswap.core.kafka.StreamsDefaults;
+import io.hotswap.core.kafka.StreamsHealth;
 import io.hotswap.core.kafka.Topics;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -13,6 +14,8 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.state.HostInfo;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
@@ -63,7 +66,26 @@ class GatewayConfiguration {
 
   @Bean
   StreamsBuilderFactoryBeanConfigurer uncaughtExceptionHandler() {
-    return factory -> factory.setStreamsUncaughtExceptionHandler(StreamsDefaults.replaceThreadHandler("gateway"));
+    return factory -> {
+      factory.setStreamsUncaughtExceptionHandler(StreamsDefaults.replaceThreadHandler("gateway"));
+      // leave the group on shutdown so a restarted instance gets its partitions back at once,
+      // not after the session timeout
+      factory.setLeaveGroupOnClose(true);
+    };
+  }
+
+  /** Ready only while the stream is RUNNING; part of the readiness group. */
+  @Bean
+  HealthIndicator kafkaStreams(StreamsBuilderFactoryBean factory) {
+    return () -> {
+      var streams = factory.getKafkaStreams();
+      Health.Builder health = switch (StreamsHealth.of(streams)) {
+        case UP -> Health.up();
+        case STARTING -> Health.outOfService();
+        case DOWN -> Health.down();
+      };
+      return health.withDetail("state", StreamsHealth.state(streams)).build();
+    };
   }
 
   @Bean

@@ -1,0 +1,193 @@
+package io.hotswap.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.hotswap.avro.AuditEvent;
+import io.hotswap.avro.AuditEventType;
+import io.hotswap.core.avro.Serdes;
+import io.hotswap.core.kafka.Topics;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.dao.DataAccessException;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.kafka.test.EmbeddedKafkaBroker;
+import org.springframework.kafka.test.context.EmbeddedKafka;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.web.client.RestClient;
+
+/** The audit sink on a real broker and a real PostgreSQL. */
+@Tag("integration")
+@SpringBootTest(classes = AuditApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = {"spring.config.name=audit", "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}"})
+@EmbeddedKafka(partitions = 3, brokerProperties = {"transaction.state.log.replication.factor=1", "transaction.state.log.min.isr=1"})
+class AuditSinkIT {
+
+  static final EmbeddedPostgres POSTGRES = start();
+  static final Serdes SERDES = Serdes.create();
+
+  @Autowired EmbeddedKafkaBroker broker;
+  @Autowired JdbcTemplate jdbc;
+  @LocalServerPort int port;
+
+  static EmbeddedPostgres start() {
+    try {
+      return EmbeddedPostgres.builder().start();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @DynamicPropertySource
+  static void database(DynamicPropertyRegistry registry) {
+    registry.add("spring.datasource.url", () -> POSTGRES.getJdbcUrl("postgres", "postgres"));
+    registry.add("spring.datasource.username", () -> "postgres");
+    registry.add("spring.datasource.password", () -> "postgres");
+  }
+
+  @AfterAll
+  static void stop() throws IOException {
+    POSTGRES.close();
+  }
+
+  static AuditEvent event(String tenant, String id, Instant at) {
+    return AuditEvent.newBuilder().setEventId(id).setEventType(AuditEventType.CONFIG_CREATED).setTenantId(tenant)
+        .setEnvironment("development").setKey("a.b").setResourceId(tenant + ":development:a.b").setNewValue("1").setVersion(1)
+        .setActor("alice").setSourceIp("10.0.0.1").setTraceId("t-" + id).setCommandId(id).setOccurredAt(at).build();
+  }
+
+  private KafkaProducer<String, byte[]> transactionalProducer() {
+    KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString(),
+        ProducerConfig.TRANSACTIONAL_ID_CONFIG, "audit-it-" + UUID.randomUUID(),
+        ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+        ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
+    p.initTransactions();
+    return p;
+  }
+
+  long rows(String tenant) {
+    return jdbc.queryForObject("SELECT count(*) FROM audit_log WHERE tenant_id = ?", Long.class, tenant);
+  }
+
+  @Test
+  void shouldStoreCommittedEventsOnceAndIgnoreAbortedOnes() {
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    AuditEvent a = event("audit-once", "e-1", now);
+    try (KafkaProducer<String, byte[]> p = transactionalProducer()) {
+      p.beginTransaction();
+      p.send(new ProducerRecord<>(Topics.AUDIT, "audit-once", SERDES.auditEvent().toBytes(a)));
+      p.send(new ProducerRecord<>(Topics.AUDIT, "audit-once", SERDES.auditEvent().toBytes(a))); // redelivered duplicate
+      p.commitTransaction();
+      p.beginTransaction();
+      p.send(new ProducerRecord<>(Topics.AUDIT, "audit-once", SERDES.auditEvent().toBytes(event("audit-once", "aborted", now))));
+      p.abortTransaction();
+      p.beginTransaction();
+      p.send(new ProducerRecord<>(Topics.AUDIT, "audit-once", SERDES.auditEvent().toBytes(event("audit-once", "e-2", now.plusSeconds(1)))));
+      p.commitTransaction();
+    }
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> rows("audit-once") == 2);
+    assertThat(jdbc.queryForList("SELECT event_id FROM audit_log WHERE tenant_id = 'audit-once' ORDER BY event_id", String.class))
+        .containsExactly("e-1", "e-2");
+    Map<String, Object> row = jdbc.queryForMap("SELECT * FROM audit_log WHERE event_id = 'e-1'");
+    assertThat(row).containsEntry("actor", "alice").containsEntry("source_ip", "10.0.0.1").containsEntry("config_key", "a.b");
+  }
+
+  @Test
+  void shouldRefuseUpdatesDeletesAndTruncatesInTheDatabaseItself() {
+    try (KafkaProducer<String, byte[]> p = transactionalProducer()) {
+      p.beginTransaction();
+      p.send(new ProducerRecord<>(Topics.AUDIT, "audit-immutable", SERDES.auditEvent().toBytes(event("audit-immutable", "imm-1", Instant.now()))));
+      p.commitTransaction();
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> rows("audit-immutable") == 1);
+
+    assertThatThrownBy(() -> jdbc.update("UPDATE audit_log SET actor = 'mallory' WHERE event_id = 'imm-1'"))
+        .isInstanceOf(DataAccessException.class).rootCause().hasMessageContaining("append-only");
+    assertThatThrownBy(() -> jdbc.update("DELETE FROM audit_log WHERE event_id = 'imm-1'"))
+        .isInstanceOf(DataAccessException.class).rootCause().hasMessageContaining("append-only");
+    assertThatThrownBy(() -> jdbc.execute("TRUNCATE audit_log")).isInstanceOf(DataAccessException.class);
+    assertThat(jdbc.queryForObject("SELECT actor FROM audit_log WHERE event_id = 'imm-1'", String.class)).isEqualTo("alice");
+  }
+
+  @Test
+  void shouldDeadLetterAnUndecodableEventAndKeepSinking() throws Exception {
+    try (KafkaProducer<String, byte[]> p = transactionalProducer()) {
+      p.beginTransaction();
+      p.send(new ProducerRecord<>(Topics.AUDIT, "audit-poison", "garbage".getBytes(StandardCharsets.UTF_8)));
+      p.send(new ProducerRecord<>(Topics.AUDIT, "audit-poison", SERDES.auditEvent().toBytes(event("audit-poison", "after-poison", Instant.now()))));
+      p.commitTransaction();
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> rows("audit-poison") == 1);
+
+    try (KafkaConsumer<byte[], byte[]> dlq = new KafkaConsumer<>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString(),
+        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))) {
+      List<TopicPartition> parts = dlq.partitionsFor(Topics.DLQ).stream().map(i -> new TopicPartition(Topics.DLQ, i.partition())).toList();
+      dlq.assign(parts);
+      dlq.seekToBeginning(parts);
+      List<String> reasons = new java.util.ArrayList<>();
+      await().atMost(Duration.ofSeconds(30)).until(() -> {
+        dlq.poll(Duration.ofMillis(200)).forEach(r -> {
+          if ("garbage".equals(new String(r.value(), StandardCharsets.UTF_8))) {
+            reasons.add(new String(r.headers().lastHeader(AuditSink.REASON_HEADER).value(), StandardCharsets.UTF_8));
+          }
+        });
+        return !reasons.isEmpty();
+      });
+      assertThat(reasons.getFirst()).contains("Cannot decode AuditEvent");
+    }
+  }
+
+  @Test
+  void shouldListEventsByTenantAndTimeRangeOldestFirst() {
+    Instant base = Instant.parse("2026-01-01T00:00:00Z");
+    try (KafkaProducer<String, byte[]> p = transactionalProducer()) {
+      p.beginTransaction();
+      for (int i = 0; i < 5; i++) {
+        p.send(new ProducerRecord<>(Topics.AUDIT, "audit-query", SERDES.auditEvent().toBytes(event("audit-query", "q-" + i, base.plus(i, ChronoUnit.HOURS)))));
+      }
+      p.commitTransaction();
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> rows("audit-query") == 5);
+
+    RestClient http = RestClient.create("http://localhost:" + port);
+    Map<?, ?> page = http.get().uri("/api/v1/audit-logs?tenantId=audit-query&from=2026-01-01T01:00:00Z&to=2026-01-01T04:00:00Z&size=2")
+        .retrieve().body(Map.class);
+    assertThat(page.get("totalItems")).isEqualTo(3);
+    assertThat(page.get("totalPages")).isEqualTo(2);
+    List<Object> ids = ((List<?>) page.get("items")).stream().map(i -> ((Map<?, ?>) i).get("eventId")).map(Object.class::cast).toList();
+    assertThat(ids).containsExactly("q-1", "q-2");
+
+    var bad = http.get().uri("/api/v1/audit-logs?from=yesterday").exchange((req, res) -> res.getStatusCode().value());
+    assertThat(bad).isEqualTo(400);
+    var badSize = http.get().uri("/api/v1/audit-logs?size=0").exchange((req, res) -> res.getStatusCode().value());
+    assertThat(badSize).isEqualTo(400);
+  }
+}

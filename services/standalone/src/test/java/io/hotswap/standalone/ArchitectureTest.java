@@ -1,0 +1,49 @@
+package io.hotswap.standalone;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Rules that keep the services separate; each says how to fix a violation. */
+class ArchitectureTest {
+
+  static final List<String> SERVICES = List.of("gateway", "validation", "approval", "rollout", "audit");
+  static final JavaClasses CLASSES = new ClassFileImporter()
+      .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+      .importPackages("io.hotswap");
+
+  @Test
+  void servicesShouldNotImportEachOther() {
+    for (String service : SERVICES) {
+      String[] others = SERVICES.stream().filter(s -> !s.equals(service)).map(s -> "io.hotswap." + s + "..").toArray(String[]::new);
+      noClasses().that().resideInAPackage("io.hotswap." + service + "..")
+          .should().dependOnClassesThat().resideInAnyPackage(others)
+          .because("services deploy and scale alone; share code through services/core or schemas-avro, data through topics")
+          .check(CLASSES);
+    }
+  }
+
+  @Test
+  void coreShouldNeedNoSpringAndNoService() {
+    noClasses().that().resideInAPackage("io.hotswap.core..")
+        .should().dependOnClassesThat().resideInAnyPackage("org.springframework..", "io.hotswap.gateway..", "io.hotswap.validation..",
+            "io.hotswap.approval..", "io.hotswap.rollout..", "io.hotswap.audit..", "io.hotswap.standalone..")
+        .because("core is shared by every service and by clients; move Spring wiring into the service that needs it")
+        .check(CLASSES);
+  }
+
+  @Test
+  void onlyTopologyClassesShouldBuildStreams() {
+    noClasses().that().haveSimpleNameNotEndingWith("Topology")
+        .should().callMethodWhere(com.tngtech.archunit.core.domain.JavaCall.Predicates.target(
+            com.tngtech.archunit.core.domain.properties.HasOwner.Predicates.With.owner(
+                com.tngtech.archunit.base.DescribedPredicate.describe("StreamsBuilder",
+                    c -> c.isEquivalentTo(org.apache.kafka.streams.StreamsBuilder.class)))))
+        .because("keep topologies pure and testable with TopologyTestDriver: put stream building in the service's *Topology class")
+        .check(CLASSES);
+  }
+}

@@ -1,0 +1,55 @@
+package io.hotswap.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The embedded default as {@code ./hotswap up} runs it: its own KRaft broker (Kafka's server jar),
+ * embedded PostgreSQL, the five services — and data that survives a restart.
+ */
+@Tag("integration")
+@Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES)
+class StandaloneIT {
+
+  @Test
+  void shouldStartTheWholePlatformAndKeepDataAcrossARestart() throws Exception {
+    Path data = Files.createTempDirectory("hotswap-standalone-it");
+    Map<String, String> env = new HashMap<>();
+    env.put("HOTSWAP_DATA_DIR", data.toString());
+    env.put("HOTSWAP_KAFKA_PORT", Integer.toString(PlatformIT.freePort()));
+    env.put("HOTSWAP_KAFKA_CONTROLLER_PORT", Integer.toString(PlatformIT.freePort()));
+    env.put("HOTSWAP_DB_PORT", Integer.toString(PlatformIT.freePort()));
+    for (Platform.Service s : Platform.SERVICES) {
+      env.put("HOTSWAP_" + s.name().toUpperCase() + "_PORT", Integer.toString(PlatformIT.freePort()));
+    }
+
+    try (HotSwapStandalone platform = HotSwapStandalone.start(env)) {
+      Api api = new Api(platform.port("gateway"));
+      assertThat(api.get("/actuator/health").json().get("status").asString()).isEqualTo("UP");
+      assertThat(api.get("/actuator/health/readiness").status()).isEqualTo(200);
+      assertThat(api.get("/actuator/prometheus").text()).contains("kafka_stream");
+      assertThat(api.get("/v3/api-docs").json().get("paths").has("/api/v1/configs")).isTrue();
+      assertThat(api.post("/api/v1/tenants", Map.of("tenantId", "durable", "tier", "Pro")).status()).isEqualTo(201);
+      assertThat(api.post("/api/v1/configs", Map.of("tenantId", "durable", "key", "survives.restart", "value", "yes", "type", "String")).status())
+          .isEqualTo(201);
+    }
+    assertThat(data.resolve("kafka/meta.properties")).exists();
+    assertThat(data.resolve("postgres/PG_VERSION")).exists();
+
+    try (HotSwapStandalone platform = HotSwapStandalone.start(env)) {
+      Api api = new Api(platform.port("gateway"));
+      Api.Response after = api.get("/api/v1/configs/durable:development:survives.restart");
+      assertThat(after.status()).as(after.text()).isEqualTo(200);
+      assertThat(after.json().get("value").asString()).isEqualTo("yes");
+      assertThat(api.get("/api/v1/tenants/durable").json().get("tier").asString()).isEqualTo("Pro");
+      assertThat(api.get("/api/v1/audit-logs?tenantId=durable").json().get("totalItems").asLong()).isEqualTo(2);
+    }
+  }
+}
