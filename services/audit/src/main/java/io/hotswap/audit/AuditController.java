@@ -25,10 +25,38 @@ class AuditController {
                                  @RequestParam(required = false) String to,
                                  @RequestParam(defaultValue = "0") int page,
                                  @RequestParam(defaultValue = "50") int size) {
+    java.util.List<String> scoped = tenantsOfCaller();
+    if (scoped != null && (tenantId == null || !scoped.contains(tenantId))) {
+      // a tenant-scoped token reads only its own tenants' trail; others don't exist for it
+      throw new TenantHidden(tenantId);
+    }
     if (page < 0 || size < 1 || size > 1000) {
       throw new IllegalArgumentException("page must be >= 0 and size between 1 and 1000");
     }
     return repository.find(tenantId, instant(from, "from"), instant(to, "to"), page, size);
+  }
+
+  /** The caller's {@code tenants} claim, or null when the token is not tenant-scoped. */
+  private static java.util.List<String> tenantsOfCaller() {
+    var auth = org.springframework.security.core.context.SecurityContextHolder.getContext().getAuthentication();
+    if (auth != null && auth.getPrincipal() instanceof org.springframework.security.oauth2.jwt.Jwt jwt) {
+      java.util.List<String> tenants = jwt.getClaimAsStringList("tenants");
+      return tenants == null || tenants.isEmpty() ? null : tenants;
+    }
+    return null;
+  }
+
+  static final class TenantHidden extends RuntimeException {
+    TenantHidden(String tenantId) {
+      super("tenant '" + tenantId + "' does not exist");
+    }
+  }
+
+  @ExceptionHandler(TenantHidden.class)
+  ProblemDetail hidden(TenantHidden e) {
+    ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, e.getMessage());
+    problem.setTitle("Not Found");
+    return problem;
   }
 
   private static Instant instant(String value, String name) {

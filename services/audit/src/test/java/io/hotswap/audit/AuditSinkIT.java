@@ -43,7 +43,8 @@ import org.springframework.web.client.RestClient;
 /** The audit sink on a real broker and a real PostgreSQL. */
 @Tag("integration")
 @SpringBootTest(classes = AuditApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = {"spring.config.name=audit", "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}"})
+    properties = {"spring.config.name=audit", "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}",
+        "hotswap.security.jwt.secret=" + io.hotswap.core.testing.Tokens.SECRET})
 @EmbeddedKafka(partitions = 3, brokerProperties = {"transaction.state.log.replication.factor=1", "transaction.state.log.min.isr=1"})
 class AuditSinkIT {
 
@@ -88,6 +89,11 @@ class AuditSinkIT {
         ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
     p.initTransactions();
     return p;
+  }
+
+  static int status(RestClient client, String uri) {
+    Integer status = client.get().uri(uri).exchange((req, res) -> res.getStatusCode().value());
+    return status == null ? -1 : status;
   }
 
   long rows(String tenant) {
@@ -177,7 +183,8 @@ class AuditSinkIT {
     }
     await().atMost(Duration.ofSeconds(30)).until(() -> rows("audit-query") == 5);
 
-    RestClient http = RestClient.create("http://localhost:" + port);
+    RestClient http = RestClient.builder().baseUrl("http://localhost:" + port)
+        .defaultHeader("Authorization", "Bearer " + io.hotswap.core.testing.Tokens.token("auditor", List.of("Viewer"), List.of())).build();
     Map<?, ?> page = http.get().uri("/api/v1/audit-logs?tenantId=audit-query&from=2026-01-01T01:00:00Z&to=2026-01-01T04:00:00Z&size=2")
         .retrieve().body(Map.class);
     assertThat(page.get("totalItems")).isEqualTo(3);
@@ -185,9 +192,21 @@ class AuditSinkIT {
     List<Object> ids = ((List<?>) page.get("items")).stream().map(i -> ((Map<?, ?>) i).get("eventId")).map(Object.class::cast).toList();
     assertThat(ids).containsExactly("q-1", "q-2");
 
-    var bad = http.get().uri("/api/v1/audit-logs?from=yesterday").exchange((req, res) -> res.getStatusCode().value());
+    var bad = status(http, "/api/v1/audit-logs?from=yesterday");
     assertThat(bad).isEqualTo(400);
-    var badSize = http.get().uri("/api/v1/audit-logs?size=0").exchange((req, res) -> res.getStatusCode().value());
+    var badSize = status(http, "/api/v1/audit-logs?size=0");
     assertThat(badSize).isEqualTo(400);
+
+    // a token is required, the role must allow reading audit, and a tenant-scoped token sees only its tenants
+    RestClient anonymous = RestClient.create("http://localhost:" + port);
+    assertThat(status(anonymous, "/api/v1/audit-logs")).isEqualTo(401);
+    RestClient developer = RestClient.builder().baseUrl("http://localhost:" + port).defaultHeader("Authorization", "Bearer "
+        + io.hotswap.core.testing.Tokens.token("dev", List.of("Developer"), List.of())).build();
+    assertThat(status(developer, "/api/v1/audit-logs")).isEqualTo(403);
+    RestClient otherTenant = RestClient.builder().baseUrl("http://localhost:" + port).defaultHeader("Authorization", "Bearer "
+        + io.hotswap.core.testing.Tokens.token("ta", List.of("TenantAdmin"), List.of("someone-else"))).build();
+    assertThat(status(otherTenant, "/api/v1/audit-logs?tenantId=audit-query")).isEqualTo(404);
+    assertThat(status(otherTenant, "/api/v1/audit-logs")).isEqualTo(404);
+    assertThat(status(anonymous, "/actuator/health")).isEqualTo(200);
   }
 }

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * <p>Environment: {@code HOTSWAP_DATA_DIR}, {@code HOTSWAP_KAFKA_BOOTSTRAP}, {@code
  * HOTSWAP_KAFKA_PORT} (9092), {@code HOTSWAP_KAFKA_CONTROLLER_PORT} (9093), {@code HOTSWAP_DB_URL},
  * {@code HOTSWAP_DB_USER}, {@code HOTSWAP_DB_PASSWORD}, {@code HOTSWAP_DB_PORT} (5433, embedded),
- * {@code HOTSWAP_PARTITIONS} (3), {@code HOTSWAP_<SERVICE>_PORT} (gateway 8080, validation 8081,
+ * {@code HOTSWAP_PARTITIONS} (3), {@code HOTSWAP_JWT_SECRET} (else generated into {@code
+ * <data>/jwt-secret}), {@code HOTSWAP_<SERVICE>_PORT} (gateway 8080, validation 8081,
  * approval 8082, rollout 8083, audit 8084).
  */
 public final class HotSwapStandalone implements AutoCloseable {
@@ -38,6 +39,15 @@ public final class HotSwapStandalone implements AutoCloseable {
   }
 
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("token")) {
+      try {
+        System.out.println(TokenCommand.run(java.util.List.of(args).subList(1, args.length), System.getenv()));
+      } catch (IllegalArgumentException | IllegalStateException e) {
+        System.err.println("hotswap token: " + e.getMessage());
+        System.exit(2);
+      }
+      return;
+    }
     // five contexts in one JVM: logging is configured once, by logback.xml, not re-initialised by each
     System.setProperty("org.springframework.boot.logging.LoggingSystem", "none");
     HotSwapStandalone running = start(System.getenv());
@@ -71,6 +81,7 @@ public final class HotSwapStandalone implements AutoCloseable {
 
       Map<String, Object> common = new HashMap<>();
       common.put("spring.kafka.bootstrap-servers", bootstrap);
+      common.put("hotswap.security.jwt.secret", TokenCommand.secret(env, data, true));
       common.put("hotswap.kafka.partitions", get(env, "HOTSWAP_PARTITIONS", "3"));
       Map<String, Map<String, Object>> perService = new HashMap<>();
       Map<String, Integer> ports = new HashMap<>();

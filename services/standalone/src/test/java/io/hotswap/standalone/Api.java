@@ -15,9 +15,31 @@ final class Api {
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String base;
+  private final String token;
 
+  /** Calls as an Admin (subject it-tester). */
   Api(int port) {
+    this(port, io.hotswap.core.testing.Tokens.admin());
+  }
+
+  Api(int port, String token) {
     this.base = "http://localhost:" + port;
+    this.token = token;
+  }
+
+  /** The same gateway, another caller (null: no Authorization header). */
+  Api as(String otherToken) {
+    return new Api(Integer.parseInt(base.substring(base.lastIndexOf(':') + 1)), otherToken);
+  }
+
+  Response send(String method, String path, Object body) {
+    HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(base + path));
+    if (body == null) {
+      r.method(method, HttpRequest.BodyPublishers.noBody());
+    } else {
+      r.method(method, body(body)).header("Content-Type", "application/json");
+    }
+    return send(r, Map.of());
   }
 
   /** A response: status, headers and body parsed as JSON (null when empty). */
@@ -57,7 +79,10 @@ final class Api {
 
   private Response send(HttpRequest.Builder request, Map<String, String> headers) {
     headers.forEach(request::header);
-    request.header("X-HotSwap-Actor", "it-tester").timeout(Duration.ofSeconds(60));
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    request.timeout(Duration.ofSeconds(60));
     try {
       HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
       return new Response(r.statusCode(), r.headers(), r.body());

@@ -77,6 +77,7 @@ class PlatformIT {
     common.put("spring.kafka.bootstrap-servers", bootstrap);
     common.put("hotswap.kafka.partitions", 3);
     common.put("hotswap.gateway.command-timeout", "PT30S");
+    common.put("hotswap.security.jwt.secret", io.hotswap.core.testing.Tokens.SECRET);
     Map<String, Map<String, Object>> perService = new HashMap<>();
     for (Platform.Service s : Platform.SERVICES) {
       perService.put(s.name(), new HashMap<>(Map.of(
@@ -416,6 +417,7 @@ class PlatformIT {
     ConfigurableApplicationContext second = GatewayApplication.application().run(
         "--server.port=" + secondPort,
         "--spring.kafka.bootstrap-servers=" + bootstrap,
+        "--hotswap.security.jwt.secret=" + io.hotswap.core.testing.Tokens.SECRET,
         "--hotswap.kafka.partitions=3",
         "--logging.include-application-name=false",
         "--spring.autoconfigure.exclude=" + Platform.NO_DATABASE,
@@ -439,5 +441,108 @@ class PlatformIT {
     } finally {
       second.close();
     }
+  }
+
+  @Test
+  void shouldRefuseMissingExpiredForgedUnsignedAndForeignTokens() {
+    Api anonymous = api.as(null);
+    String expired = io.hotswap.core.testing.Tokens.sign(io.hotswap.core.testing.Tokens.SECRET, "hotswap", "x", List.of("Admin"), List.of(),
+        java.time.Instant.now().minus(Duration.ofHours(2)), Duration.ofMinutes(10));
+    String notYetValid = io.hotswap.core.testing.Tokens.sign(io.hotswap.core.testing.Tokens.SECRET, "hotswap", "x", List.of("Admin"), List.of(),
+        java.time.Instant.now().plus(Duration.ofHours(1)), Duration.ofHours(1));
+    String forged = io.hotswap.core.testing.Tokens.sign("another-secret-another-secret-another-secret", "hotswap", "x", List.of("Admin"), List.of(),
+        java.time.Instant.now(), Duration.ofHours(1));
+    String wrongIssuer = io.hotswap.core.testing.Tokens.sign(io.hotswap.core.testing.Tokens.SECRET, "someone-else", "x", List.of("Admin"), List.of(),
+        java.time.Instant.now(), Duration.ofHours(1));
+    String[] parts = io.hotswap.core.testing.Tokens.admin().split("\\.");
+    String unsigned = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString("{\"alg\":\"none\"}".getBytes(StandardCharsets.UTF_8))
+        + "." + parts[1] + ".";
+    for (Api caller : List.of(anonymous, api.as(expired), api.as(notYetValid), api.as(forged), api.as(wrongIssuer), api.as(unsigned), api.as("garbage"))) {
+      Api.Response r = caller.get("/api/v1/tenants");
+      assertThat(r.status()).as(r.text()).isEqualTo(401);
+      assertThat(r.header("Content-Type")).startsWith("application/problem+json");
+      assertThat(r.header("WWW-Authenticate")).startsWith("Bearer");
+      assertThat(caller.post("/api/v1/tenants", Map.of("tenantId", "it-intruder")).status()).isEqualTo(401);
+    }
+    assertThat(anonymous.get("/actuator/health").status()).isEqualTo(200);
+    assertThat(anonymous.get("/actuator/prometheus").status()).isEqualTo(401);
+    assertThat(api.get("/actuator/prometheus").status()).isEqualTo(200);
+    assertThat(api.get("/api/v1/tenants/it-intruder").status()).isEqualTo(404);
+  }
+
+  @Test
+  void shouldAllowEachRoleExactlyTheEndpointsOfTheAccessMatrix() {
+    createTenant("it-matrix");
+    assertThat(api.post("/api/v1/configs", config("it-matrix", "m.k", 1, "Number")).status()).isEqualTo(201);
+    io.hotswap.gateway.security.AccessMatrix matrix = io.hotswap.gateway.security.AccessMatrix.load();
+    List<String> failures = new ArrayList<>();
+    for (io.hotswap.core.security.Role role : matrix.roles()) {
+      String token = io.hotswap.core.testing.Tokens.token("matrix-" + role.claim(), List.of(role.claim()), List.of("it-matrix"));
+      Api caller = api.as(token);
+      for (io.hotswap.gateway.security.AccessMatrix.Row row : matrix.rows()) {
+        String path = row.path().replace("{tenantId}", "it-matrix").replace("{configId}", "it-matrix:development:m.k").replace("{version}", "1");
+        // bodies that pass authorization but change nothing: empty JSON objects fail validation (400)
+        Object body = row.method().equals("POST") || row.method().equals("PUT") ? Map.of() : null;
+        if (row.method().equals("DELETE")) {
+          path = path.replace("it-matrix:development:m.k", "it-matrix:development:absent.key").replace("/tenants/it-matrix", "/tenants/it-matrix-absent");
+        }
+        int status = caller.send(row.method(), path, body).status();
+        boolean allowed = row.allowed().contains(role);
+        if (allowed ? (status == 401 || status == 403) : status != 403) {
+          failures.add(role.claim() + " " + row.method() + " " + path + " -> " + status + " (expected " + (allowed ? "allowed" : "403") + ")");
+        }
+      }
+    }
+    assertThat(failures).isEmpty();
+  }
+
+  @Test
+  void shouldShowATenantAdminNothingOfAnotherTenant() throws Exception {
+    List<String> hiddenAnswers = new ArrayList<>();
+    createTenant("it-scope-a");
+    createTenant("it-scope-b");
+    assertThat(api.post("/api/v1/configs", config("it-scope-a", "own.key", "a", "String")).status()).isEqualTo(201);
+    assertThat(api.post("/api/v1/configs", config("it-scope-b", "secret.plan", "b", "String")).status()).isEqualTo(201);
+    Api tenantA = api.as(io.hotswap.core.testing.Tokens.token("alice-of-a", List.of("TenantAdmin"), List.of("it-scope-a")));
+
+    // their own tenant: full configuration access, recorded as them
+    assertThat(tenantA.get("/api/v1/configs/it-scope-a:development:own.key").status()).isEqualTo(200);
+    Api.Response own = tenantA.put("/api/v1/configs/it-scope-a:development:own.key", Map.of("value", "a2"), Map.of());
+    assertThat(own.status()).as(own.text()).isEqualTo(200);
+    assertThat(own.json().get("updatedBy").asString()).isEqualTo("alice-of-a");
+
+    // the other tenant does not exist for them: every probe answers exactly as for a tenant that really doesn't exist
+    for (String other : List.of("it-scope-b", "it-scope-nonexistent")) {
+      String id = other + ":development:secret.plan";
+      List<Api.Response> probes = List.of(
+          tenantA.get("/api/v1/tenants/" + other),
+          tenantA.get("/api/v1/configs/" + id),
+          tenantA.get("/api/v1/configs/" + id + "/versions"),
+          tenantA.get("/api/v1/configs/" + id + "/versions/1"),
+          tenantA.get("/api/v1/configs/tenant/" + other),
+          tenantA.put("/api/v1/configs/" + id, Map.of("value", "pwned"), Map.of()),
+          tenantA.post("/api/v1/configs", config(other, "planted.key", "x", "String")),
+          tenantA.get("/api/v1/audit-logs?tenantId=" + other));
+      List<String> normalized = new ArrayList<>();
+      for (Api.Response r : probes) {
+        assertThat(r.status()).as(r.text()).isEqualTo(404);
+        normalized.add(r.text().replace(other, "OTHER"));
+      }
+      if (other.equals("it-scope-b")) {
+        hiddenAnswers.clear();
+        hiddenAnswers.addAll(normalized);
+      } else {
+        assertThat(normalized).as("a hidden tenant must look exactly like a missing one").isEqualTo(hiddenAnswers);
+      }
+    }
+    assertThat(api.get("/api/v1/configs/it-scope-b:development:secret.plan/versions").json().get("totalItems").asLong()).isEqualTo(1);
+    assertThat(tenantA.get("/api/v1/tenants").json().get("items")).extracting(t -> t.get("tenantId").asString()).containsExactly("it-scope-a");
+    JsonNode trail = tenantA.get("/api/v1/audit-logs").json();
+    assertThat(trail.get("items")).isNotEmpty().allSatisfy(e -> assertThat(e.get("tenantId").asString()).isEqualTo("it-scope-a"));
+    assertThat(api.get("/api/v1/configs/it-scope-b:development:secret.plan").json().get("value").asString()).isEqualTo("b");
+    // a TenantAdmin token without tenants sees no tenant at all
+    Api none = api.as(io.hotswap.core.testing.Tokens.token("nobody", List.of("TenantOwner"), List.of()));
+    assertThat(none.get("/api/v1/tenants").json().get("totalItems").asLong()).isZero();
+    assertThat(none.get("/api/v1/configs/it-scope-a:development:own.key").status()).isEqualTo(404);
   }
 }

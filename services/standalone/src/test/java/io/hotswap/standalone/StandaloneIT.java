@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -31,8 +32,12 @@ class StandaloneIT {
     }
 
     try (HotSwapStandalone platform = HotSwapStandalone.start(env)) {
-      Api api = new Api(platform.port("gateway"));
-      assertThat(api.get("/actuator/health").json().get("status").asString()).isEqualTo("UP");
+      // the embedded default generated a signing secret; ./hotswap token signs with it
+      assertThat(data.resolve("jwt-secret")).exists();
+      String token = TokenCommand.run(List.of("--role", "Admin", "--subject", "standalone-it", "--ttl", "10m"), env);
+      Api api = new Api(platform.port("gateway"), token);
+      assertThat(api.as(null).get("/actuator/health").json().get("status").asString()).isEqualTo("UP");
+      assertThat(api.as(null).get("/api/v1/tenants").status()).isEqualTo(401);
       assertThat(api.get("/actuator/health/readiness").status()).isEqualTo(200);
       assertThat(api.get("/actuator/prometheus").text()).contains("kafka_stream");
       assertThat(api.get("/v3/api-docs").json().get("paths").has("/api/v1/configs")).isTrue();
@@ -44,7 +49,8 @@ class StandaloneIT {
     assertThat(data.resolve("postgres/PG_VERSION")).exists();
 
     try (HotSwapStandalone platform = HotSwapStandalone.start(env)) {
-      Api api = new Api(platform.port("gateway"));
+      // the same secret after a restart: tokens stay valid
+      Api api = new Api(platform.port("gateway"), TokenCommand.run(List.of("--role", "Viewer"), env));
       Api.Response after = api.get("/api/v1/configs/durable:development:survives.restart");
       assertThat(after.status()).as(after.text()).isEqualTo(200);
       assertThat(after.json().get("value").asString()).isEqualTo("yes");

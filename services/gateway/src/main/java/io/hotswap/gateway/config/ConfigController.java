@@ -18,6 +18,7 @@ import io.hotswap.gateway.system.Commands;
 import io.hotswap.gateway.system.Page;
 import io.hotswap.gateway.system.ReadTopology;
 import io.hotswap.gateway.system.StoreRouter;
+import io.hotswap.gateway.security.TenantScope;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.time.Duration;
@@ -50,11 +51,26 @@ class ConfigController {
   private final CommandGateway commands;
   private final StoreRouter router;
   private final Duration readYourWritesWait;
+  private final TenantScope scope;
 
-  ConfigController(CommandGateway commands, StoreRouter router, Duration readYourWritesWait) {
+  ConfigController(CommandGateway commands, StoreRouter router, Duration readYourWritesWait, TenantScope scope) {
     this.commands = commands;
     this.router = router;
     this.readYourWritesWait = readYourWritesWait;
+    this.scope = scope;
+  }
+
+  /** Parses the id and hides other tenants' configuration (404, as if it did not exist). */
+  private StoreKeys.ConfigId visible(String configId) {
+    StoreKeys.ConfigId id = StoreKeys.parseConfigId(configId);
+    scope.require(id.tenantId(), Rejection.notFound("config-not-found", "No configuration with id '" + configId + "'", "configId"));
+    return id;
+  }
+
+  private String visibleTenant(String tenantId) {
+    TenantIds.require(tenantId);
+    scope.require(tenantId, Rejection.notFound("tenant-not-found", "tenant '" + tenantId + "' does not exist", "tenantId"));
+    return tenantId;
   }
 
   @PostMapping
@@ -62,12 +78,12 @@ class ConfigController {
     if (body == null) {
       throw Rejection.badRequest("missing-body", "a JSON body is required", null);
     }
-    String tenantId = TenantIds.require(body.tenantId());
+    String tenantId = visibleTenant(body.tenantId());
     String key = ConfigKeys.require(body.key());
     String env = Environments.require(body.environment() == null ? "development" : body.environment());
     ValueType type = ValueTypes.parse(body.type());
     String value = ValueTypes.check(type, ConfigView.text(body.value()));
-    Command command = Commands.envelope(CommandType.CONFIG_CREATE, tenantId, request)
+    Command command = Commands.envelope(CommandType.CONFIG_CREATE, tenantId, request, scope.subject())
         .setConfig(ConfigPayload.newBuilder()
             .setEnvironment(env).setKey(key).setValue(value).setValueType(type)
             .setTags(tags(body.tags())).setDescription(body.description())
@@ -80,7 +96,7 @@ class ConfigController {
 
   @GetMapping("/{configId}")
   ResponseEntity<?> get(@PathVariable String configId, @RequestParam(required = false) Long minVersion, HttpServletRequest request) {
-    StoreKeys.ConfigId id = StoreKeys.parseConfigId(configId);
+    StoreKeys.ConfigId id = visible(configId);
     return router.route(id.tenantId(), request, partition -> {
       ReadOnlyKeyValueStore<String, ConfigEntry> store = router.localStore(ReadTopology.CONFIG_STORE, partition);
       ConfigEntry entry = awaitVersion(store, id.storeKey(), minVersion);
@@ -100,7 +116,7 @@ class ConfigController {
                          @RequestParam(defaultValue = "0") int page,
                          @RequestParam(defaultValue = "50") int size,
                          HttpServletRequest request) {
-    TenantIds.require(tenantId);
+    visibleTenant(tenantId);
     Page.check(page, size);
     String scan = environment == null ? StoreKeys.tenantPrefix(tenantId) : StoreKeys.environmentPrefix(tenantId, Environments.require(environment));
     return router.route(tenantId, request, partition -> {
@@ -123,7 +139,7 @@ class ConfigController {
   @PutMapping("/{configId}")
   ResponseEntity<?> update(@PathVariable String configId, @RequestBody ConfigRequests.Update body,
                            @RequestHeader(value = "If-Match", required = false) String ifMatch, HttpServletRequest request) {
-    StoreKeys.ConfigId id = StoreKeys.parseConfigId(configId);
+    StoreKeys.ConfigId id = visible(configId);
     if (body == null) {
       throw Rejection.badRequest("missing-body", "a JSON body is required", null);
     }
@@ -135,7 +151,7 @@ class ConfigController {
     if (type != null) {
       value = ValueTypes.check(type, value);
     }
-    Command command = Commands.envelope(CommandType.CONFIG_UPDATE, id.tenantId(), request)
+    Command command = Commands.envelope(CommandType.CONFIG_UPDATE, id.tenantId(), request, scope.subject())
         .setConfig(ConfigPayload.newBuilder()
             .setEnvironment(id.environment()).setKey(id.key()).setValue(value).setValueType(type)
             .setTags(body.tags() == null ? null : tags(body.tags())).setDescription(body.description())
@@ -149,8 +165,8 @@ class ConfigController {
   @DeleteMapping("/{configId}")
   ResponseEntity<Void> delete(@PathVariable String configId, @RequestHeader(value = "If-Match", required = false) String ifMatch,
                               HttpServletRequest request) {
-    StoreKeys.ConfigId id = StoreKeys.parseConfigId(configId);
-    Command command = Commands.envelope(CommandType.CONFIG_DELETE, id.tenantId(), request)
+    StoreKeys.ConfigId id = visible(configId);
+    Command command = Commands.envelope(CommandType.CONFIG_DELETE, id.tenantId(), request, scope.subject())
         .setConfig(ConfigPayload.newBuilder().setEnvironment(id.environment()).setKey(id.key())
             .setExpectedVersion(expectedVersion(ifMatch)).build())
         .build();
@@ -163,7 +179,7 @@ class ConfigController {
                              @RequestParam(defaultValue = "0") int page,
                              @RequestParam(defaultValue = "50") int size,
                              HttpServletRequest request) {
-    StoreKeys.ConfigId id = StoreKeys.parseConfigId(configId);
+    StoreKeys.ConfigId id = visible(configId);
     Page.check(page, size);
     return router.route(id.tenantId(), request, partition -> {
       ReadOnlyKeyValueStore<String, ConfigEntry> store = router.localStore(ReadTopology.VERSIONS_STORE, partition);
@@ -181,7 +197,7 @@ class ConfigController {
 
   @GetMapping("/{configId}/versions/{version}")
   ResponseEntity<?> version(@PathVariable String configId, @PathVariable long version, HttpServletRequest request) {
-    StoreKeys.ConfigId id = StoreKeys.parseConfigId(configId);
+    StoreKeys.ConfigId id = visible(configId);
     return router.route(id.tenantId(), request, partition -> {
       ReadOnlyKeyValueStore<String, ConfigEntry> store = router.localStore(ReadTopology.VERSIONS_STORE, partition);
       ConfigEntry entry = store.get(StoreKeys.version(id.tenantId(), id.environment(), id.key(), version));

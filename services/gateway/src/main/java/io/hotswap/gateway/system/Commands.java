@@ -12,12 +12,11 @@ import java.util.UUID;
 public final class Commands {
 
   public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
-  /** Until authentication lands (security issue), the actor comes from this header, else "anonymous". */
-  public static final String ACTOR_HEADER = "X-HotSwap-Actor";
 
   private Commands() {}
 
-  public static Command.Builder envelope(CommandType type, String tenantId, HttpServletRequest request) {
+  /** A command from {@code actor} (the authenticated subject). */
+  public static Command.Builder envelope(CommandType type, String tenantId, HttpServletRequest request, String actor) {
     String idempotencyKey = request.getHeader(IDEMPOTENCY_KEY);
     String commandId;
     if (idempotencyKey == null) {
@@ -29,13 +28,12 @@ public final class Commands {
       String seed = tenantId + '\n' + request.getMethod() + '\n' + request.getRequestURI() + '\n' + idempotencyKey;
       commandId = UUID.nameUUIDFromBytes(seed.getBytes(StandardCharsets.UTF_8)).toString();
     }
-    String actor = request.getHeader(ACTOR_HEADER);
     String trace = request.getHeader("traceparent");
     return Command.newBuilder()
         .setCommandId(commandId)
         .setType(type)
         .setTenantId(tenantId)
-        .setActor(actor == null || actor.isBlank() ? "anonymous" : actor)
+        .setActor(actor)
         .setSourceIp(request.getRemoteAddr())
         .setTraceId(trace == null ? commandId : trace)
         .setIssuedAt(Instant.now());

@@ -16,6 +16,7 @@ import io.hotswap.gateway.system.Commands;
 import io.hotswap.gateway.system.Page;
 import io.hotswap.gateway.system.ReadTopology;
 import io.hotswap.gateway.system.StoreRouter;
+import io.hotswap.gateway.security.TenantScope;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.time.Duration;
@@ -43,11 +44,25 @@ class TenantController {
   private final CommandGateway commands;
   private final StoreRouter router;
   private final Duration readYourWritesWait;
+  private final TenantScope scope;
 
-  TenantController(CommandGateway commands, StoreRouter router, Duration readYourWritesWait) {
+  TenantController(CommandGateway commands, StoreRouter router, Duration readYourWritesWait, TenantScope scope) {
     this.commands = commands;
     this.router = router;
     this.readYourWritesWait = readYourWritesWait;
+    this.scope = scope;
+  }
+
+  /** Other tenants don't exist for a scoped caller: 404, never 403. */
+  private String visible(String tenantId) {
+    if (!TenantIds.isValid(tenantId) || !scope.canSee(tenantId)) {
+      throw notFound(tenantId);
+    }
+    return tenantId;
+  }
+
+  private static Rejection notFound(String tenantId) {
+    return Rejection.notFound("tenant-not-found", "tenant '" + Texts.abbreviate(tenantId) + "' does not exist", "tenantId");
   }
 
   /** {@code POST} body; quotas default from the tier. */
@@ -62,7 +77,10 @@ class TenantController {
       throw Rejection.badRequest("missing-body", "a JSON body is required", null);
     }
     String tenantId = TenantIds.require(body.tenantId());
-    Command command = Commands.envelope(CommandType.TENANT_CREATE, tenantId, request)
+    if (!scope.canSee(tenantId)) {
+      throw new Rejection(403, "forbidden", "your token is scoped to other tenants", "tenantId");
+    }
+    Command command = Commands.envelope(CommandType.TENANT_CREATE, tenantId, request, scope.subject())
         .setTenant(TenantPayload.newBuilder()
             .setName(name(body.name()))
             .setTier(Texts.parse(Tier.class, body.tier(), "tier"))
@@ -85,7 +103,7 @@ class TenantController {
     List<TenantView> all = new ArrayList<>();
     try (KeyValueIterator<String, Tenant> it = tenants().all()) {
       it.forEachRemaining(kv -> {
-        if (wanted == null || kv.value.getStatus() == wanted) {
+        if ((wanted == null || kv.value.getStatus() == wanted) && scope.canSee(kv.key)) {
           all.add(TenantView.of(kv.value));
         }
       });
@@ -96,20 +114,20 @@ class TenantController {
 
   @GetMapping("/{tenantId}")
   ResponseEntity<TenantView> get(@PathVariable String tenantId) {
-    Tenant tenant = TenantIds.isValid(tenantId) ? tenants().get(tenantId) : null;
+    Tenant tenant = tenants().get(visible(tenantId));
     if (tenant == null) {
-      throw Rejection.notFound("tenant-not-found", "tenant '" + Texts.abbreviate(tenantId) + "' does not exist", "tenantId");
+      throw notFound(tenantId);
     }
     return ResponseEntity.ok().eTag(Long.toString(tenant.getVersion())).body(TenantView.of(tenant));
   }
 
   @PutMapping("/{tenantId}")
   ResponseEntity<TenantView> update(@PathVariable String tenantId, @RequestBody UpdateTenant body, HttpServletRequest request) {
-    TenantIds.require(tenantId);
+    visible(tenantId);
     if (body == null) {
       throw Rejection.badRequest("missing-body", "a JSON body is required", null);
     }
-    Command command = Commands.envelope(CommandType.TENANT_UPDATE, tenantId, request)
+    Command command = Commands.envelope(CommandType.TENANT_UPDATE, tenantId, request, scope.subject())
         .setTenant(TenantPayload.newBuilder()
             .setName(body.name() == null ? null : name(body.name()))
             .setTier(Texts.parse(Tier.class, body.tier(), "tier"))
@@ -124,8 +142,8 @@ class TenantController {
 
   @DeleteMapping("/{tenantId}")
   ResponseEntity<Void> delete(@PathVariable String tenantId, HttpServletRequest request) {
-    TenantIds.require(tenantId);
-    CommandResult result = applied(commands.submit(Commands.envelope(CommandType.TENANT_DELETE, tenantId, request).build()));
+    visible(tenantId);
+    CommandResult result = applied(commands.submit(Commands.envelope(CommandType.TENANT_DELETE, tenantId, request, scope.subject()).build()));
     awaitVersion(tenantId, result.getVersion());
     return ResponseEntity.noContent().build();
   }

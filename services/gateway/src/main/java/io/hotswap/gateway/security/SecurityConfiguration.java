@@ -1,0 +1,96 @@
+package io.hotswap.gateway.security;
+
+import io.hotswap.core.security.JwtSecrets;
+import io.hotswap.gateway.system.ProblemHandler;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.ProblemDetail;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtValidators;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
+import org.springframework.security.oauth2.server.resource.authentication.JwtGrantedAuthoritiesConverter;
+import org.springframework.security.web.SecurityFilterChain;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Every endpoint but health and the API docs needs a JWT (Spring Security's OAuth2 resource
+ * server): HS256 with the shared secret ({@code hotswap.security.jwt.secret}), or RS256 from a JWK
+ * Set URI ({@code hotswap.security.jwt.jwk-set-uri}) for production identity providers. The issuer
+ * is checked; roles come from the {@code roles} claim; who may call what comes from {@link
+ * AccessMatrix}.
+ */
+@Configuration(proxyBeanMethods = false)
+class SecurityConfiguration {
+
+  @Bean
+  AccessMatrix accessMatrix() {
+    return AccessMatrix.load();
+  }
+
+  @Bean
+  SecurityFilterChain api(HttpSecurity http, AccessMatrix matrix) throws Exception {
+    JwtGrantedAuthoritiesConverter roles = new JwtGrantedAuthoritiesConverter();
+    roles.setAuthoritiesClaimName("roles");
+    roles.setAuthorityPrefix("ROLE_");
+    JwtAuthenticationConverter converter = new JwtAuthenticationConverter();
+    converter.setJwtGrantedAuthoritiesConverter(roles);
+    http.csrf(csrf -> csrf.disable())
+        .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+        .authorizeHttpRequests(auth -> {
+          auth.requestMatchers("/actuator/health", "/actuator/health/**").permitAll();
+          auth.requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**").permitAll();
+          auth.requestMatchers("/error").permitAll();
+          for (AccessMatrix.Row row : matrix.rows()) {
+            auth.requestMatchers(HttpMethod.valueOf(row.method()), row.path()).hasAnyRole(row.allowedClaims());
+          }
+          auth.requestMatchers("/actuator/**").authenticated();
+          auth.anyRequest().denyAll();
+        })
+        .oauth2ResourceServer(rs -> rs
+            .jwt(jwt -> jwt.jwtAuthenticationConverter(converter))
+            .authenticationEntryPoint((req, res, e) -> problem(res, 401, "unauthenticated",
+                "a valid bearer token is required (" + e.getMessage() + ")"))
+            .accessDeniedHandler((req, res, e) -> problem(res, 403, "forbidden",
+                "your roles do not allow " + req.getMethod() + " " + req.getRequestURI())))
+        .exceptionHandling(ex -> ex.authenticationEntryPoint((req, res, e) -> problem(res, 401, "unauthenticated",
+            "a valid bearer token is required")));
+    return http.build();
+  }
+
+  @Bean
+  JwtDecoder jwtDecoder(@Value("${hotswap.security.jwt.secret:}") String secret,
+                        @Value("${hotswap.security.jwt.jwk-set-uri:}") String jwkSetUri,
+                        @Value("${hotswap.security.jwt.issuer:hotswap}") String issuer) {
+    NimbusJwtDecoder decoder = jwkSetUri.isBlank()
+        ? NimbusJwtDecoder.withSecretKey(JwtSecrets.hmacKey(secret)).macAlgorithm(MacAlgorithm.HS256).build()
+        : NimbusJwtDecoder.withJwkSetUri(jwkSetUri).build();
+    decoder.setJwtValidator(issuer.isBlank() ? JwtValidators.createDefault() : JwtValidators.createDefaultWithIssuer(issuer));
+    return decoder;
+  }
+
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  static void problem(HttpServletResponse res, int status, String type, String detail) throws IOException {
+    ProblemDetail problem = ProblemHandler.problem(status, type, detail, null);
+    java.util.Map<String, Object> p = new java.util.LinkedHashMap<>();
+    p.put("type", problem.getType().toString());
+    p.put("title", problem.getTitle());
+    p.put("status", status);
+    p.put("detail", detail);
+    res.setStatus(status);
+    res.setContentType("application/problem+json");
+    if (status == 401) {
+      res.setHeader("WWW-Authenticate", "Bearer");
+    }
+    res.getWriter().write(JSON.writeValueAsString(p));
+  }
+
+}

@@ -1,0 +1,64 @@
+package io.hotswap.gateway.security;
+
+import io.hotswap.core.domain.Rejection;
+import io.hotswap.core.security.Role;
+import java.util.List;
+import java.util.Set;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.stereotype.Component;
+
+/**
+ * Which tenants the caller may see. A token with a {@code tenants} claim is scoped to those
+ * tenants whatever its role; TenantAdmin and TenantOwner tokens are always scoped (to none when
+ * the claim is missing). Another tenant's resources answer 404, never 403, so a scoped caller
+ * can't even learn that they exist.
+ */
+@Component
+public class TenantScope {
+
+  public static final String TENANTS_CLAIM = "tenants";
+
+  /** The authenticated subject: the actor recorded in the audit trail. */
+  public String subject() {
+    Jwt jwt = jwt();
+    if (jwt == null || jwt.getSubject() == null || jwt.getSubject().isBlank()) {
+      throw new Rejection(401, "unauthenticated", "a token with a subject is required", null);
+    }
+    return jwt.getSubject();
+  }
+
+  /** Null when the caller may see every tenant. */
+  public Set<String> allowedTenants() {
+    Jwt jwt = jwt();
+    if (jwt == null) {
+      return Set.of();
+    }
+    List<String> tenants = jwt.getClaimAsStringList(TENANTS_CLAIM);
+    if (tenants != null && !tenants.isEmpty()) {
+      return Set.copyOf(tenants);
+    }
+    List<String> roles = jwt.getClaimAsStringList("roles");
+    boolean tenantRole = roles != null
+        && (roles.contains(Role.TENANT_ADMIN.claim()) || roles.contains(Role.TENANT_OWNER.claim()));
+    return tenantRole ? Set.of() : null;
+  }
+
+  public boolean canSee(String tenantId) {
+    Set<String> allowed = allowedTenants();
+    return allowed == null || allowed.contains(tenantId);
+  }
+
+  /** Throws the given 404 unless the caller may see the tenant. */
+  public void require(String tenantId, Rejection notFound) {
+    if (!canSee(tenantId)) {
+      throw notFound;
+    }
+  }
+
+  private static Jwt jwt() {
+    Authentication auth = SecurityContextHolder.getContext().getAuthentication();
+    return auth != null && auth.getPrincipal() instanceof Jwt jwt ? jwt : null;
+  }
+}

@@ -1,0 +1,83 @@
+package io.hotswap.gateway.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.hotswap.core.security.Role;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.config.BeanDefinition;
+import org.springframework.context.annotation.ClassPathScanningCandidateComponentProvider;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.core.type.filter.AnnotationTypeFilter;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+class AccessMatrixTest {
+
+  private final AccessMatrix matrix = AccessMatrix.load();
+
+  /** Every endpoint the gateway's controllers declare, as "METHOD /path". */
+  static Set<String> declaredEndpoints() throws ClassNotFoundException {
+    ClassPathScanningCandidateComponentProvider scanner = new ClassPathScanningCandidateComponentProvider(false);
+    scanner.addIncludeFilter(new AnnotationTypeFilter(RestController.class));
+    Set<String> endpoints = new TreeSet<>();
+    for (BeanDefinition bean : scanner.findCandidateComponents("io.hotswap.gateway")) {
+      Class<?> type = Class.forName(bean.getBeanClassName());
+      RequestMapping base = AnnotatedElementUtils.findMergedAnnotation(type, RequestMapping.class);
+      String prefix = base == null || base.path().length == 0 ? "" : base.path()[0];
+      for (Method m : type.getDeclaredMethods()) {
+        RequestMapping mapping = AnnotatedElementUtils.findMergedAnnotation(m, RequestMapping.class);
+        if (mapping == null) {
+          continue;
+        }
+        String path = prefix + (mapping.path().length == 0 ? "" : mapping.path()[0]);
+        for (var method : mapping.method()) {
+          endpoints.add(method.name() + " " + path);
+        }
+      }
+    }
+    return endpoints;
+  }
+
+  @Test
+  void shouldHaveARowForEveryEndpointAndNoRowWithoutOne() throws Exception {
+    Set<String> rows = new TreeSet<>();
+    matrix.rows().forEach(r -> rows.add(r.method() + " " + r.path()));
+    assertThat(rows).as("access-matrix.tsv rows vs the controllers' endpoints: add a row for every new endpoint")
+        .isEqualTo(declaredEndpoints());
+  }
+
+  @Test
+  void shouldCoverEveryRoleAndGiveAdminEverything() {
+    assertThat(matrix.roles()).containsExactlyInAnyOrder(Role.values());
+    assertThat(matrix.rows()).allSatisfy(r -> assertThat(r.allowed()).contains(Role.ADMIN));
+    assertThat(matrix.rows()).filteredOn(r -> r.method().equals("DELETE") && r.path().startsWith("/api/v1/configs"))
+        .singleElement().satisfies(r -> assertThat(r.allowed()).containsExactly(Role.ADMIN));
+    assertThat(matrix.rows()).filteredOn(r -> !r.method().equals("GET"))
+        .allSatisfy(r -> assertThat(r.allowed()).doesNotContain(Role.VIEWER, Role.OPERATOR, Role.APPROVER));
+  }
+
+  @Test
+  void shouldBePrintedInTheReadmeExactly() throws Exception {
+    Path readme = Path.of("").toAbsolutePath();
+    while (!Files.exists(readme.resolve("README.md")) || !Files.exists(readme.resolve("hotswap"))) {
+      readme = readme.getParent();
+    }
+    assertThat(Files.readString(readme.resolve("README.md")))
+        .as("README.md must show the matrix from access-matrix.tsv; paste AccessMatrix.load().toMarkdown()")
+        .contains(matrix.toMarkdown());
+  }
+
+  @Test
+  void shouldRefuseAMalformedMatrix() {
+    assertThatThrownBy(() -> AccessMatrix.parse(List.of("method\tpath\tAdmin\tKing"))).hasMessageContaining("unknown role");
+    assertThatThrownBy(() -> AccessMatrix.parse(List.of("method\tpath\tAdmin", "GET\t/x"))).hasMessageContaining("cells");
+    assertThatThrownBy(() -> AccessMatrix.parse(List.of("method\tpath\tAdmin", "GET\t/x\tmaybe"))).hasMessageContaining("Y or -");
+  }
+}
