@@ -67,6 +67,11 @@ class PlatformIT {
   static Path stateDir;
   static Api api;
   static final Serdes SERDES = Serdes.create();
+  /** Generous defaults so load tests are not limited; Free tenants get 5 writes a minute to test limiting. */
+  static final Map<String, Object> RATE_LIMITS = Map.of(
+      "hotswap.rate-limits.defaults.reads-per-minute", 1_000_000,
+      "hotswap.rate-limits.defaults.writes-per-minute", 1_000_000,
+      "hotswap.rate-limits.tiers.free.writes-per-minute", 5);
 
   @BeforeAll
   static void startPlatform(EmbeddedKafkaBroker broker) throws Exception {
@@ -78,6 +83,7 @@ class PlatformIT {
     common.put("hotswap.kafka.partitions", 3);
     common.put("hotswap.gateway.command-timeout", "PT30S");
     common.put("hotswap.security.jwt.secret", io.hotswap.core.testing.Tokens.SECRET);
+    RATE_LIMITS.forEach(common::put);
     Map<String, Map<String, Object>> perService = new HashMap<>();
     for (Platform.Service s : Platform.SERVICES) {
       perService.put(s.name(), new HashMap<>(Map.of(
@@ -421,7 +427,10 @@ class PlatformIT {
         "--hotswap.kafka.partitions=3",
         "--logging.include-application-name=false",
         "--spring.autoconfigure.exclude=" + Platform.NO_DATABASE,
-        "--spring.kafka.streams.state-dir=" + stateDir.resolve("gateway-2"));
+        "--spring.kafka.streams.state-dir=" + stateDir.resolve("gateway-2"),
+        "--hotswap.rate-limits.defaults.reads-per-minute=1000000",
+        "--hotswap.rate-limits.defaults.writes-per-minute=1000000",
+        "--hotswap.rate-limits.tiers.free.writes-per-minute=5");
     try {
       Api other = new Api(secondPort);
       Set<String> servedBy = new HashSet<>();
@@ -438,6 +447,25 @@ class PlatformIT {
         }
         assertThat(servedBy).as("both instances own some tenants").hasSize(2);
       });
+
+      // a burst over a Free tenant's write limit (5/min), spread over both instances, gets 429s;
+      // the limit holds for the tenant as a whole, and other tenants are unaffected
+      assertThat(api.post("/api/v1/tenants", Map.of("tenantId", "it-limited", "tier", "Free")).status()).isEqualTo(201);
+      List<Api.Response> burst = new ArrayList<>();
+      for (int i = 0; i < 12; i++) {
+        burst.add((i % 2 == 0 ? api : other).post("/api/v1/configs", config("it-limited", "burst.k" + i, i, "Number")));
+      }
+      assertThat(burst).filteredOn(r -> r.status() == 201).hasSize(5);
+      assertThat(burst).filteredOn(r -> r.status() == 429).hasSize(7).allSatisfy(r -> {
+        assertThat(Long.parseLong(r.header("Retry-After"))).isPositive();
+        assertThat(r.header("RateLimit-Limit")).isEqualTo("5");
+        assertThat(r.header("RateLimit-Remaining")).isEqualTo("0");
+        assertThat(r.json().get("detail").asString()).contains("it-limited", "5 config writes per minute");
+      });
+      assertThat(api.get("/api/v1/configs/tenant/it-limited").json().get("totalItems").asLong()).isEqualTo(5);
+      for (int t = 0; t < 3; t++) {
+        assertThat(other.post("/api/v1/configs", config(tenantIds.get(t), "after.burst", 1, "Number")).status()).isEqualTo(201);
+      }
     } finally {
       second.close();
     }
@@ -480,7 +508,7 @@ class PlatformIT {
       String token = io.hotswap.core.testing.Tokens.token("matrix-" + role.claim(), List.of(role.claim()), List.of("it-matrix"));
       Api caller = api.as(token);
       for (io.hotswap.gateway.security.AccessMatrix.Row row : matrix.rows()) {
-        String path = row.path().replace("{tenantId}", "it-matrix").replace("{configId}", "it-matrix:development:m.k").replace("{version}", "1");
+        String path = row.path().replace("{tenantId}", "it-matrix").replace("{configId}", "it-matrix:development:m.k").replace("{version}", "1").replace("{kind}", "read");
         // bodies that pass authorization but change nothing: empty JSON objects fail validation (400)
         Object body = row.method().equals("POST") || row.method().equals("PUT") ? Map.of() : null;
         if (row.method().equals("DELETE")) {

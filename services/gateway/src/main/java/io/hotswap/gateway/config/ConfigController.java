@@ -20,6 +20,8 @@ import io.hotswap.gateway.system.ReadTopology;
 import io.hotswap.gateway.system.StoreRouter;
 import io.hotswap.gateway.security.TenantScope;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import io.hotswap.gateway.ratelimit.RateLimits;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,12 +54,14 @@ class ConfigController {
   private final StoreRouter router;
   private final Duration readYourWritesWait;
   private final TenantScope scope;
+  private final RateLimits rateLimits;
 
-  ConfigController(CommandGateway commands, StoreRouter router, Duration readYourWritesWait, TenantScope scope) {
+  ConfigController(CommandGateway commands, StoreRouter router, Duration readYourWritesWait, TenantScope scope, RateLimits rateLimits) {
     this.commands = commands;
     this.router = router;
     this.readYourWritesWait = readYourWritesWait;
     this.scope = scope;
+    this.rateLimits = rateLimits;
   }
 
   /** Parses the id and hides other tenants' configuration (404, as if it did not exist). */
@@ -74,11 +78,12 @@ class ConfigController {
   }
 
   @PostMapping
-  ResponseEntity<?> create(@RequestBody ConfigRequests.Create body, HttpServletRequest request) {
+  ResponseEntity<?> create(@RequestBody ConfigRequests.Create body, HttpServletRequest request, HttpServletResponse response) {
     if (body == null) {
       throw Rejection.badRequest("missing-body", "a JSON body is required", null);
     }
     String tenantId = visibleTenant(body.tenantId());
+    rateLimits.check(tenantId, RateLimits.Kind.WRITE, request, response);
     String key = ConfigKeys.require(body.key());
     String env = Environments.require(body.environment() == null ? "development" : body.environment());
     ValueType type = ValueTypes.parse(body.type());
@@ -95,8 +100,10 @@ class ConfigController {
   }
 
   @GetMapping("/{configId}")
-  ResponseEntity<?> get(@PathVariable String configId, @RequestParam(required = false) Long minVersion, HttpServletRequest request) {
+  ResponseEntity<?> get(@PathVariable String configId, @RequestParam(required = false) Long minVersion, HttpServletRequest request,
+                        HttpServletResponse response) {
     StoreKeys.ConfigId id = visible(configId);
+    rateLimits.check(id.tenantId(), RateLimits.Kind.READ, request, response);
     return router.route(id.tenantId(), request, partition -> {
       ReadOnlyKeyValueStore<String, ConfigEntry> store = router.localStore(ReadTopology.CONFIG_STORE, partition);
       ConfigEntry entry = awaitVersion(store, id.storeKey(), minVersion);
@@ -115,8 +122,9 @@ class ConfigController {
                          @RequestParam(defaultValue = "false") boolean includeDeleted,
                          @RequestParam(defaultValue = "0") int page,
                          @RequestParam(defaultValue = "50") int size,
-                         HttpServletRequest request) {
+                         HttpServletRequest request, HttpServletResponse response) {
     visibleTenant(tenantId);
+    rateLimits.check(tenantId, RateLimits.Kind.READ, request, response);
     Page.check(page, size);
     String scan = environment == null ? StoreKeys.tenantPrefix(tenantId) : StoreKeys.environmentPrefix(tenantId, Environments.require(environment));
     return router.route(tenantId, request, partition -> {
@@ -138,8 +146,10 @@ class ConfigController {
 
   @PutMapping("/{configId}")
   ResponseEntity<?> update(@PathVariable String configId, @RequestBody ConfigRequests.Update body,
-                           @RequestHeader(value = "If-Match", required = false) String ifMatch, HttpServletRequest request) {
+                           @RequestHeader(value = "If-Match", required = false) String ifMatch, HttpServletRequest request,
+                           HttpServletResponse response) {
     StoreKeys.ConfigId id = visible(configId);
+    rateLimits.check(id.tenantId(), RateLimits.Kind.WRITE, request, response);
     if (body == null) {
       throw Rejection.badRequest("missing-body", "a JSON body is required", null);
     }
@@ -164,8 +174,9 @@ class ConfigController {
 
   @DeleteMapping("/{configId}")
   ResponseEntity<Void> delete(@PathVariable String configId, @RequestHeader(value = "If-Match", required = false) String ifMatch,
-                              HttpServletRequest request) {
+                              HttpServletRequest request, HttpServletResponse response) {
     StoreKeys.ConfigId id = visible(configId);
+    rateLimits.check(id.tenantId(), RateLimits.Kind.WRITE, request, response);
     Command command = Commands.envelope(CommandType.CONFIG_DELETE, id.tenantId(), request, scope.subject())
         .setConfig(ConfigPayload.newBuilder().setEnvironment(id.environment()).setKey(id.key())
             .setExpectedVersion(expectedVersion(ifMatch)).build())
@@ -178,8 +189,9 @@ class ConfigController {
   ResponseEntity<?> versions(@PathVariable String configId,
                              @RequestParam(defaultValue = "0") int page,
                              @RequestParam(defaultValue = "50") int size,
-                             HttpServletRequest request) {
+                             HttpServletRequest request, HttpServletResponse response) {
     StoreKeys.ConfigId id = visible(configId);
+    rateLimits.check(id.tenantId(), RateLimits.Kind.READ, request, response);
     Page.check(page, size);
     return router.route(id.tenantId(), request, partition -> {
       ReadOnlyKeyValueStore<String, ConfigEntry> store = router.localStore(ReadTopology.VERSIONS_STORE, partition);
@@ -196,8 +208,10 @@ class ConfigController {
   }
 
   @GetMapping("/{configId}/versions/{version}")
-  ResponseEntity<?> version(@PathVariable String configId, @PathVariable long version, HttpServletRequest request) {
+  ResponseEntity<?> version(@PathVariable String configId, @PathVariable long version, HttpServletRequest request,
+                            HttpServletResponse response) {
     StoreKeys.ConfigId id = visible(configId);
+    rateLimits.check(id.tenantId(), RateLimits.Kind.READ, request, response);
     return router.route(id.tenantId(), request, partition -> {
       ReadOnlyKeyValueStore<String, ConfigEntry> store = router.localStore(ReadTopology.VERSIONS_STORE, partition);
       ConfigEntry entry = store.get(StoreKeys.version(id.tenantId(), id.environment(), id.key(), version));

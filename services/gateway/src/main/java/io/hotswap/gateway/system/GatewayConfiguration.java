@@ -29,6 +29,7 @@ import org.springframework.web.client.RestClient;
 
 @Configuration(proxyBeanMethods = false)
 @EnableKafkaStreams
+@org.springframework.boot.context.properties.EnableConfigurationProperties(io.hotswap.gateway.ratelimit.RateLimitProperties.class)
 class GatewayConfiguration {
 
   @Bean

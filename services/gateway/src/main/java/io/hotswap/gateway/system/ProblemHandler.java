@@ -66,6 +66,17 @@ public class ProblemHandler {
     return ResponseEntity.status(503).header("Retry-After", "1").body(p);
   }
 
+  @ExceptionHandler(io.hotswap.gateway.ratelimit.RateLimits.RateLimited.class)
+  ResponseEntity<ProblemDetail> rateLimited(io.hotswap.gateway.ratelimit.RateLimits.RateLimited e) {
+    var d = e.decision();
+    return ResponseEntity.status(429)
+        .header("Retry-After", Long.toString(d.retryAfterSeconds()))
+        .header("RateLimit-Limit", Integer.toString(d.limit()))
+        .header("RateLimit-Remaining", "0")
+        .header("RateLimit-Reset", Long.toString(d.retryAfterSeconds()))
+        .body(problem(429, "rate-limited", e.getMessage(), null));
+  }
+
   @ExceptionHandler(StoreRouter.StoreUnavailable.class)
   ResponseEntity<ProblemDetail> unavailable(StoreRouter.StoreUnavailable e) {
     return ResponseEntity.status(503).header("Retry-After", "1").body(problem(503, "state-unavailable", e.getMessage(), null));

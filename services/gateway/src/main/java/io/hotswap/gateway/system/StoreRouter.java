@@ -94,6 +94,47 @@ public final class StoreRouter {
     }
   }
 
+  /**
+   * The gateway instance owning the tenant's partition (retrying while rebalancing). Owners hold
+   * per-tenant state that must be single: read stores and rate-limit buckets.
+   */
+  public HostInfo ownerOf(String tenantId) {
+    long deadline = System.nanoTime() + retryFor.toNanos();
+    long backoffMs = 10;
+    while (true) {
+      KafkaStreams kafkaStreams = streams.getKafkaStreams();
+      if (kafkaStreams != null && kafkaStreams.state() == KafkaStreams.State.RUNNING) {
+        KeyQueryMetadata md = kafkaStreams.queryMetadataForKey(ReadTopology.CONFIG_STORE, tenantId, partitioner);
+        if (md != null && !KeyQueryMetadata.NOT_AVAILABLE.equals(md)) {
+          return md.activeHost();
+        }
+      }
+      if (System.nanoTime() > deadline) {
+        throw new StoreUnavailable("No gateway instance owns tenant '" + tenantId + "' right now (rebalancing); retry shortly");
+      }
+      sleep(backoffMs);
+      backoffMs = Math.min(backoffMs * 2, 200);
+    }
+  }
+
+  /** POSTs to another gateway instance with the caller's token; returns the answer's body. */
+  public <T> T post(HostInfo owner, String path, HttpServletRequest request, Class<T> type) {
+    URI uri = URI.create("http://" + owner.host() + ":" + owner.port() + path);
+    try {
+      return http.post().uri(uri)
+          .headers(h -> {
+            h.set(FORWARDED_HEADER, self.host() + ":" + self.port());
+            String auth = request.getHeader(HttpHeaders.AUTHORIZATION);
+            if (auth != null) {
+              h.set(HttpHeaders.AUTHORIZATION, auth);
+            }
+          })
+          .retrieve().body(type);
+    } catch (RestClientException e) {
+      throw new StoreUnavailable("The instance owning this tenant (" + owner + ") did not answer: " + e.getMessage());
+    }
+  }
+
   /** The local partition of a key-value store. */
   public <V> ReadOnlyKeyValueStore<String, V> localStore(String name, int partition) {
     KafkaStreams kafkaStreams = streams.getKafkaStreams();

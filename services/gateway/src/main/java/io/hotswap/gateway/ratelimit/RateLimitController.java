@@ -1,0 +1,37 @@
+package io.hotswap.gateway.ratelimit;
+
+import io.hotswap.core.domain.Rejection;
+import io.hotswap.core.domain.TenantIds;
+import io.hotswap.gateway.security.TenantScope;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Gateway-to-gateway: another instance asks the tenant's owner for a token, with the caller's
+ * own token (so the caller's tenant scope applies here too).
+ */
+@RestController
+class RateLimitController {
+
+  private final RateLimits limits;
+  private final TenantScope scope;
+
+  RateLimitController(RateLimits limits, TenantScope scope) {
+    this.limits = limits;
+    this.scope = scope;
+  }
+
+  @PostMapping("/internal/v1/rate-limits/{tenantId}/{kind}")
+  RateLimits.Decision consume(@PathVariable String tenantId, @PathVariable String kind) {
+    if (!TenantIds.isValid(tenantId) || !scope.canSee(tenantId)) {
+      throw Rejection.notFound("tenant-not-found", "tenant does not exist", "tenantId");
+    }
+    RateLimits.Kind k = switch (kind) {
+      case "read" -> RateLimits.Kind.READ;
+      case "write" -> RateLimits.Kind.WRITE;
+      default -> throw Rejection.badRequest("invalid-kind", "kind must be read or write", "kind");
+    };
+    return limits.consumeLocally(tenantId, k);
+  }
+}

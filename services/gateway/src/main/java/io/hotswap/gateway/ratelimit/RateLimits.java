@@ -1,0 +1,94 @@
+package io.hotswap.gateway.ratelimit;
+
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.ConsumptionProbe;
+import io.hotswap.avro.Tenant;
+import io.hotswap.gateway.system.ReadTopology;
+import io.hotswap.gateway.system.StoreRouter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.streams.state.HostInfo;
+import org.springframework.stereotype.Component;
+
+/**
+ * Per-tenant token buckets (Bucket4j), held only by the gateway instance that owns the tenant's
+ * partition — the same instance that answers the tenant's reads — so a tenant's limit holds across
+ * any number of gateway instances: other instances ask the owner for a token. Tolerance: when
+ * ownership moves (an instance joins or leaves), the new owner starts the tenant with a full
+ * bucket, so for one refill period a tenant can get up to one extra bucket's worth.
+ */
+@Component
+public class RateLimits {
+
+  /** What is limited. */
+  public enum Kind { READ, WRITE }
+
+  /** The owner's answer: allowed or not, what is left, when to retry. */
+  public record Decision(boolean allowed, int limit, long remaining, long retryAfterSeconds) {}
+
+  private final RateLimitProperties properties;
+  private final StoreRouter router;
+  private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
+
+  RateLimits(RateLimitProperties properties, StoreRouter router) {
+    this.properties = properties;
+    this.router = router;
+  }
+
+  /**
+   * Takes one token for the tenant, on the owner; throws {@link RateLimited} (429) when there is
+   * none. A request forwarded by another gateway was already counted there.
+   */
+  public void check(String tenantId, Kind kind, HttpServletRequest request, HttpServletResponse response) {
+    if (!properties.enabled() || request.getHeader(StoreRouter.FORWARDED_HEADER) != null) {
+      return;
+    }
+    HostInfo owner = router.ownerOf(tenantId);
+    Decision d = owner.equals(router.self())
+        ? consumeLocally(tenantId, kind)
+        : router.post(owner, "/internal/v1/rate-limits/" + tenantId + "/" + kind.name().toLowerCase(java.util.Locale.ROOT), request, Decision.class);
+    response.setHeader("RateLimit-Limit", Integer.toString(d.limit()));
+    response.setHeader("RateLimit-Remaining", Long.toString(d.remaining()));
+    if (!d.allowed()) {
+      throw new RateLimited(tenantId, kind, d);
+    }
+  }
+
+  /** Consumes a token from this instance's bucket (called on the owner). */
+  public Decision consumeLocally(String tenantId, Kind kind) {
+    int perMinute = properties.perMinute(tierOf(tenantId), kind);
+    Bucket bucket = buckets.computeIfAbsent(tenantId + '|' + kind + '|' + perMinute, k -> Bucket.builder()
+        .addLimit(limit -> limit.capacity(perMinute).refillGreedy(perMinute, Duration.ofMinutes(1)))
+        .build());
+    ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
+    long retryAfter = probe.isConsumed() ? 0 : Math.max(1, Duration.ofNanos(probe.getNanosToWaitForRefill()).toSeconds() + 1);
+    return new Decision(probe.isConsumed(), perMinute, probe.getRemainingTokens(), retryAfter);
+  }
+
+  private String tierOf(String tenantId) {
+    try {
+      Tenant tenant = router.<Tenant>globalStore(ReadTopology.TENANTS_STORE).get(tenantId);
+      return tenant == null ? null : tenant.getTier().name();
+    } catch (StoreRouter.StoreUnavailable e) {
+      return null;
+    }
+  }
+
+  /** 429: the tenant used its tokens. */
+  public static final class RateLimited extends RuntimeException {
+    private final transient Decision decision;
+
+    RateLimited(String tenantId, Kind kind, Decision decision) {
+      super("tenant '" + tenantId + "' exceeded its limit of " + decision.limit() + " config "
+          + kind.name().toLowerCase(java.util.Locale.ROOT) + "s per minute; retry in " + decision.retryAfterSeconds() + " s");
+      this.decision = decision;
+    }
+
+    public Decision decision() {
+      return decision;
+    }
+  }
+}
