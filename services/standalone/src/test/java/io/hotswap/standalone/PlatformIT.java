@@ -573,4 +573,61 @@ class PlatformIT {
     assertThat(none.get("/api/v1/tenants").json().get("totalItems").asLong()).isZero();
     assertThat(none.get("/api/v1/configs/it-scope-a:development:own.key").status()).isEqualTo(404);
   }
+
+  @Test
+  void shouldServeTheGatewayOverTlsWhenServerSslIsSet() throws Exception {
+    // Given a keystore (self-signed, made with the JDK's keytool) and a gateway started with the standard server.ssl.* properties
+    Path keystore = stateDir.resolve("gateway-tls.p12");
+    Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+        "-genkeypair", "-alias", "gateway", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2", "-dname", "CN=localhost",
+        "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-storetype", "PKCS12", "-keystore", keystore.toString(),
+        "-storepass", "changeit", "-keypass", "changeit").redirectErrorStream(true).start();
+    assertThat(keytool.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(keytool.exitValue()).as(new String(keytool.getInputStream().readAllBytes())).isZero();
+    int tlsPort = freePort();
+    ConfigurableApplicationContext tls = GatewayApplication.application().run(
+        "--server.port=" + tlsPort,
+        "--server.ssl.enabled=true",
+        "--server.ssl.key-store=" + keystore,
+        "--server.ssl.key-store-type=PKCS12",
+        "--server.ssl.key-store-password=changeit",
+        "--hotswap.gateway.advertised-host=localhost",
+        "--spring.kafka.bootstrap-servers=" + bootstrap,
+        "--hotswap.security.jwt.secret=" + io.hotswap.core.testing.Tokens.SECRET,
+        "--hotswap.kafka.partitions=3",
+        "--hotswap.gateway.application-id=hotswap-gateway-tls-it",
+        "--logging.include-application-name=false",
+        "--spring.autoconfigure.exclude=" + Platform.NO_DATABASE,
+        "--spring.kafka.streams.state-dir=" + stateDir.resolve("gateway-tls"));
+    try {
+      java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+      try (var in = Files.newInputStream(keystore)) {
+        trust.load(in, "changeit".toCharArray());
+      }
+      var tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(trust);
+      var ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+      ssl.init(null, tmf.getTrustManagers(), null);
+      var client = java.net.http.HttpClient.newBuilder().sslContext(ssl).build();
+      // Then it answers over HTTPS, with the same authentication
+      var health = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("https://localhost:" + tlsPort + "/actuator/health/liveness")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(health.statusCode()).isEqualTo(200);
+      var unauthenticated = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("https://localhost:" + tlsPort + "/api/v1/environments")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(unauthenticated.statusCode()).isEqualTo(401);
+      var environments = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("https://localhost:" + tlsPort + "/api/v1/environments"))
+          .header("Authorization", "Bearer " + io.hotswap.core.testing.Tokens.admin()).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(environments.statusCode()).isEqualTo(200);
+      assertThat(environments.body()).contains("production");
+      // and plain HTTP on that port gets no API answer (Tomcat answers 400 "requires TLS" or drops the connection)
+      try {
+        assertThat(new Api(tlsPort).get("/api/v1/environments").status()).isEqualTo(400);
+      } catch (java.io.UncheckedIOException refused) {
+        assertThat(refused).hasCauseInstanceOf(java.io.IOException.class);
+      }
+    } finally {
+      tls.close();
+    }
+  }
 }
