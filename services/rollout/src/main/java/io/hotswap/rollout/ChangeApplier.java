@@ -47,6 +47,7 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
   private KeyValueStore<String, ConfigEntry> configs;
   private KeyValueStore<String, Tenant> tenants;
   private KeyValueStore<String, CommandResult> applied;
+  private KeyValueStore<String, io.hotswap.avro.TenantKey> keys;
 
   ChangeApplier(Duration idempotencyWindow) {
     this.idempotencyWindow = idempotencyWindow;
@@ -58,6 +59,7 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
     this.configs = context.getStateStore(RolloutTopology.CONFIG_STORE);
     this.tenants = context.getStateStore(RolloutTopology.TENANTS_STORE);
     this.applied = context.getStateStore(RolloutTopology.APPLIED_STORE);
+    this.keys = context.getStateStore(RolloutTopology.KEYS_STORE);
     Duration every = idempotencyWindow.dividedBy(24).compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : idempotencyWindow.dividedBy(24);
     context.schedule(every, PunctuationType.WALL_CLOCK_TIME, ts -> Expiry.purge(applied, Instant.ofEpochMilli(ts), idempotencyWindow));
   }
@@ -95,6 +97,7 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
     return switch (command.getType()) {
       case TENANT_CREATE, TENANT_UPDATE, TENANT_DELETE -> applyTenant(command, now, out);
       case CONFIG_CREATE, CONFIG_UPDATE, CONFIG_DELETE -> applyConfig(command, now, out);
+      case TENANT_KEY_ROTATE -> rotateKey(command, now, out);
       default -> throw Rejection.badRequest("unknown-command", "command type " + command.getType() + " is not supported", "type");
     };
   }
@@ -160,6 +163,27 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
     out.add(new Output(Output.Kind.AUDIT, id, audit(command, type, null, null, id,
         before == null ? null : tenantJson(before), tenantJson(after), after.getVersion(), now), null));
     return CommandResults.applied(command, status, id, after.getVersion(), STAGE, now);
+  }
+
+  /** Stores a new data-key version (already wrapped by the gateway); the newest encrypts new secrets. */
+  private CommandResult rotateKey(Command command, Instant now, List<Output> out) {
+    String tenant = command.getTenantId();
+    requireTenant(tenants.get(tenant), tenant);
+    io.hotswap.avro.TenantKey latest = keys.get(tenant);
+    int version = latest == null ? 1 : latest.getVersion() + 1;
+    io.hotswap.avro.TenantKey key = io.hotswap.avro.TenantKey.newBuilder()
+        .setTenantId(tenant)
+        .setVersion(version)
+        .setWrappedKey(command.getKey().getWrappedKey())
+        .setMasterKeyId(command.getKey().getMasterKeyId())
+        .setCreatedAt(now)
+        .setCreatedBy(command.getActor())
+        .build();
+    keys.put(tenant, key);
+    out.add(new Output(Output.Kind.TENANT_KEY, StoreKeys.tenantKey(tenant, version), key, null));
+    out.add(new Output(Output.Kind.AUDIT, tenant, audit(command, AuditEventType.TENANT_KEY_ROTATED, null, null, tenant,
+        latest == null ? null : "data key v" + latest.getVersion(), "data key v" + version, version, now), null));
+    return CommandResults.applied(command, 201, tenant, version, STAGE, now);
   }
 
   private static void requireTenant(Tenant tenant, String id) {

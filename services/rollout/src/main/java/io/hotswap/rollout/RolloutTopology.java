@@ -20,7 +20,7 @@ import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 
 /**
- * {@code changes → change-applier → tenants | config-state | config-versions | live.<env> |
+ * {@code changes → change-applier → tenants | tenant-keys | config-state | config-versions | live.<env> |
  * audit | command-results}. Everything one change produces leaves in one transaction.
  */
 public final class RolloutTopology {
@@ -28,6 +28,7 @@ public final class RolloutTopology {
   public static final String CONFIG_STORE = "rollout-config-by-tenant-env-key-store";
   public static final String TENANTS_STORE = "rollout-tenants-store";
   public static final String APPLIED_STORE = "rollout-applied-commands-store";
+  public static final String KEYS_STORE = "rollout-tenant-keys-store";
 
   private RolloutTopology() {}
 
@@ -36,14 +37,17 @@ public final class RolloutTopology {
     builder.addStateStore(Stores.keyValue(CONFIG_STORE, serdes.configEntry()));
     builder.addStateStore(Stores.keyValue(TENANTS_STORE, serdes.tenant()));
     builder.addStateStore(Stores.keyValue(APPLIED_STORE, serdes.commandResult()));
+    builder.addStateStore(Stores.keyValue(KEYS_STORE, serdes.tenantKey()));
 
     BranchedKStream<String, Output> outputs = builder
         .stream(Topics.CHANGES, Consumed.with(keys, serdes.command()).withName("changes-source"))
-        .process(() -> new ChangeApplier(idempotencyWindow), Named.as("change-applier"), CONFIG_STORE, TENANTS_STORE, APPLIED_STORE)
+        .process(() -> new ChangeApplier(idempotencyWindow), Named.as("change-applier"), CONFIG_STORE, TENANTS_STORE, APPLIED_STORE, KEYS_STORE)
         .split(Named.as("output-"));
 
     outputs.branch((k, o) -> o.kind() == Output.Kind.TENANT, sink("tenant", Topics.TENANTS, Tenant.class,
         Produced.with(keys, serdes.tenant()).withName("tenants-sink")));
+    outputs.branch((k, o) -> o.kind() == Output.Kind.TENANT_KEY, sink("tenant-key", Topics.TENANT_KEYS, io.hotswap.avro.TenantKey.class,
+        Produced.with(keys, serdes.tenantKey()).withStreamPartitioner(new TenantPartitioner<>()).withName("tenant-keys-sink")));
     outputs.branch((k, o) -> o.kind() == Output.Kind.CONFIG_STATE, sink("config-state", Topics.CONFIG_STATE, ConfigEntry.class,
         Produced.with(keys, serdes.configEntry()).withStreamPartitioner(new TenantPartitioner<>()).withName("config-state-sink")));
     outputs.branch((k, o) -> o.kind() == Output.Kind.CONFIG_VERSION, sink("config-version", Topics.CONFIG_VERSIONS, ConfigEntry.class,

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * HOTSWAP_KAFKA_PORT} (9092), {@code HOTSWAP_KAFKA_CONTROLLER_PORT} (9093), {@code HOTSWAP_DB_URL},
  * {@code HOTSWAP_DB_USER}, {@code HOTSWAP_DB_PASSWORD}, {@code HOTSWAP_DB_PORT} (5433, embedded),
  * {@code HOTSWAP_PARTITIONS} (3), {@code HOTSWAP_JWT_SECRET} (else generated into {@code
- * <data>/jwt-secret}), {@code HOTSWAP_<SERVICE>_PORT} (gateway 8080, validation 8081,
+ * <data>/jwt-secret}), {@code HOTSWAP_MASTER_KEY} (else generated into {@code <data>/master-key}), {@code HOTSWAP_<SERVICE>_PORT} (gateway 8080, validation 8081,
  * approval 8082, rollout 8083, audit 8084).
  */
 public final class HotSwapStandalone implements AutoCloseable {
@@ -82,6 +82,7 @@ public final class HotSwapStandalone implements AutoCloseable {
       Map<String, Object> common = new HashMap<>();
       common.put("spring.kafka.bootstrap-servers", bootstrap);
       common.put("hotswap.security.jwt.secret", TokenCommand.secret(env, data, true));
+      common.put("hotswap.security.master-key", masterKey(env, data));
       common.put("hotswap.kafka.partitions", get(env, "HOTSWAP_PARTITIONS", "3"));
       Map<String, Map<String, Object>> perService = new HashMap<>();
       Map<String, Integer> ports = new HashMap<>();
@@ -111,6 +112,24 @@ public final class HotSwapStandalone implements AutoCloseable {
       }
       throw e;
     }
+  }
+
+  /** {@code HOTSWAP_MASTER_KEY}, else the key generated into {@code <data>/master-key} on first start (base64 of 32 random bytes). */
+  static String masterKey(Map<String, String> env, Path data) throws java.io.IOException {
+    String fromEnv = env.get("HOTSWAP_MASTER_KEY");
+    if (fromEnv != null && !fromEnv.isBlank()) {
+      return fromEnv.strip();
+    }
+    Path file = data.resolve("master-key");
+    if (!Files.exists(file)) {
+      Files.writeString(file, java.util.Base64.getEncoder().encodeToString(io.hotswap.core.security.Envelope.newDataKey().getEncoded()) + "\n");
+      try {
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      } catch (UnsupportedOperationException e) {
+        // not a POSIX file system; the file keeps its default permissions
+      }
+    }
+    return Files.readString(file).strip();
   }
 
   public Platform platform() {

@@ -48,7 +48,8 @@ class BrokerRestartIT {
           "spring.datasource.username", "postgres", "spring.datasource.password", "postgres"));
       perService.get("gateway").put("hotswap.gateway.command-timeout", "PT15S");
       Map<String, Object> common = Map.of("spring.kafka.bootstrap-servers", broker[0].bootstrapServers(), "hotswap.kafka.partitions", 3,
-          "hotswap.security.jwt.secret", io.hotswap.core.testing.Tokens.SECRET);
+          "hotswap.security.jwt.secret", io.hotswap.core.testing.Tokens.SECRET,
+          "hotswap.security.master-key", io.hotswap.core.testing.Tokens.MASTER_KEY);
 
       try (Platform platform = new Platform(common, perService).startAll()) {
         Api api = new Api((Integer) perService.get("gateway").get("server.port"));

@@ -83,6 +83,7 @@ class PlatformIT {
     common.put("hotswap.kafka.partitions", 3);
     common.put("hotswap.gateway.command-timeout", "PT30S");
     common.put("hotswap.security.jwt.secret", io.hotswap.core.testing.Tokens.SECRET);
+    common.put("hotswap.security.master-key", io.hotswap.core.testing.Tokens.MASTER_KEY);
     RATE_LIMITS.forEach(common::put);
     Map<String, Map<String, Object>> perService = new HashMap<>();
     for (Platform.Service s : Platform.SERVICES) {
@@ -424,6 +425,7 @@ class PlatformIT {
         "--server.port=" + secondPort,
         "--spring.kafka.bootstrap-servers=" + bootstrap,
         "--hotswap.security.jwt.secret=" + io.hotswap.core.testing.Tokens.SECRET,
+        "--hotswap.security.master-key=" + io.hotswap.core.testing.Tokens.MASTER_KEY,
         "--hotswap.kafka.partitions=3",
         "--logging.include-application-name=false",
         "--spring.autoconfigure.exclude=" + Platform.NO_DATABASE,
@@ -594,6 +596,7 @@ class PlatformIT {
         "--hotswap.gateway.advertised-host=localhost",
         "--spring.kafka.bootstrap-servers=" + bootstrap,
         "--hotswap.security.jwt.secret=" + io.hotswap.core.testing.Tokens.SECRET,
+        "--hotswap.security.master-key=" + io.hotswap.core.testing.Tokens.MASTER_KEY,
         "--hotswap.kafka.partitions=3",
         "--hotswap.gateway.application-id=hotswap-gateway-tls-it",
         "--logging.include-application-name=false",
@@ -629,5 +632,134 @@ class PlatformIT {
     } finally {
       tls.close();
     }
+  }
+
+  @Test
+  void shouldKeepASecretEncryptedEverywhereButTheAuditedReveal() throws Exception {
+    ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs = new ch.qos.logback.core.read.ListAppender<>();
+    logs.start();
+    root.addAppender(logs);
+    try {
+      createTenant("it-secret");
+      String first = "first-" + UUID.randomUUID();
+      String second = "second-" + UUID.randomUUID();
+      String id = "/api/v1/configs/it-secret:production:db.password";
+
+      Api.Response created = api.post("/api/v1/configs", Map.of("tenantId", "it-secret", "key", "db.password", "value", first,
+          "type", "Secret", "environment", "production"));
+      assertThat(created.status()).as(created.text()).isEqualTo(201);
+      assertThat(created.json().get("value").asString()).isEqualTo("******");
+      Api.Response updated = api.put(id, Map.of("value", second), Map.of());
+      assertThat(updated.status()).as(updated.text()).isEqualTo(200);
+      List<Api.Response> answers = new ArrayList<>(List.of(created, updated, api.get(id), api.get(id + "/versions"), api.get(id + "/versions/1"),
+          api.get("/api/v1/configs/tenant/it-secret")));
+
+      // the audited reveal is the only answer with the clear value, and only for Admins
+      Api.Response revealed = api.get(id + "/reveal");
+      assertThat(revealed.status()).as(revealed.text()).isEqualTo(200);
+      assertThat(revealed.json().get("value").asString()).isEqualTo(second);
+      assertThat(api.as(io.hotswap.core.testing.Tokens.token("v", List.of("Viewer"), List.of())).get(id + "/reveal").status()).isEqualTo(403);
+      assertThat(api.as(io.hotswap.core.testing.Tokens.token("t", List.of("TenantAdmin"), List.of("it-secret"))).get(id + "/reveal").status()).isEqualTo(403);
+      assertThat(api.get("/api/v1/configs/it-secret:production:nope/reveal").status()).isEqualTo(404);
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(count(
+          "SELECT count(*) FROM audit_log WHERE tenant_id = 'it-secret' AND event_type = 'SECRET_REVEALED' AND actor = 'it-tester'")).isEqualTo(1));
+      answers.add(api.get("/api/v1/audit-logs?tenantId=it-secret"));
+      for (Api.Response r : answers) {
+        assertThat(r.text()).doesNotContain(first).doesNotContain(second);
+      }
+
+      // a service holding the tenant's data key decrypts what it receives on the live topic
+      javax.crypto.SecretKey master = io.hotswap.core.security.Envelope.aesKey(java.util.Base64.getDecoder().decode(io.hotswap.core.testing.Tokens.MASTER_KEY));
+      Map<Integer, javax.crypto.SecretKey> dataKeys = new HashMap<>();
+      try (KafkaConsumer<String, byte[]> keys = consumer(Topics.TENANT_KEYS)) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+          keys.poll(Duration.ofMillis(200)).forEach(r -> {
+            if (r.key().startsWith("it-secret|")) {
+              var k = SERDES.tenantKey().fromBytes(r.value());
+              byte[] wrapped = new byte[k.getWrappedKey().remaining()];
+              k.getWrappedKey().duplicate().get(wrapped);
+              dataKeys.put(k.getVersion(), io.hotswap.core.security.Envelope.unwrap(master, wrapped, "it-secret"));
+            }
+          });
+          return !dataKeys.isEmpty();
+        });
+      }
+      try (KafkaConsumer<String, byte[]> live = consumer(Topics.live("production"))) {
+        List<LiveConfig> seen = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+          live.poll(Duration.ofMillis(200)).forEach(r -> {
+            if (r.key().equals("it-secret|db.password") && r.value() != null) {
+              seen.add(SERDES.liveConfig().fromBytes(r.value()));
+            }
+          });
+          return seen.size() >= 2;
+        });
+        LiveConfig latest = seen.getLast();
+        int keyVersion = io.hotswap.core.security.Envelope.parse(latest.getValue()).keyVersion();
+        assertThat(io.hotswap.core.security.Envelope.decrypt(dataKeys.get(keyVersion), "it-secret|production|db.password", latest.getValue()))
+            .isEqualTo(second);
+      }
+
+      // rotation: new secrets use the new key, old ones stay readable, re-encryption moves them
+      Api.Response rotated = api.post("/api/v1/tenants/it-secret/keys/rotate", Map.of());
+      assertThat(rotated.status()).as(rotated.text()).isEqualTo(201);
+      assertThat(rotated.json().get("keyVersion").asInt()).isEqualTo(2);
+      assertThat(api.get(id + "/reveal").json().get("value").asString()).isEqualTo(second);
+      Api.Response reEncrypted = api.post("/api/v1/tenants/it-secret/secrets/re-encrypt", Map.of());
+      assertThat(reEncrypted.status()).as(reEncrypted.text()).isEqualTo(200);
+      assertThat(reEncrypted.json().get("reEncrypted").asInt()).isEqualTo(1);
+      assertThat(api.get(id).json().get("version").asLong()).isEqualTo(3);
+      assertThat(api.get(id + "/reveal").json().get("value").asString()).isEqualTo(second);
+      assertThat(api.post("/api/v1/tenants/it-secret/secrets/re-encrypt", Map.of()).json().get("reEncrypted").asInt()).isZero();
+
+      // nothing clear on any topic (raw bytes, committed or not), in any audit row, in any log line
+      byte[][] needles = {first.getBytes(StandardCharsets.UTF_8), second.getBytes(StandardCharsets.UTF_8)};
+      try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+        Set<String> topics = admin.listTopics(new org.apache.kafka.clients.admin.ListTopicsOptions().listInternal(false)).names().get();
+        assertThat(topics).contains(Topics.COMMANDS, Topics.CONFIG_STATE, Topics.live("production"), Topics.AUDIT, Topics.TENANT_KEYS);
+        for (String topic : topics) {
+          try (KafkaConsumer<byte[], byte[]> raw = new KafkaConsumer<>(Map.of(
+              ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+              ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted",
+              ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+              ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))) {
+            List<TopicPartition> parts = raw.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+            raw.assign(parts);
+            raw.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = raw.endOffsets(parts);
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+              raw.poll(Duration.ofMillis(100)).forEach(r -> {
+                for (byte[] needle : needles) {
+                  assertThat(contains(r.value(), needle) || contains(r.key(), needle)).as("clear secret on " + topic).isFalse();
+                }
+              });
+              return parts.stream().allMatch(p -> raw.position(p) >= end.get(p));
+            });
+          }
+        }
+      }
+      assertThat(count("SELECT count(*) FROM audit_log WHERE row_to_json(audit_log)::text LIKE ? OR row_to_json(audit_log)::text LIKE ?",
+          "%" + first + "%", "%" + second + "%")).isZero();
+      assertThat(logs.list).isNotEmpty().noneMatch(e -> e.getFormattedMessage().contains(first) || e.getFormattedMessage().contains(second));
+    } finally {
+      root.detachAppender(logs);
+    }
+  }
+
+  private static boolean contains(byte[] haystack, byte[] needle) {
+    if (haystack == null) {
+      return false;
+    }
+    outer:
+    for (int i = 0; i <= haystack.length - needle.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return true;
+    }
+    return false;
   }
 }

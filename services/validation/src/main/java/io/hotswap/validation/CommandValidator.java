@@ -97,6 +97,7 @@ final class CommandValidator implements Processor<String, Command, String, Decis
       case CONFIG_CREATE -> createConfig(command);
       case CONFIG_UPDATE -> updateConfig(command);
       case CONFIG_DELETE -> deleteConfig(command);
+      case TENANT_KEY_ROTATE -> rotateKey(command);
       default -> throw Rejection.badRequest("unknown-command", "command type " + command.getType() + " is not supported", "type");
     }
   }
@@ -169,6 +170,7 @@ final class CommandValidator implements Processor<String, Command, String, Decis
       throw Rejection.badRequest("invalid-type", "type is required: one of String, Number, Boolean, Json, Secret", "type");
     }
     ValueTypes.check(c.getValueType(), c.getValue());
+    requireSealedSecret(c.getValueType(), c.getValue());
     String storeKey = StoreKeys.config(command.getTenantId(), c.getEnvironment(), c.getKey());
     if (keys.get(storeKey) != null) {
       throw Rejection.conflict("config-exists", "key '" + c.getKey() + "' already exists in " + c.getEnvironment()
@@ -187,6 +189,20 @@ final class CommandValidator implements Processor<String, Command, String, Decis
     counts.put(command.getTenantId(), count + 1);
   }
 
+  private void rotateKey(Command command) {
+    activeTenant(command.getTenantId());
+    if (command.getKey() == null || command.getKey().getWrappedKey() == null || command.getKey().getWrappedKey().remaining() < 60) {
+      throw Rejection.badRequest("invalid-key", "a key rotation needs a wrapped 256-bit data key", "key");
+    }
+  }
+
+  /** Secrets arrive sealed by the gateway; clear text must never reach a topic. */
+  private static void requireSealedSecret(ValueType type, String value) {
+    if (type == ValueType.SECRET && !io.hotswap.core.security.Envelope.isSealed(value)) {
+      throw Rejection.unprocessable("secret-not-encrypted", "a Secret value must be encrypted by the gateway before it is sent", "value");
+    }
+  }
+
   private void updateConfig(Command command) {
     activeTenant(command.getTenantId());
     ConfigPayload c = requireConfig(command);
@@ -194,6 +210,7 @@ final class CommandValidator implements Processor<String, Command, String, Decis
     ValueType declared = existingType(storeKey, command, c);
     ValueType type = c.getValueType() == null ? declared : c.getValueType();
     ValueTypes.check(type, c.getValue());
+    requireSealedSecret(type, c.getValue());
     keys.put(storeKey, type.name());
   }
 

@@ -29,7 +29,8 @@ public final class AvroSchemas {
           ConfigEntry.getClassSchema(),
           LiveConfig.getClassSchema(),
           AuditEvent.getClassSchema(),
-          AvroSchemaRecord.getClassSchema());
+          AvroSchemaRecord.getClassSchema(),
+          io.hotswap.avro.TenantKey.getClassSchema());
 
   private static volatile boolean trusted;
 

@@ -17,7 +17,8 @@ public record Serdes(
     AvroSerde<ConfigEntry> configEntry,
     AvroSerde<LiveConfig> liveConfig,
     AvroSerde<AuditEvent> auditEvent,
-    AvroSerde<AvroSchemaRecord> schemaRecord) {
+    AvroSerde<AvroSchemaRecord> schemaRecord,
+    AvroSerde<io.hotswap.avro.TenantKey> tenantKey) {
 
   public static Serdes create(HotSwapSchemaStore store) {
     return new Serdes(
@@ -28,7 +29,8 @@ public record Serdes(
         new AvroSerde<>(ConfigEntry.class, store),
         new AvroSerde<>(LiveConfig.class, store),
         new AvroSerde<>(AuditEvent.class, store),
-        new AvroSerde<>(AvroSchemaRecord.class, store));
+        new AvroSerde<>(AvroSchemaRecord.class, store),
+        new AvroSerde<>(io.hotswap.avro.TenantKey.class, store));
   }
 
   public static Serdes create() {

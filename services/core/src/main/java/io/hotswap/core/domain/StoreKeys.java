@@ -29,6 +29,11 @@ public final class StoreKeys {
     return config(tenant, environment, key) + SEP + String.format("%019d", version);
   }
 
+  /** {@code tenant|0000000003}: key of a tenant's data key version on the tenant-keys topic. */
+  public static String tenantKey(String tenant, int version) {
+    return tenant + SEP + String.format("%010d", version);
+  }
+
   /** {@code tenant|key}: key of the live topics (the environment is the topic). */
   public static String live(String tenant, String key) {
     return tenant + SEP + key;

@@ -22,6 +22,8 @@ public record Topics(int partitions, short replicationFactor) {
   public static final String AUDIT = "hotswap.audit.v1";
   public static final String DLQ = "hotswap.dlq.v1";
   public static final String AVRO_SCHEMAS = "hotswap.avro-schemas.v1";
+  /** Wrapped per-tenant data keys, keyed tenant|version (zero-padded); compacted; written by rollout only. */
+  public static final String TENANT_KEYS = "hotswap.tenant-keys.v1";
 
   /** Largest record HotSwap writes: a 1 MB value with its previous value in an audit event. */
   public static final int MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
@@ -57,6 +59,7 @@ public record Topics(int partitions, short replicationFactor) {
     topics.add(compact(TENANTS));
     topics.add(compact(CONFIG_STATE));
     topics.add(compact(CONFIG_VERSIONS));
+    topics.add(compact(TENANT_KEYS));
     liveTopics().forEach(t -> topics.add(compact(t)));
     topics.add(delete(AUDIT, -1));
     topics.add(delete(DLQ, 14L * 24 * 60 * 60 * 1000));

@@ -17,6 +17,8 @@ public final class Tokens {
   /** The secret every test context is configured with. */
   public static final String SECRET = "test-secret-test-secret-test-secret-0123456789";
   public static final String ISSUER = "hotswap";
+  /** The master key (base64 of 32 bytes) every test gateway wraps data keys with. */
+  public static final String MASTER_KEY = java.util.Base64.getEncoder().encodeToString("0123456789abcdef0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.UTF_8));
 
   private Tokens() {}
 

@@ -55,8 +55,11 @@ class ConfigController {
   private final Duration readYourWritesWait;
   private final TenantScope scope;
   private final RateLimits rateLimits;
+  private final SecretVault vault;
 
-  ConfigController(CommandGateway commands, StoreRouter router, Duration readYourWritesWait, TenantScope scope, RateLimits rateLimits) {
+  ConfigController(CommandGateway commands, StoreRouter router, Duration readYourWritesWait, TenantScope scope, RateLimits rateLimits,
+                   SecretVault vault) {
+    this.vault = vault;
     this.commands = commands;
     this.router = router;
     this.readYourWritesWait = readYourWritesWait;
@@ -88,6 +91,9 @@ class ConfigController {
     String env = Environments.require(body.environment() == null ? "development" : body.environment());
     ValueType type = ValueTypes.parse(body.type());
     String value = ValueTypes.check(type, ConfigView.text(body.value()));
+    if (type == ValueType.SECRET) {
+      value = vault.seal(tenantId, env, key, value, request, scope.subject());
+    }
     Command command = Commands.envelope(CommandType.CONFIG_CREATE, tenantId, request, scope.subject())
         .setConfig(ConfigPayload.newBuilder()
             .setEnvironment(env).setKey(key).setValue(value).setValueType(type)
@@ -158,8 +164,10 @@ class ConfigController {
     if (value == null) {
       throw Rejection.badRequest("missing-value", "value is required", "value");
     }
-    if (type != null) {
-      value = ValueTypes.check(type, value);
+    ValueType effective = type != null ? type : currentType(id, request);
+    value = ValueTypes.check(effective, value);
+    if (effective == ValueType.SECRET) {
+      value = vault.seal(id.tenantId(), id.environment(), id.key(), value, request, scope.subject());
     }
     Command command = Commands.envelope(CommandType.CONFIG_UPDATE, id.tenantId(), request, scope.subject())
         .setConfig(ConfigPayload.newBuilder()
@@ -220,6 +228,23 @@ class ConfigController {
       }
       return ResponseEntity.ok().eTag(Long.toString(entry.getVersion())).body(ConfigView.of(entry));
     });
+  }
+
+  /** The declared type of a key, read on the instance that owns it (a Secret's new value must be sealed). */
+  private ValueType currentType(StoreKeys.ConfigId id, HttpServletRequest request) {
+    ResponseEntity<?> current = router.route(id.tenantId(), new MinVersionRequest(request, id.id(), null), partition -> {
+      ConfigEntry entry = router.<ConfigEntry>localStore(ReadTopology.CONFIG_STORE, partition).get(id.storeKey());
+      if (entry == null || entry.getDeleted()) {
+        throw Rejection.notFound("config-not-found", "No configuration with id '" + id.id() + "'", "configId");
+      }
+      return ResponseEntity.ok(ConfigView.of(entry));
+    });
+    if (!current.getStatusCode().is2xxSuccessful()) {
+      throw Rejection.notFound("config-not-found", "No configuration with id '" + id.id() + "'", "configId");
+    }
+    String type = current.getBody() instanceof ConfigView view ? view.type()
+        : io.hotswap.core.json.Json.MAPPER.readTree((byte[]) current.getBody()).get("type").asString();
+    return ValueTypes.parse(type);
   }
 
   /** Read-your-writes: answers the write with the state as the owner now serves it. */

@@ -7,9 +7,10 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
 final class MinVersionRequest extends HttpServletRequestWrapper {
 
   private final String uri;
-  private final long version;
+  private final Long version;
 
-  MinVersionRequest(HttpServletRequest request, String configId, long version) {
+  /** {@code version} null: a plain read of the current value. */
+  MinVersionRequest(HttpServletRequest request, String configId, Long version) {
     super(request);
     this.uri = "/api/v1/configs/" + configId;
     this.version = version;
@@ -22,7 +23,7 @@ final class MinVersionRequest extends HttpServletRequestWrapper {
 
   @Override
   public String getQueryString() {
-    return "minVersion=" + version;
+    return version == null ? null : "minVersion=" + version;
   }
 
   @Override

@@ -90,6 +90,19 @@ public final class CommandGateway implements SmartLifecycle {
     }
   }
 
+  /** Publishes an audit event for something that is not a state change (a secret revealed); waits for the broker. */
+  public void audit(io.hotswap.avro.AuditEvent event) {
+    try {
+      producer.send(new ProducerRecord<>(Topics.AUDIT, event.getTenantId(), serdes.auditEvent().toBytes(event)))
+          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while auditing", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("could not write the audit event: " + e.getMessage(), e);
+    }
+  }
+
   int pendingWaiters() {
     return waiters.size();
   }

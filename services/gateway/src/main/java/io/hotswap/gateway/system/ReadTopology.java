@@ -10,14 +10,15 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * The gateway's read side: current configuration and its version history as partitioned stores
- * (queried on the instance that owns the tenant's partition), tenants as a global store (every
- * instance lists all tenants locally). Pure: builds the topology, does no I/O.
+ * (queried on the instance that owns the tenant's partition), tenants and their wrapped data keys as global
+ * stores (every instance has all of them locally). Pure: builds the topology, does no I/O.
  */
 public final class ReadTopology {
 
   public static final String CONFIG_STORE = "gateway-config-by-tenant-env-key-store";
   public static final String VERSIONS_STORE = "gateway-config-versions-store";
   public static final String TENANTS_STORE = "gateway-tenants-global-store";
+  public static final String TENANT_KEYS_STORE = "gateway-tenant-keys-global-store";
 
   private ReadTopology() {}
 
@@ -32,5 +33,8 @@ public final class ReadTopology {
     builder.globalTable(Topics.TENANTS, Consumed.with(keys, serdes.tenant()).withName("tenants-source"),
         Materialized.<String, io.hotswap.avro.Tenant, KeyValueStore<Bytes, byte[]>>as(TENANTS_STORE)
             .withKeySerde(keys).withValueSerde(serdes.tenant()));
+    builder.globalTable(Topics.TENANT_KEYS, Consumed.with(keys, serdes.tenantKey()).withName("tenant-keys-source"),
+        Materialized.<String, io.hotswap.avro.TenantKey, KeyValueStore<Bytes, byte[]>>as(TENANT_KEYS_STORE)
+            .withKeySerde(keys).withValueSerde(serdes.tenantKey()));
   }
 }

@@ -21,7 +21,8 @@ import org.springframework.web.client.RestClientException;
 
 /**
  * Routes a tenant's read to the gateway instance that owns the tenant's partition: reads locally
- * when this instance owns it, otherwise forwards the same request to the owner. While Kafka
+ * when this instance owns it, otherwise forwards the same request (method, path, query, caller's
+ * token; no body) to the owner. While Kafka
  * Streams is rebalancing ({@code null} or {@link KeyQueryMetadata#NOT_AVAILABLE} metadata, a
  * store that moved) it retries until a deadline and then answers 503 — it never calls a host it
  * doesn't know.
@@ -167,7 +168,7 @@ public final class StoreRouter {
     String query = request.getQueryString();
     URI uri = URI.create("http://" + owner.host() + ":" + owner.port() + request.getRequestURI() + (query == null ? "" : "?" + query));
     try {
-      return http.get().uri(uri)
+      return http.method(org.springframework.http.HttpMethod.valueOf(request.getMethod())).uri(uri)
           .headers(h -> {
             h.set(FORWARDED_HEADER, self.host() + ":" + self.port());
             String auth = request.getHeader(HttpHeaders.AUTHORIZATION);

@@ -1,0 +1,143 @@
+package io.hotswap.gateway.config;
+
+import io.hotswap.avro.AuditEvent;
+import io.hotswap.avro.AuditEventType;
+import io.hotswap.avro.Command;
+import io.hotswap.avro.CommandResult;
+import io.hotswap.avro.CommandType;
+import io.hotswap.avro.ConfigEntry;
+import io.hotswap.avro.ConfigPayload;
+import io.hotswap.avro.Outcome;
+import io.hotswap.avro.TenantKey;
+import io.hotswap.avro.ValueType;
+import io.hotswap.core.domain.Rejection;
+import io.hotswap.core.domain.StoreKeys;
+import io.hotswap.core.domain.TenantIds;
+import io.hotswap.core.security.Envelope;
+import io.hotswap.gateway.security.TenantScope;
+import io.hotswap.gateway.system.CommandGateway;
+import io.hotswap.gateway.system.Commands;
+import io.hotswap.gateway.system.ReadTopology;
+import io.hotswap.gateway.system.StoreRouter;
+import jakarta.servlet.http.HttpServletRequest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Secrets: the audited, Admin-only reveal; data key rotation; re-encryption of a tenant's secrets
+ * under its newest data key.
+ */
+@RestController
+class SecretController {
+
+  private final SecretVault vault;
+  private final StoreRouter router;
+  private final CommandGateway commands;
+  private final TenantScope scope;
+
+  SecretController(SecretVault vault, StoreRouter router, CommandGateway commands, TenantScope scope) {
+    this.vault = vault;
+    this.router = router;
+    this.commands = commands;
+    this.scope = scope;
+  }
+
+  /** The clear value of a Secret — the only API answer that carries it. Audited as SECRET_REVEALED. */
+  @GetMapping("/api/v1/configs/{configId}/reveal")
+  ResponseEntity<?> reveal(@PathVariable String configId, HttpServletRequest request) {
+    StoreKeys.ConfigId id = StoreKeys.parseConfigId(configId);
+    scope.require(id.tenantId(), Rejection.notFound("config-not-found", "No configuration with id '" + configId + "'", "configId"));
+    String actor = scope.subject();
+    return router.route(id.tenantId(), request, partition -> {
+      ConfigEntry entry = router.<ConfigEntry>localStore(ReadTopology.CONFIG_STORE, partition).get(id.storeKey());
+      if (entry == null || entry.getDeleted()) {
+        throw Rejection.notFound("config-not-found", "No configuration with id '" + configId + "'", "configId");
+      }
+      if (entry.getValueType() != ValueType.SECRET) {
+        throw Rejection.badRequest("not-a-secret", "'" + configId + "' is not a Secret; read it with GET", "configId");
+      }
+      String clear = vault.open(id.tenantId(), id.environment(), id.key(), entry.getValue());
+      String eventId = UUID.randomUUID().toString();
+      String trace = request.getHeader("traceparent");
+      commands.audit(AuditEvent.newBuilder()
+          .setEventId(eventId)
+          .setEventType(AuditEventType.SECRET_REVEALED)
+          .setTenantId(id.tenantId())
+          .setEnvironment(id.environment())
+          .setKey(id.key())
+          .setResourceId(configId)
+          .setVersion(entry.getVersion())
+          .setActor(actor)
+          .setSourceIp(request.getRemoteAddr())
+          .setTraceId(trace == null ? eventId : trace)
+          .setCommandId(eventId)
+          .setOccurredAt(Instant.now())
+          .build());
+      return ResponseEntity.ok(Map.of("configId", configId, "version", entry.getVersion(), "value", clear));
+    });
+  }
+
+  /** A new data key version for the tenant; new secrets are sealed with it, old ones stay readable. */
+  @PostMapping("/api/v1/tenants/{tenantId}/keys/rotate")
+  ResponseEntity<Map<String, Object>> rotate(@PathVariable String tenantId, HttpServletRequest request) {
+    visible(tenantId);
+    int version = vault.rotate(tenantId, request, scope.subject());
+    return ResponseEntity.status(HttpStatus.CREATED).body(Map.of("tenantId", tenantId, "keyVersion", version));
+  }
+
+  /**
+   * Moves every Secret of the tenant sealed with an older data key to the newest one: a new
+   * version of each key with the same clear value (and a CONFIG_UPDATED audit event). Runs on the
+   * instance that owns the tenant.
+   */
+  @PostMapping("/api/v1/tenants/{tenantId}/secrets/re-encrypt")
+  ResponseEntity<?> reEncrypt(@PathVariable String tenantId, HttpServletRequest request) {
+    visible(tenantId);
+    String actor = scope.subject();
+    return router.route(tenantId, request, partition -> {
+      TenantKey newest = vault.newestKey(tenantId);
+      List<ConfigEntry> stale = new ArrayList<>();
+      try (KeyValueIterator<String, ConfigEntry> it = router.<ConfigEntry>localStore(ReadTopology.CONFIG_STORE, partition)
+          .prefixScan(StoreKeys.tenantPrefix(tenantId), new StringSerializer())) {
+        it.forEachRemaining(kv -> {
+          ConfigEntry e = kv.value;
+          if (!e.getDeleted() && e.getValueType() == ValueType.SECRET && newest != null
+              && Envelope.parse(e.getValue()).keyVersion() < newest.getVersion()) {
+            stale.add(e);
+          }
+        });
+      }
+      for (ConfigEntry e : stale) {
+        String clear = vault.open(tenantId, e.getEnvironment(), e.getKey(), e.getValue());
+        String sealed = vault.seal(tenantId, e.getEnvironment(), e.getKey(), clear, request, actor);
+        Command command = Commands.envelope(CommandType.CONFIG_UPDATE, tenantId, request, actor)
+            .setConfig(ConfigPayload.newBuilder().setEnvironment(e.getEnvironment()).setKey(e.getKey())
+                .setValue(sealed).setExpectedVersion(e.getVersion()).build())
+            .build();
+        CommandResult result = commands.submit(command);
+        if (result.getOutcome() == Outcome.REJECTED) {
+          throw new Rejection(result.getStatus(), result.getErrorType(), result.getDetail(), result.getField());
+        }
+      }
+      return ResponseEntity.ok(Map.of("tenantId", tenantId, "keyVersion", newest == null ? 0 : newest.getVersion(),
+          "reEncrypted", stale.size()));
+    });
+  }
+
+  private void visible(String tenantId) {
+    if (!TenantIds.isValid(tenantId) || !scope.canSee(tenantId)) {
+      throw Rejection.notFound("tenant-not-found", "tenant '" + tenantId + "' does not exist", "tenantId");
+    }
+  }
+}

@@ -1,0 +1,145 @@
+package io.hotswap.gateway.config;
+
+import io.hotswap.avro.Command;
+import io.hotswap.avro.CommandResult;
+import io.hotswap.avro.CommandType;
+import io.hotswap.avro.Outcome;
+import io.hotswap.avro.TenantKey;
+import io.hotswap.avro.TenantKeyPayload;
+import io.hotswap.core.domain.Rejection;
+import io.hotswap.core.domain.StoreKeys;
+import io.hotswap.core.security.Envelope;
+import io.hotswap.gateway.system.CommandGateway;
+import io.hotswap.gateway.system.Commands;
+import io.hotswap.gateway.system.ReadTopology;
+import io.hotswap.gateway.system.StoreRouter;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import javax.crypto.SecretKey;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+/**
+ * Envelope encryption at the gateway: a Secret's clear value is sealed here (AES-256-GCM with the
+ * tenant's newest data key) before it is sent anywhere, and only opened for the audited reveal.
+ * Data keys are generated here, wrapped by the master key ({@code HOTSWAP_MASTER_KEY}, base64 of
+ * 32 bytes, or {@code hotswap.security.master-key-file}), and stored wrapped on {@code
+ * hotswap.tenant-keys.v1} through the pipeline (a TENANT_KEY_ROTATE command).
+ */
+@Component
+public class SecretVault {
+
+  private final SecretKey master;
+  private final String masterKeyId;
+  private final CommandGateway commands;
+  private final StoreRouter router;
+  private final Duration wait;
+
+  SecretVault(@Value("${hotswap.security.master-key:}") String masterKey,
+              @Value("${hotswap.security.master-key-file:}") String masterKeyFile,
+              CommandGateway commands, StoreRouter router, Duration readYourWritesWait) {
+    this.master = Envelope.aesKey(Base64.getDecoder().decode(masterKeyMaterial(masterKey, masterKeyFile)));
+    this.masterKeyId = Envelope.keyId(master);
+    this.commands = commands;
+    this.router = router;
+    this.wait = readYourWritesWait;
+  }
+
+  private static String masterKeyMaterial(String key, String file) {
+    if (!key.isBlank()) {
+      return key.strip();
+    }
+    if (!file.isBlank()) {
+      try {
+        return Files.readString(Path.of(file), StandardCharsets.UTF_8).strip();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read the master key file " + file, e);
+      }
+    }
+    throw new IllegalStateException("No master key: set HOTSWAP_MASTER_KEY (base64 of 32 random bytes) or hotswap.security.master-key-file");
+  }
+
+  /** The AAD binding a ciphertext to its tenant, environment and key. */
+  static String context(String tenant, String environment, String key) {
+    return StoreKeys.config(tenant, environment, key);
+  }
+
+  /** Seals a clear value with the tenant's newest data key, creating the tenant's first key if it has none. */
+  public String seal(String tenant, String environment, String key, String clear, HttpServletRequest request, String actor) {
+    TenantKey newest = newestKey(tenant);
+    if (newest == null) {
+      rotate(tenant, request, actor);
+      newest = newestKey(tenant);
+    }
+    return Envelope.encrypt(Envelope.unwrap(master, bytes(newest.getWrappedKey()), tenant), newest.getVersion(),
+        context(tenant, environment, key), clear);
+  }
+
+  /** Opens a sealed value with the data key version that sealed it. */
+  public String open(String tenant, String environment, String key, String sealed) {
+    int version = Envelope.parse(sealed).keyVersion();
+    TenantKey dataKey = keys().get(StoreKeys.tenantKey(tenant, version));
+    if (dataKey == null) {
+      throw new IllegalStateException("data key v" + version + " of tenant '" + tenant + "' is not known here");
+    }
+    return Envelope.decrypt(Envelope.unwrap(master, bytes(dataKey.getWrappedKey()), tenant), context(tenant, environment, key), sealed);
+  }
+
+  /** Creates the tenant's next data key version and waits until this instance can use it. */
+  public int rotate(String tenant, HttpServletRequest request, String actor) {
+    byte[] wrapped = Envelope.wrap(master, Envelope.newDataKey(), tenant);
+    Command command = Commands.envelope(CommandType.TENANT_KEY_ROTATE, tenant, request, actor)
+        .setKey(TenantKeyPayload.newBuilder().setWrappedKey(ByteBuffer.wrap(wrapped)).setMasterKeyId(masterKeyId).build())
+        .build();
+    CommandResult result = commands.submit(command);
+    if (result.getOutcome() == Outcome.REJECTED) {
+      throw new Rejection(result.getStatus(), result.getErrorType(), result.getDetail(), result.getField());
+    }
+    int version = result.getVersion().intValue();
+    long deadline = System.nanoTime() + wait.toNanos();
+    while (keys().get(StoreKeys.tenantKey(tenant, version)) == null) {
+      if (System.nanoTime() > deadline) {
+        throw new StoreRouter.StoreUnavailable("data key v" + version + " of '" + tenant + "' is stored but not readable here yet; retry");
+      }
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new StoreRouter.StoreUnavailable("interrupted");
+      }
+    }
+    return version;
+  }
+
+  /** The newest data key of the tenant, or null. */
+  public TenantKey newestKey(String tenant) {
+    TenantKey newest = null;
+    try (KeyValueIterator<String, TenantKey> it = keys().prefixScan(StoreKeys.tenantPrefix(tenant), new StringSerializer())) {
+      while (it.hasNext()) {
+        newest = it.next().value; // keys sort by zero-padded version
+      }
+    }
+    return newest;
+  }
+
+  private ReadOnlyKeyValueStore<String, TenantKey> keys() {
+    return router.globalStore(ReadTopology.TENANT_KEYS_STORE);
+  }
+
+  private static byte[] bytes(ByteBuffer buffer) {
+    ByteBuffer b = buffer.duplicate();
+    byte[] out = new byte[b.remaining()];
+    b.get(out);
+    return out;
+  }
+}
