@@ -26,6 +26,8 @@ public final class KafkaBroker implements AutoCloseable {
   private final int port;
   private final int controllerPort;
   private KafkaRaftServer server;
+  private int saslPort;
+  private java.util.Map<String, String> saslUsers = java.util.Map.of();
 
   public KafkaBroker(Path dataDir, int port, int controllerPort) {
     this.dataDir = dataDir;
@@ -35,6 +37,20 @@ public final class KafkaBroker implements AutoCloseable {
 
   public String bootstrapServers() {
     return "localhost:" + port;
+  }
+
+  /**
+   * Adds a SASL_PLAINTEXT listener (mechanism PLAIN) for the given users, as a secured production
+   * cluster would have; the PLAINTEXT listener stays for the broker itself.
+   */
+  public KafkaBroker withSaslPlain(int port, java.util.Map<String, String> users) {
+    this.saslPort = port;
+    this.saslUsers = java.util.Map.copyOf(users);
+    return this;
+  }
+
+  public String saslBootstrapServers() {
+    return "localhost:" + saslPort;
   }
 
   public KafkaBroker start() throws Exception {
@@ -49,6 +65,15 @@ public final class KafkaBroker implements AutoCloseable {
     props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
     props.put("controller.listener.names", "CONTROLLER");
     props.put("inter.broker.listener.name", "PLAINTEXT");
+    if (saslPort > 0) {
+      props.put("listeners", props.get("listeners") + ",SASL_PLAINTEXT://localhost:" + saslPort);
+      props.put("advertised.listeners", props.get("advertised.listeners") + ",SASL_PLAINTEXT://localhost:" + saslPort);
+      props.put("listener.security.protocol.map", props.get("listener.security.protocol.map") + ",SASL_PLAINTEXT:SASL_PLAINTEXT");
+      props.put("sasl.enabled.mechanisms", "PLAIN");
+      StringBuilder jaas = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required");
+      saslUsers.forEach((user, password) -> jaas.append(" user_").append(user).append("=\"").append(password).append('"'));
+      props.put("listener.name.sasl_plaintext.plain.sasl.jaas.config", jaas.append(';').toString());
+    }
     props.put("log.dirs", logDir.toString());
     props.put("num.partitions", "3");
     props.put("offsets.topic.replication.factor", "1");
