@@ -7,6 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 data=$(mktemp -d /tmp/hotswap-bench.XXXXXX)
 port=18080
+# the benchmark measures the pipeline, not the per-tenant write limit (100/min by default)
+export HOTSWAP_RATE_LIMITS_DEFAULTS_WRITES_PER_MINUTE=1000000
 export HOTSWAP_DATA_DIR=$data HOTSWAP_GATEWAY_PORT=$port HOTSWAP_VALIDATION_PORT=18081 HOTSWAP_APPROVAL_PORT=18082 \
   HOTSWAP_ROLLOUT_PORT=18083 HOTSWAP_AUDIT_PORT=18084 HOTSWAP_KAFKA_PORT=19092 HOTSWAP_KAFKA_CONTROLLER_PORT=19093 HOTSWAP_DB_PORT=15433
 base=http://localhost:$port
@@ -21,17 +23,19 @@ for _ in $(seq 1 240); do
 done
 t1=$(date +%s%N)
 pid=$(pgrep -f "hotswap-standalone.*exec.jar" | head -1)
+token=$(./hotswap token --role Admin --subject bench)
+export auth="Authorization: Bearer $token"
 rss() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$pid/status"; }
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr), java $(java_v=$(readlink -f /proc/$pid/exe); "$java_v" -version 2>&1 | head -1)"
 echo "startup to healthy: $(( (t1 - t0) / 1000000 )) ms ($(grep -o 'HotSwap is up in [0-9]* ms' "$data/platform.log"))"
 sleep 5
 echo "resident memory idle: $(rss) MB"
 for t in $(seq 0 9); do
-  curl -sf -o /dev/null -X POST "$base/api/v1/tenants" -H 'Content-Type: application/json' -d "{\"tenantId\":\"bench-$t\",\"tier\":\"Enterprise\"}"
+  curl -sf -o /dev/null -X POST "$base/api/v1/tenants" -H "$auth" -H 'Content-Type: application/json' -d "{\"tenantId\":\"bench-$t\",\"tier\":\"Enterprise\"}"
 done
 write() { # tenant index, key index
   local s; s=$(date +%s%N)
-  code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$base/api/v1/configs" -H 'Content-Type: application/json' \
+  code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$base/api/v1/configs" -H "$auth" -H 'Content-Type: application/json' \
     -d "{\"tenantId\":\"bench-$1\",\"key\":\"bench.key$2\",\"value\":$2,\"type\":\"Number\"}")
   echo "$code $(( ($(date +%s%N) - s) / 1000000 ))"
 }
