@@ -111,8 +111,9 @@ class GatewayConfiguration {
 
   @Bean
   StoreRouter storeRouter(StreamsBuilderFactoryBean streams, HostInfo self, RestClient internalHttp,
-                          @Value("${hotswap.gateway.query-retry-timeout:PT5S}") Duration retryFor) {
-    return new StoreRouter(streams, self, internalHttp, retryFor);
+                          @Value("${hotswap.gateway.query-retry-timeout:PT5S}") Duration retryFor,
+                          @Value("${server.ssl.enabled:false}") boolean tls) {
+    return new StoreRouter(streams, self, internalHttp, retryFor, tls ? "https" : "http");
   }
 
   /** How long a write waits for its own result to become readable before answering. */

@@ -37,13 +37,16 @@ public final class StoreRouter {
   private final HostInfo self;
   private final RestClient http;
   private final Duration retryFor;
+  private final String scheme;
   private final TenantPartitioner<Object> partitioner = new TenantPartitioner<>();
 
-  public StoreRouter(StreamsBuilderFactoryBean streams, HostInfo self, RestClient http, Duration retryFor) {
+  /** {@code scheme}: how peers are called, {@code https} when the gateways serve TLS. */
+  public StoreRouter(StreamsBuilderFactoryBean streams, HostInfo self, RestClient http, Duration retryFor, String scheme) {
     this.streams = streams;
     this.self = self;
     this.http = http;
     this.retryFor = retryFor;
+    this.scheme = scheme;
   }
 
   /** Thrown when no instance can answer for the tenant before the deadline. */
@@ -120,7 +123,7 @@ public final class StoreRouter {
 
   /** POSTs to another gateway instance with the caller's token; returns the answer's body. */
   public <T> T post(HostInfo owner, String path, HttpServletRequest request, Class<T> type) {
-    URI uri = URI.create("http://" + owner.host() + ":" + owner.port() + path);
+    URI uri = URI.create(scheme + "://" + owner.host() + ":" + owner.port() + path);
     try {
       return http.post().uri(uri)
           .headers(h -> {
@@ -166,7 +169,7 @@ public final class StoreRouter {
 
   private ResponseEntity<byte[]> forward(HostInfo owner, HttpServletRequest request) {
     String query = request.getQueryString();
-    URI uri = URI.create("http://" + owner.host() + ":" + owner.port() + request.getRequestURI() + (query == null ? "" : "?" + query));
+    URI uri = URI.create(scheme + "://" + owner.host() + ":" + owner.port() + request.getRequestURI() + (query == null ? "" : "?" + query));
     try {
       return http.method(org.springframework.http.HttpMethod.valueOf(request.getMethod())).uri(uri)
           .headers(h -> {
