@@ -48,8 +48,8 @@ public final class HotSwapStandalone implements AutoCloseable {
       }
       return;
     }
-    // five contexts in one JVM: logging is configured once, by logback.xml, not re-initialised by each
-    System.setProperty("org.springframework.boot.logging.LoggingSystem", "none");
+    // five contexts in one JVM: logging is configured once, by logback.xml (see Platform)
+    System.setProperty(Platform.LOGGING_SYSTEM, "none");
     HotSwapStandalone running = start(System.getenv());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("hotswap-shutdown").unstarted(() -> {

@@ -22,6 +22,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 public final class Platform implements AutoCloseable {
 
   /** A service's name, how to build it, and its default HTTP port. */
+  static final String LOGGING_SYSTEM = "org.springframework.boot.logging.LoggingSystem";
+
   public record Service(String name, Supplier<SpringApplication> application, int port) {}
 
   public static final List<Service> SERVICES = List.of(
@@ -30,6 +32,15 @@ public final class Platform implements AutoCloseable {
       new Service("approval", ApprovalApplication::application, 8082),
       new Service("validation", ValidationApplication::application, 8081),
       new Service("gateway", GatewayApplication::application, 8080));
+
+  static {
+    // Several contexts in one JVM: Spring Boot must not (re)initialise Logback per context — done
+    // concurrently it races inside Logback, and closing one context would stop logging for all.
+    // Logback configures itself once from logback.xml (logback-test.xml in tests).
+    if (System.getProperty(LOGGING_SYSTEM) == null) {
+      System.setProperty(LOGGING_SYSTEM, "none");
+    }
+  }
 
   private final Map<String, Object> common;
   private final Map<String, Map<String, Object>> perService;
