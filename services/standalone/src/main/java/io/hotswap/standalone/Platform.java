@@ -21,9 +21,9 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 public final class Platform implements AutoCloseable {
 
-  /** A service's name, how to build it, and its default HTTP port. */
   static final String LOGGING_SYSTEM = "org.springframework.boot.logging.LoggingSystem";
 
+  /** A service's name, how to build it, and its default HTTP port. */
   public record Service(String name, Supplier<SpringApplication> application, int port) {}
 
   public static final List<Service> SERVICES = List.of(
