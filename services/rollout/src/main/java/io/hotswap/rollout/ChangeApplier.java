@@ -240,7 +240,7 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
             .setUpdatedBy(command.getActor())
             .setCommandId(command.getCommandId())
             .build();
-        type = AuditEventType.CONFIG_UPDATED;
+        type = c.getRollbackToVersion() == null ? AuditEventType.CONFIG_UPDATED : AuditEventType.CONFIG_ROLLED_BACK;
         status = 200;
       }
       default -> {

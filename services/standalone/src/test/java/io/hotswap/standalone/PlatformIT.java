@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.hotswap.avro.LiveConfig;
 import io.hotswap.core.avro.Serdes;
+import io.hotswap.core.json.Json;
 import io.hotswap.core.kafka.Topics;
 import io.hotswap.gateway.GatewayApplication;
 import io.hotswap.gateway.system.StoreRouter;
@@ -768,5 +769,59 @@ class PlatformIT {
       return true;
     }
     return false;
+  }
+
+  @Test
+  void shouldDiffVersionsAndRollBackWithACompleteAuditTrail() throws Exception {
+    createTenant("it-history");
+    String id = "/api/v1/configs/it-history:development:db.pool";
+    assertThat(api.post("/api/v1/configs", Map.of("tenantId", "it-history", "key", "db.pool", "type", "Json",
+        "value", Map.of("max", 10, "min", 1, "hosts", List.of("a", "b")))).status()).isEqualTo(201);
+    assertThat(api.put(id, Map.of("value", Map.of("max", 20, "min", 1, "hosts", List.of("a")), "description", "bigger"), Map.of()).status()).isEqualTo(200);
+    assertThat(api.put(id, Map.of("value", Map.of("max", 30, "tls", true, "hosts", List.of("a"))), Map.of()).status()).isEqualTo(200);
+
+    JsonNode diff = api.get(id + "/diff?from=v1&to=v3").json();
+    List<String> changes = new ArrayList<>();
+    diff.get("changes").forEach(c -> changes.add(c.get("op").asString() + " " + c.get("path").asString()));
+    assertThat(changes).containsExactlyInAnyOrder("changed /max", "removed /min", "removed /hosts/1", "added /tls");
+    diff.get("changes").forEach(c -> {
+      if (c.get("path").asString().equals("/max")) {
+        assertThat(c.get("oldValue").asInt()).isEqualTo(10);
+        assertThat(c.get("newValue").asInt()).isEqualTo(30);
+      }
+    });
+    assertThat(api.get(id + "/diff?from=1&to=9").status()).isEqualTo(404);
+    assertThat(api.get(id + "/diff?from=one&to=2").status()).isEqualTo(400);
+
+    Api.Response rolledBack = api.post(id + "/rollback", Map.of("version", 1));
+    assertThat(rolledBack.status()).as(rolledBack.text()).isEqualTo(200);
+    assertThat(rolledBack.json().get("rolledBackTo").asLong()).isEqualTo(1);
+    assertThat(rolledBack.json().get("previousVersion").asLong()).isEqualTo(3);
+    JsonNode v4 = rolledBack.json().get("config");
+    assertThat(v4.get("version").asLong()).isEqualTo(4);
+    assertThat(v4.get("value")).isEqualTo(api.get(id + "/versions/1").json().get("value"));
+    assertThat(api.get(id).json().get("value").get("max").asInt()).isEqualTo(10);
+    JsonNode history = api.get(id + "/versions").json();
+    List<Long> numbers = new ArrayList<>();
+    history.get("items").forEach(v -> numbers.add(v.get("version").asLong()));
+    assertThat(numbers).containsExactly(1L, 2L, 3L, 4L);
+    assertThat(api.get(id + "/diff?from=1&to=4").json().get("changes")).isEmpty();
+    assertThat(api.post(id + "/rollback", Map.of()).status()).isEqualTo(400);
+    assertThat(api.post(id + "/rollback", Map.of("version", 9)).status()).isEqualTo(404);
+
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(count(
+        "SELECT count(*) FROM audit_log WHERE tenant_id = 'it-history' AND config_key = 'db.pool'")).isEqualTo(4));
+    JsonNode trail = api.get("/api/v1/audit-logs?tenantId=it-history").json();
+    JsonNode last = trail.get("items").get(trail.get("items").size() - 1);
+    assertThat(last.get("eventType").asString()).isEqualTo("CONFIG_ROLLED_BACK");
+    assertThat(Json.MAPPER.readTree(last.get("oldValue").asString()).get("max").asInt()).isEqualTo(30);
+    assertThat(Json.MAPPER.readTree(last.get("newValue").asString()).get("max").asInt()).isEqualTo(10);
+    assertThat(last.get("version").asLong()).isEqualTo(4);
+
+    // a secret's diff says only that it changed
+    assertThat(api.post("/api/v1/configs", Map.of("tenantId", "it-history", "key", "api.token", "value", "t0ken-1", "type", "Secret")).status()).isEqualTo(201);
+    assertThat(api.put("/api/v1/configs/it-history:development:api.token", Map.of("value", "t0ken-2"), Map.of()).status()).isEqualTo(200);
+    Api.Response secretDiff = api.get("/api/v1/configs/it-history:development:api.token/diff?from=1&to=2");
+    assertThat(secretDiff.text()).doesNotContain("t0ken").contains("******");
   }
 }

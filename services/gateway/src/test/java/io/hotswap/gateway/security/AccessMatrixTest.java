@@ -60,7 +60,7 @@ class AccessMatrixTest {
     assertThat(matrix.rows()).filteredOn(r -> r.method().equals("DELETE") && r.path().startsWith("/api/v1/configs"))
         .singleElement().satisfies(r -> assertThat(r.allowed()).containsExactly(Role.ADMIN));
     assertThat(matrix.rows()).filteredOn(r -> !r.method().equals("GET") && r.path().startsWith("/api/"))
-        .allSatisfy(r -> assertThat(r.allowed()).doesNotContain(Role.VIEWER, Role.OPERATOR, Role.APPROVER));
+        .allSatisfy(r -> assertThat(r.allowed()).doesNotContain(Role.VIEWER, Role.APPROVER));
   }
 
   @Test
