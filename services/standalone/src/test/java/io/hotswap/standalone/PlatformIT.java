@@ -824,4 +824,34 @@ class PlatformIT {
     Api.Response secretDiff = api.get("/api/v1/configs/it-history:development:api.token/diff?from=1&to=2");
     assertThat(secretDiff.text()).doesNotContain("t0ken").contains("******");
   }
+
+  @Test
+  void shouldResolveEffectiveValuesThroughEnvironmentInheritance() {
+    createTenant("it-envs");
+    for (String key : List.of("a.x", "b.x", "c.x")) {
+      assertThat(api.post("/api/v1/configs", Map.of("tenantId", "it-envs", "key", key, "value", 1, "type", "Number", "environment", "Development")).status())
+          .isEqualTo(201);
+    }
+    assertThat(api.post("/api/v1/configs", Map.of("tenantId", "it-envs", "key", "b.x", "value", 2, "type", "Number", "environment", "Staging")).status())
+        .isEqualTo(201);
+    assertThat(api.post("/api/v1/configs", Map.of("tenantId", "it-envs", "key", "c.x", "value", 3, "type", "Number", "environment", "Production")).status())
+        .isEqualTo(201);
+
+    Map<String, String> production = new java.util.TreeMap<>();
+    api.get("/api/v1/configs/tenant/it-envs?environment=Production").json().get("items").forEach(i ->
+        production.put(i.get("key").asString(), i.get("value").asInt() + " from " + i.get("source").asString()));
+    assertThat(production).containsExactly(
+        Map.entry("a.x", "1 from default"), Map.entry("b.x", "2 from staging"), Map.entry("c.x", "3 from override"));
+
+    Map<String, String> qa = new java.util.TreeMap<>();
+    api.get("/api/v1/configs/tenant/it-envs?environment=qa").json().get("items").forEach(i ->
+        qa.put(i.get("key").asString(), i.get("value").asInt() + " from " + i.get("source").asString()));
+    assertThat(qa).containsExactly(Map.entry("a.x", "1 from default"), Map.entry("b.x", "1 from default"), Map.entry("c.x", "1 from default"));
+
+    // deleting an override brings the inherited value back
+    assertThat(api.delete("/api/v1/configs/it-envs:production:c.x").status()).isEqualTo(204);
+    assertThat(api.get("/api/v1/configs/tenant/it-envs?environment=production&prefix=c.").json().get("items").get(0).get("source").asString())
+        .isEqualTo("default");
+    assertThat(api.get("/api/v1/configs/tenant/it-envs").json().get("totalItems").asLong()).isEqualTo(4);
+  }
 }

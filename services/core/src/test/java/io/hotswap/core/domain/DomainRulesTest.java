@@ -108,6 +108,14 @@ class DomainRulesTest {
   }
 
   @Test
+  void shouldInheritProductionFromStagingThenTheDefault() {
+    assertThat(Environments.fallbacks("production")).containsExactly("staging", "development");
+    assertThat(Environments.fallbacks("staging")).containsExactly("development");
+    assertThat(Environments.fallbacks("qa")).containsExactly("development");
+    assertThat(Environments.fallbacks("development")).isEmpty();
+  }
+
+  @Test
   void shouldGiveEachTierItsDefaultQuotas() {
     assertThat(Quotas.defaultMaxConfigs(Tier.FREE)).isLessThan(Quotas.defaultMaxConfigs(Tier.PRO));
     assertThat(Quotas.defaultMaxConfigs(Tier.PRO)).isLessThan(Quotas.defaultMaxConfigs(Tier.ENTERPRISE));

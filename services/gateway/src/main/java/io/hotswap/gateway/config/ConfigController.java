@@ -132,22 +132,45 @@ class ConfigController {
     visibleTenant(tenantId);
     rateLimits.check(tenantId, RateLimits.Kind.READ, request, response);
     Page.check(page, size);
-    String scan = environment == null ? StoreKeys.tenantPrefix(tenantId) : StoreKeys.environmentPrefix(tenantId, Environments.require(environment));
+    String env = environment == null ? null : Environments.require(environment);
     return router.route(tenantId, request, partition -> {
       ReadOnlyKeyValueStore<String, ConfigEntry> store = router.localStore(ReadTopology.CONFIG_STORE, partition);
       List<ConfigView> items = new ArrayList<>();
-      try (KeyValueIterator<String, ConfigEntry> it = store.prefixScan(scan, Serdes.String().serializer())) {
-        it.forEachRemaining(kv -> {
-          ConfigEntry e = kv.value;
-          if ((includeDeleted || !e.getDeleted())
-              && (tag == null || e.getTags().contains(tag))
-              && (prefix == null || e.getKey().startsWith(prefix))) {
-            items.add(ConfigView.of(e));
-          }
-        });
+      if (env == null) {
+        try (KeyValueIterator<String, ConfigEntry> it = store.prefixScan(StoreKeys.tenantPrefix(tenantId), Serdes.String().serializer())) {
+          it.forEachRemaining(kv -> {
+            if (matches(kv.value, includeDeleted, tag, prefix)) {
+              items.add(ConfigView.of(kv.value));
+            }
+          });
+        }
+        return ResponseEntity.ok(Page.of(items, page, size));
       }
-      return ResponseEntity.ok(Page.of(items, page, size));
+      // effective values: the environment's own, else inherited along its fallbacks, each saying where it came from
+      java.util.Map<String, ConfigView> effective = new java.util.TreeMap<>();
+      List<String> chain = new ArrayList<>();
+      chain.add(env);
+      chain.addAll(Environments.fallbacks(env));
+      for (String source : chain) {
+        String label = source.equals(env) ? "override" : source.equals(Environments.DEFAULT) ? "default" : source;
+        try (KeyValueIterator<String, ConfigEntry> it = store.prefixScan(StoreKeys.environmentPrefix(tenantId, source), Serdes.String().serializer())) {
+          it.forEachRemaining(kv -> {
+            ConfigEntry e = kv.value;
+            boolean own = source.equals(env);
+            if (!effective.containsKey(e.getKey()) && matches(e, includeDeleted && own, tag, prefix)) {
+              effective.put(e.getKey(), ConfigView.of(e).from(label));
+            }
+          });
+        }
+      }
+      return ResponseEntity.ok(Page.of(new ArrayList<>(effective.values()), page, size));
     });
+  }
+
+  private static boolean matches(ConfigEntry e, boolean includeDeleted, String tag, String prefix) {
+    return (includeDeleted || !e.getDeleted())
+        && (tag == null || e.getTags().contains(tag))
+        && (prefix == null || e.getKey().startsWith(prefix));
   }
 
   @PutMapping("/{configId}")

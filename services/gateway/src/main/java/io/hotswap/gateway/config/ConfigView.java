@@ -1,5 +1,6 @@
 package io.hotswap.gateway.config;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.hotswap.avro.ConfigEntry;
 import io.hotswap.avro.ValueType;
 import io.hotswap.core.domain.ValueTypes;
@@ -14,14 +15,25 @@ import tools.jackson.databind.node.JsonNodeFactory;
 public record ConfigView(
     String configId, String tenantId, String environment, String key, JsonNode value, String type,
     List<String> tags, String description, long version, boolean deleted,
-    Instant createdAt, Instant updatedAt, String updatedBy) {
+    Instant createdAt, Instant updatedAt, String updatedBy,
+    @JsonInclude(JsonInclude.Include.NON_NULL) String source) {
 
   public static final String MASK = "******";
 
   public static ConfigView of(ConfigEntry e) {
     return new ConfigView(e.getConfigId(), e.getTenantId(), e.getEnvironment(), e.getKey(),
         typed(e.getValueType(), e.getValue()), ValueTypes.display(e.getValueType()), List.copyOf(e.getTags()),
-        e.getDescription(), e.getVersion(), e.getDeleted(), e.getCreatedAt(), e.getUpdatedAt(), e.getUpdatedBy());
+        e.getDescription(), e.getVersion(), e.getDeleted(), e.getCreatedAt(), e.getUpdatedAt(), e.getUpdatedBy(), null);
+  }
+
+  /**
+   * The view of an effective value: {@code source} says where it came from — {@code override}
+   * (the environment's own value), {@code staging} (inherited, Production only) or {@code default}
+   * (Development's value).
+   */
+  public ConfigView from(String source) {
+    return new ConfigView(configId, tenantId, environment, key, value, type, tags, description, version, deleted,
+        createdAt, updatedAt, updatedBy, source);
   }
 
   static JsonNode typed(ValueType type, String value) {
