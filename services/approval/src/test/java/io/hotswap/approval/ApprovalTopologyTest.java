@@ -47,6 +47,34 @@ class ApprovalTopologyTest {
   }
 
   @Test
+  void shouldHoldAChangeMarkedForApprovalAndAnswerItPending() {
+    Properties props = new Properties();
+    props.putAll(StreamsDefaults.apply(new HashMap<>(Map.of("bootstrap.servers", "unused:9092")), "approval-test"));
+    try (TopologyTestDriver driver = new TopologyTestDriver(topology(serdes), props)) {
+      var in = driver.createInputTopic(Topics.VALIDATED, new StringSerializer(), serdes.command().serializer());
+      var changes = driver.createOutputTopic(Topics.CHANGES, new StringDeserializer(), serdes.command().deserializer());
+      var approvals = driver.createOutputTopic(Topics.APPROVALS, new StringDeserializer(), serdes.approvalRequest().deserializer());
+      var results = driver.createOutputTopic(Topics.COMMAND_RESULTS, new StringDeserializer(), serdes.commandResult().deserializer());
+      Command promote = Commands.config(io.hotswap.avro.CommandType.CONFIG_PROMOTE, "acme", "production", "a.b", "1",
+          io.hotswap.avro.ValueType.NUMBER, null);
+      promote.setApprovalRequired(true);
+      in.pipeInput("acme", promote);
+
+      assertThat(changes.isEmpty()).isTrue();
+      var held = approvals.readKeyValue();
+      assertThat(held.key).isEqualTo(promote.getCommandId());
+      assertThat(held.value.getStatus()).isEqualTo(io.hotswap.avro.ApprovalStatus.PENDING);
+      assertThat(held.value.getEnvironment()).isEqualTo("production");
+      assertThat(held.value.getCommand()).isEqualTo(promote);
+      var result = results.readKeyValue();
+      assertThat(result.key).isEqualTo(promote.getCommandId());
+      assertThat(result.value.getOutcome()).isEqualTo(io.hotswap.avro.Outcome.PENDING);
+      assertThat(result.value.getStatus()).isEqualTo(202);
+      assertThat(result.value.getResourceId()).isEqualTo(promote.getCommandId());
+    }
+  }
+
+  @Test
   void shouldKeepTopologyDocsTrueToTheCode() throws Exception {
     TopologyDocs.assertDocumented("approval", topology(serdes));
   }

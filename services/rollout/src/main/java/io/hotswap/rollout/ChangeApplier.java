@@ -4,6 +4,7 @@ import io.hotswap.avro.AuditEvent;
 import io.hotswap.avro.AuditEventType;
 import io.hotswap.avro.Command;
 import io.hotswap.avro.CommandResult;
+import io.hotswap.avro.CommandType;
 import io.hotswap.avro.ConfigEntry;
 import io.hotswap.avro.ConfigPayload;
 import io.hotswap.avro.LiveConfig;
@@ -96,7 +97,7 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
   private CommandResult apply(Command command, Instant now, List<Output> out) {
     return switch (command.getType()) {
       case TENANT_CREATE, TENANT_UPDATE, TENANT_DELETE -> applyTenant(command, now, out);
-      case CONFIG_CREATE, CONFIG_UPDATE, CONFIG_DELETE -> applyConfig(command, now, out);
+      case CONFIG_CREATE, CONFIG_UPDATE, CONFIG_DELETE, CONFIG_PROMOTE -> applyConfig(command, now, out);
       case TENANT_KEY_ROTATE -> rotateKey(command, now, out);
       default -> throw Rejection.badRequest("unknown-command", "command type " + command.getType() + " is not supported", "type");
     };
@@ -203,7 +204,12 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
     ConfigEntry after;
     AuditEventType type;
     int status;
-    switch (command.getType()) {
+    CommandType effectiveType = command.getType();
+    if (effectiveType == CommandType.CONFIG_PROMOTE) {
+      // a promotion creates the key in the target environment, or updates it there
+      effectiveType = live ? CommandType.CONFIG_UPDATE : CommandType.CONFIG_CREATE;
+    }
+    switch (effectiveType) {
       case CONFIG_CREATE -> {
         if (live) {
           throw Rejection.conflict("config-exists", "key '" + c.getKey() + "' already exists in " + env, "key");
@@ -224,7 +230,7 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
             .setUpdatedBy(command.getActor())
             .setCommandId(command.getCommandId())
             .build();
-        type = AuditEventType.CONFIG_CREATED;
+        type = command.getType() == CommandType.CONFIG_PROMOTE ? AuditEventType.CONFIG_PROMOTED : AuditEventType.CONFIG_CREATED;
         status = 201;
       }
       case CONFIG_UPDATE -> {
@@ -240,7 +246,8 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
             .setUpdatedBy(command.getActor())
             .setCommandId(command.getCommandId())
             .build();
-        type = c.getRollbackToVersion() == null ? AuditEventType.CONFIG_UPDATED : AuditEventType.CONFIG_ROLLED_BACK;
+        type = command.getType() == CommandType.CONFIG_PROMOTE ? AuditEventType.CONFIG_PROMOTED
+            : c.getRollbackToVersion() == null ? AuditEventType.CONFIG_UPDATED : AuditEventType.CONFIG_ROLLED_BACK;
         status = 200;
       }
       default -> {

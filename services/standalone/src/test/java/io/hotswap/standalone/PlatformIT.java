@@ -854,4 +854,47 @@ class PlatformIT {
         .isEqualTo("default");
     assertThat(api.get("/api/v1/configs/tenant/it-envs").json().get("totalItems").asLong()).isEqualTo(4);
   }
+
+  @Test
+  void shouldPromoteForwardApplyingUnguardedTargetsAndHoldingGuardedOnes() throws Exception {
+    createTenant("it-promote");
+    assertThat(api.post("/api/v1/configs", Map.of("tenantId", "it-promote", "key", "limits.rps", "value", 100, "type", "Number")).status())
+        .isEqualTo(201);
+    assertThat(api.post("/api/v1/configs", Map.of("tenantId", "it-promote", "key", "db.password", "value", "pr0m0ted", "type", "Secret"))
+        .status()).isEqualTo(201);
+
+    Api.Response toQa = api.post("/api/v1/configs/it-promote:development:limits.rps/promote", Map.of());
+    assertThat(toQa.status()).as(toQa.text()).isEqualTo(201);
+    assertThat(toQa.header("Location")).isEqualTo("/api/v1/configs/it-promote:qa:limits.rps");
+    assertThat(toQa.json().get("config").get("value").asInt()).isEqualTo(100);
+    assertThat(api.get("/api/v1/configs/it-promote:qa:limits.rps").json().get("value").asInt()).isEqualTo(100);
+    // a secret is re-sealed for its new environment and stays revealable
+    assertThat(api.post("/api/v1/configs/it-promote:development:db.password/promote", Map.of("targetEnvironment", "QA")).status()).isEqualTo(201);
+    assertThat(api.get("/api/v1/configs/it-promote:qa:db.password/reveal").json().get("value").asString()).isEqualTo("pr0m0ted");
+
+    Api.Response toStaging = api.post("/api/v1/configs/it-promote:qa:limits.rps/promote", Map.of());
+    assertThat(toStaging.status()).as(toStaging.text()).isEqualTo(202);
+    assertThat(toStaging.json().get("status").asString()).isEqualTo("Pending");
+    assertThat(toStaging.json().get("approvalId").asString()).isNotBlank();
+    assertThat(api.get("/api/v1/configs/it-promote:staging:limits.rps").status()).isEqualTo(404);
+
+    assertThat(api.post("/api/v1/configs/it-promote:qa:limits.rps/promote", Map.of("targetEnvironment", "development")).status()).isEqualTo(400);
+    assertThat(api.post("/api/v1/configs/it-promote:production:nothing.here/promote", Map.of()).status()).isEqualTo(400);
+    assertThat(api.post("/api/v1/configs/it-promote:development:nothing.here/promote", Map.of()).status()).isEqualTo(404);
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(count(
+        "SELECT count(*) FROM audit_log WHERE tenant_id = 'it-promote' AND event_type = 'CONFIG_PROMOTED'")).isEqualTo(2));
+    try (KafkaConsumer<String, byte[]> approvals = consumer(Topics.APPROVALS)) {
+      List<String> held = new ArrayList<>();
+      await().atMost(Duration.ofSeconds(30)).until(() -> {
+        approvals.poll(Duration.ofMillis(200)).forEach(r -> {
+          var request = SERDES.approvalRequest().fromBytes(r.value());
+          if (request.getTenantId().equals("it-promote")) {
+            held.add(request.getEnvironment() + " " + request.getStatus());
+          }
+        });
+        return !held.isEmpty();
+      });
+      assertThat(held).containsExactly("staging PENDING");
+    }
+  }
 }

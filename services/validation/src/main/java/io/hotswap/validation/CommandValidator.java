@@ -98,6 +98,7 @@ final class CommandValidator implements Processor<String, Command, String, Decis
       case CONFIG_UPDATE -> updateConfig(command);
       case CONFIG_DELETE -> deleteConfig(command);
       case TENANT_KEY_ROTATE -> rotateKey(command);
+      case CONFIG_PROMOTE -> promote(command);
       default -> throw Rejection.badRequest("unknown-command", "command type " + command.getType() + " is not supported", "type");
     }
   }
@@ -187,6 +188,40 @@ final class CommandValidator implements Processor<String, Command, String, Decis
     }
     keys.put(storeKey, c.getValueType().name());
     counts.put(command.getTenantId(), count + 1);
+  }
+
+  /**
+   * A promotion copies a value forward into the target environment. Into a guarded environment it
+   * is marked for approval and not recorded here: it changes nothing until approved.
+   */
+  private void promote(Command command) {
+    Tenant tenant = activeTenant(command.getTenantId());
+    ConfigPayload c = requireConfig(command);
+    String from = c.getPromotedFrom() == null ? null : c.getPromotedFrom().toLowerCase(java.util.Locale.ROOT);
+    if (!Environments.isKnown(from) || Environments.order(from) >= Environments.order(c.getEnvironment())) {
+      throw Rejection.badRequest("invalid-promotion", "promotion goes forward only (development → qa → staging → production): "
+          + from + " → " + c.getEnvironment() + " is not forward", "targetEnvironment");
+    }
+    if (c.getValueType() == null) {
+      throw Rejection.badRequest("invalid-type", "a promotion carries the value's type", "type");
+    }
+    ValueTypes.check(c.getValueType(), c.getValue());
+    requireSealedSecret(c.getValueType(), c.getValue());
+    String storeKey = StoreKeys.config(command.getTenantId(), c.getEnvironment(), c.getKey());
+    boolean exists = keys.get(storeKey) != null;
+    long count = Objects.requireNonNullElse(counts.get(command.getTenantId()), 0L);
+    if (!exists && count >= tenant.getMaxConfigs()) {
+      throw Rejection.unprocessable("quota-exceeded", "tenant '" + command.getTenantId() + "' has reached its quota of "
+          + tenant.getMaxConfigs() + " configuration keys", "key");
+    }
+    if (Environments.GUARDED_BY_DEFAULT.contains(c.getEnvironment())) {
+      command.setApprovalRequired(true);
+      return;
+    }
+    keys.put(storeKey, c.getValueType().name());
+    if (!exists) {
+      counts.put(command.getTenantId(), count + 1);
+    }
   }
 
   private void rotateKey(Command command) {

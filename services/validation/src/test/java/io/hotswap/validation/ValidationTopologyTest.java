@@ -184,6 +184,29 @@ class ValidationTopologyTest {
   }
 
   @Test
+  void shouldPassPromotionsForwardAndMarkGuardedTargetsForApproval() {
+    passes(tenantCreate("acme", Tier.PRO));
+    Command toQa = config(CommandType.CONFIG_PROMOTE, "acme", "qa", "a.b", "1", ValueType.NUMBER, null);
+    toQa.getConfig().setPromotedFrom("development");
+    pipe(toQa);
+    Command passedQa = validated.readValue();
+    assertThat(passedQa.getApprovalRequired()).isFalse();
+    // the promoted key now exists in qa: a plain create there is a duplicate
+    assertThat(rejectionOf(config(CommandType.CONFIG_CREATE, "acme", "qa", "a.b", "2", ValueType.NUMBER, null)).getStatus()).isEqualTo(409);
+
+    Command toProduction = config(CommandType.CONFIG_PROMOTE, "acme", "production", "a.b", "1", ValueType.NUMBER, null);
+    toProduction.getConfig().setPromotedFrom("qa");
+    pipe(toProduction);
+    assertThat(validated.readValue().getApprovalRequired()).isTrue();
+    // held, not applied: production has no such key yet
+    assertThat(rejectionOf(config(CommandType.CONFIG_UPDATE, "acme", "production", "a.b", "2", null, null)).getStatus()).isEqualTo(404);
+
+    Command backwards = config(CommandType.CONFIG_PROMOTE, "acme", "development", "a.b", "1", ValueType.NUMBER, null);
+    backwards.getConfig().setPromotedFrom("staging");
+    assertThat(rejectionOf(backwards).getErrorType()).isEqualTo("invalid-promotion");
+  }
+
+  @Test
   void shouldKeepTopologyDocsTrueToTheCode() throws Exception {
     TopologyDocs.assertDocumented("validation", topology(serdes));
   }

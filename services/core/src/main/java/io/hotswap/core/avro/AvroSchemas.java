@@ -30,7 +30,8 @@ public final class AvroSchemas {
           LiveConfig.getClassSchema(),
           AuditEvent.getClassSchema(),
           AvroSchemaRecord.getClassSchema(),
-          io.hotswap.avro.TenantKey.getClassSchema());
+          io.hotswap.avro.TenantKey.getClassSchema(),
+          io.hotswap.avro.ApprovalRequest.getClassSchema());
 
   private static volatile boolean trusted;
 

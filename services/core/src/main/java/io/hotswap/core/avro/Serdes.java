@@ -18,7 +18,8 @@ public record Serdes(
     AvroSerde<LiveConfig> liveConfig,
     AvroSerde<AuditEvent> auditEvent,
     AvroSerde<AvroSchemaRecord> schemaRecord,
-    AvroSerde<io.hotswap.avro.TenantKey> tenantKey) {
+    AvroSerde<io.hotswap.avro.TenantKey> tenantKey,
+    AvroSerde<io.hotswap.avro.ApprovalRequest> approvalRequest) {
 
   public static Serdes create(HotSwapSchemaStore store) {
     return new Serdes(
@@ -30,7 +31,8 @@ public record Serdes(
         new AvroSerde<>(LiveConfig.class, store),
         new AvroSerde<>(AuditEvent.class, store),
         new AvroSerde<>(AvroSchemaRecord.class, store),
-        new AvroSerde<>(io.hotswap.avro.TenantKey.class, store));
+        new AvroSerde<>(io.hotswap.avro.TenantKey.class, store),
+        new AvroSerde<>(io.hotswap.avro.ApprovalRequest.class, store));
   }
 
   public static Serdes create() {

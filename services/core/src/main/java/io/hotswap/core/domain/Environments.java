@@ -12,6 +12,20 @@ public final class Environments {
     return environment != null && Topics.ENVIRONMENTS.contains(environment);
   }
 
+  /** Environments whose changes need approval unless a tenant's policy says otherwise (seed 000). */
+  public static final java.util.Set<String> GUARDED_BY_DEFAULT = java.util.Set.of("staging", "production");
+
+  /** Position in the promotion order (development 0 … production 3). */
+  public static int order(String environment) {
+    return Topics.ENVIRONMENTS.indexOf(environment);
+  }
+
+  /** The environment after this one, or null for production. */
+  public static String next(String environment) {
+    int i = order(environment);
+    return i < 0 || i + 1 >= Topics.ENVIRONMENTS.size() ? null : Topics.ENVIRONMENTS.get(i + 1);
+  }
+
   /** The base environment: its values are every other environment's defaults. */
   public static final String DEFAULT = "development";
 

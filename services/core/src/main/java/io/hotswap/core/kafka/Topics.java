@@ -24,6 +24,8 @@ public record Topics(int partitions, short replicationFactor) {
   public static final String AVRO_SCHEMAS = "hotswap.avro-schemas.v1";
   /** Wrapped per-tenant data keys, keyed tenant|version (zero-padded); compacted; written by rollout only. */
   public static final String TENANT_KEYS = "hotswap.tenant-keys.v1";
+  /** Changes held for approval, keyed by approval id; compacted; written by approval only. */
+  public static final String APPROVALS = "hotswap.approvals.v1";
 
   /** Largest record HotSwap writes: a 1 MB value with its previous value in an audit event. */
   public static final int MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
@@ -60,6 +62,7 @@ public record Topics(int partitions, short replicationFactor) {
     topics.add(compact(CONFIG_STATE));
     topics.add(compact(CONFIG_VERSIONS));
     topics.add(compact(TENANT_KEYS));
+    topics.add(compact(APPROVALS));
     liveTopics().forEach(t -> topics.add(compact(t)));
     topics.add(delete(AUDIT, -1));
     topics.add(delete(DLQ, 14L * 24 * 60 * 60 * 1000));
