@@ -112,7 +112,7 @@ class ConfigController {
     rateLimits.check(id.tenantId(), RateLimits.Kind.READ, request, response);
     return router.route(id.tenantId(), request, partition -> {
       ReadOnlyKeyValueStore<String, ConfigEntry> store = router.localStore(ReadTopology.CONFIG_STORE, partition);
-      ConfigEntry entry = awaitVersion(store, id.storeKey(), minVersion);
+      ConfigEntry entry = ReadYourWrites.await(store, id.storeKey(), minVersion, readYourWritesWait);
       if (entry == null || entry.getDeleted()) {
         throw Rejection.notFound("config-not-found", "No configuration with id '" + configId + "'", "configId");
       }
@@ -274,7 +274,7 @@ class ConfigController {
   private ResponseEntity<?> fresh(String configId, long version, HttpStatus status, HttpServletRequest request) {
     StoreKeys.ConfigId id = StoreKeys.parseConfigId(configId);
     ResponseEntity<?> current = router.route(id.tenantId(), new MinVersionRequest(request, configId, version), partition -> {
-      ConfigEntry entry = awaitVersion(router.localStore(ReadTopology.CONFIG_STORE, partition), id.storeKey(), version);
+      ConfigEntry entry = ReadYourWrites.await(router.localStore(ReadTopology.CONFIG_STORE, partition), id.storeKey(), version, readYourWritesWait);
       return ResponseEntity.ok(ConfigView.of(entry));
     });
     if (!current.getStatusCode().is2xxSuccessful()) {
@@ -291,26 +291,7 @@ class ConfigController {
         .body(current.getBody());
   }
 
-  private ConfigEntry awaitVersion(ReadOnlyKeyValueStore<String, ConfigEntry> store, String key, Long minVersion) {
-    ConfigEntry entry = store.get(key);
-    if (minVersion == null) {
-      return entry;
-    }
-    long deadline = System.nanoTime() + readYourWritesWait.toNanos();
-    while ((entry == null || entry.getVersion() < minVersion) && System.nanoTime() < deadline) {
-      try {
-        Thread.sleep(5);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-      entry = store.get(key);
-    }
-    if (entry == null || entry.getVersion() < minVersion) {
-      throw new StoreRouter.StoreUnavailable("version " + minVersion + " of '" + key.replace('|', ':') + "' is not readable yet; retry shortly");
-    }
-    return entry;
-  }
+
 
   static CommandResult applied(CommandResult result) {
     if (result.getOutcome() == Outcome.REJECTED) {

@@ -127,7 +127,7 @@ class HistoryController {
               .setExpectedVersion(expected).setRollbackToVersion(target).build())
           .build();
       CommandResult result = ConfigController.applied(commands.submit(command));
-      ConfigEntry applied = awaitVersion(current, id.storeKey(), result.getVersion());
+      ConfigEntry applied = ReadYourWrites.await(current, id.storeKey(), result.getVersion(), readYourWritesWait);
       Map<String, Object> answer = new LinkedHashMap<>();
       answer.put("rolledBackTo", target);
       answer.put("previousVersion", now.getVersion());
@@ -136,23 +136,7 @@ class HistoryController {
     });
   }
 
-  private ConfigEntry awaitVersion(ReadOnlyKeyValueStore<String, ConfigEntry> store, String key, long version) {
-    long deadline = System.nanoTime() + readYourWritesWait.toNanos();
-    ConfigEntry entry = store.get(key);
-    while ((entry == null || entry.getVersion() < version) && System.nanoTime() < deadline) {
-      try {
-        Thread.sleep(5);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-      entry = store.get(key);
-    }
-    if (entry == null || entry.getVersion() < version) {
-      throw new StoreRouter.StoreUnavailable("version " + version + " is applied but not readable yet; retry shortly");
-    }
-    return entry;
-  }
+
 
   private StoreKeys.ConfigId visible(String configId) {
     StoreKeys.ConfigId id = StoreKeys.parseConfigId(configId);

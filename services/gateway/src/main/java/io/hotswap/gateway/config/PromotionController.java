@@ -113,7 +113,7 @@ class PromotionController {
         answer.put("detail", result.getDetail());
         return ResponseEntity.status(HttpStatus.ACCEPTED).body(answer);
       }
-      ConfigEntry applied = awaitVersion(store, StoreKeys.config(id.tenantId(), target, id.key()), result.getVersion());
+      ConfigEntry applied = ReadYourWrites.await(store, StoreKeys.config(id.tenantId(), target, id.key()), result.getVersion(), readYourWritesWait);
       answer.put("status", "Applied");
       answer.put("config", ConfigView.of(applied));
       return ResponseEntity.status(result.getStatus()).location(URI.create("/api/v1/configs/" + targetId))
@@ -121,23 +121,7 @@ class PromotionController {
     });
   }
 
-  private ConfigEntry awaitVersion(ReadOnlyKeyValueStore<String, ConfigEntry> store, String key, long version) {
-    long deadline = System.nanoTime() + readYourWritesWait.toNanos();
-    ConfigEntry entry = store.get(key);
-    while ((entry == null || entry.getVersion() < version) && System.nanoTime() < deadline) {
-      try {
-        Thread.sleep(5);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-      entry = store.get(key);
-    }
-    if (entry == null || entry.getVersion() < version) {
-      throw new StoreRouter.StoreUnavailable("version " + version + " is applied but not readable yet; retry shortly");
-    }
-    return entry;
-  }
+
 
   private static HttpServletRequest withTarget(HttpServletRequest request, String target) {
     return new HttpServletRequestWrapper(request) {
