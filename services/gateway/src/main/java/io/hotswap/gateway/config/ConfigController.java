@@ -5,7 +5,6 @@ import io.hotswap.avro.CommandResult;
 import io.hotswap.avro.CommandType;
 import io.hotswap.avro.ConfigEntry;
 import io.hotswap.avro.ConfigPayload;
-import io.hotswap.avro.Outcome;
 import io.hotswap.avro.ValueType;
 import io.hotswap.core.domain.ConfigKeys;
 import io.hotswap.core.domain.Environments;
@@ -67,25 +66,12 @@ class ConfigController {
     this.rateLimits = rateLimits;
   }
 
-  /** Parses the id and hides other tenants' configuration (404, as if it did not exist). */
-  private StoreKeys.ConfigId visible(String configId) {
-    StoreKeys.ConfigId id = StoreKeys.parseConfigId(configId);
-    scope.require(id.tenantId(), Rejection.notFound("config-not-found", "No configuration with id '" + configId + "'", "configId"));
-    return id;
-  }
-
-  private String visibleTenant(String tenantId) {
-    TenantIds.require(tenantId);
-    scope.require(tenantId, Rejection.notFound("tenant-not-found", "tenant '" + tenantId + "' does not exist", "tenantId"));
-    return tenantId;
-  }
-
   @PostMapping
   ResponseEntity<?> create(@RequestBody ConfigRequests.Create body, HttpServletRequest request, HttpServletResponse response) {
     if (body == null) {
       throw Rejection.badRequest("missing-body", "a JSON body is required", null);
     }
-    String tenantId = visibleTenant(body.tenantId());
+    String tenantId = scope.visibleTenant(TenantIds.require(body.tenantId()));
     rateLimits.check(tenantId, RateLimits.Kind.WRITE, request, response);
     String key = ConfigKeys.require(body.key());
     String env = Environments.require(body.environment() == null ? "development" : body.environment());
@@ -100,7 +86,7 @@ class ConfigController {
             .setTags(tags(body.tags())).setDescription(body.description())
             .build())
         .build();
-    CommandResult result = applied(commands.submit(command));
+    CommandResult result = commands.submitOrReject(command);
     String configId = StoreKeys.configId(tenantId, env, key);
     return fresh(configId, result.getVersion(), HttpStatus.CREATED, request);
   }
@@ -108,7 +94,7 @@ class ConfigController {
   @GetMapping("/{configId}")
   ResponseEntity<?> get(@PathVariable String configId, @RequestParam(required = false) Long minVersion, HttpServletRequest request,
                         HttpServletResponse response) {
-    StoreKeys.ConfigId id = visible(configId);
+    StoreKeys.ConfigId id = scope.visibleConfig(configId);
     rateLimits.check(id.tenantId(), RateLimits.Kind.READ, request, response);
     return router.route(id.tenantId(), request, partition -> {
       ReadOnlyKeyValueStore<String, ConfigEntry> store = router.localStore(ReadTopology.CONFIG_STORE, partition);
@@ -129,7 +115,7 @@ class ConfigController {
                          @RequestParam(defaultValue = "0") int page,
                          @RequestParam(defaultValue = "50") int size,
                          HttpServletRequest request, HttpServletResponse response) {
-    visibleTenant(tenantId);
+    scope.visibleTenant(TenantIds.require(tenantId));
     rateLimits.check(tenantId, RateLimits.Kind.READ, request, response);
     Page.check(page, size);
     String env = environment == null ? null : Environments.require(environment);
@@ -177,7 +163,7 @@ class ConfigController {
   ResponseEntity<?> update(@PathVariable String configId, @RequestBody ConfigRequests.Update body,
                            @RequestHeader(value = "If-Match", required = false) String ifMatch, HttpServletRequest request,
                            HttpServletResponse response) {
-    StoreKeys.ConfigId id = visible(configId);
+    StoreKeys.ConfigId id = scope.visibleConfig(configId);
     rateLimits.check(id.tenantId(), RateLimits.Kind.WRITE, request, response);
     if (body == null) {
       throw Rejection.badRequest("missing-body", "a JSON body is required", null);
@@ -199,20 +185,20 @@ class ConfigController {
             .setExpectedVersion(expectedVersion(ifMatch))
             .build())
         .build();
-    CommandResult result = applied(commands.submit(command));
+    CommandResult result = commands.submitOrReject(command);
     return fresh(configId, result.getVersion(), HttpStatus.OK, request);
   }
 
   @DeleteMapping("/{configId}")
   ResponseEntity<Void> delete(@PathVariable String configId, @RequestHeader(value = "If-Match", required = false) String ifMatch,
                               HttpServletRequest request, HttpServletResponse response) {
-    StoreKeys.ConfigId id = visible(configId);
+    StoreKeys.ConfigId id = scope.visibleConfig(configId);
     rateLimits.check(id.tenantId(), RateLimits.Kind.WRITE, request, response);
     Command command = Commands.envelope(CommandType.CONFIG_DELETE, id.tenantId(), request, scope.subject())
         .setConfig(ConfigPayload.newBuilder().setEnvironment(id.environment()).setKey(id.key())
             .setExpectedVersion(expectedVersion(ifMatch)).build())
         .build();
-    applied(commands.submit(command));
+    commands.submitOrReject(command);
     return ResponseEntity.noContent().build();
   }
 
@@ -221,7 +207,7 @@ class ConfigController {
                              @RequestParam(defaultValue = "0") int page,
                              @RequestParam(defaultValue = "50") int size,
                              HttpServletRequest request, HttpServletResponse response) {
-    StoreKeys.ConfigId id = visible(configId);
+    StoreKeys.ConfigId id = scope.visibleConfig(configId);
     rateLimits.check(id.tenantId(), RateLimits.Kind.READ, request, response);
     Page.check(page, size);
     return router.route(id.tenantId(), request, partition -> {
@@ -241,7 +227,7 @@ class ConfigController {
   @GetMapping("/{configId}/versions/{version}")
   ResponseEntity<?> version(@PathVariable String configId, @PathVariable long version, HttpServletRequest request,
                             HttpServletResponse response) {
-    StoreKeys.ConfigId id = visible(configId);
+    StoreKeys.ConfigId id = scope.visibleConfig(configId);
     rateLimits.check(id.tenantId(), RateLimits.Kind.READ, request, response);
     return router.route(id.tenantId(), request, partition -> {
       ReadOnlyKeyValueStore<String, ConfigEntry> store = router.localStore(ReadTopology.VERSIONS_STORE, partition);
@@ -292,13 +278,6 @@ class ConfigController {
   }
 
 
-
-  static CommandResult applied(CommandResult result) {
-    if (result.getOutcome() == Outcome.REJECTED) {
-      throw new Rejection(result.getStatus(), result.getErrorType(), result.getDetail(), result.getField());
-    }
-    return result;
-  }
 
   private static List<String> tags(List<String> tags) {
     if (tags == null) {

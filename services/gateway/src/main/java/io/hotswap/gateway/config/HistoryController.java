@@ -63,7 +63,7 @@ class HistoryController {
   @GetMapping("/api/v1/configs/{configId}/diff")
   ResponseEntity<?> diff(@PathVariable String configId, @RequestParam String from, @RequestParam String to,
                          HttpServletRequest request, HttpServletResponse response) {
-    StoreKeys.ConfigId id = visible(configId);
+    StoreKeys.ConfigId id = scope.visibleConfig(configId);
     long fromVersion = version(from, "from");
     long toVersion = version(to, "to");
     rateLimits.check(id.tenantId(), RateLimits.Kind.READ, request, response);
@@ -104,7 +104,7 @@ class HistoryController {
                              @RequestParam(required = false) Long version,
                              @RequestHeader(value = "If-Match", required = false) String ifMatch,
                              HttpServletRequest request, HttpServletResponse response) {
-    StoreKeys.ConfigId id = visible(configId);
+    StoreKeys.ConfigId id = scope.visibleConfig(configId);
     Long target = version != null ? version : body == null ? null : body.version();
     if (target == null || target < 1) {
       throw Rejection.badRequest("missing-version", "the version to roll back to is required: {\"version\": 2}", "version");
@@ -126,7 +126,7 @@ class HistoryController {
               .setValue(old.getValue()).setValueType(old.getValueType())
               .setExpectedVersion(expected).setRollbackToVersion(target).build())
           .build();
-      CommandResult result = ConfigController.applied(commands.submit(command));
+      CommandResult result = commands.submitOrReject(command);
       ConfigEntry applied = ReadYourWrites.await(current, id.storeKey(), result.getVersion(), readYourWritesWait);
       Map<String, Object> answer = new LinkedHashMap<>();
       answer.put("rolledBackTo", target);
@@ -137,12 +137,6 @@ class HistoryController {
   }
 
 
-
-  private StoreKeys.ConfigId visible(String configId) {
-    StoreKeys.ConfigId id = StoreKeys.parseConfigId(configId);
-    scope.require(id.tenantId(), Rejection.notFound("config-not-found", "No configuration with id '" + configId + "'", "configId"));
-    return id;
-  }
 
   private static ConfigEntry existing(ReadOnlyKeyValueStore<String, ConfigEntry> versions, StoreKeys.ConfigId id, long version, String field) {
     ConfigEntry e = versions.get(StoreKeys.version(id.tenantId(), id.environment(), id.key(), version));

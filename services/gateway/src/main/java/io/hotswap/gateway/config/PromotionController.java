@@ -65,8 +65,7 @@ class PromotionController {
   ResponseEntity<?> promote(@PathVariable String configId, @RequestBody(required = false) PromoteRequest body,
                             @RequestParam(required = false) String targetEnvironment,
                             HttpServletRequest request, HttpServletResponse response) {
-    StoreKeys.ConfigId id = StoreKeys.parseConfigId(configId);
-    scope.require(id.tenantId(), Rejection.notFound("config-not-found", "No configuration with id '" + configId + "'", "configId"));
+    StoreKeys.ConfigId id = scope.visibleConfig(configId);
     String requested = targetEnvironment != null ? targetEnvironment : body == null ? null : body.targetEnvironment();
     String target = requested == null ? Environments.next(id.environment()) : Environments.require(requested);
     if (target == null) {
@@ -98,15 +97,12 @@ class PromotionController {
               .setPromotedFrom(id.environment()).setPromotedFromVersion(source.getVersion())
               .build())
           .build();
-      CommandResult result = commands.submit(command);
+      CommandResult result = commands.submitOrReject(command);
       String targetId = StoreKeys.configId(id.tenantId(), target, id.key());
       Map<String, Object> answer = new LinkedHashMap<>();
       answer.put("promotedFrom", configId);
       answer.put("promotedFromVersion", source.getVersion());
       answer.put("targetEnvironment", target);
-      if (result.getOutcome() == Outcome.REJECTED) {
-        throw new Rejection(result.getStatus(), result.getErrorType(), result.getDetail(), result.getField());
-      }
       if (result.getOutcome() == Outcome.PENDING) {
         answer.put("status", "Pending");
         answer.put("approvalId", result.getResourceId());

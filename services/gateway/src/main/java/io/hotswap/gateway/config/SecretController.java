@@ -3,16 +3,13 @@ package io.hotswap.gateway.config;
 import io.hotswap.avro.AuditEvent;
 import io.hotswap.avro.AuditEventType;
 import io.hotswap.avro.Command;
-import io.hotswap.avro.CommandResult;
 import io.hotswap.avro.CommandType;
 import io.hotswap.avro.ConfigEntry;
 import io.hotswap.avro.ConfigPayload;
-import io.hotswap.avro.Outcome;
 import io.hotswap.avro.TenantKey;
 import io.hotswap.avro.ValueType;
 import io.hotswap.core.domain.Rejection;
 import io.hotswap.core.domain.StoreKeys;
-import io.hotswap.core.domain.TenantIds;
 import io.hotswap.core.security.Envelope;
 import io.hotswap.gateway.security.TenantScope;
 import io.hotswap.gateway.system.CommandGateway;
@@ -56,8 +53,7 @@ class SecretController {
   /** The clear value of a Secret — the only API answer that carries it. Audited as SECRET_REVEALED. */
   @GetMapping("/api/v1/configs/{configId}/reveal")
   ResponseEntity<?> reveal(@PathVariable String configId, HttpServletRequest request) {
-    StoreKeys.ConfigId id = StoreKeys.parseConfigId(configId);
-    scope.require(id.tenantId(), Rejection.notFound("config-not-found", "No configuration with id '" + configId + "'", "configId"));
+    StoreKeys.ConfigId id = scope.visibleConfig(configId);
     String actor = scope.subject();
     return router.route(id.tenantId(), request, partition -> {
       ConfigEntry entry = router.<ConfigEntry>localStore(ReadTopology.CONFIG_STORE, partition).get(id.storeKey());
@@ -91,7 +87,7 @@ class SecretController {
   /** A new data key version for the tenant; new secrets are sealed with it, old ones stay readable. */
   @PostMapping("/api/v1/tenants/{tenantId}/keys/rotate")
   ResponseEntity<Map<String, Object>> rotate(@PathVariable String tenantId, HttpServletRequest request) {
-    visible(tenantId);
+    scope.visibleTenant(tenantId);
     int version = vault.rotate(tenantId, request, scope.subject());
     return ResponseEntity.status(HttpStatus.CREATED).body(Map.of("tenantId", tenantId, "keyVersion", version));
   }
@@ -103,7 +99,7 @@ class SecretController {
    */
   @PostMapping("/api/v1/tenants/{tenantId}/secrets/re-encrypt")
   ResponseEntity<?> reEncrypt(@PathVariable String tenantId, HttpServletRequest request) {
-    visible(tenantId);
+    scope.visibleTenant(tenantId);
     String actor = scope.subject();
     return router.route(tenantId, request, partition -> {
       TenantKey newest = vault.newestKey(tenantId);
@@ -125,19 +121,10 @@ class SecretController {
             .setConfig(ConfigPayload.newBuilder().setEnvironment(e.getEnvironment()).setKey(e.getKey())
                 .setValue(sealed).setExpectedVersion(e.getVersion()).build())
             .build();
-        CommandResult result = commands.submit(command);
-        if (result.getOutcome() == Outcome.REJECTED) {
-          throw new Rejection(result.getStatus(), result.getErrorType(), result.getDetail(), result.getField());
-        }
+        commands.submitOrReject(command);
       }
       return ResponseEntity.ok(Map.of("tenantId", tenantId, "keyVersion", newest == null ? 0 : newest.getVersion(),
           "reEncrypted", stale.size()));
     });
-  }
-
-  private void visible(String tenantId) {
-    if (!TenantIds.isValid(tenantId) || !scope.canSee(tenantId)) {
-      throw Rejection.notFound("tenant-not-found", "tenant '" + tenantId + "' does not exist", "tenantId");
-    }
   }
 }

@@ -1,12 +1,9 @@
 package io.hotswap.gateway.config;
 
 import io.hotswap.avro.Command;
-import io.hotswap.avro.CommandResult;
 import io.hotswap.avro.CommandType;
-import io.hotswap.avro.Outcome;
 import io.hotswap.avro.TenantKey;
 import io.hotswap.avro.TenantKeyPayload;
-import io.hotswap.core.domain.Rejection;
 import io.hotswap.core.domain.StoreKeys;
 import io.hotswap.core.security.Envelope;
 import io.hotswap.gateway.system.CommandGateway;
@@ -101,23 +98,9 @@ public class SecretVault {
     Command command = Commands.envelope(CommandType.TENANT_KEY_ROTATE, tenant, request, actor)
         .setKey(TenantKeyPayload.newBuilder().setWrappedKey(ByteBuffer.wrap(wrapped)).setMasterKeyId(masterKeyId).build())
         .build();
-    CommandResult result = commands.submit(command);
-    if (result.getOutcome() == Outcome.REJECTED) {
-      throw new Rejection(result.getStatus(), result.getErrorType(), result.getDetail(), result.getField());
-    }
-    int version = result.getVersion().intValue();
-    long deadline = System.nanoTime() + wait.toNanos();
-    while (keys().get(StoreKeys.tenantKey(tenant, version)) == null) {
-      if (System.nanoTime() > deadline) {
-        throw new StoreRouter.StoreUnavailable("data key v" + version + " of '" + tenant + "' is stored but not readable here yet; retry");
-      }
-      try {
-        Thread.sleep(5);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new StoreRouter.StoreUnavailable("interrupted");
-      }
-    }
+    int version = commands.submitOrReject(command).getVersion().intValue();
+    io.hotswap.gateway.system.Waits.until(() -> keys().get(StoreKeys.tenantKey(tenant, version)), java.util.Objects::nonNull, wait,
+        () -> "data key v" + version + " of '" + tenant + "' is stored but not readable here yet; retry");
     return version;
   }
 

@@ -50,6 +50,21 @@ public class TenantScope {
     return allowed == null || allowed.contains(tenantId);
   }
 
+  /** A valid tenant id the caller may see; otherwise 404, as for a tenant that does not exist. */
+  public String visibleTenant(String tenantId) {
+    if (!io.hotswap.core.domain.TenantIds.isValid(tenantId) || !canSee(tenantId)) {
+      throw Rejection.notFound("tenant-not-found", "tenant '" + io.hotswap.core.domain.Texts.abbreviate(tenantId) + "' does not exist", "tenantId");
+    }
+    return tenantId;
+  }
+
+  /** A parsed config id of a tenant the caller may see; otherwise 404, as for a key that does not exist. */
+  public io.hotswap.core.domain.StoreKeys.ConfigId visibleConfig(String configId) {
+    io.hotswap.core.domain.StoreKeys.ConfigId id = io.hotswap.core.domain.StoreKeys.parseConfigId(configId);
+    require(id.tenantId(), Rejection.notFound("config-not-found", "No configuration with id '" + configId + "'", "configId"));
+    return id;
+  }
+
   /** Throws the given 404 unless the caller may see the tenant. */
   public void require(String tenantId, Rejection notFound) {
     if (!canSee(tenantId)) {

@@ -3,6 +3,7 @@ package io.hotswap.gateway.system;
 import io.hotswap.avro.Command;
 import io.hotswap.avro.CommandResult;
 import io.hotswap.core.avro.Serdes;
+import io.hotswap.core.domain.Rejection;
 import io.hotswap.core.kafka.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -69,6 +70,15 @@ public final class CommandGateway implements SmartLifecycle {
     public String commandId() {
       return commandId;
     }
+  }
+
+  /** Sends the command and waits for its result; a rejection becomes the {@link Rejection} it carries (4xx). */
+  public CommandResult submitOrReject(Command command) {
+    CommandResult result = submit(command);
+    if (result.getOutcome() == io.hotswap.avro.Outcome.REJECTED) {
+      throw new Rejection(result.getStatus(), result.getErrorType(), result.getDetail(), result.getField());
+    }
+    return result;
   }
 
   /** Sends the command and waits for its result. */

@@ -3,7 +3,6 @@ package io.hotswap.gateway.tenant;
 import io.hotswap.avro.Command;
 import io.hotswap.avro.CommandResult;
 import io.hotswap.avro.CommandType;
-import io.hotswap.avro.Outcome;
 import io.hotswap.avro.Tenant;
 import io.hotswap.avro.TenantPayload;
 import io.hotswap.avro.TenantStatus;
@@ -16,6 +15,7 @@ import io.hotswap.gateway.system.Commands;
 import io.hotswap.gateway.system.Page;
 import io.hotswap.gateway.system.ReadTopology;
 import io.hotswap.gateway.system.StoreRouter;
+import io.hotswap.gateway.system.Waits;
 import io.hotswap.gateway.security.TenantScope;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
@@ -53,14 +53,6 @@ class TenantController {
     this.scope = scope;
   }
 
-  /** Other tenants don't exist for a scoped caller: 404, never 403. */
-  private String visible(String tenantId) {
-    if (!TenantIds.isValid(tenantId) || !scope.canSee(tenantId)) {
-      throw notFound(tenantId);
-    }
-    return tenantId;
-  }
-
   private static Rejection notFound(String tenantId) {
     return Rejection.notFound("tenant-not-found", "tenant '" + Texts.abbreviate(tenantId) + "' does not exist", "tenantId");
   }
@@ -88,7 +80,7 @@ class TenantController {
             .setMaxEnvironments(body.maxEnvironments())
             .build())
         .build();
-    CommandResult result = applied(commands.submit(command));
+    CommandResult result = commands.submitOrReject(command);
     return ResponseEntity.created(URI.create("/api/v1/tenants/" + tenantId))
         .eTag(Long.toString(result.getVersion()))
         .body(TenantView.of(awaitVersion(tenantId, result.getVersion())));
@@ -114,7 +106,7 @@ class TenantController {
 
   @GetMapping("/{tenantId}")
   ResponseEntity<TenantView> get(@PathVariable String tenantId) {
-    Tenant tenant = tenants().get(visible(tenantId));
+    Tenant tenant = tenants().get(scope.visibleTenant(tenantId));
     if (tenant == null) {
       throw notFound(tenantId);
     }
@@ -123,7 +115,7 @@ class TenantController {
 
   @PutMapping("/{tenantId}")
   ResponseEntity<TenantView> update(@PathVariable String tenantId, @RequestBody UpdateTenant body, HttpServletRequest request) {
-    visible(tenantId);
+    scope.visibleTenant(tenantId);
     if (body == null) {
       throw Rejection.badRequest("missing-body", "a JSON body is required", null);
     }
@@ -136,14 +128,14 @@ class TenantController {
             .setMaxEnvironments(body.maxEnvironments())
             .build())
         .build();
-    CommandResult result = applied(commands.submit(command));
+    CommandResult result = commands.submitOrReject(command);
     return ResponseEntity.ok().eTag(Long.toString(result.getVersion())).body(TenantView.of(awaitVersion(tenantId, result.getVersion())));
   }
 
   @DeleteMapping("/{tenantId}")
   ResponseEntity<Void> delete(@PathVariable String tenantId, HttpServletRequest request) {
-    visible(tenantId);
-    CommandResult result = applied(commands.submit(Commands.envelope(CommandType.TENANT_DELETE, tenantId, request, scope.subject()).build()));
+    scope.visibleTenant(tenantId);
+    CommandResult result = commands.submitOrReject(Commands.envelope(CommandType.TENANT_DELETE, tenantId, request, scope.subject()).build());
     awaitVersion(tenantId, result.getVersion());
     return ResponseEntity.noContent().build();
   }
@@ -153,28 +145,8 @@ class TenantController {
   }
 
   private Tenant awaitVersion(String tenantId, long version) {
-    long deadline = System.nanoTime() + readYourWritesWait.toNanos();
-    Tenant tenant = tenants().get(tenantId);
-    while ((tenant == null || tenant.getVersion() < version) && System.nanoTime() < deadline) {
-      try {
-        Thread.sleep(5);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        break;
-      }
-      tenant = tenants().get(tenantId);
-    }
-    if (tenant == null || tenant.getVersion() < version) {
-      throw new StoreRouter.StoreUnavailable("tenant '" + tenantId + "' version " + version + " is applied but not readable here yet; retry shortly");
-    }
-    return tenant;
-  }
-
-  private static CommandResult applied(CommandResult result) {
-    if (result.getOutcome() == Outcome.REJECTED) {
-      throw new Rejection(result.getStatus(), result.getErrorType(), result.getDetail(), result.getField());
-    }
-    return result;
+    return Waits.until(() -> tenants().get(tenantId), t -> t != null && t.getVersion() >= version, readYourWritesWait,
+        () -> "tenant '" + tenantId + "' version " + version + " is applied but not readable here yet; retry shortly");
   }
 
   private static String name(String name) {
