@@ -31,8 +31,14 @@ public final class ApprovalTopology {
         .split(Named.as("approval-gate-"))
         .branch((tenant, command) -> command.getApprovalRequired(), Branched.<String, Command>withConsumer(held -> hold(held, serdes))
             .withName("held"))
-        .defaultBranch(Branched.<String, Command>withConsumer(passed -> passed
-                .to(Topics.CHANGES, Produced.with(keys, serdes.command()).withName("changes-sink")))
+        .defaultBranch(Branched.<String, Command>withConsumer(passed -> {
+              passed.to(Topics.CHANGES, Produced.with(keys, serdes.command()).withName("changes-sink"));
+              // an Admin approved a held schema version: the held request is decided
+              passed.filter((tenant, command) -> command.getSchemaChange() != null && command.getSchemaChange().getApprovalId() != null,
+                      Named.as("approved-schema-versions"))
+                  .map((tenant, command) -> KeyValue.pair(command.getSchemaChange().getApprovalId(), approved(command)), Named.as("approval-decision"))
+                  .to(Topics.APPROVALS, Produced.with(keys, serdes.approvalRequest()).withName("decisions-sink"));
+            })
             .withName("passed"));
   }
 
@@ -56,6 +62,19 @@ public final class ApprovalTopology {
         .build();
   }
 
+  /** The decided request of a held schema version that an Admin approved with {@code command}. */
+  static ApprovalRequest approved(Command command) {
+    return ApprovalRequest.newBuilder()
+        .setApprovalId(command.getSchemaChange().getApprovalId())
+        .setTenantId(command.getTenantId())
+        .setStatus(ApprovalStatus.APPROVED)
+        .setEnvironment("")
+        .setCommand(command)
+        .setRequestedBy(command.getSchemaChange().getRequestedBy() == null ? command.getActor() : command.getSchemaChange().getRequestedBy())
+        .setRequestedAt(command.getIssuedAt())
+        .build();
+  }
+
   static CommandResult pending(Command command) {
     return CommandResult.newBuilder()
         .setCommandId(command.getCommandId())
@@ -64,7 +83,10 @@ public final class ApprovalTopology {
         .setStage("approval")
         .setTenantId(command.getTenantId())
         .setResourceId(command.getCommandId())
-        .setDetail("held for approval: " + (command.getConfig() == null ? "" : command.getConfig().getEnvironment()) + " is a guarded environment")
+        .setDetail(command.getSchemaChange() != null
+            ? "held for an Admin's approval: the new version of schema '" + command.getSchemaChange().getName() + "' breaks what is in use"
+            : "held for approval: " + (command.getConfig() == null ? "" : command.getConfig().getEnvironment()) + " is a guarded environment")
+        .setErrors(command.getSchemaChange() == null ? java.util.List.of() : command.getSchemaChange().getBreaks())
         .setDecidedAt(command.getIssuedAt())
         .build();
   }

@@ -49,6 +49,7 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
   private KeyValueStore<String, Tenant> tenants;
   private KeyValueStore<String, CommandResult> applied;
   private KeyValueStore<String, io.hotswap.avro.TenantKey> keys;
+  private CatalogApplier catalog;
 
   ChangeApplier(Duration idempotencyWindow) {
     this.idempotencyWindow = idempotencyWindow;
@@ -61,6 +62,7 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
     this.tenants = context.getStateStore(RolloutTopology.TENANTS_STORE);
     this.applied = context.getStateStore(RolloutTopology.APPLIED_STORE);
     this.keys = context.getStateStore(RolloutTopology.KEYS_STORE);
+    this.catalog = new CatalogApplier(context.getStateStore(RolloutTopology.SCHEMAS_STORE), context.getStateStore(RolloutTopology.PROFILES_STORE));
     Duration every = idempotencyWindow.dividedBy(24).compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : idempotencyWindow.dividedBy(24);
     context.schedule(every, PunctuationType.WALL_CLOCK_TIME, ts -> Expiry.purge(applied, Instant.ofEpochMilli(ts), idempotencyWindow));
   }
@@ -99,6 +101,14 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
       case TENANT_CREATE, TENANT_UPDATE, TENANT_DELETE -> applyTenant(command, now, out);
       case CONFIG_CREATE, CONFIG_UPDATE, CONFIG_DELETE, CONFIG_PROMOTE -> applyConfig(command, now, out);
       case TENANT_KEY_ROTATE -> rotateKey(command, now, out);
+      case SCHEMA_REGISTER, SCHEMA_APPROVE -> {
+        requireTenant(tenants.get(command.getTenantId()), command.getTenantId());
+        yield catalog.applySchema(command, now, out);
+      }
+      case PROFILE_CREATE, PROFILE_TAG -> {
+        requireTenant(tenants.get(command.getTenantId()), command.getTenantId());
+        yield catalog.applyProfile(command, now, out);
+      }
       default -> throw Rejection.badRequest("unknown-command", "command type " + command.getType() + " is not supported", "type");
     };
   }
@@ -127,6 +137,8 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
             .setCreatedAt(now)
             .setUpdatedAt(now)
             .setUpdatedBy(command.getActor())
+            .setGuardedEnvironments(p.getGuardedEnvironments() == null ? io.hotswap.core.domain.Environments.GUARDED_BY_DEFAULT_ORDERED
+                : p.getGuardedEnvironments())
             .build();
         type = AuditEventType.TENANT_CREATED;
         status = 201;
@@ -140,6 +152,7 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
             .setStatus(p.getStatus() == null ? before.getStatus() : p.getStatus())
             .setMaxConfigs(p.getMaxConfigs() != null ? p.getMaxConfigs() : p.getTier() == null ? before.getMaxConfigs() : Quotas.defaultMaxConfigs(tier))
             .setMaxEnvironments(p.getMaxEnvironments() != null ? p.getMaxEnvironments() : p.getTier() == null ? before.getMaxEnvironments() : Quotas.defaultMaxEnvironments(tier))
+            .setGuardedEnvironments(p.getGuardedEnvironments() == null ? before.getGuardedEnvironments() : p.getGuardedEnvironments())
             .setVersion(before.getVersion() + 1)
             .setUpdatedAt(now)
             .setUpdatedBy(command.getActor())
@@ -302,7 +315,7 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
     }
   }
 
-  private static AuditEvent audit(Command command, AuditEventType type, String env, String key, String resourceId,
+  static AuditEvent audit(Command command, AuditEventType type, String env, String key, String resourceId,
                                   String oldValue, String newValue, long version, Instant now) {
     return AuditEvent.newBuilder()
         .setEventId(command.getCommandId() + "-1")
@@ -329,6 +342,7 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
     m.put("status", t.getStatus().name());
     m.put("maxConfigs", t.getMaxConfigs());
     m.put("maxEnvironments", t.getMaxEnvironments());
+    m.put("guardedEnvironments", t.getGuardedEnvironments());
     return Json.MAPPER.writeValueAsString(m);
   }
 }

@@ -29,6 +29,8 @@ public final class RolloutTopology {
   public static final String TENANTS_STORE = "rollout-tenants-store";
   public static final String APPLIED_STORE = "rollout-applied-commands-store";
   public static final String KEYS_STORE = "rollout-tenant-keys-store";
+  public static final String SCHEMAS_STORE = "rollout-schemas-store";
+  public static final String PROFILES_STORE = "rollout-profiles-store";
 
   private RolloutTopology() {}
 
@@ -38,10 +40,13 @@ public final class RolloutTopology {
     builder.addStateStore(Stores.keyValue(TENANTS_STORE, serdes.tenant()));
     builder.addStateStore(Stores.keyValue(APPLIED_STORE, serdes.commandResult()));
     builder.addStateStore(Stores.keyValue(KEYS_STORE, serdes.tenantKey()));
+    builder.addStateStore(Stores.keyValue(SCHEMAS_STORE, serdes.configSchema()));
+    builder.addStateStore(Stores.keyValue(PROFILES_STORE, serdes.configProfile()));
 
     BranchedKStream<String, Output> outputs = builder
         .stream(Topics.CHANGES, Consumed.with(keys, serdes.command()).withName("changes-source"))
-        .process(() -> new ChangeApplier(idempotencyWindow), Named.as("change-applier"), CONFIG_STORE, TENANTS_STORE, APPLIED_STORE, KEYS_STORE)
+        .process(() -> new ChangeApplier(idempotencyWindow), Named.as("change-applier"), CONFIG_STORE, TENANTS_STORE, APPLIED_STORE, KEYS_STORE,
+            SCHEMAS_STORE, PROFILES_STORE)
         .split(Named.as("output-"));
 
     outputs.branch((k, o) -> o.kind() == Output.Kind.TENANT, sink("tenant", Topics.TENANTS, Tenant.class,
@@ -52,6 +57,10 @@ public final class RolloutTopology {
         Produced.with(keys, serdes.configEntry()).withStreamPartitioner(new TenantPartitioner<>()).withName("config-state-sink")));
     outputs.branch((k, o) -> o.kind() == Output.Kind.CONFIG_VERSION, sink("config-version", Topics.CONFIG_VERSIONS, ConfigEntry.class,
         Produced.with(keys, serdes.configEntry()).withStreamPartitioner(new TenantPartitioner<>()).withName("config-versions-sink")));
+    outputs.branch((k, o) -> o.kind() == Output.Kind.SCHEMA, sink("schema", Topics.SCHEMAS, io.hotswap.avro.ConfigSchema.class,
+        Produced.with(keys, serdes.configSchema()).withStreamPartitioner(new TenantPartitioner<>()).withName("schemas-sink")));
+    outputs.branch((k, o) -> o.kind() == Output.Kind.PROFILE, sink("profile", Topics.PROFILES, io.hotswap.avro.ConfigProfile.class,
+        Produced.with(keys, serdes.configProfile()).withStreamPartitioner(new TenantPartitioner<>()).withName("profiles-sink")));
     for (String env : Topics.ENVIRONMENTS) {
       outputs.branch((k, o) -> o.kind() == Output.Kind.LIVE && env.equals(o.environment()), sink("live-" + env, Topics.live(env), LiveConfig.class,
           Produced.with(keys, serdes.liveConfig()).withStreamPartitioner(new TenantPartitioner<>()).withName("live-" + env + "-sink")));

@@ -510,7 +510,8 @@ class PlatformIT {
       String token = io.hotswap.core.testing.Tokens.token("matrix-" + role.claim(), List.of(role.claim()), List.of("it-matrix"));
       Api caller = api.as(token);
       for (io.hotswap.gateway.security.AccessMatrix.Row row : matrix.rows()) {
-        String path = row.path().replace("{tenantId}", "it-matrix").replace("{configId}", "it-matrix:development:m.k").replace("{version}", "1").replace("{kind}", "read");
+        String path = row.path().replace("{tenantId}", "it-matrix").replace("{configId}", "it-matrix:development:m.k").replace("{version}", "1").replace("{kind}", "read")
+            .replace("{schemaId}", "it-matrix:m-schema").replace("{profileId}", "it-matrix:m-service.development");
         // bodies that pass authorization but change nothing: empty JSON objects fail validation (400)
         Object body = row.method().equals("POST") || row.method().equals("PUT") ? Map.of() : null;
         if (row.method().equals("DELETE")) {
@@ -895,5 +896,264 @@ class PlatformIT {
       });
       assertThat(held).containsExactly("staging PENDING");
     }
+  }
+
+  static List<String> texts(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    if (array != null) {
+      array.forEach(n -> out.add(n.asString()));
+    }
+    return out;
+  }
+
+  @Test
+  void shouldRegisterSchemasAndEnforceThemOnEveryWrite() throws Exception {
+    createTenant("it-schemas");
+    Map<String, Object> database = Map.of("type", "object", "required", List.of("host", "port"), "properties", Map.of(
+        "host", Map.of("type", "string"),
+        "port", Map.of("type", "integer", "minimum", 1, "maximum", 65535),
+        "poolSize", Map.of("type", "integer", "default", 10)));
+    Api.Response registered = api.post("/api/v1/schemas", Map.of("tenantId", "it-schemas", "name", "database", "keyPattern", "database.*",
+        "schema", database, "description", "database connections"));
+    assertThat(registered.status()).as(registered.text()).isEqualTo(201);
+    assertThat(registered.header("Location")).isEqualTo("/api/v1/schemas/it-schemas:database");
+    assertThat(registered.json().get("version").asInt()).isEqualTo(1);
+    assertThat(registered.json().get("compatibility").asString()).isEqualTo("BACKWARD");
+
+    // a valid write gets the schema's defaults; an invalid one is refused with the JSON Pointer of each error and nothing is stored
+    Api.Response primary = api.post("/api/v1/configs", Map.of("tenantId", "it-schemas", "key", "database.primary", "type", "Json",
+        "value", Map.of("host", "db1", "port", 5432)));
+    assertThat(primary.status()).as(primary.text()).isEqualTo(201);
+    assertThat(primary.json().get("value").get("poolSize").asInt()).isEqualTo(10);
+    Api.Response badPort = api.post("/api/v1/configs", Map.of("tenantId", "it-schemas", "key", "database.replica", "type", "Json",
+        "value", Map.of("host", "db2", "port", 70000)));
+    assertThat(badPort.status()).as(badPort.text()).isEqualTo(422);
+    assertThat(badPort.json().get("type").asString()).endsWith("/schema-violation");
+    assertThat(badPort.json().get("field").asString()).isEqualTo("value");
+    assertThat(texts(badPort.json().get("errors"))).anySatisfy(e -> assertThat(e).startsWith("/port: ").contains("65535"));
+    Api.Response noHost = api.post("/api/v1/configs", Map.of("tenantId", "it-schemas", "key", "database.replica", "type", "Json",
+        "value", Map.of("port", 1)));
+    assertThat(noHost.status()).isEqualTo(422);
+    assertThat(texts(noHost.json().get("errors"))).anySatisfy(e -> assertThat(e).startsWith("/host: "));
+    assertThat(api.get("/api/v1/configs/it-schemas:development:database.replica").status()).isEqualTo(404);
+    Api.Response badUpdate = api.put("/api/v1/configs/it-schemas:development:database.primary", Map.of("value", Map.of("host", "db1", "port", 0)), Map.of());
+    assertThat(badUpdate.status()).isEqualTo(422);
+    assertThat(api.get("/api/v1/configs/it-schemas:development:database.primary").json().get("version").asLong()).isEqualTo(1);
+
+    // seed 000's rule form becomes a schema
+    Api.Response rules = api.post("/api/v1/schemas", Map.of("tenantId", "it-schemas", "name", "limits", "keyPattern", "limits.rps",
+        "rules", Map.of("type", "number", "min", 1, "max", 1000, "default", 100)));
+    assertThat(rules.status()).as(rules.text()).isEqualTo(201);
+    assertThat(rules.json().get("schema").get("maximum").asInt()).isEqualTo(1000);
+    Api.Response tooMany = api.post("/api/v1/configs", Map.of("tenantId", "it-schemas", "key", "limits.rps", "type", "Number", "value", 5000));
+    assertThat(tooMany.status()).isEqualTo(422);
+    assertThat(texts(tooMany.json().get("errors"))).anySatisfy(e -> assertThat(e).startsWith("/: ").contains("1000"));
+    assertThat(api.post("/api/v1/configs", Map.of("tenantId", "it-schemas", "key", "limits.rps", "type", "Number", "value", 500)).status())
+        .isEqualTo(201);
+    assertThat(api.post("/api/v1/schemas", Map.of("tenantId", "it-schemas", "name", "bad-rules", "rules", Map.of("type", "number", "mni", 1)))
+        .json().get("field").asString()).isEqualTo("rules.mni");
+
+    // dry runs store nothing
+    JsonNode dry = api.post("/api/v1/configs/it-schemas:development:database.primary/validate", Map.of("value", Map.of("host", "x", "port", 0))).json();
+    assertThat(dry.get("valid").asBoolean()).isFalse();
+    assertThat(texts(dry.get("errors"))).anySatisfy(e -> assertThat(e).startsWith("/port: "));
+    JsonNode dryNew = api.post("/api/v1/configs/it-schemas:development:database.analytics/validate",
+        Map.of("type", "Json", "value", Map.of("host", "x", "port", 1))).json();
+    assertThat(dryNew.get("valid").asBoolean()).as(dryNew.toString()).isTrue();
+    assertThat(dryNew.get("value").get("poolSize").asInt()).isEqualTo(10);
+    assertThat(dryNew.get("schemaId").asString()).isEqualTo("it-schemas:database");
+    JsonNode drySchema = api.post("/api/v1/schemas/it-schemas:database/validate", Map.of("value", Map.of("host", 7))).json();
+    assertThat(drySchema.get("valid").asBoolean()).isFalse();
+    assertThat(texts(drySchema.get("errors"))).anySatisfy(e -> assertThat(e).startsWith("/host: "))
+        .anySatisfy(e -> assertThat(e).startsWith("/port: "));
+    assertThat(api.get("/api/v1/configs/it-schemas:development:database.analytics").status()).isEqualTo(404);
+
+    assertThat(api.get("/api/v1/schemas?tenantId=it-schemas").json().get("totalItems").asLong()).isEqualTo(2);
+    assertThat(api.get("/api/v1/schemas/it-schemas:database").json().get("versions").toString()).isEqualTo("[1]");
+    assertThat(api.get("/api/v1/schemas/it-schemas:nothing").status()).isEqualTo(404);
+
+    // invalid schemas are refused with the rule they break
+    assertThat(api.post("/api/v1/schemas", Map.of("tenantId", "it-schemas", "name", "broken", "schema", Map.of("type", "strnig"))).status())
+        .isEqualTo(422);
+    Api.Response remote = api.post("/api/v1/schemas", Map.of("tenantId", "it-schemas", "name", "remote",
+        "schema", Map.of("$ref", "http://example.invalid/schema.json")));
+    assertThat(remote.status()).isEqualTo(422);
+    assertThat(remote.json().get("detail").asString()).contains("self-contained");
+
+    // a compatible version applies at once
+    Api.Response wider = api.post("/api/v1/schemas", Map.of("tenantId", "it-schemas", "name", "limits", "keyPattern", "limits.rps",
+        "rules", Map.of("type", "number", "min", 1, "max", 2000)));
+    assertThat(wider.status()).as(wider.text()).isEqualTo(201);
+    assertThat(wider.json().get("version").asInt()).isEqualTo(2);
+
+    // a breaking version of a schema nobody uses is refused with what breaks
+    assertThat(api.post("/api/v1/schemas", Map.of("tenantId", "it-schemas", "name", "unused", "keyPattern", "nothing.*",
+        "schema", Map.of("type", "string"))).status()).isEqualTo(201);
+    Api.Response breaking = api.post("/api/v1/schemas", Map.of("tenantId", "it-schemas", "name", "unused", "keyPattern", "nothing.*",
+        "schema", Map.of("type", "integer")));
+    assertThat(breaking.status()).as(breaking.text()).isEqualTo(422);
+    assertThat(breaking.json().get("type").asString()).endsWith("/breaking-schema-change");
+    assertThat(texts(breaking.json().get("errors"))).anySatisfy(e -> assertThat(e).startsWith("/type: no longer accepts string"));
+
+    // a breaking version of a schema in use waits for an Admin
+    Map<String, Object> narrower = Map.of("type", "object", "required", List.of("host", "port"), "properties", Map.of(
+        "host", Map.of("type", "string"),
+        "port", Map.of("type", "integer", "minimum", 1, "maximum", 1024),
+        "poolSize", Map.of("type", "integer", "default", 10)));
+    Api.Response held = api.post("/api/v1/schemas", Map.of("tenantId", "it-schemas", "name", "database", "keyPattern", "database.*", "schema", narrower));
+    assertThat(held.status()).as(held.text()).isEqualTo(202);
+    assertThat(held.json().get("status").asString()).isEqualTo("Pending");
+    assertThat(texts(held.json().get("breaks")))
+        .anySatisfy(e -> assertThat(e).startsWith("/properties/port/maximum: lowered from 65535 to 1024"))
+        .anySatisfy(e -> assertThat(e).startsWith("stored value it-schemas:development:database.primary /port: "));
+    assertThat(api.get("/api/v1/schemas/it-schemas:database").json().get("version").asInt()).isEqualTo(1);
+    assertThat(api.post("/api/v1/schemas", Map.of("tenantId", "it-schemas", "name", "database", "keyPattern", "database.*", "schema", database))
+        .status()).isEqualTo(409);
+    String manager = io.hotswap.core.testing.Tokens.token("carol", List.of("ConfigManager"), List.of());
+    assertThat(api.as(manager).post("/api/v1/schemas/it-schemas:database/approve", Map.of()).status()).isEqualTo(403);
+    Api.Response approved = api.post("/api/v1/schemas/it-schemas:database/approve", Map.of());
+    assertThat(approved.status()).as(approved.text()).isEqualTo(200);
+    assertThat(approved.json().get("version").asInt()).isEqualTo(2);
+    assertThat(approved.json().get("approvedBy").asString()).isEqualTo("it-tester");
+    assertThat(approved.json().get("schema").get("properties").get("port").get("maximum").asInt()).isEqualTo(1024);
+    assertThat(api.post("/api/v1/schemas/it-schemas:database/approve", Map.of()).status()).isEqualTo(404);
+    assertThat(api.post("/api/v1/configs", Map.of("tenantId", "it-schemas", "key", "database.cache", "type", "Json",
+        "value", Map.of("host", "c", "port", 6379))).status()).isEqualTo(422);
+
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      assertThat(count("SELECT count(*) FROM audit_log WHERE tenant_id = 'it-schemas' AND event_type = 'SCHEMA_REGISTERED'")).isEqualTo(4);
+      assertThat(count("SELECT count(*) FROM audit_log WHERE tenant_id = 'it-schemas' AND event_type = 'SCHEMA_APPROVED'")).isEqualTo(1);
+    });
+    try (KafkaConsumer<String, byte[]> approvals = consumer(Topics.APPROVALS)) {
+      List<String> decisions = new ArrayList<>();
+      await().atMost(Duration.ofSeconds(30)).until(() -> {
+        approvals.poll(Duration.ofMillis(200)).forEach(r -> {
+          var request = SERDES.approvalRequest().fromBytes(r.value());
+          if (request.getTenantId().equals("it-schemas")) {
+            decisions.add(request.getStatus().name());
+          }
+        });
+        return decisions.size() >= 2;
+      });
+      assertThat(decisions).containsExactly("PENDING", "APPROVED");
+    }
+  }
+
+  @Test
+  void shouldVersionProfilesSemanticallyAndServeThemLive() throws Exception {
+    createTenant("it-profiles");
+    assertThat(api.post("/api/v1/schemas", Map.of("tenantId", "it-profiles", "name", "payment", "schema", Map.of("type", "object",
+        "properties", Map.of("timeoutMs", Map.of("type", "integer", "maximum", 60000), "retries", Map.of("type", "integer", "default", 3)))))
+        .status()).isEqualTo(201);
+    String base = "/api/v1/profiles/it-profiles:payment-service.production";
+    Api.Response v1 = api.post("/api/v1/profiles", Map.of("tenantId", "it-profiles", "service", "payment-service", "environment", "Production",
+        "version", "1.0.0", "document", Map.of("timeoutMs", 1000), "schemaId", "payment", "strategy", "Canary", "tags", List.of("beta")));
+    assertThat(v1.status()).as(v1.text()).isEqualTo(201);
+    assertThat(v1.header("Location")).isEqualTo(base + "/versions/1.0.0");
+    assertThat(v1.json().get("document").get("retries").asInt()).isEqualTo(3);
+    assertThat(v1.json().get("strategy").asString()).isEqualTo("canary");
+
+    Map<String, Object> next = new HashMap<>(Map.of("tenantId", "it-profiles", "service", "payment-service", "environment", "production",
+        "document", Map.of("timeoutMs", 1500)));
+    next.put("version", "1.0.0");
+    Api.Response same = api.post("/api/v1/profiles", next);
+    assertThat(same.status()).isEqualTo(409);
+    assertThat(same.json().get("field").asString()).isEqualTo("version");
+    assertThat(same.json().get("detail").asString()).contains("greater than the current 1.0.0");
+    next.put("version", "0.9.9");
+    assertThat(api.post("/api/v1/profiles", next).status()).isEqualTo(409);
+    next.put("version", "1.1");
+    assertThat(api.post("/api/v1/profiles", next).status()).isEqualTo(400);
+    next.put("version", "1.1.0");
+    next.put("schemaId", "payment");
+    next.put("document", Map.of("timeoutMs", 99999));
+    Api.Response invalid = api.post("/api/v1/profiles", next);
+    assertThat(invalid.status()).isEqualTo(422);
+    assertThat(texts(invalid.json().get("errors"))).anySatisfy(e -> assertThat(e).startsWith("/timeoutMs: "));
+    next.put("document", Map.of("timeoutMs", 2000));
+    assertThat(api.post("/api/v1/profiles", next).status()).isEqualTo(201);
+    next.put("version", "2.0.0");
+    next.put("document", Map.of("timeoutMs", 3000, "region", "eu"));
+    assertThat(api.post("/api/v1/profiles", next).status()).isEqualTo(201);
+
+    assertThat(api.get(base).json().get("version").asString()).isEqualTo("2.0.0");
+    List<String> versions = new ArrayList<>();
+    api.get(base + "/versions").json().get("items").forEach(v -> versions.add(v.get("version").asString()));
+    assertThat(versions).containsExactly("1.0.0", "1.1.0", "2.0.0");
+    List<String> changes = new ArrayList<>();
+    api.get(base + "/diff?from=1.0.0&to=2.0.0").json().get("changes").forEach(c -> changes.add(c.get("op").asString() + " " + c.get("path").asString()));
+    assertThat(changes).containsExactlyInAnyOrder("changed /timeoutMs", "added /region");
+
+    Api.Response tagged = api.put(base + "/versions/1.1.0/tags", Map.of("tags", List.of("stable")), Map.of());
+    assertThat(tagged.status()).as(tagged.text()).isEqualTo(200);
+    assertThat(texts(tagged.json().get("tags"))).containsExactly("stable");
+    assertThat(tagged.json().get("document").get("timeoutMs").asInt()).isEqualTo(2000);
+    assertThat(api.put(base + "/versions/9.9.9/tags", Map.of("tags", List.of("stable")), Map.of()).status()).isEqualTo(404);
+
+    Api.Response rolledBack = api.post(base + "/rollback", Map.of("version", "1.0.0"));
+    assertThat(rolledBack.status()).as(rolledBack.text()).isEqualTo(201);
+    assertThat(rolledBack.json().get("rolledBackTo").asString()).isEqualTo("1.0.0");
+    assertThat(rolledBack.json().get("previousVersion").asString()).isEqualTo("2.0.0");
+    JsonNode restored = rolledBack.json().get("profile");
+    assertThat(restored.get("version").asString()).isEqualTo("2.0.1");
+    assertThat(restored.get("document")).isEqualTo(api.get(base + "/versions/1.0.0").json().get("document"));
+    assertThat(api.get(base).json().get("version").asString()).isEqualTo("2.0.1");
+
+    // the current version is on the live topic of its environment, as a whole document
+    try (KafkaConsumer<String, byte[]> live = consumer(Topics.live("production"))) {
+      List<LiveConfig> seen = new ArrayList<>();
+      await().atMost(Duration.ofSeconds(30)).until(() -> {
+        live.poll(Duration.ofMillis(200)).forEach(r -> {
+          if (r.key().equals("it-profiles|profile:payment-service") && r.value() != null) {
+            seen.add(SERDES.liveConfig().fromBytes(r.value()));
+          }
+        });
+        return seen.size() >= 4;
+      });
+      LiveConfig last = seen.get(seen.size() - 1);
+      assertThat(last.getKind()).isEqualTo(io.hotswap.avro.LiveKind.PROFILE);
+      assertThat(last.getSemver()).isEqualTo("2.0.1");
+      assertThat(Json.MAPPER.readTree(last.getValue()).get("timeoutMs").asInt()).isEqualTo(1000);
+    }
+
+    // up to 1 MB (the compact JSON text) is accepted, one byte more is not
+    String filler = "x".repeat(1024 * 1024 - "{\"blob\":\"\"}".length());
+    Api.Response oneMb = api.post("/api/v1/profiles", Map.of("tenantId", "it-profiles", "service", "big-service", "environment", "development",
+        "version", "1.0.0", "document", Map.of("blob", filler)));
+    assertThat(oneMb.status()).as(oneMb.text().substring(0, Math.min(300, oneMb.text().length()))).isEqualTo(201);
+    Api.Response tooBig = api.post("/api/v1/profiles", Map.of("tenantId", "it-profiles", "service", "big-service", "environment", "development",
+        "version", "1.0.1", "document", Map.of("blob", filler + "x")));
+    assertThat(tooBig.status()).isEqualTo(413);
+    assertThat(tooBig.json().get("field").asString()).isEqualTo("document");
+    assertThat(api.get("/api/v1/profiles/tenant/it-profiles?environment=production").json().get("totalItems").asLong()).isEqualTo(1);
+    assertThat(api.get("/api/v1/profiles/tenant/it-profiles").json().get("totalItems").asLong()).isEqualTo(2);
+    assertThat(api.get("/api/v1/profiles/it-profiles:absent.production").status()).isEqualTo(404);
+
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      assertThat(count("SELECT count(*) FROM audit_log WHERE tenant_id = 'it-profiles' AND event_type = 'PROFILE_CREATED'")).isEqualTo(4);
+      assertThat(count("SELECT count(*) FROM audit_log WHERE tenant_id = 'it-profiles' AND event_type = 'PROFILE_TAGGED'")).isEqualTo(1);
+      assertThat(count("SELECT count(*) FROM audit_log WHERE tenant_id = 'it-profiles' AND event_type = 'PROFILE_ROLLED_BACK'")).isEqualTo(1);
+    });
+  }
+
+  @Test
+  void shouldHoldPromotionsAsTheTenantsApprovalPolicySays() {
+    Api.Response tenant = api.post("/api/v1/tenants", Map.of("tenantId", "it-policy", "tier", "Pro", "guardedEnvironments", List.of("Production")));
+    assertThat(tenant.status()).as(tenant.text()).isEqualTo(201);
+    assertThat(texts(tenant.json().get("guardedEnvironments"))).containsExactly("production");
+    createTenant("it-policy-default");
+    assertThat(texts(api.get("/api/v1/tenants/it-policy-default").json().get("guardedEnvironments"))).containsExactly("staging", "production");
+    assertThat(api.post("/api/v1/configs", Map.of("tenantId", "it-policy", "key", "feature.x", "value", true, "type", "Boolean")).status())
+        .isEqualTo(201);
+    assertThat(api.post("/api/v1/configs/it-policy:development:feature.x/promote", Map.of("targetEnvironment", "staging")).status()).isEqualTo(201);
+    assertThat(api.post("/api/v1/configs/it-policy:staging:feature.x/promote", Map.of()).status()).isEqualTo(202);
+
+    assertThat(api.put("/api/v1/tenants/it-policy", Map.of("guardedEnvironments", List.of("moon")), Map.of()).status()).isEqualTo(400);
+    Api.Response open = api.put("/api/v1/tenants/it-policy", Map.of("guardedEnvironments", List.of()), Map.of());
+    assertThat(open.status()).as(open.text()).isEqualTo(200);
+    assertThat(open.json().get("guardedEnvironments")).isEmpty();
+    Api.Response applied = api.post("/api/v1/configs/it-policy:staging:feature.x/promote", Map.of());
+    assertThat(applied.status()).as(applied.text()).isEqualTo(201);
+    assertThat(api.get("/api/v1/configs/it-policy:production:feature.x").json().get("value").asBoolean()).isTrue();
   }
 }

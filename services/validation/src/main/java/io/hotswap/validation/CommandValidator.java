@@ -20,6 +20,7 @@ import io.hotswap.core.stream.CommandResults;
 import io.hotswap.core.stream.Expiry;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -44,6 +45,8 @@ final class CommandValidator implements Processor<String, Command, String, Decis
   private KeyValueStore<String, String> keys;
   private KeyValueStore<String, Long> counts;
   private KeyValueStore<String, CommandResult> seen;
+  private SchemaRules schemaRules;
+  private ProfileRules profileRules;
 
   CommandValidator(Duration idempotencyWindow) {
     this.idempotencyWindow = idempotencyWindow;
@@ -56,6 +59,9 @@ final class CommandValidator implements Processor<String, Command, String, Decis
     this.keys = context.getStateStore(ValidationTopology.KEYS_STORE);
     this.counts = context.getStateStore(ValidationTopology.COUNTS_STORE);
     this.seen = context.getStateStore(ValidationTopology.SEEN_STORE);
+    this.schemaRules = new SchemaRules(context.getStateStore(ValidationTopology.SCHEMAS_STORE),
+        context.getStateStore(ValidationTopology.PENDING_STORE), keys, context.getStateStore(ValidationTopology.VALUES_STORE));
+    this.profileRules = new ProfileRules(context.getStateStore(ValidationTopology.PROFILES_STORE), schemaRules);
     Duration every = idempotencyWindow.dividedBy(24).compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : idempotencyWindow.dividedBy(24);
     context.schedule(every, PunctuationType.WALL_CLOCK_TIME, ts -> Expiry.purge(seen, Instant.ofEpochMilli(ts), idempotencyWindow));
   }
@@ -99,6 +105,22 @@ final class CommandValidator implements Processor<String, Command, String, Decis
       case CONFIG_DELETE -> deleteConfig(command);
       case TENANT_KEY_ROTATE -> rotateKey(command);
       case CONFIG_PROMOTE -> promote(command);
+      case SCHEMA_REGISTER -> {
+        activeTenant(command.getTenantId());
+        schemaRules.register(command, command.getIssuedAt());
+      }
+      case SCHEMA_APPROVE -> {
+        activeTenant(command.getTenantId());
+        schemaRules.approve(command);
+      }
+      case PROFILE_CREATE -> {
+        activeTenant(command.getTenantId());
+        profileRules.create(command);
+      }
+      case PROFILE_TAG -> {
+        activeTenant(command.getTenantId());
+        profileRules.tag(command);
+      }
       default -> throw Rejection.badRequest("unknown-command", "command type " + command.getType() + " is not supported", "type");
     }
   }
@@ -116,8 +138,12 @@ final class CommandValidator implements Processor<String, Command, String, Decis
     if (maxEnvironments > 4) {
       throw Rejection.unprocessable("invalid-quota", "maxEnvironments can be at most 4", "maxEnvironments");
     }
+    List<String> guarded = p.getGuardedEnvironments() == null ? List.copyOf(Environments.GUARDED_BY_DEFAULT_ORDERED)
+        : guardedEnvironments(p.getGuardedEnvironments());
+    p.setGuardedEnvironments(guarded);
     tenants.put(command.getTenantId(), Tenant.newBuilder()
         .setTenantId(command.getTenantId())
+        .setGuardedEnvironments(guarded)
         .setName(p.getName() == null ? command.getTenantId() : p.getName())
         .setTier(tier)
         .setStatus(TenantStatus.ACTIVE)
@@ -145,7 +171,11 @@ final class CommandValidator implements Processor<String, Command, String, Decis
     if (maxEnvironments > 4) {
       throw Rejection.unprocessable("invalid-quota", "maxEnvironments can be at most 4", "maxEnvironments");
     }
+    if (p.getGuardedEnvironments() != null) {
+      p.setGuardedEnvironments(guardedEnvironments(p.getGuardedEnvironments()));
+    }
     Tenant updated = Tenant.newBuilder(tenant)
+        .setGuardedEnvironments(p.getGuardedEnvironments() == null ? tenant.getGuardedEnvironments() : p.getGuardedEnvironments())
         .setName(p.getName() == null ? tenant.getName() : p.getName())
         .setTier(tier)
         .setStatus(p.getStatus() == null ? tenant.getStatus() : p.getStatus())
@@ -164,6 +194,15 @@ final class CommandValidator implements Processor<String, Command, String, Decis
     tenants.put(tenant.getTenantId(), Tenant.newBuilder(tenant).setStatus(TenantStatus.DELETED).setVersion(tenant.getVersion() + 1).build());
   }
 
+  /** The approval policy: known environments, canonical names, each once, in promotion order. */
+  private static List<String> guardedEnvironments(List<String> requested) {
+    java.util.Set<String> canonical = new java.util.HashSet<>();
+    for (String env : requested) {
+      canonical.add(Environments.require(env));
+    }
+    return io.hotswap.core.kafka.Topics.ENVIRONMENTS.stream().filter(canonical::contains).toList();
+  }
+
   private void createConfig(Command command) {
     Tenant tenant = activeTenant(command.getTenantId());
     ConfigPayload c = requireConfig(command);
@@ -173,6 +212,7 @@ final class CommandValidator implements Processor<String, Command, String, Decis
     ValueTypes.check(c.getValueType(), c.getValue());
     requireSealedSecret(c.getValueType(), c.getValue());
     String storeKey = StoreKeys.config(command.getTenantId(), c.getEnvironment(), c.getKey());
+    c.setValue(schemaRules.check(command.getTenantId(), c.getKey(), c.getValueType(), c.getValue()));
     if (keys.get(storeKey) != null) {
       throw Rejection.conflict("config-exists", "key '" + c.getKey() + "' already exists in " + c.getEnvironment()
           + " for tenant '" + command.getTenantId() + "'; update it with PUT", "key");
@@ -187,6 +227,7 @@ final class CommandValidator implements Processor<String, Command, String, Decis
           + tenant.getMaxEnvironments() + " environments", "environment");
     }
     keys.put(storeKey, c.getValueType().name());
+    schemaRules.remember(storeKey, c.getValueType(), c.getValue());
     counts.put(command.getTenantId(), count + 1);
   }
 
@@ -208,17 +249,19 @@ final class CommandValidator implements Processor<String, Command, String, Decis
     ValueTypes.check(c.getValueType(), c.getValue());
     requireSealedSecret(c.getValueType(), c.getValue());
     String storeKey = StoreKeys.config(command.getTenantId(), c.getEnvironment(), c.getKey());
+    c.setValue(schemaRules.check(command.getTenantId(), c.getKey(), c.getValueType(), c.getValue()));
     boolean exists = keys.get(storeKey) != null;
     long count = Objects.requireNonNullElse(counts.get(command.getTenantId()), 0L);
     if (!exists && count >= tenant.getMaxConfigs()) {
       throw Rejection.unprocessable("quota-exceeded", "tenant '" + command.getTenantId() + "' has reached its quota of "
           + tenant.getMaxConfigs() + " configuration keys", "key");
     }
-    if (Environments.GUARDED_BY_DEFAULT.contains(c.getEnvironment())) {
+    if (tenant.getGuardedEnvironments().contains(c.getEnvironment())) {
       command.setApprovalRequired(true);
       return;
     }
     keys.put(storeKey, c.getValueType().name());
+    schemaRules.remember(storeKey, c.getValueType(), c.getValue());
     if (!exists) {
       counts.put(command.getTenantId(), count + 1);
     }
@@ -246,7 +289,9 @@ final class CommandValidator implements Processor<String, Command, String, Decis
     ValueType type = c.getValueType() == null ? declared : c.getValueType();
     ValueTypes.check(type, c.getValue());
     requireSealedSecret(type, c.getValue());
+    c.setValue(schemaRules.check(command.getTenantId(), c.getKey(), type, c.getValue()));
     keys.put(storeKey, type.name());
+    schemaRules.remember(storeKey, type, c.getValue());
   }
 
   private void deleteConfig(Command command) {
@@ -259,6 +304,7 @@ final class CommandValidator implements Processor<String, Command, String, Decis
     String storeKey = StoreKeys.config(command.getTenantId(), c.getEnvironment(), c.getKey());
     existingType(storeKey, command, c);
     keys.delete(storeKey);
+    schemaRules.forget(storeKey);
     counts.put(command.getTenantId(), Math.max(0, Objects.requireNonNullElse(counts.get(command.getTenantId()), 1L) - 1));
   }
 

@@ -31,7 +31,9 @@ public final class AvroSchemas {
           AuditEvent.getClassSchema(),
           AvroSchemaRecord.getClassSchema(),
           io.hotswap.avro.TenantKey.getClassSchema(),
-          io.hotswap.avro.ApprovalRequest.getClassSchema());
+          io.hotswap.avro.ApprovalRequest.getClassSchema(),
+          io.hotswap.avro.ConfigSchema.getClassSchema(),
+          io.hotswap.avro.ConfigProfile.getClassSchema());
 
   private static volatile boolean trusted;
 

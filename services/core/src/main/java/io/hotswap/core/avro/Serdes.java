@@ -19,7 +19,9 @@ public record Serdes(
     AvroSerde<AuditEvent> auditEvent,
     AvroSerde<AvroSchemaRecord> schemaRecord,
     AvroSerde<io.hotswap.avro.TenantKey> tenantKey,
-    AvroSerde<io.hotswap.avro.ApprovalRequest> approvalRequest) {
+    AvroSerde<io.hotswap.avro.ApprovalRequest> approvalRequest,
+    AvroSerde<io.hotswap.avro.ConfigSchema> configSchema,
+    AvroSerde<io.hotswap.avro.ConfigProfile> configProfile) {
 
   public static Serdes create(HotSwapSchemaStore store) {
     return new Serdes(
@@ -32,7 +34,9 @@ public record Serdes(
         new AvroSerde<>(AuditEvent.class, store),
         new AvroSerde<>(AvroSchemaRecord.class, store),
         new AvroSerde<>(io.hotswap.avro.TenantKey.class, store),
-        new AvroSerde<>(io.hotswap.avro.ApprovalRequest.class, store));
+        new AvroSerde<>(io.hotswap.avro.ApprovalRequest.class, store),
+        new AvroSerde<>(io.hotswap.avro.ConfigSchema.class, store),
+        new AvroSerde<>(io.hotswap.avro.ConfigProfile.class, store));
   }
 
   public static Serdes create() {

@@ -15,6 +15,9 @@ public final class Environments {
   /** Environments whose changes need approval unless a tenant's policy says otherwise (seed 000). */
   public static final java.util.Set<String> GUARDED_BY_DEFAULT = java.util.Set.of("staging", "production");
 
+  /** {@link #GUARDED_BY_DEFAULT} in promotion order: a new tenant's approval policy. */
+  public static final java.util.List<String> GUARDED_BY_DEFAULT_ORDERED = java.util.List.of("staging", "production");
+
   /** Position in the promotion order (development 0 … production 3). */
   public static int order(String environment) {
     return Topics.ENVIRONMENTS.indexOf(environment);

@@ -9,6 +9,7 @@ public final class Rejection extends RuntimeException {
   private final int status;
   private final String type;
   private final String field;
+  private java.util.List<String> errors = java.util.List.of();
 
   public Rejection(int status, String type, String detail, String field) {
     super(detail);
@@ -31,6 +32,16 @@ public final class Rejection extends RuntimeException {
 
   public static Rejection unprocessable(String type, String detail, String field) {
     return new Rejection(422, type, detail, field);
+  }
+
+  /** Each violated rule (a JSON Pointer and a message, or a breaking schema change), shown as {@code errors} in the problem. */
+  public Rejection withErrors(java.util.List<String> errors) {
+    this.errors = java.util.List.copyOf(errors);
+    return this;
+  }
+
+  public java.util.List<String> errors() {
+    return errors;
   }
 
   public int status() {

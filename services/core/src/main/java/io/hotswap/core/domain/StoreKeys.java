@@ -69,6 +69,90 @@ public final class StoreKeys {
     return id;
   }
 
+  /** {@code tenant|name}: a schema's latest version in service stores. */
+  public static String schema(String tenant, String name) {
+    return tenant + SEP + name;
+  }
+
+  /** {@code tenant|name|0000000003}: one version of a schema on hotswap.schemas.v1. */
+  public static String schemaVersion(String tenant, String name, int version) {
+    return schema(tenant, name) + SEP + String.format("%010d", version);
+  }
+
+  /** {@code tenant:name}: the public id of a schema. */
+  public static String schemaId(String tenant, String name) {
+    return tenant + ':' + name;
+  }
+
+  /** {@code tenant|service.environment}: a profile's latest version in service stores. */
+  public static String profile(String tenant, String service, String environment) {
+    return tenant + SEP + service + '.' + environment;
+  }
+
+  /** {@code tenant|service.environment|000000001.000000000.000000002}: one version of a profile on hotswap.profiles.v1. */
+  public static String profileVersion(String tenant, String service, String environment, SemVer version) {
+    return profile(tenant, service, environment) + SEP + version.sortable();
+  }
+
+  /** {@code tenant:service.environment}: the public id of a profile. */
+  public static String profileId(String tenant, String service, String environment) {
+    return tenant + ':' + service + '.' + environment;
+  }
+
+  /** {@code profile:service}: a profile's key on the live topic of its environment (no config key contains ':'). */
+  public static String liveProfileKey(String service) {
+    return "profile:" + service;
+  }
+
+  /** Parses {@code tenant:name}; 404 when it is not a schema id. */
+  public static SchemaId parseSchemaId(String schemaId) {
+    int a = schemaId == null ? -1 : schemaId.indexOf(':');
+    if (a <= 0 || a == schemaId.length() - 1) {
+      throw Rejection.notFound("schema-not-found", "No schema with id '" + Texts.abbreviate(schemaId) + "'", "schemaId");
+    }
+    SchemaId id = new SchemaId(schemaId.substring(0, a), schemaId.substring(a + 1));
+    if (!TenantIds.isValid(id.tenantId()) || !id.name().matches("[a-z0-9][a-z0-9-]{0,63}")) {
+      throw Rejection.notFound("schema-not-found", "No schema with id '" + Texts.abbreviate(schemaId) + "'", "schemaId");
+    }
+    return id;
+  }
+
+  /** Parses {@code tenant:service.environment}; 404 when it is not a profile id. */
+  public static ProfileId parseProfileId(String profileId) {
+    int a = profileId == null ? -1 : profileId.indexOf(':');
+    int dot = profileId == null ? -1 : profileId.lastIndexOf('.');
+    if (a <= 0 || dot <= a + 1 || dot == profileId.length() - 1) {
+      throw Rejection.notFound("profile-not-found", "No profile with id '" + Texts.abbreviate(profileId) + "'", "profileId");
+    }
+    ProfileId id = new ProfileId(profileId.substring(0, a), profileId.substring(a + 1, dot), profileId.substring(dot + 1).toLowerCase(java.util.Locale.ROOT));
+    if (!TenantIds.isValid(id.tenantId()) || !id.service().matches("[a-z0-9][a-z0-9-]{0,63}") || !Environments.isKnown(id.environment())) {
+      throw Rejection.notFound("profile-not-found", "No profile with id '" + Texts.abbreviate(profileId) + "'", "profileId");
+    }
+    return id;
+  }
+
+  /** A parsed schema id. */
+  public record SchemaId(String tenantId, String name) {
+    public String storeKey() {
+      return schema(tenantId, name);
+    }
+
+    public String id() {
+      return schemaId(tenantId, name);
+    }
+  }
+
+  /** A parsed profile id. */
+  public record ProfileId(String tenantId, String service, String environment) {
+    public String storeKey() {
+      return profile(tenantId, service, environment);
+    }
+
+    public String id() {
+      return profileId(tenantId, service, environment);
+    }
+  }
+
   /** A parsed config id. */
   public record ConfigId(String tenantId, String environment, String key) {
     public String storeKey() {

@@ -27,6 +27,11 @@ public record Topics(int partitions, short replicationFactor) {
   /** Changes held for approval, keyed by approval id; compacted; written by approval only. */
   public static final String APPROVALS = "hotswap.approvals.v1";
 
+  /** Versions of tenants' configuration schemas, keyed tenant|name|version; compacted; written by rollout only. */
+  public static final String SCHEMAS = "hotswap.schemas.v1";
+  /** Versions of config profiles, keyed tenant|service.env|semver; compacted; written by rollout only. */
+  public static final String PROFILES = "hotswap.profiles.v1";
+
   /** Largest record HotSwap writes: a 1 MB value with its previous value in an audit event. */
   public static final int MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
@@ -63,6 +68,8 @@ public record Topics(int partitions, short replicationFactor) {
     topics.add(compact(CONFIG_VERSIONS));
     topics.add(compact(TENANT_KEYS));
     topics.add(compact(APPROVALS));
+    topics.add(compact(SCHEMAS));
+    topics.add(compact(PROFILES));
     liveTopics().forEach(t -> topics.add(compact(t)));
     topics.add(delete(AUDIT, -1));
     topics.add(delete(DLQ, 14L * 24 * 60 * 60 * 1000));

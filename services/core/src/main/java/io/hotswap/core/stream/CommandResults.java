@@ -19,6 +19,7 @@ public final class CommandResults {
         .setErrorType(rejection.type())
         .setDetail(rejection.detail())
         .setField(rejection.field())
+        .setErrors(rejection.errors())
         .setStage(stage)
         .setTenantId(command.getTenantId())
         .setDecidedAt(now)

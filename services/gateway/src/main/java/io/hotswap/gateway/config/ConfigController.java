@@ -25,6 +25,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -55,10 +56,12 @@ class ConfigController {
   private final TenantScope scope;
   private final RateLimits rateLimits;
   private final SecretVault vault;
+  private final io.hotswap.gateway.schema.SchemaCatalog schemas;
 
   ConfigController(CommandGateway commands, StoreRouter router, Duration readYourWritesWait, TenantScope scope, RateLimits rateLimits,
-                   SecretVault vault) {
+                   SecretVault vault, io.hotswap.gateway.schema.SchemaCatalog schemas) {
     this.vault = vault;
+    this.schemas = schemas;
     this.commands = commands;
     this.router = router;
     this.readYourWritesWait = readYourWritesWait;
@@ -237,6 +240,41 @@ class ConfigController {
       }
       return ResponseEntity.ok().eTag(Long.toString(entry.getVersion())).body(ConfigView.of(entry));
     });
+  }
+
+  /**
+   * Dry run of a write: checks the value against its type and the schema in force for the key
+   * (the key need not exist yet; give {@code type} then). Nothing is stored; the answer says
+   * {@code valid}, lists every error with its JSON Pointer, and shows the value with defaults.
+   */
+  @PostMapping("/{configId}/validate")
+  Map<String, Object> validate(@PathVariable String configId, @RequestBody ConfigRequests.Update body, HttpServletRequest request,
+                               HttpServletResponse response) {
+    StoreKeys.ConfigId id = scope.visibleConfig(configId);
+    rateLimits.check(id.tenantId(), RateLimits.Kind.READ, request, response);
+    if (body == null || body.value() == null) {
+      throw Rejection.badRequest("missing-value", "value is required: {\"value\": ...}", "value");
+    }
+    ValueType type = body.type() != null ? ValueTypes.parse(body.type()) : currentType(id, request);
+    Map<String, Object> answer = new java.util.LinkedHashMap<>();
+    answer.put("configId", id.id());
+    String value;
+    try {
+      value = ValueTypes.check(type, ConfigView.text(body.value()));
+    } catch (Rejection r) {
+      answer.put("valid", false);
+      answer.put("errors", List.of("/: " + r.detail()));
+      return answer;
+    }
+    io.hotswap.avro.ConfigSchema schema = type == ValueType.SECRET ? null : schemas.governing(id.tenantId(), id.key());
+    if (schema == null) {
+      answer.put("valid", true);
+      answer.put("errors", List.of());
+      answer.put("value", type == ValueType.SECRET ? ConfigView.typed(type, value) : io.hotswap.core.schema.ConfigSchemas.instance(type, value));
+      return answer;
+    }
+    answer.putAll(io.hotswap.gateway.schema.DryRun.report(schema, io.hotswap.core.schema.ConfigSchemas.instance(type, value)));
+    return answer;
   }
 
   /** The declared type of a key, read on the instance that owns it (a Secret's new value must be sealed). */

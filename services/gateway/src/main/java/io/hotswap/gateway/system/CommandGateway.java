@@ -76,7 +76,7 @@ public final class CommandGateway implements SmartLifecycle {
   public CommandResult submitOrReject(Command command) {
     CommandResult result = submit(command);
     if (result.getOutcome() == io.hotswap.avro.Outcome.REJECTED) {
-      throw new Rejection(result.getStatus(), result.getErrorType(), result.getDetail(), result.getField());
+      throw new Rejection(result.getStatus(), result.getErrorType(), result.getDetail(), result.getField()).withErrors(result.getErrors());
     }
     return result;
   }

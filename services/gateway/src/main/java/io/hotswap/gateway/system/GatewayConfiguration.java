@@ -116,6 +116,11 @@ class GatewayConfiguration {
     return new StoreRouter(streams, self, internalHttp, retryFor, tls ? "https" : "http");
   }
 
+  @Bean
+  io.hotswap.gateway.schema.SchemaCatalog schemaCatalog(StoreRouter router) {
+    return new io.hotswap.gateway.schema.SchemaCatalog(router);
+  }
+
   /** How long a write waits for its own result to become readable before answering. */
   @Bean
   Duration readYourWritesWait(@Value("${hotswap.gateway.read-your-writes-wait:PT5S}") Duration wait) {

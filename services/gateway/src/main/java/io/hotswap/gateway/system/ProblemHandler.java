@@ -37,7 +37,11 @@ public class ProblemHandler {
 
   @ExceptionHandler(Rejection.class)
   ResponseEntity<ProblemDetail> rejection(Rejection r) {
-    return ResponseEntity.status(r.status()).body(problem(r.status(), r.type(), r.detail(), r.field()));
+    ProblemDetail p = problem(r.status(), r.type(), r.detail(), r.field());
+    if (!r.errors().isEmpty()) {
+      p.setProperty("errors", r.errors());
+    }
+    return ResponseEntity.status(r.status()).body(p);
   }
 
   @ExceptionHandler(HttpMessageNotReadableException.class)

@@ -19,6 +19,8 @@ public final class ReadTopology {
   public static final String VERSIONS_STORE = "gateway-config-versions-store";
   public static final String TENANTS_STORE = "gateway-tenants-global-store";
   public static final String TENANT_KEYS_STORE = "gateway-tenant-keys-global-store";
+  public static final String SCHEMAS_STORE = "gateway-schemas-global-store";
+  public static final String PROFILES_STORE = "gateway-profiles-store";
 
   private ReadTopology() {}
 
@@ -30,6 +32,12 @@ public final class ReadTopology {
     builder.table(Topics.CONFIG_VERSIONS, Consumed.with(keys, serdes.configEntry()).withName("config-versions-source"),
         Materialized.<String, io.hotswap.avro.ConfigEntry, KeyValueStore<Bytes, byte[]>>as(VERSIONS_STORE)
             .withKeySerde(keys).withValueSerde(serdes.configEntry()));
+    builder.table(Topics.PROFILES, Consumed.with(keys, serdes.configProfile()).withName("profiles-source"),
+        Materialized.<String, io.hotswap.avro.ConfigProfile, KeyValueStore<Bytes, byte[]>>as(PROFILES_STORE)
+            .withKeySerde(keys).withValueSerde(serdes.configProfile()));
+    builder.globalTable(Topics.SCHEMAS, Consumed.with(keys, serdes.configSchema()).withName("schemas-source"),
+        Materialized.<String, io.hotswap.avro.ConfigSchema, KeyValueStore<Bytes, byte[]>>as(SCHEMAS_STORE)
+            .withKeySerde(keys).withValueSerde(serdes.configSchema()));
     builder.globalTable(Topics.TENANTS, Consumed.with(keys, serdes.tenant()).withName("tenants-source"),
         Materialized.<String, io.hotswap.avro.Tenant, KeyValueStore<Bytes, byte[]>>as(TENANTS_STORE)
             .withKeySerde(keys).withValueSerde(serdes.tenant()));

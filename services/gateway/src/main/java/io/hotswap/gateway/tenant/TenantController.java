@@ -58,10 +58,12 @@ class TenantController {
   }
 
   /** {@code POST} body; quotas default from the tier. */
-  record CreateTenant(String tenantId, String name, String tier, Integer maxConfigs, Integer maxEnvironments) {}
+  record CreateTenant(String tenantId, String name, String tier, Integer maxConfigs, Integer maxEnvironments,
+                      List<String> guardedEnvironments) {}
 
   /** {@code PUT} body; null fields keep their values. Status may be Active or Suspended. */
-  record UpdateTenant(String name, String tier, String status, Integer maxConfigs, Integer maxEnvironments) {}
+  record UpdateTenant(String name, String tier, String status, Integer maxConfigs, Integer maxEnvironments,
+                      List<String> guardedEnvironments) {}
 
   @PostMapping
   ResponseEntity<TenantView> create(@RequestBody CreateTenant body, HttpServletRequest request) {
@@ -78,6 +80,7 @@ class TenantController {
             .setTier(Texts.parse(Tier.class, body.tier(), "tier"))
             .setMaxConfigs(body.maxConfigs())
             .setMaxEnvironments(body.maxEnvironments())
+            .setGuardedEnvironments(body.guardedEnvironments())
             .build())
         .build();
     CommandResult result = commands.submitOrReject(command);
@@ -126,6 +129,7 @@ class TenantController {
             .setStatus(Texts.parse(TenantStatus.class, body.status(), "status"))
             .setMaxConfigs(body.maxConfigs())
             .setMaxEnvironments(body.maxEnvironments())
+            .setGuardedEnvironments(body.guardedEnvironments())
             .build())
         .build();
     CommandResult result = commands.submitOrReject(command);

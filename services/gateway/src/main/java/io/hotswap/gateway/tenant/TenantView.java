@@ -6,13 +6,15 @@ import java.time.Instant;
 
 /** A tenant as the API shows it. */
 public record TenantView(String tenantId, String name, String tier, String status, Quotas quotas,
-                         long version, Instant createdAt, Instant updatedAt, String updatedBy) {
+                         long version, Instant createdAt, Instant updatedAt, String updatedBy,
+                         java.util.List<String> guardedEnvironments) {
 
   /** The tenant's limits. */
   public record Quotas(int maxConfigs, int maxEnvironments) {}
 
   public static TenantView of(Tenant t) {
     return new TenantView(t.getTenantId(), t.getName(), Texts.display(t.getTier()), Texts.display(t.getStatus()),
-        new Quotas(t.getMaxConfigs(), t.getMaxEnvironments()), t.getVersion(), t.getCreatedAt(), t.getUpdatedAt(), t.getUpdatedBy());
+        new Quotas(t.getMaxConfigs(), t.getMaxEnvironments()), t.getVersion(), t.getCreatedAt(), t.getUpdatedAt(), t.getUpdatedBy(),
+        java.util.List.copyOf(t.getGuardedEnvironments()));
   }
 }

@@ -59,8 +59,13 @@ class AccessMatrixTest {
     assertThat(matrix.rows()).allSatisfy(r -> assertThat(r.allowed()).contains(Role.ADMIN));
     assertThat(matrix.rows()).filteredOn(r -> r.method().equals("DELETE") && r.path().startsWith("/api/v1/configs"))
         .singleElement().satisfies(r -> assertThat(r.allowed()).containsExactly(Role.ADMIN));
-    assertThat(matrix.rows()).filteredOn(r -> !r.method().equals("GET") && r.path().startsWith("/api/"))
+    // writes are not for read-only roles; dry runs (POST .../validate) store nothing and are open to every role
+    assertThat(matrix.rows()).filteredOn(r -> !r.method().equals("GET") && r.path().startsWith("/api/") && !r.path().endsWith("/validate"))
         .allSatisfy(r -> assertThat(r.allowed()).doesNotContain(Role.VIEWER, Role.APPROVER));
+    assertThat(matrix.rows()).filteredOn(r -> r.path().endsWith("/validate")).hasSize(2)
+        .allSatisfy(r -> assertThat(r.allowed()).containsExactlyInAnyOrder(Role.values()));
+    assertThat(matrix.rows()).filteredOn(r -> r.path().endsWith("/approve")).singleElement()
+        .satisfies(r -> assertThat(r.allowed()).containsExactly(Role.ADMIN));
   }
 
   @Test
