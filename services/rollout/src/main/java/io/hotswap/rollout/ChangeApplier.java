@@ -44,6 +44,8 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
   static final String MASK = "******";
 
   private final Duration idempotencyWindow;
+  private final Retention retention;
+  private KeyValueStore<String, ConfigEntry> history;
   private ProcessorContext<String, Output> context;
   private KeyValueStore<String, ConfigEntry> configs;
   private KeyValueStore<String, Tenant> tenants;
@@ -51,8 +53,9 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
   private KeyValueStore<String, io.hotswap.avro.TenantKey> keys;
   private CatalogApplier catalog;
 
-  ChangeApplier(Duration idempotencyWindow) {
+  ChangeApplier(Duration idempotencyWindow, Retention retention) {
     this.idempotencyWindow = idempotencyWindow;
+    this.retention = retention;
   }
 
   @Override
@@ -62,6 +65,7 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
     this.tenants = context.getStateStore(RolloutTopology.TENANTS_STORE);
     this.applied = context.getStateStore(RolloutTopology.APPLIED_STORE);
     this.keys = context.getStateStore(RolloutTopology.KEYS_STORE);
+    this.history = context.getStateStore(RolloutTopology.HISTORY_STORE);
     this.catalog = new CatalogApplier(context.getStateStore(RolloutTopology.SCHEMAS_STORE), context.getStateStore(RolloutTopology.PROFILES_STORE));
     Duration every = idempotencyWindow.dividedBy(24).compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : idempotencyWindow.dividedBy(24);
     context.schedule(every, PunctuationType.WALL_CLOCK_TIME, ts -> Expiry.purge(applied, Instant.ofEpochMilli(ts), idempotencyWindow));
@@ -294,7 +298,38 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
     String oldValue = live ? display(before) : null;
     out.add(new Output(Output.Kind.AUDIT, tenant, audit(command, type, env, c.getKey(), configId,
         oldValue, after.getDeleted() ? null : display(after), after.getVersion(), now), null));
+    retain(command, after, now, out);
     return CommandResults.applied(command, status, configId, after.getVersion(), STAGE, now);
+  }
+
+  /**
+   * Records the new version in the key's history index and removes, from config-versions, the
+   * versions the retention policy no longer keeps; the removal is audited in the same transaction.
+   */
+  private void retain(Command command, ConfigEntry after, Instant now, List<Output> out) {
+    String tenant = after.getTenantId();
+    history.put(StoreKeys.version(tenant, after.getEnvironment(), after.getKey(), after.getVersion()),
+        ConfigEntry.newBuilder(after).setValue(null).build());
+    List<Retention.Version> versions = new ArrayList<>();
+    try (var it = history.prefixScan(StoreKeys.versionsPrefix(tenant, after.getEnvironment(), after.getKey()),
+        org.apache.kafka.common.serialization.Serdes.String().serializer())) {
+      it.forEachRemaining(kv -> versions.add(new Retention.Version(kv.value.getVersion(), kv.value.getTags(), kv.value.getUpdatedAt())));
+    }
+    List<Long> pruned = retention.prune(versions, now);
+    if (pruned.isEmpty()) {
+      return;
+    }
+    for (long v : pruned) {
+      String key = StoreKeys.version(tenant, after.getEnvironment(), after.getKey(), v);
+      history.delete(key);
+      out.add(new Output(Output.Kind.CONFIG_VERSION, key, null, null));
+    }
+    AuditEvent event = audit(command, AuditEventType.CONFIG_VERSIONS_PRUNED, after.getEnvironment(), after.getKey(), after.getConfigId(),
+        "versions " + pruned.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", ")), null, after.getVersion(), now);
+    event.setEventId(command.getCommandId() + "-2");
+    event.setActor("hotswap-retention");
+    event.setNewValue("pruned by the retention policy: " + retention);
+    out.add(new Output(Output.Kind.AUDIT, tenant, event, null));
   }
 
   /** Secrets never reach the audit trail in clear. */

@@ -76,8 +76,11 @@ class RolloutConfiguration {
 
   @Bean
   Object rolloutTopology(StreamsBuilder builder, Serdes serdes,
-                            @Value("${hotswap.idempotency.window:PT24H}") Duration window) {
-    RolloutTopology.build(builder, serdes, window);
+                            @Value("${hotswap.idempotency.window:PT24H}") Duration window,
+                            @Value("${hotswap.retention.keep-last:100}") int keepLast,
+                            @Value("${hotswap.retention.keep-tag:stable}") String keepTag,
+                            @Value("${hotswap.retention.keep-for:P90D}") Duration keepFor) {
+    RolloutTopology.build(builder, serdes, window, new Retention(keepLast, keepTag, keepFor));
     return RolloutTopology.class;
   }
 }

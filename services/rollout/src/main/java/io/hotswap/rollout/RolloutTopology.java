@@ -31,10 +31,15 @@ public final class RolloutTopology {
   public static final String KEYS_STORE = "rollout-tenant-keys-store";
   public static final String SCHEMAS_STORE = "rollout-schemas-store";
   public static final String PROFILES_STORE = "rollout-profiles-store";
+  public static final String HISTORY_STORE = "rollout-config-history-store";
 
   private RolloutTopology() {}
 
   public static void build(StreamsBuilder builder, Serdes serdes, Duration idempotencyWindow) {
+    build(builder, serdes, idempotencyWindow, Retention.DEFAULT);
+  }
+
+  public static void build(StreamsBuilder builder, Serdes serdes, Duration idempotencyWindow, Retention retention) {
     Serde<String> keys = org.apache.kafka.common.serialization.Serdes.String();
     builder.addStateStore(Stores.keyValue(CONFIG_STORE, serdes.configEntry()));
     builder.addStateStore(Stores.keyValue(TENANTS_STORE, serdes.tenant()));
@@ -42,11 +47,12 @@ public final class RolloutTopology {
     builder.addStateStore(Stores.keyValue(KEYS_STORE, serdes.tenantKey()));
     builder.addStateStore(Stores.keyValue(SCHEMAS_STORE, serdes.configSchema()));
     builder.addStateStore(Stores.keyValue(PROFILES_STORE, serdes.configProfile()));
+    builder.addStateStore(Stores.keyValue(HISTORY_STORE, serdes.configEntry()));
 
     BranchedKStream<String, Output> outputs = builder
         .stream(Topics.CHANGES, Consumed.with(keys, serdes.command()).withName("changes-source"))
-        .process(() -> new ChangeApplier(idempotencyWindow), Named.as("change-applier"), CONFIG_STORE, TENANTS_STORE, APPLIED_STORE, KEYS_STORE,
-            SCHEMAS_STORE, PROFILES_STORE)
+        .process(() -> new ChangeApplier(idempotencyWindow, retention), Named.as("change-applier"), CONFIG_STORE, TENANTS_STORE, APPLIED_STORE, KEYS_STORE,
+            SCHEMAS_STORE, PROFILES_STORE, HISTORY_STORE)
         .split(Named.as("output-"));
 
     outputs.branch((k, o) -> o.kind() == Output.Kind.TENANT, sink("tenant", Topics.TENANTS, Tenant.class,

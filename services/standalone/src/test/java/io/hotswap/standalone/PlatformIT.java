@@ -84,6 +84,9 @@ class PlatformIT {
     common.put("hotswap.gateway.command-timeout", "PT30S");
     common.put("hotswap.security.jwt.secret", io.hotswap.core.testing.Tokens.SECRET);
     common.put("hotswap.security.master-key", io.hotswap.core.testing.Tokens.MASTER_KEY);
+    // retention with a short history so pruning is seen (no other test writes more than 10 versions of a key)
+    common.put("hotswap.retention.keep-last", 12);
+    common.put("hotswap.retention.keep-for", "PT0S");
     RATE_LIMITS.forEach(common::put);
     Map<String, Map<String, Object>> perService = new HashMap<>();
     for (Platform.Service s : Platform.SERVICES) {
@@ -1155,5 +1158,59 @@ class PlatformIT {
     Api.Response applied = api.post("/api/v1/configs/it-policy:staging:feature.x/promote", Map.of());
     assertThat(applied.status()).as(applied.text()).isEqualTo(201);
     assertThat(api.get("/api/v1/configs/it-policy:production:feature.x").json().get("value").asBoolean()).isTrue();
+  }
+
+  @Test
+  void shouldPruneHistoryByTheRetentionPolicyAndAuditThePruning() throws Exception {
+    createTenant("it-retention");
+    String id = "/api/v1/configs/it-retention:development:retained.key";
+    assertThat(api.post("/api/v1/configs", Map.of("tenantId", "it-retention", "key", "retained.key", "value", 1, "type", "Number")).status())
+        .isEqualTo(201);
+    assertThat(api.put(id, Map.of("value", 2, "tags", List.of("stable")), Map.of()).status()).isEqualTo(200);
+    for (int v = 3; v <= 15; v++) {
+      Map<String, Object> body = new HashMap<>(Map.of("value", v));
+      if (v == 3) {
+        body.put("tags", List.of());
+      }
+      assertThat(api.put(id, body, Map.of()).status()).isEqualTo(200);
+    }
+    // keep-last 12 keeps 4..15; version 2 is tagged stable; 1 and 3 go
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      List<Long> numbers = new ArrayList<>();
+      api.get(id + "/versions").json().get("items").forEach(v -> numbers.add(v.get("version").asLong()));
+      assertThat(numbers).containsExactly(2L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L, 13L, 14L, 15L);
+    });
+    assertThat(api.get(id + "/versions/1").status()).isEqualTo(404);
+    assertThat(api.get(id).json().get("version").asLong()).isEqualTo(15);
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      assertThat(count("SELECT count(*) FROM audit_log WHERE tenant_id = 'it-retention' AND event_type = 'CONFIG_VERSIONS_PRUNED'")).isEqualTo(2);
+      assertThat(count("SELECT count(*) FROM audit_log WHERE tenant_id = 'it-retention' AND event_type = 'CONFIG_VERSIONS_PRUNED'"
+          + " AND actor = 'hotswap-retention' AND old_value IN ('versions 1', 'versions 3')")).isEqualTo(2);
+    });
+  }
+
+  @Test
+  void shouldDocumentEveryRequestBodyWithAnExampleInOpenApi() {
+    JsonNode paths = api.get("/v3/api-docs").json().get("paths");
+    List<String> withBody = new ArrayList<>();
+    List<String> withoutExample = new ArrayList<>();
+    for (String path : paths.propertyNames()) {
+      for (String method : paths.get(path).propertyNames()) {
+        JsonNode body = paths.get(path).get(method).get("requestBody");
+        if (body == null || path.startsWith("/internal/")) {
+          continue;
+        }
+        withBody.add(method + " " + path);
+        body.get("content").forEach(media -> {
+          if (media.get("example") == null || media.get("example").isNull()) {
+            withoutExample.add(method + " " + path);
+          }
+        });
+      }
+    }
+    assertThat(withBody).contains("post /api/v1/schemas", "post /api/v1/profiles", "post /api/v1/configs");
+    assertThat(withoutExample).as("request bodies without an example in openapi-examples.json").isEmpty();
+    assertThat(paths.get("/api/v1/schemas").get("post").get("requestBody").get("content").get("application/json")
+        .get("example").get("keyPattern").asString()).isEqualTo("database.*");
   }
 }

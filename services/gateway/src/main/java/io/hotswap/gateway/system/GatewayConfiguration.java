@@ -121,6 +121,24 @@ class GatewayConfiguration {
     return new io.hotswap.gateway.schema.SchemaCatalog(router);
   }
 
+  /**
+   * An example for every request body of the API, from {@code openapi-examples.json} (keyed
+   * {@code "METHOD /path"}), shown in Swagger UI and {@code /v3/api-docs}.
+   */
+  @Bean
+  org.springdoc.core.customizers.OpenApiCustomizer requestBodyExamples() throws java.io.IOException {
+    java.util.Map<String, Object> examples;
+    try (var in = GatewayConfiguration.class.getResourceAsStream("/openapi-examples.json")) {
+      examples = io.hotswap.core.json.Json.MAPPER.readValue(in, new tools.jackson.core.type.TypeReference<java.util.Map<String, Object>>() {});
+    }
+    return openApi -> openApi.getPaths().forEach((path, item) -> item.readOperationsMap().forEach((method, operation) -> {
+      Object example = examples.get(method.name() + " " + path);
+      if (example != null && operation.getRequestBody() != null && operation.getRequestBody().getContent() != null) {
+        operation.getRequestBody().getContent().values().forEach(media -> media.setExample(example));
+      }
+    }));
+  }
+
   /** How long a write waits for its own result to become readable before answering. */
   @Bean
   Duration readYourWritesWait(@Value("${hotswap.gateway.read-your-writes-wait:PT5S}") Duration wait) {
