@@ -33,7 +33,7 @@ public final class ApprovalTopology {
             .withName("held"))
         .defaultBranch(Branched.<String, Command>withConsumer(passed -> {
               passed.to(Topics.CHANGES, Produced.with(keys, serdes.command()).withName("changes-sink"));
-              // an Admin approved a held schema version: the held request is decided
+              // an Admin approved or rejected a held schema version: the held request is decided
               passed.filter((tenant, command) -> command.getSchemaChange() != null && command.getSchemaChange().getApprovalId() != null,
                       Named.as("approved-schema-versions"))
                   .map((tenant, command) -> KeyValue.pair(command.getSchemaChange().getApprovalId(), approved(command)), Named.as("approval-decision"))
@@ -62,12 +62,12 @@ public final class ApprovalTopology {
         .build();
   }
 
-  /** The decided request of a held schema version that an Admin approved with {@code command}. */
+  /** The decided request of a held schema version that an Admin approved or rejected with {@code command}. */
   static ApprovalRequest approved(Command command) {
     return ApprovalRequest.newBuilder()
         .setApprovalId(command.getSchemaChange().getApprovalId())
         .setTenantId(command.getTenantId())
-        .setStatus(ApprovalStatus.APPROVED)
+        .setStatus(command.getType() == io.hotswap.avro.CommandType.SCHEMA_REJECT ? ApprovalStatus.REJECTED : ApprovalStatus.APPROVED)
         .setEnvironment("")
         .setCommand(command)
         .setRequestedBy(command.getSchemaChange().getRequestedBy() == null ? command.getActor() : command.getSchemaChange().getRequestedBy())

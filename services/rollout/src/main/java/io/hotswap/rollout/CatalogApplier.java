@@ -62,6 +62,17 @@ final class CatalogApplier {
     return CommandResults.applied(command, approved ? 200 : 201, next.getSchemaId(), next.getVersion(), ChangeApplier.STAGE, now);
   }
 
+  /** SCHEMA_REJECT: nothing changes but the audit trail, which records the version an Admin turned down. */
+  CommandResult rejectSchema(Command command, Instant now, List<Output> out) {
+    SchemaPayload s = command.getSchemaChange();
+    ConfigSchema current = schemas.get(StoreKeys.schema(command.getTenantId(), s.getName()));
+    String schemaId = StoreKeys.schemaId(command.getTenantId(), s.getName());
+    long version = current == null ? 0 : current.getVersion();
+    out.add(new Output(Output.Kind.AUDIT, command.getTenantId(), ChangeApplier.audit(command, AuditEventType.SCHEMA_REJECTED, null, null,
+        schemaId, current == null ? null : current.getSchemaJson(), s.getSchemaJson(), version, now), null));
+    return CommandResults.applied(command, 200, schemaId, version, ChangeApplier.STAGE, now);
+  }
+
   CommandResult applyProfile(Command command, Instant now, List<Output> out) {
     ProfilePayload p = command.getProfile();
     String tenant = command.getTenantId();

@@ -105,6 +105,10 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
       case TENANT_CREATE, TENANT_UPDATE, TENANT_DELETE -> applyTenant(command, now, out);
       case CONFIG_CREATE, CONFIG_UPDATE, CONFIG_DELETE, CONFIG_PROMOTE -> applyConfig(command, now, out);
       case TENANT_KEY_ROTATE -> rotateKey(command, now, out);
+      case SCHEMA_REJECT -> {
+        requireTenant(tenants.get(command.getTenantId()), command.getTenantId());
+        yield catalog.rejectSchema(command, now, out);
+      }
       case SCHEMA_REGISTER, SCHEMA_APPROVE -> {
         requireTenant(tenants.get(command.getTenantId()), command.getTenantId());
         yield catalog.applySchema(command, now, out);

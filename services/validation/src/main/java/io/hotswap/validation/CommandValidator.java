@@ -109,9 +109,9 @@ final class CommandValidator implements Processor<String, Command, String, Decis
         activeTenant(command.getTenantId());
         schemaRules.register(command, command.getIssuedAt());
       }
-      case SCHEMA_APPROVE -> {
+      case SCHEMA_APPROVE, SCHEMA_REJECT -> {
         activeTenant(command.getTenantId());
-        schemaRules.approve(command);
+        schemaRules.decide(command);
       }
       case PROFILE_CREATE -> {
         activeTenant(command.getTenantId());

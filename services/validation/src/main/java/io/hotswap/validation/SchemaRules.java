@@ -135,8 +135,11 @@ final class SchemaRules {
     pending.put(storeKey, command);
   }
 
-  /** Judges SCHEMA_APPROVE: the held version becomes the next one, carried on by this command. */
-  void approve(Command command) {
+  /**
+   * Judges SCHEMA_APPROVE (the held version becomes the next one, carried on by this command) and
+   * SCHEMA_REJECT (the held version is dropped; the command carries it on for the audit trail).
+   */
+  void decide(Command command) {
     SchemaPayload s = command.getSchemaChange();
     if (s == null) {
       throw Rejection.badRequest("missing-schema", "schema commands need a schema payload", "schema");
@@ -153,7 +156,9 @@ final class SchemaRules {
         .setApprovedBy(command.getActor())
         .build();
     command.setSchemaChange(approved);
-    schemas.put(storeKey, version(held, approved, schemas.get(storeKey), Instant.ofEpochMilli(command.getIssuedAt().toEpochMilli())));
+    if (command.getType() == io.hotswap.avro.CommandType.SCHEMA_APPROVE) {
+      schemas.put(storeKey, version(held, approved, schemas.get(storeKey), command.getIssuedAt()));
+    }
     pending.delete(storeKey);
   }
 

@@ -166,6 +166,22 @@ class SchemaController {
     return ResponseEntity.ok().eTag(Integer.toString(approved.getVersion())).body(SchemaView.of(approved));
   }
 
+  /** Rejects the version of a schema that waits for approval (Admin only): it is dropped, the schema stays as it is. */
+  @PostMapping("/{schemaId}/reject")
+  Map<String, Object> reject(@PathVariable String schemaId, HttpServletRequest request, HttpServletResponse response) {
+    StoreKeys.SchemaId id = visible(schemaId);
+    rateLimits.check(id.tenantId(), RateLimits.Kind.WRITE, request, response);
+    Command command = Commands.envelope(CommandType.SCHEMA_REJECT, id.tenantId(), request, scope.subject())
+        .setSchemaChange(SchemaPayload.newBuilder().setName(id.name()).build())
+        .build();
+    CommandResult result = commands.submitOrReject(command);
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("schemaId", id.id());
+    answer.put("status", "Rejected");
+    answer.put("currentVersion", result.getVersion());
+    return answer;
+  }
+
   private ConfigSchema latest(StoreKeys.SchemaId id) {
     List<ConfigSchema> versions = catalog.versions(id.tenantId(), id.name());
     if (versions.isEmpty()) {
