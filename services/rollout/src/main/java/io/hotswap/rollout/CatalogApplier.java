@@ -41,20 +41,7 @@ final class CatalogApplier {
     String storeKey = StoreKeys.schema(tenant, s.getName());
     ConfigSchema previous = schemas.get(storeKey);
     boolean approved = command.getType() == CommandType.SCHEMA_APPROVE;
-    ConfigSchema next = ConfigSchema.newBuilder()
-        .setSchemaId(StoreKeys.schemaId(tenant, s.getName()))
-        .setTenantId(tenant)
-        .setName(s.getName())
-        .setVersion(previous == null ? 1 : previous.getVersion() + 1)
-        .setKeyPattern(s.getKeyPattern())
-        .setSchemaJson(s.getSchemaJson())
-        .setCompatibility(s.getCompatibility())
-        .setDescription(s.getDescription())
-        .setCreatedAt(now)
-        .setCreatedBy(approved && s.getRequestedBy() != null ? s.getRequestedBy() : command.getActor())
-        .setApprovedBy(approved ? command.getActor() : null)
-        .setCommandId(command.getCommandId())
-        .build();
+    ConfigSchema next = io.hotswap.core.schema.ConfigSchemas.nextVersion(command, previous, now);
     schemas.put(storeKey, next);
     out.add(new Output(Output.Kind.SCHEMA, StoreKeys.schemaVersion(tenant, s.getName(), next.getVersion()), next, null));
     out.add(new Output(Output.Kind.AUDIT, tenant, ChangeApplier.audit(command, approved ? AuditEventType.SCHEMA_APPROVED : AuditEventType.SCHEMA_REGISTERED,

@@ -107,7 +107,7 @@ final class SchemaRules {
     if (previous != null) {
       breaks.addAll(Compatibility.breakingChanges(Json.MAPPER.readTree(previous.getSchemaJson()), next, previous.getCompatibility()));
     }
-    ConfigSchema candidate = version(command, s, previous, now);
+    ConfigSchema candidate = ConfigSchemas.nextVersion(command, previous, now);
     List<String> governed = governedKeys(tenant, candidate);
     for (String storeKeyOfValue : governed) {
       String key = storeKeyOfValue.substring(storeKeyOfValue.lastIndexOf(StoreKeys.SEP) + 1);
@@ -157,7 +157,7 @@ final class SchemaRules {
         .build();
     command.setSchemaChange(approved);
     if (command.getType() == io.hotswap.avro.CommandType.SCHEMA_APPROVE) {
-      schemas.put(storeKey, version(held, approved, schemas.get(storeKey), command.getIssuedAt()));
+      schemas.put(storeKey, ConfigSchemas.nextVersion(command, schemas.get(storeKey), command.getIssuedAt()));
     }
     pending.delete(storeKey);
   }
@@ -188,22 +188,5 @@ final class SchemaRules {
       }
     }
     return out;
-  }
-
-  private static ConfigSchema version(Command command, SchemaPayload s, ConfigSchema previous, Instant now) {
-    return ConfigSchema.newBuilder()
-        .setSchemaId(StoreKeys.schemaId(command.getTenantId(), s.getName()))
-        .setTenantId(command.getTenantId())
-        .setName(s.getName())
-        .setVersion(previous == null ? 1 : previous.getVersion() + 1)
-        .setKeyPattern(s.getKeyPattern())
-        .setSchemaJson(s.getSchemaJson())
-        .setCompatibility(s.getCompatibility())
-        .setDescription(s.getDescription())
-        .setCreatedAt(now)
-        .setCreatedBy(command.getActor())
-        .setApprovedBy(s.getApprovedBy())
-        .setCommandId(command.getCommandId())
-        .build();
   }
 }

@@ -92,6 +92,29 @@ public final class ConfigSchemas {
   }
 
   /**
+   * The version a SCHEMA_REGISTER or SCHEMA_APPROVE command makes of its schema: the one after
+   * {@code previous}, created by whoever asked for it, approved by the Admin who approved it.
+   */
+  public static io.hotswap.avro.ConfigSchema nextVersion(io.hotswap.avro.Command command, io.hotswap.avro.ConfigSchema previous,
+                                                        java.time.Instant now) {
+    io.hotswap.avro.SchemaPayload s = command.getSchemaChange();
+    return io.hotswap.avro.ConfigSchema.newBuilder()
+        .setSchemaId(io.hotswap.core.domain.StoreKeys.schemaId(command.getTenantId(), s.getName()))
+        .setTenantId(command.getTenantId())
+        .setName(s.getName())
+        .setVersion(previous == null ? 1 : previous.getVersion() + 1)
+        .setKeyPattern(s.getKeyPattern())
+        .setSchemaJson(s.getSchemaJson())
+        .setCompatibility(s.getCompatibility())
+        .setDescription(s.getDescription())
+        .setCreatedAt(now)
+        .setCreatedBy(s.getRequestedBy() != null ? s.getRequestedBy() : command.getActor())
+        .setApprovedBy(s.getApprovedBy())
+        .setCommandId(command.getCommandId())
+        .build();
+  }
+
+  /**
    * Parses a schema text and checks it: JSON, an object or boolean schema, valid against the
    * draft 2020-12 meta-schema, and self-contained (only local {@code $ref}s: HotSwap never fetches
    * a schema from elsewhere).
