@@ -35,8 +35,8 @@ public final class ApprovalTopology {
               passed.to(Topics.CHANGES, Produced.with(keys, serdes.command()).withName("changes-sink"));
               // an Admin approved or rejected a held schema version: the held request is decided
               passed.filter((tenant, command) -> command.getSchemaChange() != null && command.getSchemaChange().getApprovalId() != null,
-                      Named.as("approved-schema-versions"))
-                  .map((tenant, command) -> KeyValue.pair(command.getSchemaChange().getApprovalId(), approved(command)), Named.as("approval-decision"))
+                      Named.as("decided-schema-versions"))
+                  .map((tenant, command) -> KeyValue.pair(command.getSchemaChange().getApprovalId(), decided(command)), Named.as("approval-decision"))
                   .to(Topics.APPROVALS, Produced.with(keys, serdes.approvalRequest()).withName("decisions-sink"));
             })
             .withName("passed"));
@@ -63,7 +63,7 @@ public final class ApprovalTopology {
   }
 
   /** The decided request of a held schema version that an Admin approved or rejected with {@code command}. */
-  static ApprovalRequest approved(Command command) {
+  static ApprovalRequest decided(Command command) {
     return ApprovalRequest.newBuilder()
         .setApprovalId(command.getSchemaChange().getApprovalId())
         .setTenantId(command.getTenantId())

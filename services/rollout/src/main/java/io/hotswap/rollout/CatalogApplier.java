@@ -34,8 +34,17 @@ final class CatalogApplier {
     this.profiles = profiles;
   }
 
+  /** Schema and profile commands, for an existing tenant. */
+  CommandResult apply(Command command, Instant now, List<Output> out) {
+    return switch (command.getType()) {
+      case SCHEMA_REGISTER, SCHEMA_APPROVE -> applySchema(command, now, out);
+      case SCHEMA_REJECT -> rejectSchema(command, now, out);
+      default -> applyProfile(command, now, out);
+    };
+  }
+
   /** SCHEMA_REGISTER and SCHEMA_APPROVE (a held version an Admin approved): the next version of the schema. */
-  CommandResult applySchema(Command command, Instant now, List<Output> out) {
+  private CommandResult applySchema(Command command, Instant now, List<Output> out) {
     SchemaPayload s = command.getSchemaChange();
     String tenant = command.getTenantId();
     String storeKey = StoreKeys.schema(tenant, s.getName());
@@ -50,7 +59,7 @@ final class CatalogApplier {
   }
 
   /** SCHEMA_REJECT: nothing changes but the audit trail, which records the version an Admin turned down. */
-  CommandResult rejectSchema(Command command, Instant now, List<Output> out) {
+  private CommandResult rejectSchema(Command command, Instant now, List<Output> out) {
     SchemaPayload s = command.getSchemaChange();
     ConfigSchema current = schemas.get(StoreKeys.schema(command.getTenantId(), s.getName()));
     String schemaId = StoreKeys.schemaId(command.getTenantId(), s.getName());
@@ -60,7 +69,7 @@ final class CatalogApplier {
     return CommandResults.applied(command, 200, schemaId, version, ChangeApplier.STAGE, now);
   }
 
-  CommandResult applyProfile(Command command, Instant now, List<Output> out) {
+  private CommandResult applyProfile(Command command, Instant now, List<Output> out) {
     ProfilePayload p = command.getProfile();
     String tenant = command.getTenantId();
     SemVer version = SemVer.parse(p.getVersion(), "version");

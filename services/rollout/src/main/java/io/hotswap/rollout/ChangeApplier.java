@@ -105,17 +105,9 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
       case TENANT_CREATE, TENANT_UPDATE, TENANT_DELETE -> applyTenant(command, now, out);
       case CONFIG_CREATE, CONFIG_UPDATE, CONFIG_DELETE, CONFIG_PROMOTE -> applyConfig(command, now, out);
       case TENANT_KEY_ROTATE -> rotateKey(command, now, out);
-      case SCHEMA_REJECT -> {
+      case SCHEMA_REGISTER, SCHEMA_APPROVE, SCHEMA_REJECT, PROFILE_CREATE, PROFILE_TAG -> {
         requireTenant(tenants.get(command.getTenantId()), command.getTenantId());
-        yield catalog.rejectSchema(command, now, out);
-      }
-      case SCHEMA_REGISTER, SCHEMA_APPROVE -> {
-        requireTenant(tenants.get(command.getTenantId()), command.getTenantId());
-        yield catalog.applySchema(command, now, out);
-      }
-      case PROFILE_CREATE, PROFILE_TAG -> {
-        requireTenant(tenants.get(command.getTenantId()), command.getTenantId());
-        yield catalog.applyProfile(command, now, out);
+        yield catalog.apply(command, now, out);
       }
       default -> throw Rejection.badRequest("unknown-command", "command type " + command.getType() + " is not supported", "type");
     };

@@ -105,21 +105,14 @@ final class CommandValidator implements Processor<String, Command, String, Decis
       case CONFIG_DELETE -> deleteConfig(command);
       case TENANT_KEY_ROTATE -> rotateKey(command);
       case CONFIG_PROMOTE -> promote(command);
-      case SCHEMA_REGISTER -> {
+      case SCHEMA_REGISTER, SCHEMA_APPROVE, SCHEMA_REJECT, PROFILE_CREATE, PROFILE_TAG -> {
         activeTenant(command.getTenantId());
-        schemaRules.register(command, command.getIssuedAt());
-      }
-      case SCHEMA_APPROVE, SCHEMA_REJECT -> {
-        activeTenant(command.getTenantId());
-        schemaRules.decide(command);
-      }
-      case PROFILE_CREATE -> {
-        activeTenant(command.getTenantId());
-        profileRules.create(command);
-      }
-      case PROFILE_TAG -> {
-        activeTenant(command.getTenantId());
-        profileRules.tag(command);
+        switch (command.getType()) {
+          case SCHEMA_REGISTER -> schemaRules.register(command, command.getIssuedAt());
+          case PROFILE_CREATE -> profileRules.create(command);
+          case PROFILE_TAG -> profileRules.tag(command);
+          default -> schemaRules.decide(command);
+        }
       }
       default -> throw Rejection.badRequest("unknown-command", "command type " + command.getType() + " is not supported", "type");
     }

@@ -15,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import org.apache.kafka.streams.state.KeyValueStore;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -56,15 +55,7 @@ final class ProfileRules {
       throw new Rejection(413, "document-too-large", "document is " + bytes + " bytes; the limit is " + ValueTypes.MAX_VALUE_BYTES
           + " bytes (1 MB)", "document");
     }
-    JsonNode document;
-    try {
-      document = Json.MAPPER.readTree(p.getDocument());
-    } catch (JacksonException e) {
-      throw Rejection.unprocessable("invalid-document", "document is not valid JSON: " + e.getOriginalMessage(), "document");
-    }
-    if (!document.isObject()) {
-      throw Rejection.unprocessable("invalid-document", "document must be a JSON object", "document");
-    }
+    JsonNode document = io.hotswap.core.domain.Documents.requireObject(p.getDocument());
     if (p.getStrategy() != null) {
       String strategy = p.getStrategy().toLowerCase(Locale.ROOT);
       if (!STRATEGIES.contains(strategy)) {

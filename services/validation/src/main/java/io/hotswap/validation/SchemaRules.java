@@ -40,11 +40,16 @@ final class SchemaRules {
 
   /** The schema in force for a key: of the tenant's schemas whose pattern matches, the most specific. */
   ConfigSchema governing(String tenant, String key) {
+    return ConfigSchemas.governing(latest(tenant), key);
+  }
+
+  /** The latest version of each of the tenant's schemas. */
+  private List<ConfigSchema> latest(String tenant) {
     List<ConfigSchema> latest = new ArrayList<>();
     try (KeyValueIterator<String, ConfigSchema> it = schemas.prefixScan(StoreKeys.tenantPrefix(tenant), Serdes.String().serializer())) {
       it.forEachRemaining(kv -> latest.add(kv.value));
     }
-    return ConfigSchemas.governing(latest, key);
+    return latest;
   }
 
   /**
@@ -100,7 +105,8 @@ final class SchemaRules {
     String storeKey = StoreKeys.schema(tenant, name);
     if (pending.get(storeKey) != null) {
       throw Rejection.conflict("schema-change-pending", "schema '" + name + "' has a change waiting for an Admin's approval; "
-          + "approve it (POST /api/v1/schemas/" + StoreKeys.schemaId(tenant, name) + "/approve) before registering another", "name");
+          + "approve or reject it (POST /api/v1/schemas/" + StoreKeys.schemaId(tenant, name) + "/approve or /reject) before registering another",
+          "name");
     }
     ConfigSchema previous = schemas.get(storeKey);
     List<String> breaks = new ArrayList<>();
@@ -110,14 +116,14 @@ final class SchemaRules {
     ConfigSchema candidate = ConfigSchemas.nextVersion(command, previous, now);
     List<String> governed = governedKeys(tenant, candidate);
     for (String storeKeyOfValue : governed) {
-      String key = storeKeyOfValue.substring(storeKeyOfValue.lastIndexOf(StoreKeys.SEP) + 1);
-      String env = storeKeyOfValue.substring(tenant.length() + 1, storeKeyOfValue.lastIndexOf(StoreKeys.SEP));
-      JsonNode instance = ConfigSchemas.instance(ValueType.valueOf(keys.get(storeKeyOfValue)), values.get(storeKeyOfValue));
-      if (ValueType.valueOf(keys.get(storeKeyOfValue)) == ValueType.JSON) {
+      ValueType type = ValueType.valueOf(keys.get(storeKeyOfValue));
+      JsonNode instance = ConfigSchemas.instance(type, values.get(storeKeyOfValue));
+      if (type == ValueType.JSON) {
         instance = ConfigSchemas.applyDefaults(s.getSchemaJson(), instance);
       }
       for (String error : ConfigSchemas.validate(s.getSchemaJson(), instance)) {
-        breaks.add("stored value " + StoreKeys.configId(tenant, env, key) + " " + error);
+        // store keys are tenant|env|key; the public id is tenant:env:key
+        breaks.add("stored value " + storeKeyOfValue.replace(StoreKeys.SEP, ':') + " " + error);
       }
     }
     if (breaks.isEmpty()) {
@@ -173,6 +179,7 @@ final class SchemaRules {
     if (candidate.getKeyPattern() == null) {
       return out;
     }
+    List<ConfigSchema> others = latest(tenant);
     try (KeyValueIterator<String, String> it = values.prefixScan(StoreKeys.tenantPrefix(tenant), Serdes.String().serializer())) {
       while (it.hasNext()) {
         String storeKey = it.next().key;
@@ -180,7 +187,7 @@ final class SchemaRules {
         if (!ConfigSchemas.matches(candidate.getKeyPattern(), key)) {
           continue;
         }
-        ConfigSchema current = governing(tenant, key);
+        ConfigSchema current = ConfigSchemas.governing(others, key);
         if (current == null || current.getName().equals(candidate.getName())
             || ConfigSchemas.specificity(current.getKeyPattern()) <= ConfigSchemas.specificity(candidate.getKeyPattern())) {
           out.add(storeKey);

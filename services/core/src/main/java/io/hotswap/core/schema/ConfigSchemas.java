@@ -71,7 +71,24 @@ public final class ConfigSchemas {
     if (pattern == null || key == null) {
       return false;
     }
-    return Pattern.compile(("\\Q" + pattern + "\\E").replace("*", "\\E.*\\Q")).matcher(key).matches();
+    String[] parts = pattern.split("\\*", -1);
+    if (parts.length == 1) {
+      return pattern.equals(key);
+    }
+    if (!key.startsWith(parts[0]) || !key.endsWith(parts[parts.length - 1])
+        || key.length() < parts[0].length() + parts[parts.length - 1].length()) {
+      return false;
+    }
+    int at = parts[0].length();
+    int end = key.length() - parts[parts.length - 1].length();
+    for (int i = 1; i < parts.length - 1; i++) {
+      int found = key.indexOf(parts[i], at);
+      if (found < 0 || found + parts[i].length() > end) {
+        return false;
+      }
+      at = found + parts[i].length();
+    }
+    return true;
   }
 
   /** How specific a pattern is: more literal characters win; an exact key beats any wildcard. */

@@ -97,6 +97,12 @@ class ConfigSchemasTest {
     assertThat(ConfigSchemas.matches("*.timeout", "http.timeout")).isTrue();
     assertThat(ConfigSchemas.matches("a.b", "a.b")).isTrue();
     assertThat(ConfigSchemas.matches("a.b", "aXb")).isFalse();
+    assertThat(ConfigSchemas.matches("*", "anything.at.all")).isTrue();
+    assertThat(ConfigSchemas.matches("a*b*c", "a.x.b.y.c")).isTrue();
+    assertThat(ConfigSchemas.matches("a*b*c", "a.c.b")).isFalse();
+    assertThat(ConfigSchemas.matches("ab*ba", "aba")).as("prefix and suffix may not overlap").isFalse();
+    assertThat(ConfigSchemas.matches("db.*.port", "db.primary.port")).isTrue();
+    assertThat(ConfigSchemas.matches("db.*.port", "db.primary.host")).isFalse();
     ConfigSchema broad = schema("broad", "database.*");
     ConfigSchema narrow = schema("narrow", "database.primary.*");
     ConfigSchema exact = schema("exact", "database.primary.port");

@@ -17,7 +17,7 @@ import io.hotswap.gateway.ratelimit.RateLimits;
 import io.hotswap.gateway.security.TenantScope;
 import io.hotswap.gateway.system.CommandGateway;
 import io.hotswap.gateway.system.Commands;
-import io.hotswap.gateway.system.GetRequest;
+import io.hotswap.gateway.system.ForwardRequest;
 import io.hotswap.gateway.system.Page;
 import io.hotswap.gateway.system.ReadTopology;
 import io.hotswap.gateway.system.StoreRouter;
@@ -43,7 +43,6 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -229,12 +228,7 @@ class ProfileController {
     }
     String actor = scope.subject();
     String query = "version=" + target + (requestedNext == null ? "" : "&newVersion=" + requestedNext);
-    return router.route(id.tenantId(), new GetRequest(request, request.getRequestURI(), query) {
-      @Override
-      public String getMethod() {
-        return "POST";
-      }
-    }, partition -> {
+    return router.route(id.tenantId(), new ForwardRequest(request, "POST", request.getRequestURI(), query), partition -> {
       ReadOnlyKeyValueStore<String, ConfigProfile> store = store(partition);
       ConfigProfile old = existing(store, id, target, "version");
       List<ConfigProfile> all = versions(store, id);
@@ -263,7 +257,7 @@ class ProfileController {
   private ResponseEntity<?> readBack(String profileId, SemVer version, CommandResult result, HttpStatus status, HttpServletRequest request) {
     StoreKeys.ProfileId id = StoreKeys.parseProfileId(profileId);
     String uri = "/api/v1/profiles/" + profileId + "/versions/" + version;
-    ResponseEntity<?> current = router.route(id.tenantId(), new GetRequest(request, uri, "minUpdate=" + result.getDecidedAt().toEpochMilli()),
+    ResponseEntity<?> current = router.route(id.tenantId(), new ForwardRequest(request, "GET", uri, "minUpdate=" + result.getDecidedAt().toEpochMilli()),
         partition -> {
           String key = StoreKeys.profileVersion(id.tenantId(), id.service(), id.environment(), version);
           ReadOnlyKeyValueStore<String, ConfigProfile> store = store(partition);
@@ -313,21 +307,8 @@ class ProfileController {
     return id;
   }
 
-  /** The document as JSON text: an object, or a string holding one. */
+  /** The document as compact JSON text: an object, or a string holding one. */
   private static String document(JsonNode document) {
-    if (document == null || document.isNull()) {
-      throw Rejection.badRequest("missing-document", "document (a JSON object) is required", "document");
-    }
-    if (document.isString()) {
-      try {
-        document = Json.MAPPER.readTree(document.asString());
-      } catch (JacksonException e) {
-        throw Rejection.unprocessable("invalid-document", "document is not valid JSON: " + e.getOriginalMessage(), "document");
-      }
-    }
-    if (!document.isObject()) {
-      throw Rejection.unprocessable("invalid-document", "document must be a JSON object", "document");
-    }
-    return Json.MAPPER.writeValueAsString(document);
+    return Json.MAPPER.writeValueAsString(io.hotswap.core.domain.Documents.requireObject(document));
   }
 }

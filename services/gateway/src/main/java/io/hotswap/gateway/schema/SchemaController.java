@@ -157,11 +157,7 @@ class SchemaController {
   @PostMapping("/{schemaId}/approve")
   ResponseEntity<SchemaView> approve(@PathVariable String schemaId, HttpServletRequest request, HttpServletResponse response) {
     StoreKeys.SchemaId id = visible(schemaId);
-    rateLimits.check(id.tenantId(), RateLimits.Kind.WRITE, request, response);
-    Command command = Commands.envelope(CommandType.SCHEMA_APPROVE, id.tenantId(), request, scope.subject())
-        .setSchemaChange(SchemaPayload.newBuilder().setName(id.name()).build())
-        .build();
-    CommandResult result = commands.submitOrReject(command);
+    CommandResult result = decide(id, CommandType.SCHEMA_APPROVE, request, response);
     ConfigSchema approved = await(id.tenantId(), id.name(), result.getVersion().intValue());
     return ResponseEntity.ok().eTag(Integer.toString(approved.getVersion())).body(SchemaView.of(approved));
   }
@@ -170,16 +166,20 @@ class SchemaController {
   @PostMapping("/{schemaId}/reject")
   Map<String, Object> reject(@PathVariable String schemaId, HttpServletRequest request, HttpServletResponse response) {
     StoreKeys.SchemaId id = visible(schemaId);
-    rateLimits.check(id.tenantId(), RateLimits.Kind.WRITE, request, response);
-    Command command = Commands.envelope(CommandType.SCHEMA_REJECT, id.tenantId(), request, scope.subject())
-        .setSchemaChange(SchemaPayload.newBuilder().setName(id.name()).build())
-        .build();
-    CommandResult result = commands.submitOrReject(command);
+    CommandResult result = decide(id, CommandType.SCHEMA_REJECT, request, response);
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("schemaId", id.id());
     answer.put("status", "Rejected");
     answer.put("currentVersion", result.getVersion());
     return answer;
+  }
+
+  /** An Admin's decision on the held version of a schema; 404 when none is held. */
+  private CommandResult decide(StoreKeys.SchemaId id, CommandType decision, HttpServletRequest request, HttpServletResponse response) {
+    rateLimits.check(id.tenantId(), RateLimits.Kind.WRITE, request, response);
+    return commands.submitOrReject(Commands.envelope(decision, id.tenantId(), request, scope.subject())
+        .setSchemaChange(SchemaPayload.newBuilder().setName(id.name()).build())
+        .build());
   }
 
   private ConfigSchema latest(StoreKeys.SchemaId id) {
