@@ -33,7 +33,10 @@ public final class AvroSchemas {
           io.hotswap.avro.TenantKey.getClassSchema(),
           io.hotswap.avro.ApprovalRequest.getClassSchema(),
           io.hotswap.avro.ConfigSchema.getClassSchema(),
-          io.hotswap.avro.ConfigProfile.getClassSchema());
+          io.hotswap.avro.ConfigProfile.getClassSchema(),
+          io.hotswap.avro.ServiceInstance.getClassSchema(),
+          io.hotswap.avro.HealthReport.getClassSchema(),
+          io.hotswap.avro.InstanceState.getClassSchema());
 
   private static volatile boolean trusted;
 

@@ -21,7 +21,10 @@ public record Serdes(
     AvroSerde<io.hotswap.avro.TenantKey> tenantKey,
     AvroSerde<io.hotswap.avro.ApprovalRequest> approvalRequest,
     AvroSerde<io.hotswap.avro.ConfigSchema> configSchema,
-    AvroSerde<io.hotswap.avro.ConfigProfile> configProfile) {
+    AvroSerde<io.hotswap.avro.ConfigProfile> configProfile,
+    AvroSerde<io.hotswap.avro.ServiceInstance> serviceInstance,
+    AvroSerde<io.hotswap.avro.HealthReport> healthReport,
+    AvroSerde<io.hotswap.avro.InstanceState> instanceState) {
 
   public static Serdes create(HotSwapSchemaStore store) {
     return new Serdes(
@@ -36,7 +39,10 @@ public record Serdes(
         new AvroSerde<>(io.hotswap.avro.TenantKey.class, store),
         new AvroSerde<>(io.hotswap.avro.ApprovalRequest.class, store),
         new AvroSerde<>(io.hotswap.avro.ConfigSchema.class, store),
-        new AvroSerde<>(io.hotswap.avro.ConfigProfile.class, store));
+        new AvroSerde<>(io.hotswap.avro.ConfigProfile.class, store),
+        new AvroSerde<>(io.hotswap.avro.ServiceInstance.class, store),
+        new AvroSerde<>(io.hotswap.avro.HealthReport.class, store),
+        new AvroSerde<>(io.hotswap.avro.InstanceState.class, store));
   }
 
   public static Serdes create() {

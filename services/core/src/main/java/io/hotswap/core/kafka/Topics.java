@@ -32,6 +32,13 @@ public record Topics(int partitions, short replicationFactor) {
   /** Versions of config profiles, keyed tenant|service.env|semver; compacted; written by rollout only. */
   public static final String PROFILES = "hotswap.profiles.v1";
 
+  /** Running service instances, keyed by instance id; compacted; heartbeats from clients and the gateway, tombstones deregister. */
+  public static final String INSTANCES = "hotswap.instances.v1";
+  /** Applied changes and request health from instances, keyed by instance id; deleted after a day. */
+  public static final String HEALTH = "hotswap.health.v1";
+  /** The registry's view of instances (status, applied versions), keyed by instance id; compacted; written by rollout only. */
+  public static final String INSTANCE_REGISTRY = "hotswap.instance-registry.v1";
+
   /** Largest record HotSwap writes: a 1 MB value with its previous value in an audit event. */
   public static final int MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
@@ -71,6 +78,9 @@ public record Topics(int partitions, short replicationFactor) {
     topics.add(compact(SCHEMAS));
     topics.add(compact(PROFILES));
     liveTopics().forEach(t -> topics.add(compact(t)));
+    topics.add(compact(INSTANCES));
+    topics.add(delete(HEALTH, 24 * 60 * 60 * 1000L));
+    topics.add(compact(INSTANCE_REGISTRY));
     topics.add(delete(AUDIT, -1));
     topics.add(delete(DLQ, 14L * 24 * 60 * 60 * 1000));
     topics.add(single(AVRO_SCHEMAS));

@@ -1,0 +1,23 @@
+package io.hotswap.client;
+
+import java.util.List;
+import java.util.Objects;
+
+/** The running instance a client speaks for: canary targets name instance ids or tags. */
+public record Instance(String instanceId, String service, List<String> tags) {
+
+  public Instance {
+    Objects.requireNonNull(instanceId, "instanceId");
+    Objects.requireNonNull(service, "service");
+    tags = List.copyOf(tags);
+  }
+
+  boolean hasAnyTag(List<String> wanted) {
+    for (String t : wanted) {
+      if (tags.contains(t)) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
