@@ -79,8 +79,13 @@ class RolloutConfiguration {
                             @Value("${hotswap.idempotency.window:PT24H}") Duration window,
                             @Value("${hotswap.retention.keep-last:100}") int keepLast,
                             @Value("${hotswap.retention.keep-tag:stable}") String keepTag,
-                            @Value("${hotswap.retention.keep-for:P90D}") Duration keepFor) {
-    RolloutTopology.build(builder, serdes, window, new Retention(keepLast, keepTag, keepFor));
+                            @Value("${hotswap.retention.keep-for:P90D}") Duration keepFor,
+                            @Value("${hotswap.instances.check-period:PT5S}") Duration checkPeriod,
+                            @Value("${hotswap.instances.evict-after:PT2M}") Duration evictAfter,
+                            @Value("${hotswap.instances.degraded-error-rate:0.05}") double degradedErrorRate,
+                            @Value("${hotswap.instances.degraded-p99-ms:1000}") double degradedP99Ms) {
+    RolloutTopology.build(builder, serdes, window, new Retention(keepLast, keepTag, keepFor),
+        new InstanceRegistry.Policy(checkPeriod, evictAfter, degradedErrorRate, degradedP99Ms));
     return RolloutTopology.class;
   }
 }

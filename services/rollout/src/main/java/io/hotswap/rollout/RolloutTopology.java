@@ -40,6 +40,11 @@ public final class RolloutTopology {
   }
 
   public static void build(StreamsBuilder builder, Serdes serdes, Duration idempotencyWindow, Retention retention) {
+    build(builder, serdes, idempotencyWindow, retention, InstanceRegistry.Policy.DEFAULT);
+  }
+
+  public static void build(StreamsBuilder builder, Serdes serdes, Duration idempotencyWindow, Retention retention,
+                           InstanceRegistry.Policy instances) {
     Serde<String> keys = org.apache.kafka.common.serialization.Serdes.String();
     builder.addStateStore(Stores.keyValue(CONFIG_STORE, serdes.configEntry()));
     builder.addStateStore(Stores.keyValue(TENANTS_STORE, serdes.tenant()));
@@ -75,6 +80,29 @@ public final class RolloutTopology {
         Produced.with(keys, serdes.auditEvent()).withName("audit-sink")));
     outputs.branch((k, o) -> o.kind() == Output.Kind.RESULT, sink("result", Topics.COMMAND_RESULTS, CommandResult.class,
         Produced.with(keys, serdes.commandResult()).withName("results-sink")));
+    instanceRegistry(builder, serdes, instances);
+  }
+
+  /**
+   * {@code instances + health → instance registry (punctuated) → instance-registry | instances
+   * (eviction tombstones)}. Both sources are keyed by instance id with the same partition count.
+   */
+  private static void instanceRegistry(StreamsBuilder builder, Serdes serdes, InstanceRegistry.Policy policy) {
+    Serde<String> keys = org.apache.kafka.common.serialization.Serdes.String();
+    builder.addStateStore(Stores.keyValue(InstanceRegistry.STORE, serdes.instanceState()));
+    KStream<String, Object> fromHeartbeats = builder
+        .stream(Topics.INSTANCES, Consumed.with(keys, serdes.serviceInstance()).withName("instances-source"))
+        .process(() -> new InstanceRegistry.Heartbeats(policy), Named.as("instance-heartbeats"), InstanceRegistry.STORE);
+    KStream<String, Object> fromReports = builder
+        .stream(Topics.HEALTH, Consumed.with(keys, serdes.healthReport()).withName("health-source"))
+        .process(() -> new InstanceRegistry.Reports(policy), Named.as("instance-reports"), InstanceRegistry.STORE);
+    BranchedKStream<String, Object> views = fromHeartbeats.merge(fromReports, Named.as("instance-views")).split(Named.as("instance-"));
+    views.branch((k, v) -> v instanceof InstanceRegistry.Evicted, Branched.<String, Object>withConsumer(s -> s
+        .mapValues(v -> (io.hotswap.avro.ServiceInstance) null, Named.as("evicted-tombstone"))
+        .to(Topics.INSTANCES, Produced.with(keys, serdes.serviceInstance()).withName("evictions-sink"))).withName("evicted"));
+    views.defaultBranch(Branched.<String, Object>withConsumer(s -> s
+        .mapValues(v -> (io.hotswap.avro.InstanceState) v, Named.as("registry-value"))
+        .to(Topics.INSTANCE_REGISTRY, Produced.with(keys, serdes.instanceState()).withName("instance-registry-sink"))).withName("view"));
   }
 
   private static <T> Branched<String, Output> sink(String name, String topic, Class<T> type, Produced<String, T> produced) {

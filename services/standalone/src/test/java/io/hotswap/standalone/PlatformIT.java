@@ -87,6 +87,9 @@ class PlatformIT {
     // retention with a short history so pruning is seen (no other test writes more than 10 versions of a key)
     common.put("hotswap.retention.keep-last", 12);
     common.put("hotswap.retention.keep-for", "PT0S");
+    // the instance registry on a short clock: re-rated every 0.5 s, silent instances evicted after 6 s
+    common.put("hotswap.instances.check-period", "PT0.5S");
+    common.put("hotswap.instances.evict-after", "PT6S");
     RATE_LIMITS.forEach(common::put);
     Map<String, Map<String, Object>> perService = new HashMap<>();
     for (Platform.Service s : Platform.SERVICES) {
@@ -514,7 +517,8 @@ class PlatformIT {
       Api caller = api.as(token);
       for (io.hotswap.gateway.security.AccessMatrix.Row row : matrix.rows()) {
         String path = row.path().replace("{tenantId}", "it-matrix").replace("{configId}", "it-matrix:development:m.k").replace("{version}", "1").replace("{kind}", "read")
-            .replace("{schemaId}", "it-matrix:m-schema").replace("{profileId}", "it-matrix:m-service.development");
+            .replace("{schemaId}", "it-matrix:m-schema").replace("{profileId}", "it-matrix:m-service.development")
+            .replace("{instanceId}", "m-instance-absent");
         // bodies that pass authorization but change nothing: empty JSON objects fail validation (400)
         Object body = row.method().equals("POST") || row.method().equals("PUT") ? Map.of() : null;
         if (row.method().equals("DELETE")) {
@@ -1233,5 +1237,99 @@ class PlatformIT {
     assertThat(withoutExample).as("request bodies without an example in openapi-examples.json").isEmpty();
     assertThat(paths.get("/api/v1/schemas").get("post").get("requestBody").get("content").get("application/json")
         .get("example").get("keyPattern").asString()).isEqualTo("database.*");
+  }
+
+  @Test
+  void shouldHotSwapIntoASpringBootServiceWithoutARestart(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    createTenant("it-sample");
+    assertThat(api.post("/api/v1/configs", config("it-sample", "payment.timeout-ms", 1500, "Number")).status()).isEqualTo(201);
+    assertThat(api.post("/api/v1/configs", config("it-sample", "payment.new-checkout", false, "Boolean")).status()).isEqualTo(201);
+    Api.Response profile = api.post("/api/v1/profiles", Map.of("tenantId", "it-sample", "service", "payment-service",
+        "environment", "development", "version", "1.0.0", "document", Map.of("retries", 3, "region", Map.of("primary", "eu-west"))));
+    assertThat(profile.status()).as(profile.text()).isEqualTo(201);
+
+    Map<String, Object> props = new HashMap<>(Map.of("server.port", 0, "hotswap.client.bootstrap-servers", bootstrap,
+        "hotswap.client.environment", "development", "hotswap.client.tenant", "it-sample", "hotswap.client.service", "payment-service",
+        "hotswap.client.instance-id", "payment-it-1", "hotswap.client.heartbeat-period", "PT1S",
+        "hotswap.client.snapshot-file", dir.resolve("payment.json").toString()));
+    List<io.hotswap.client.spring.HotSwapChangedEvent> events = java.util.Collections.synchronizedList(new ArrayList<>());
+    try (var app = new org.springframework.boot.builder.SpringApplicationBuilder(io.hotswap.sample.SampleApplication.class)
+        .properties(props).listeners((org.springframework.context.ApplicationListener<io.hotswap.client.spring.HotSwapChangedEvent>) events::add)
+        .run()) {
+      var payment = app.getBean(io.hotswap.sample.SampleApplication.Payment.class);
+      assertThat(payment.getTimeoutMs()).as("bound from HotSwap at start").isEqualTo(1500);
+      assertThat(payment.isNewCheckout()).isFalse();
+      assertThat(app.getEnvironment().getProperty("retries")).as("profile members are properties").isEqualTo("3");
+      assertThat(app.getEnvironment().getProperty("region.primary")).isEqualTo("eu-west");
+
+      Api.Response changed = api.put("/api/v1/configs/it-sample:development:payment.timeout-ms", Map.of("value", 2500), Map.of());
+      assertThat(changed.status()).as(changed.text()).isEqualTo(200);
+      assertThat(api.put("/api/v1/configs/it-sample:development:payment.new-checkout", Map.of("value", true), Map.of()).status()).isEqualTo(200);
+
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        assertThat(payment.getTimeoutMs()).as("rebound without a restart").isEqualTo(2500);
+        assertThat(payment.isNewCheckout()).isTrue();
+      });
+      assertThat(app.getEnvironment().getProperty("payment.timeout-ms")).isEqualTo("2500");
+      await().atMost(Duration.ofSeconds(10)).until(() -> events.stream()
+          .anyMatch(e -> e.getChange().key().equals("payment.timeout-ms") && e.getChange().newVersion() == 2));
+      var health = app.getBean("hotSwapHealthIndicator", org.springframework.boot.health.contributor.HealthIndicator.class).health();
+      assertThat(health.getStatus()).isEqualTo(org.springframework.boot.health.contributor.Status.UP);
+      var meters = app.getBean(io.micrometer.core.instrument.MeterRegistry.class);
+      assertThat(meters.get("hotswap.client.snapshot.size").gauge().value()).isEqualTo(3);
+      assertThat(meters.get("hotswap.client.apply.duration").timer().count()).isGreaterThanOrEqualTo(2);
+
+      // the service's requests are counted from http.server.requests and reported as its health
+      int port = app.getEnvironment().getProperty("local.server.port", Integer.class);
+      var http = java.net.http.HttpClient.newHttpClient();
+      for (int i = 0; i < 5; i++) {
+        var answer = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + port + "/payment")).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.body()).contains("\"timeoutMs\":2500");
+      }
+      // the registry knows the instance, its status, what it applied and its request health
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        Api.Response instance = api.get("/api/v1/instances/payment-it-1");
+        assertThat(instance.status()).as(instance.text()).isEqualTo(200);
+        assertThat(instance.json().get("service").asString()).isEqualTo("payment-service");
+        assertThat(instance.json().get("status").asString()).isEqualTo("Healthy");
+        assertThat(instance.json().get("applied").get("it-sample|payment.timeout-ms").get("version").asLong()).isEqualTo(2);
+        assertThat(instance.json().get("health").get("requests").asLong()).isPositive();
+      });
+      assertThat(api.get("/api/v1/instances?service=payment-service").json().get("items")).extracting(i -> i.get("instanceId").asString())
+          .contains("payment-it-1");
+    }
+    // a service that stops cleanly deregisters
+    await().atMost(Duration.ofSeconds(30)).until(() -> api.get("/api/v1/instances/payment-it-1").status() == 404);
+  }
+
+  @Test
+  void shouldTrackInstancesThroughRestAndEvictThoseThatStopHeartbeating() {
+    assertThat(api.post("/api/v1/instances", Map.of()).json().get("field").asString()).isEqualTo("service");
+    assertThat(api.post("/api/v1/instances", Map.of("service", "billing", "port", 70000)).status()).isEqualTo(400);
+    assertThat(api.post("/api/v1/instances", Map.of("service", "billing", "instanceId", "bad id!")).status()).isEqualTo(400);
+    assertThat(api.post("/api/v1/instances", Map.of("service", "billing", "environment", "moon")).status()).isEqualTo(400);
+
+    Api.Response registered = api.post("/api/v1/instances", Map.of("instanceId", "billing-it-1", "service", "billing", "host", "10.1.2.3",
+        "port", 8443, "environment", "production", "tags", List.of("eu-west"), "heartbeatPeriodMs", 500));
+    assertThat(registered.status()).as(registered.text()).isEqualTo(201);
+    assertThat(registered.headers().firstValue("Location")).hasValue("/api/v1/instances/billing-it-1");
+    assertThat(registered.json().get("status").asString()).isEqualTo("Healthy");
+    assertThat(registered.json().get("clientVersion").asString()).isEqualTo("rest");
+    assertThat(api.get("/api/v1/instances?service=billing").json().get("items")).extracting(i -> i.get("instanceId").asString())
+        .containsExactly("billing-it-1");
+    Api.Response beat = api.post("/api/v1/instances/billing-it-1/heartbeat", Map.of());
+    assertThat(beat.status()).as(beat.text()).isEqualTo(200);
+
+    // silent for two periods: Unhealthy; silent past the eviction limit: gone
+    await().atMost(Duration.ofSeconds(20)).until(() -> "Unhealthy".equals(api.get("/api/v1/instances/billing-it-1").json().path("status").asString("")));
+    assertThat(api.get("/api/v1/instances?status=unhealthy&service=billing").json().get("totalItems").asInt()).isEqualTo(1);
+    await().atMost(Duration.ofSeconds(30)).until(() -> api.get("/api/v1/instances/billing-it-1").status() == 404);
+    assertThat(api.post("/api/v1/instances/billing-it-1/heartbeat", Map.of()).status()).as("register again").isEqualTo(404);
+
+    assertThat(api.post("/api/v1/instances", Map.of("instanceId", "billing-it-2", "service", "billing")).status()).isEqualTo(201);
+    assertThat(api.delete("/api/v1/instances/billing-it-2").status()).isEqualTo(204);
+    assertThat(api.get("/api/v1/instances/billing-it-2").status()).isEqualTo(404);
+    assertThat(api.delete("/api/v1/instances/billing-it-2").status()).isEqualTo(404);
   }
 }

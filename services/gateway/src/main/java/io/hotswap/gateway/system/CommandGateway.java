@@ -102,14 +102,18 @@ public final class CommandGateway implements SmartLifecycle {
 
   /** Publishes an audit event for something that is not a state change (a secret revealed); waits for the broker. */
   public void audit(io.hotswap.avro.AuditEvent event) {
+    publish(Topics.AUDIT, event.getTenantId(), serdes.auditEvent().toBytes(event));
+  }
+
+  /** Writes one record outside the command pipeline (audit events, instance heartbeats); waits for the broker. */
+  public void publish(String topic, String key, byte[] value) {
     try {
-      producer.send(new ProducerRecord<>(Topics.AUDIT, event.getTenantId(), serdes.auditEvent().toBytes(event)))
-          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      producer.send(new ProducerRecord<>(topic, key, value)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while auditing", e);
+      throw new IllegalStateException("interrupted while writing to " + topic, e);
     } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("could not write the audit event: " + e.getMessage(), e);
+      throw new IllegalStateException("could not write to " + topic + ": " + e.getMessage(), e);
     }
   }
 

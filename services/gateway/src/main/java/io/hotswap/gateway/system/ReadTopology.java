@@ -10,8 +10,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * The gateway's read side: current configuration and its version history as partitioned stores
- * (queried on the instance that owns the tenant's partition), tenants and their wrapped data keys as global
- * stores (every instance has all of them locally). Pure: builds the topology, does no I/O.
+ * (queried on the instance that owns the tenant's partition), tenants, their wrapped data keys and the
+ * instance registry as global stores (every instance has all of them locally). Pure: builds the topology, does no I/O.
  */
 public final class ReadTopology {
 
@@ -21,6 +21,7 @@ public final class ReadTopology {
   public static final String TENANT_KEYS_STORE = "gateway-tenant-keys-global-store";
   public static final String SCHEMAS_STORE = "gateway-schemas-global-store";
   public static final String PROFILES_STORE = "gateway-profiles-store";
+  public static final String INSTANCES_STORE = "gateway-instances-global-store";
 
   private ReadTopology() {}
 
@@ -41,6 +42,9 @@ public final class ReadTopology {
     builder.globalTable(Topics.TENANTS, Consumed.with(keys, serdes.tenant()).withName("tenants-source"),
         Materialized.<String, io.hotswap.avro.Tenant, KeyValueStore<Bytes, byte[]>>as(TENANTS_STORE)
             .withKeySerde(keys).withValueSerde(serdes.tenant()));
+    builder.globalTable(Topics.INSTANCE_REGISTRY, Consumed.with(keys, serdes.instanceState()).withName("instance-registry-source"),
+        Materialized.<String, io.hotswap.avro.InstanceState, KeyValueStore<Bytes, byte[]>>as(INSTANCES_STORE)
+            .withKeySerde(keys).withValueSerde(serdes.instanceState()));
     builder.globalTable(Topics.TENANT_KEYS, Consumed.with(keys, serdes.tenantKey()).withName("tenant-keys-source"),
         Materialized.<String, io.hotswap.avro.TenantKey, KeyValueStore<Bytes, byte[]>>as(TENANT_KEYS_STORE)
             .withKeySerde(keys).withValueSerde(serdes.tenantKey()));

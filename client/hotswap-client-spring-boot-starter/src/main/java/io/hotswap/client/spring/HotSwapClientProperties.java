@@ -1,0 +1,179 @@
+package io.hotswap.client.spring;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** {@code hotswap.client.*}: how the starter builds the client. */
+public class HotSwapClientProperties {
+
+  /** Set false to run without HotSwap (the property source and beans are left out). */
+  private boolean enabled = true;
+  /** Kafka bootstrap servers (default: spring.kafka.bootstrap-servers). */
+  private String bootstrapServers;
+  /** development, qa, staging or production. */
+  private String environment;
+  /** The tenant whose keys become Spring properties (and the client's default tenant). */
+  private String tenant;
+  /** This service's name: registered with the instance, and the profile shown as properties. */
+  private String service;
+  private String instanceId;
+  private List<String> tags = new ArrayList<>();
+  /** Flatten the tenant's profile of {@link #service} into properties (keys win over profile members). */
+  private boolean profileProperties = true;
+  /** Where the last snapshot is kept for starts while Kafka is unreachable. */
+  private Path snapshotFile;
+  /** How long start-up waits for the snapshot to catch up before going on (with the file, or empty). */
+  private Duration startupTimeout = Duration.ofSeconds(15);
+  /** Fail start-up when neither Kafka nor a snapshot file answered within the start-up timeout. */
+  private boolean failFast;
+  /** Health goes DOWN once the snapshot is older than this without Kafka confirming it. */
+  private Duration maxStaleAge = Duration.ofMinutes(5);
+  private boolean register = true;
+  private Duration heartbeatPeriod = Duration.ofSeconds(30);
+  /** Base64 of the 32-byte master key (reads every tenant's data keys), or give data keys. */
+  private String masterKey;
+  /** tenant|version → base64 data key. */
+  private Map<String, String> dataKeys = new HashMap<>();
+  /** Extra Kafka properties (security.protocol, sasl.*, ssl.*). */
+  private Map<String, String> kafka = new HashMap<>();
+
+  public boolean isEnabled() {
+    return enabled;
+  }
+
+  public void setEnabled(boolean enabled) {
+    this.enabled = enabled;
+  }
+
+  public String getBootstrapServers() {
+    return bootstrapServers;
+  }
+
+  public void setBootstrapServers(String bootstrapServers) {
+    this.bootstrapServers = bootstrapServers;
+  }
+
+  public String getEnvironment() {
+    return environment;
+  }
+
+  public void setEnvironment(String environment) {
+    this.environment = environment;
+  }
+
+  public String getTenant() {
+    return tenant;
+  }
+
+  public void setTenant(String tenant) {
+    this.tenant = tenant;
+  }
+
+  public String getService() {
+    return service;
+  }
+
+  public void setService(String service) {
+    this.service = service;
+  }
+
+  public String getInstanceId() {
+    return instanceId;
+  }
+
+  public void setInstanceId(String instanceId) {
+    this.instanceId = instanceId;
+  }
+
+  public List<String> getTags() {
+    return tags;
+  }
+
+  public void setTags(List<String> tags) {
+    this.tags = tags;
+  }
+
+  public boolean isProfileProperties() {
+    return profileProperties;
+  }
+
+  public void setProfileProperties(boolean profileProperties) {
+    this.profileProperties = profileProperties;
+  }
+
+  public Path getSnapshotFile() {
+    return snapshotFile;
+  }
+
+  public void setSnapshotFile(Path snapshotFile) {
+    this.snapshotFile = snapshotFile;
+  }
+
+  public Duration getStartupTimeout() {
+    return startupTimeout;
+  }
+
+  public void setStartupTimeout(Duration startupTimeout) {
+    this.startupTimeout = startupTimeout;
+  }
+
+  public boolean isFailFast() {
+    return failFast;
+  }
+
+  public void setFailFast(boolean failFast) {
+    this.failFast = failFast;
+  }
+
+  public Duration getMaxStaleAge() {
+    return maxStaleAge;
+  }
+
+  public void setMaxStaleAge(Duration maxStaleAge) {
+    this.maxStaleAge = maxStaleAge;
+  }
+
+  public boolean isRegister() {
+    return register;
+  }
+
+  public void setRegister(boolean register) {
+    this.register = register;
+  }
+
+  public Duration getHeartbeatPeriod() {
+    return heartbeatPeriod;
+  }
+
+  public void setHeartbeatPeriod(Duration heartbeatPeriod) {
+    this.heartbeatPeriod = heartbeatPeriod;
+  }
+
+  public String getMasterKey() {
+    return masterKey;
+  }
+
+  public void setMasterKey(String masterKey) {
+    this.masterKey = masterKey;
+  }
+
+  public Map<String, String> getDataKeys() {
+    return dataKeys;
+  }
+
+  public void setDataKeys(Map<String, String> dataKeys) {
+    this.dataKeys = dataKeys;
+  }
+
+  public Map<String, String> getKafka() {
+    return kafka;
+  }
+
+  public void setKafka(Map<String, String> kafka) {
+    this.kafka = kafka;
+  }
+}

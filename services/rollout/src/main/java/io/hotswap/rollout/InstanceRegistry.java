@@ -1,0 +1,197 @@
+package io.hotswap.rollout;
+
+import io.hotswap.avro.AppliedVersion;
+import io.hotswap.avro.HealthReport;
+import io.hotswap.avro.HealthReportKind;
+import io.hotswap.avro.InstanceState;
+import io.hotswap.avro.InstanceStatus;
+import io.hotswap.avro.ServiceInstance;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The registry of running instances (seed 001 FR-CFG-006): heartbeats from {@code
+ * hotswap.instances.v1} and reports from {@code hotswap.health.v1} update one store keyed by
+ * instance id; every change of an instance's view goes to {@code hotswap.instance-registry.v1}. A
+ * wall-clock punctuator re-rates every instance: Unhealthy after two missed heartbeat periods,
+ * removed (tombstones on both topics) after {@link Policy#evictAfter()}.
+ */
+final class InstanceRegistry {
+
+  /** Store of InstanceState by instance id. */
+  static final String STORE = "rollout-instances-store";
+
+  /**
+   * The registry's limits.
+   *
+   * @param checkPeriod how often the punctuator re-rates instances
+   * @param evictAfter no heartbeat for this long: removed
+   * @param degradedErrorRate errors / requests in the last report at or above this: Degraded
+   * @param degradedP99Ms p99 latency of the last report above this: Degraded
+   */
+  record Policy(Duration checkPeriod, Duration evictAfter, double degradedErrorRate, double degradedP99Ms) {
+    static final Policy DEFAULT = new Policy(Duration.ofSeconds(5), Duration.ofMinutes(2), 0.05, 1000);
+  }
+
+  private InstanceRegistry() {}
+
+  /** The status an instance has at {@code now}: pure, so the rules are tested without Kafka. */
+  static InstanceStatus status(InstanceState s, Instant now, Policy policy) {
+    long period = Math.max(1, s.getInstance().getHeartbeatPeriodMs());
+    if (Duration.between(s.getLastHeartbeatAt(), now).toMillis() > 2 * period) {
+      return InstanceStatus.UNHEALTHY;
+    }
+    if (s.getRequests() > 0 && (double) s.getErrors() / s.getRequests() >= policy.degradedErrorRate()) {
+      return InstanceStatus.DEGRADED;
+    }
+    if (s.getP99Ms() != null && s.getP99Ms() > policy.degradedP99Ms()) {
+      return InstanceStatus.DEGRADED;
+    }
+    return InstanceStatus.HEALTHY;
+  }
+
+  static boolean evictable(InstanceState s, Instant now, Policy policy) {
+    return Duration.between(s.getLastHeartbeatAt(), now).compareTo(policy.evictAfter()) > 0;
+  }
+
+  /** A heartbeat (or a tombstone: deregistered). Returns the new view, or null when removed; unchanged when stale. */
+  static InstanceState heartbeat(InstanceState before, ServiceInstance beat, Instant now, Policy policy) {
+    if (beat == null) {
+      return null;
+    }
+    if (Duration.between(beat.getSentAt(), now).compareTo(policy.evictAfter()) > 0) {
+      return before; // a heartbeat older than the eviction limit (a replay): not a sign of life
+    }
+    InstanceState.Builder next = before == null
+        ? InstanceState.newBuilder().setRegisteredAt(now).setApplied(new HashMap<>()).setStatus(InstanceStatus.HEALTHY)
+        : InstanceState.newBuilder(before);
+    InstanceState s = next.setInstance(beat).setLastHeartbeatAt(now).build();
+    s.setStatus(status(s, now, policy));
+    return s;
+  }
+
+  /** A health report; null before when the instance isn't registered (ignored). */
+  static InstanceState report(InstanceState before, HealthReport report, Instant now, Policy policy) {
+    if (before == null || report == null) {
+      return before;
+    }
+    InstanceState s = InstanceState.newBuilder(before).build();
+    if (report.getKind() == HealthReportKind.APPLIED && report.getTenantId() != null && report.getKey() != null) {
+      Map<String, AppliedVersion> applied = new HashMap<>(s.getApplied());
+      applied.put(report.getTenantId() + '|' + report.getKey(), AppliedVersion.newBuilder().setVersion(report.getVersion())
+          .setAppliedAt(report.getReportedAt()).setApplyMicros(report.getApplyMicros()).build());
+      s.setApplied(applied);
+    } else if (report.getKind() == HealthReportKind.HEALTH) {
+      s.setRequests(report.getRequests());
+      s.setErrors(report.getErrors());
+      s.setP99Ms(report.getP99Ms());
+      s.setLastReportAt(report.getReportedAt());
+    }
+    s.setStatus(status(s, now, policy));
+    return s;
+  }
+
+  /** Heartbeats in; registry views out; owns the punctuator. */
+  static final class Heartbeats implements Processor<String, ServiceInstance, String, Object> {
+    private final Policy policy;
+    private ProcessorContext<String, Object> context;
+    private KeyValueStore<String, InstanceState> store;
+
+    Heartbeats(Policy policy) {
+      this.policy = policy;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Object> context) {
+      this.context = context;
+      this.store = context.getStateStore(STORE);
+      context.schedule(policy.checkPeriod(), PunctuationType.WALL_CLOCK_TIME, this::rate);
+    }
+
+    @Override
+    public void process(Record<String, ServiceInstance> record) {
+      if (record.key() == null) {
+        return;
+      }
+      InstanceState before = store.get(record.key());
+      InstanceState after = heartbeat(before, record.value(), Instant.ofEpochMilli(context.currentSystemTimeMs()), policy);
+      if (after == before) {
+        return;
+      }
+      if (after == null) {
+        store.delete(record.key());
+      } else {
+        store.put(record.key(), after);
+      }
+      if (before != null || after != null) {
+        context.forward(new Record<>(record.key(), after, record.timestamp()));
+      }
+    }
+
+    private void rate(long wallClock) {
+      Instant now = Instant.ofEpochMilli(wallClock);
+      List<KeyValue<String, InstanceState>> all = new java.util.ArrayList<>();
+      try (KeyValueIterator<String, InstanceState> it = store.all()) {
+        it.forEachRemaining(all::add);
+      }
+      for (KeyValue<String, InstanceState> kv : all) {
+        InstanceState s = kv.value;
+        if (evictable(s, now, policy)) {
+          store.delete(kv.key);
+          context.forward(new Record<>(kv.key, null, wallClock));
+          context.forward(new Record<>(kv.key, (Object) Evicted.INSTANCE, wallClock));
+        } else {
+          InstanceStatus status = status(s, now, policy);
+          if (status != s.getStatus()) {
+            s.setStatus(status);
+            store.put(kv.key, s);
+            context.forward(new Record<>(kv.key, s, wallClock));
+          }
+        }
+      }
+    }
+  }
+
+  /** Marker forwarded for an evicted instance: becomes its tombstone on hotswap.instances.v1. */
+  enum Evicted { INSTANCE }
+
+  /** Health reports in; registry views out. */
+  static final class Reports implements Processor<String, HealthReport, String, Object> {
+    private final Policy policy;
+    private ProcessorContext<String, Object> context;
+    private KeyValueStore<String, InstanceState> store;
+
+    Reports(Policy policy) {
+      this.policy = policy;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Object> context) {
+      this.context = context;
+      this.store = context.getStateStore(STORE);
+    }
+
+    @Override
+    public void process(Record<String, HealthReport> record) {
+      if (record.key() == null) {
+        return;
+      }
+      InstanceState before = store.get(record.key());
+      InstanceState after = report(before, record.value(), Instant.ofEpochMilli(context.currentSystemTimeMs()), policy);
+      if (after != null && after != before) {
+        store.put(record.key(), after);
+        context.forward(new Record<>(record.key(), after, record.timestamp()));
+      }
+    }
+  }
+}
