@@ -5,28 +5,9 @@
 # Usage: load-tests/backbone.sh   (needs a built tree: ./hotswap build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-data=$(mktemp -d /tmp/hotswap-bench.XXXXXX)
-port=18080
-# the benchmark measures the pipeline, not the per-tenant write limit (100/min by default)
-export HOTSWAP_RATE_LIMITS_DEFAULTS_WRITES_PER_MINUTE=1000000
-export HOTSWAP_DATA_DIR=$data HOTSWAP_GATEWAY_PORT=$port HOTSWAP_VALIDATION_PORT=18081 HOTSWAP_APPROVAL_PORT=18082 \
-  HOTSWAP_ROLLOUT_PORT=18083 HOTSWAP_AUDIT_PORT=18084 HOTSWAP_KAFKA_PORT=19092 HOTSWAP_KAFKA_CONTROLLER_PORT=19093 HOTSWAP_DB_PORT=15433
-base=http://localhost:$port
-t0=$(date +%s%N)
-./hotswap up > "$data/platform.log" 2>&1 &
-launcher=$!
-cleanup() { kill "$launcher" 2>/dev/null || true; pkill -f "hotswap-standalone.*exec.jar" 2>/dev/null || true; wait 2>/dev/null || true; }
-trap cleanup EXIT
-for _ in $(seq 1 240); do
-  if curl -sf "$base/actuator/health/readiness" > /dev/null 2>&1 && grep -q "HotSwap is up" "$data/platform.log"; then break; fi
-  sleep 0.25
-done
-t1=$(date +%s%N)
-pid=$(pgrep -f "hotswap-standalone.*exec.jar" | head -1)
-token=$(./hotswap token --role Admin --subject bench)
-export auth="Authorization: Bearer $token"
+. load-tests/platform.sh
 rss() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$pid/status"; }
-echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr), java $(java_v=$(readlink -f /proc/$pid/exe); "$java_v" -version 2>&1 | head -1)"
+machine
 echo "startup to healthy: $(( (t1 - t0) / 1000000 )) ms ($(grep -o 'HotSwap is up in [0-9]* ms' "$data/platform.log"))"
 sleep 5
 echo "resident memory idle: $(rss) MB"

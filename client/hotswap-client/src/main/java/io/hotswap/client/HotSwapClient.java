@@ -101,7 +101,10 @@ public final class HotSwapClient implements AutoCloseable {
   private final CountDownLatch closing = new CountDownLatch(1);
   private final AtomicLong listenerErrors = new AtomicLong();
   private final AtomicLong applied = new AtomicLong();
+  /** Saves the snapshot file. */
   private final ScheduledExecutorService io;
+  /** Heartbeats and reports: apart from the file, since a send may block while Kafka is away. */
+  private final ScheduledExecutorService reports;
 
   private volatile boolean closed;
   private volatile boolean connected;
@@ -124,11 +127,8 @@ public final class HotSwapClient implements AutoCloseable {
     this.dataKeys = new DataKeys(b.masterKey == null ? null : Envelope.aesKey(b.masterKey));
     b.dataKeys.forEach((k, v) -> dataKeys.put(k.substring(0, k.lastIndexOf('|')), Integer.parseInt(k.substring(k.lastIndexOf('|') + 1)), Envelope.aesKey(v)));
     this.file = b.snapshotFile == null ? null : new SnapshotFile(b.snapshotFile, b.environment, serdes.liveConfig());
-    this.io = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "hotswap-client-io-" + b.environment);
-      t.setDaemon(true);
-      return t;
-    });
+    this.io = daemonScheduler("hotswap-client-io-" + b.environment);
+    this.reports = daemonScheduler("hotswap-client-reports-" + b.environment);
     this.reporter = b.register ? new Reporter(producerConfig(b), serdes, ServiceInstance.newBuilder()
         .setInstanceId(b.instanceId).setService(b.service).setHost(b.host).setPort(b.port).setEnvironment(b.environment)
         .setClientVersion(VERSION).setTags(b.tags).setHeartbeatPeriodMs(b.heartbeatPeriod.toMillis()).setSentAt(Instant.EPOCH), stats) : null;
@@ -136,6 +136,25 @@ public final class HotSwapClient implements AutoCloseable {
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** A periodic task that logs its failure instead of silently ending its schedule. */
+  private static Runnable safely(String what, Runnable task) {
+    return () -> {
+      try {
+        task.run();
+      } catch (RuntimeException e) {
+        LOG.warn("HotSwap client: {} failed: {}", what, e.toString(), e);
+      }
+    };
+  }
+
+  private static ScheduledExecutorService daemonScheduler(String name) {
+    return Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    });
   }
 
   /** Loads the local file (if any), then starts reading Kafka in the background. Returns this. */
@@ -149,9 +168,10 @@ public final class HotSwapClient implements AutoCloseable {
     consumerThread.start();
     io.scheduleWithFixedDelay(this::saveIfDirty, config.fileWriteInterval.toMillis(), config.fileWriteInterval.toMillis(), TimeUnit.MILLISECONDS);
     if (reporter != null) {
-      io.scheduleAtFixedRate(() -> reporter.heartbeat(clock.instant()), 0, config.heartbeatPeriod.toMillis(), TimeUnit.MILLISECONDS);
-      io.scheduleAtFixedRate(() -> reporter.health(clock.instant()), config.healthPeriod.toMillis(), config.healthPeriod.toMillis(),
+      reports.scheduleAtFixedRate(safely("heartbeat", () -> reporter.heartbeat(clock.instant())), 0, config.heartbeatPeriod.toMillis(),
           TimeUnit.MILLISECONDS);
+      reports.scheduleAtFixedRate(safely("health report", () -> reporter.health(clock.instant())), config.healthPeriod.toMillis(),
+          config.healthPeriod.toMillis(), TimeUnit.MILLISECONDS);
     }
     return this;
   }
@@ -557,9 +577,11 @@ public final class HotSwapClient implements AutoCloseable {
     lag = 0;
     dirty = true;
     LOG.info("HotSwap client caught up on {}: {} values{}", topic, after.size(), fromFile ? " (was serving the snapshot file)" : "");
-    // what changed against what was served (the file) is announced like any change
-    Set<String> keys = new HashSet<>(before.keySet());
-    keys.addAll(after.keySet());
+    // what changed against what was served (the file) is announced like any change; a first load is not a change
+    Set<String> keys = new HashSet<>(before.isEmpty() ? Set.of() : before.keySet());
+    if (!before.isEmpty()) {
+      keys.addAll(after.keySet());
+    }
     for (String k : keys) {
       Entry old = before.get(k);
       Entry now = after.get(k);
@@ -607,7 +629,11 @@ public final class HotSwapClient implements AutoCloseable {
     }
     if (reporter != null && caughtUp) {
       Instant now = clock.instant();
-      io.execute(() -> reporter.applied(change, micros, propagationMs, now));
+      try {
+        reports.execute(() -> reporter.applied(change, micros, propagationMs, now));
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        // closing
+      }
     }
   }
 
@@ -735,11 +761,13 @@ public final class HotSwapClient implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
-    io.shutdown();
-    try {
-      io.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    for (ScheduledExecutorService executor : List.of(io, reports)) {
+      executor.shutdown();
+      try {
+        executor.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     saveIfDirty();
     if (reporter != null) {

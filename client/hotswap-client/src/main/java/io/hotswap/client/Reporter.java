@@ -70,8 +70,11 @@ final class Reporter implements AutoCloseable {
       counts.add(c);
     }
     Double p99 = sample.p99Ms();
+    if (p99 != null && p99.isInfinite()) {
+      p99 = openBucketFloor();
+    }
     HealthReport report = base(now, HealthReportKind.HEALTH).setRequests(sample.requests()).setErrors(sample.errors())
-        .setLatencyBoundsMs(bounds).setLatencyCounts(counts).setP99Ms(p99 == null || !p99.isInfinite() ? p99 : openBucketFloor())
+        .setLatencyBoundsMs(bounds).setLatencyCounts(counts).setP99Ms(p99)
         .build();
     send(Topics.HEALTH, report.getInstanceId(), serdes.healthReport().toBytes(report));
   }

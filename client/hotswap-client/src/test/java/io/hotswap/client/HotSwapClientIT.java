@@ -280,7 +280,9 @@ class HotSwapClientIT {
               .map(r -> SERDES.healthReport().fromBytes(r.value())).toList();
           return seen.stream().filter(r -> r.topic().equals(Topics.INSTANCES)).count() >= 2
               && reports.stream().anyMatch(h -> h.getKind() == HealthReportKind.APPLIED)
-              && reports.stream().anyMatch(h -> h.getKind() == HealthReportKind.HEALTH && h.getRequests() == 2);
+              && reports.stream().anyMatch(h -> h.getKind() == HealthReportKind.HEALTH && h.getRequests() == 2)
+              // quiet periods are reported too (no requests, no p99)
+              && reports.stream().anyMatch(h -> h.getKind() == HealthReportKind.HEALTH && h.getRequests() == 0 && h.getP99Ms() == null);
         });
       }
       ServiceInstance registered = SERDES.serviceInstance().fromBytes(seen.stream()

@@ -42,7 +42,14 @@ public class SampleApplication {
     System.out.println("HotSwap changed " + event.getChange().key() + " to v" + event.getChange().newVersion());
   }
 
+  /** Settings in payment-service.properties (not application.properties: this jar may share a classpath). */
+  public static SpringApplication application() {
+    SpringApplication app = new SpringApplication(SampleApplication.class);
+    app.setDefaultProperties(java.util.Map.of("spring.config.name", "payment-service"));
+    return app;
+  }
+
   public static void main(String[] args) {
-    SpringApplication.run(SampleApplication.class, args);
+    application().run(args);
   }
 }

@@ -46,4 +46,13 @@ class ArchitectureTest {
         .because("keep topologies pure and testable with TopologyTestDriver: put stream building in the service's *Topology class")
         .check(CLASSES);
   }
+
+  @Test
+  void clientShouldNeedNoSpringAndNoService() {
+    noClasses().that().resideInAPackage("io.hotswap.client").or().resideInAPackage("io.hotswap.client.")
+        .should().dependOnClassesThat().resideInAnyPackage("org.springframework..", "io.hotswap.gateway..", "io.hotswap.validation..",
+            "io.hotswap.approval..", "io.hotswap.rollout..", "io.hotswap.audit..", "io.hotswap.standalone..")
+        .because("services embed the client: it may use core and Kafka only; Spring wiring lives in the starter (io.hotswap.client.spring)")
+        .check(CLASSES);
+  }
 }

@@ -114,7 +114,7 @@ public class HotSwapAutoConfiguration {
     }
 
     @Bean
-    HttpRequestsFeed hotSwapHttpRequestsFeed(HotSwapClient client, MeterRegistry registry) {
+    HttpRequestsFeed hotSwapHttpRequestsFeed(HotSwapClient client, org.springframework.beans.factory.ObjectProvider<MeterRegistry> registry) {
       return new HttpRequestsFeed(client, registry);
     }
   }
@@ -132,8 +132,14 @@ public class HotSwapAutoConfiguration {
     });
     private final Map<Meter.Id, long[]> seen = new HashMap<>();
 
-    HttpRequestsFeed(HotSwapClient client, MeterRegistry registry) {
-      timer.scheduleWithFixedDelay(() -> feed(client, registry), 1, 1, TimeUnit.SECONDS);
+    HttpRequestsFeed(HotSwapClient client, org.springframework.beans.factory.ObjectProvider<MeterRegistry> registry) {
+      timer.scheduleWithFixedDelay(() -> {
+        try {
+          registry.ifAvailable(r -> feed(client, r));
+        } catch (RuntimeException e) {
+          // the context is starting or closing; the next tick tries again (a throwing task would stop the schedule)
+        }
+      }, 1, 1, TimeUnit.SECONDS);
     }
 
     synchronized void feed(HotSwapClient client, MeterRegistry registry) {

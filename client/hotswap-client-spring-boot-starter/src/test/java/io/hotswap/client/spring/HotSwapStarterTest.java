@@ -1,0 +1,134 @@
+package io.hotswap.client.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.hotswap.avro.LiveConfig;
+import io.hotswap.avro.LiveKind;
+import io.hotswap.avro.ValueType;
+import io.hotswap.client.HotSwapClient;
+import io.hotswap.client.SnapshotFiles;
+import io.hotswap.core.avro.AvroSchemas;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The starter with Kafka away: a service still starts from its snapshot file, sees HotSwap's values
+ * as properties, and its health says how stale they are.
+ */
+class HotSwapStarterTest {
+
+  @BeforeAll
+  static void trust() {
+    AvroSchemas.trustGeneratedClasses();
+  }
+
+  @ConfigurationProperties("payment")
+  static class Payment {
+    private int timeoutMs = 1000;
+
+    public int getTimeoutMs() {
+      return timeoutMs;
+    }
+
+    public void setTimeoutMs(int timeoutMs) {
+      this.timeoutMs = timeoutMs;
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  @EnableConfigurationProperties(Payment.class)
+  static class App {
+    @Value("${feature.new_ui:false}")
+    boolean newUi;
+  }
+
+  private static LiveConfig.Builder live(String key, String value, ValueType type) {
+    return LiveConfig.newBuilder().setTenantId("acme").setEnvironment("production").setKey(key).setValue(value)
+        .setValueType(type).setVersion(3).setUpdatedAt(Instant.now());
+  }
+
+  private static int closedPort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  private ApplicationContextRunner runner(Path file, String maxStale) throws Exception {
+    Map<String, LiveConfig> records = new LinkedHashMap<>();
+    records.put("acme|payment.timeout-ms", live("payment.timeout-ms", "2500", ValueType.NUMBER).build());
+    records.put("acme|feature.new_ui", live("feature.new_ui", "true", ValueType.BOOLEAN).build());
+    records.put("acme|profile:payment-service", live("profile:payment-service", "{\"retries\":3,\"region\":{\"primary\":\"eu\"},\"hosts\":[\"a\",\"b\"]}",
+        ValueType.JSON).setKind(LiveKind.PROFILE).setSemver("1.0.0").build());
+    SnapshotFiles.write(file, "production", records);
+    return new ApplicationContextRunner()
+        .withInitializer(new HotSwapInitializer())
+        .withConfiguration(AutoConfigurations.of(HotSwapAutoConfiguration.class))
+        .withUserConfiguration(App.class)
+        .withPropertyValues("hotswap.client.bootstrap-servers=localhost:" + closedPort(), "hotswap.client.environment=production",
+            "hotswap.client.tenant=acme", "hotswap.client.service=payment-service", "hotswap.client.register=false",
+            "hotswap.client.snapshot-file=" + file, "hotswap.client.startup-timeout=PT0.5S", "hotswap.client.max-stale-age=" + maxStale);
+  }
+
+  @Test
+  void shouldStartFromTheSnapshotFileWhenKafkaIsAwayAndShowItsValuesAsProperties(@TempDir Path dir) throws Exception {
+    runner(dir.resolve("s.json"), "PT1H").run(context -> {
+      assertThat(context).hasNotFailed();
+      assertThat(context.getBean(Payment.class).getTimeoutMs()).isEqualTo(2500);
+      assertThat(context.getBean(App.class).newUi).isTrue();
+      assertThat(context.getEnvironment().getProperty("retries")).isEqualTo("3");
+      assertThat(context.getEnvironment().getProperty("region.primary")).isEqualTo("eu");
+      assertThat(context.getEnvironment().getProperty("hosts[1]")).isEqualTo("b");
+      HotSwapClient client = context.getBean(HotSwapClient.class);
+      assertThat(client.status().servingFromFile()).isTrue();
+      var health = context.getBean("hotSwapHealthIndicator", HealthIndicator.class).health();
+      assertThat(health.getStatus()).as("stale for less than max-stale-age").isEqualTo(Status.UP);
+      assertThat(health.getDetails()).containsEntry("servingFromFile", true).containsEntry("connected", false);
+    });
+  }
+
+  @Test
+  void shouldReportDownOnceTheFileIsStalerThanTheLimit(@TempDir Path dir) throws Exception {
+    runner(dir.resolve("s.json"), "PT0S").run(context -> {
+      var health = context.getBean("hotSwapHealthIndicator", HealthIndicator.class).health();
+      assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+      assertThat(health.getDetails()).containsKey("staleFor").containsEntry("servingFromFile", true);
+    });
+  }
+
+  @Test
+  void shouldFailStartUpWhenFailFastAndNeitherKafkaNorAFileAnswers() throws Exception {
+    new ApplicationContextRunner().withInitializer(new HotSwapInitializer())
+        .withPropertyValues("hotswap.client.bootstrap-servers=localhost:" + closedPort(), "hotswap.client.environment=production",
+            "hotswap.client.tenant=acme", "hotswap.client.register=false", "hotswap.client.startup-timeout=PT0.3S",
+            "hotswap.client.fail-fast=true")
+        .run(context -> assertThat(context).hasFailed());
+  }
+
+  @Test
+  void shouldRateHealthFromTheClientsStatus() {
+    Duration max = Duration.ofMinutes(5);
+    io.hotswap.client.Status fresh = new io.hotswap.client.Status(true, true, 0, null, false, Duration.ZERO, 3, null, null);
+    io.hotswap.client.Status reconnecting = new io.hotswap.client.Status(false, true, -1, Duration.ofMinutes(1), false, Duration.ofMinutes(1), 3, null, "broker away");
+    io.hotswap.client.Status tooOld = new io.hotswap.client.Status(false, false, -1, null, true, Duration.ofMinutes(6), 3, Instant.now(), "unreachable");
+    io.hotswap.client.Status nothing = new io.hotswap.client.Status(false, false, -1, null, false, null, 0, null, "unreachable");
+    assertThat(HotSwapAutoConfiguration.health(fresh, max).getStatus()).isEqualTo(Status.UP);
+    assertThat(HotSwapAutoConfiguration.health(reconnecting, max).getStatus()).isEqualTo(Status.UP);
+    assertThat(HotSwapAutoConfiguration.health(tooOld, max).getStatus()).isEqualTo(Status.DOWN);
+    assertThat(HotSwapAutoConfiguration.health(nothing, max).getStatus()).as("never had data").isEqualTo(Status.DOWN);
+  }
+}

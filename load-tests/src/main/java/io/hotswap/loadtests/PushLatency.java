@@ -1,0 +1,157 @@
+package io.hotswap.loadtests;
+
+import io.hotswap.client.Change;
+import io.hotswap.client.HotSwapClient;
+import io.hotswap.client.Selector;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.LongDeserializer;
+import org.apache.kafka.common.serialization.LongSerializer;
+
+/**
+ * Push latency, end to end: for each of N writes through the REST gateway, the time from sending
+ * the HTTP request to the listener call in HotSwap clients running in this JVM (the platform runs
+ * in another). Writes go one at a time (latency, not throughput). Runs with 1 client, then with
+ * 50, and measures one raw Kafka produce→consume hop on the same broker as the physical reference.
+ *
+ * <p>Args: gateway URL, bootstrap servers, Admin token, writes (default 200), clients (default 50).
+ * Run: {@code load-tests/push-latency.sh}.
+ */
+public final class PushLatency {
+
+  private PushLatency() {}
+
+  public static void main(String[] args) throws Exception {
+    String gateway = args[0];
+    String bootstrap = args[1];
+    String token = args[2];
+    int writes = args.length > 3 ? Integer.parseInt(args[3]) : 200;
+    int many = args.length > 4 ? Integer.parseInt(args[4]) : 50;
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    String tenant = "bench-push-" + System.currentTimeMillis() % 100000;
+    call(http, token, "POST", gateway + "/api/v1/tenants", "{\"tenantId\":\"" + tenant + "\",\"tier\":\"Enterprise\"}");
+    call(http, token, "POST", gateway + "/api/v1/configs",
+        "{\"tenantId\":\"" + tenant + "\",\"key\":\"bench.latency\",\"value\":0,\"type\":\"Number\",\"environment\":\"development\"}");
+
+    System.out.printf("raw Kafka produce->consume hop (acks=all, 1,000 records): %s%n", summary(rawHop(bootstrap, 1000)));
+    System.out.printf("push latency, REST write -> listener, 1 client, %d writes: %s%n", writes, summary(run(http, gateway, bootstrap, token, tenant, writes, 1)));
+    System.out.printf("push latency, REST write -> listener in all of %d clients, %d writes: %s%n", many, writes,
+        summary(run(http, gateway, bootstrap, token, tenant, writes, many)));
+  }
+
+  /** Per write: ms from sending the request until the last of the clients' listeners saw the new value. */
+  private static double[] run(HttpClient http, String gateway, String bootstrap, String token, String tenant, int writes, int clients)
+      throws Exception {
+    List<HotSwapClient> running = new ArrayList<>();
+    Map<Long, CompletableFuture<Void>>[] seen = new Map[clients];
+    try {
+      for (int c = 0; c < clients; c++) {
+        HotSwapClient client = HotSwapClient.builder().bootstrapServers(bootstrap).environment("development").tenant(tenant)
+            .register(false).build().start();
+        running.add(client);
+        Map<Long, CompletableFuture<Void>> mine = new ConcurrentHashMap<>();
+        seen[c] = mine;
+        client.subscribe(Selector.key(tenant, "bench.latency"), (Change change) -> {
+          if (change.newValue() != null) {
+            mine.computeIfAbsent(Long.parseLong(change.newValue().text()), v -> new CompletableFuture<>()).complete(null);
+          }
+        });
+      }
+      for (HotSwapClient client : running) {
+        client.ready().get(60, TimeUnit.SECONDS);
+      }
+      long base = running.getFirst().getLong("bench.latency", 0);
+      // warm-up: the pipeline's first writes compile, connect and fill caches
+      double[] latencies = new double[writes];
+      int warmup = 20;
+      for (int i = 1; i <= writes + warmup; i++) {
+        long value = base + i;
+        long start = System.nanoTime();
+        HttpResponse<String> answer = call(http, token, "PUT", gateway + "/api/v1/configs/" + tenant + ":development:bench.latency",
+            "{\"value\":" + value + "}");
+        if (answer.statusCode() != 200) {
+          throw new IllegalStateException("write answered " + answer.statusCode() + ": " + answer.body());
+        }
+        for (Map<Long, CompletableFuture<Void>> s : seen) {
+          s.computeIfAbsent(value, v -> new CompletableFuture<>()).get(30, TimeUnit.SECONDS);
+        }
+        double ms = (System.nanoTime() - start) / 1e6;
+        if (i > warmup) {
+          latencies[i - warmup - 1] = ms;
+        }
+      }
+      return latencies;
+    } finally {
+      running.forEach(HotSwapClient::close);
+    }
+  }
+
+  /** Wait: the listener may run before the HTTP answer; the figure is max(answer, listener) - start only when the answer is slower. */
+  private static HttpResponse<String> call(HttpClient http, String token, String method, String url, String body) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
+        .header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static double[] rawHop(String bootstrap, int n) throws Exception {
+    String topic = "hotswap.bench.raw-hop";
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+      if (!admin.listTopics().names().get().contains(topic)) {
+        admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+      }
+    }
+    double[] out = new double[n];
+    try (KafkaProducer<Long, Long> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap, "acks", "all", "linger.ms", 0),
+        new LongSerializer(), new LongSerializer());
+         KafkaConsumer<Long, Long> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap, "fetch.max.wait.ms", 50),
+             new LongDeserializer(), new LongDeserializer())) {
+      TopicPartition tp = new TopicPartition(topic, 0);
+      consumer.assign(List.of(tp));
+      consumer.seekToEnd(List.of(tp));
+      consumer.position(tp);
+      for (int i = 0; i < n + 50; i++) {
+        long sent = System.nanoTime();
+        producer.send(new ProducerRecord<>(topic, (long) i, sent));
+        boolean got = false;
+        while (!got) {
+          for (ConsumerRecord<Long, Long> r : consumer.poll(Duration.ofMillis(100))) {
+            if (r.key() == i) {
+              got = true;
+              if (i >= 50) {
+                out[i - 50] = (System.nanoTime() - r.value()) / 1e6;
+              }
+            }
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  static String summary(double[] ms) {
+    double[] s = ms.clone();
+    Arrays.sort(s);
+    return String.format("p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms (n=%d)", at(s, 0.50), at(s, 0.95), at(s, 0.99), s[s.length - 1], s.length);
+  }
+
+  private static double at(double[] sorted, double q) {
+    return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
+  }
+}
