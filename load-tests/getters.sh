@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 java=""
 for d in ${JAVA_HOME:-} /usr/lib/jvm/*; do  # a JDK >= 21, as ./hotswap picks one
-  v=$("$d/bin/java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}' | cut -d. -f1)
+  [ -x "$d/bin/java" ] || continue
+  v=$("$d/bin/java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}' | cut -d. -f1 || true)
   if [ "${v:-0}" -ge 21 ] 2>/dev/null; then java="$d/bin/java"; break; fi
 done
 [ -n "$java" ] || { echo "needs a JDK 21 or newer" >&2; exit 1; }

@@ -4,14 +4,15 @@
 # listener call in 1 and in 50 HotSwap clients; also one raw Kafka produce->consume hop as the
 # physical reference. Bounded: stops by itself.
 # Usage: load-tests/push-latency.sh [writes=200] [clients=50]
-#   HOTSWAP_COMMIT_INTERVAL_MS=100 load-tests/push-latency.sh   compares with another exactly-once commit interval
+#   HOTSWAP_COMMIT_INTERVAL_MS=100 HOTSWAP_POLL_MS=100 load-tests/push-latency.sh   compares other Streams settings
 # Needs a built tree: ./hotswap build
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -n "${HOTSWAP_COMMIT_INTERVAL_MS:-}" ]; then export SPRING_KAFKA_STREAMS_PROPERTIES_COMMIT_INTERVAL_MS=$HOTSWAP_COMMIT_INTERVAL_MS; fi
+if [ -n "${HOTSWAP_POLL_MS:-}" ]; then export SPRING_KAFKA_STREAMS_PROPERTIES_POLL_MS=$HOTSWAP_POLL_MS; fi
 . load-tests/platform.sh
 machine
-echo "exactly-once commit interval: ${HOTSWAP_COMMIT_INTERVAL_MS:-default (StreamsDefaults)} ms"
+echo "exactly-once commit interval: ${HOTSWAP_COMMIT_INTERVAL_MS:-default (StreamsDefaults)} ms, stream poll: ${HOTSWAP_POLL_MS:-default (StreamsDefaults)} ms"
 java=$(readlink -f "/proc/$pid/exe")
 "$java" -cp "load-tests/target/classes:$(cat load-tests/target/classpath.txt)" io.hotswap.loadtests.PushLatency \
   "$base" "$bootstrap" "$token" "${1:-200}" "${2:-50}"

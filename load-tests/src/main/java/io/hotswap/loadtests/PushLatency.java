@@ -51,26 +51,36 @@ public final class PushLatency {
         "{\"tenantId\":\"" + tenant + "\",\"key\":\"bench.latency\",\"value\":0,\"type\":\"Number\",\"environment\":\"development\"}");
 
     System.out.printf("raw Kafka produce->consume hop (acks=all, 1,000 records): %s%n", summary(rawHop(bootstrap, 1000)));
-    System.out.printf("push latency, REST write -> listener, 1 client, %d writes: %s%n", writes, summary(run(http, gateway, bootstrap, token, tenant, writes, 1)));
+    try (StageTrace trace = new StageTrace(bootstrap, tenant)) {
+      System.out.printf("push latency, REST write -> listener, 1 client, %d writes: %s%n", writes,
+          summary(run(http, gateway, bootstrap, token, tenant, writes, 1, trace)));
+      trace.print();
+    }
     System.out.printf("push latency, REST write -> listener in all of %d clients, %d writes: %s%n", many, writes,
-        summary(run(http, gateway, bootstrap, token, tenant, writes, many)));
+        summary(run(http, gateway, bootstrap, token, tenant, writes, many, null)));
   }
 
-  /** Per write: ms from sending the request until the last of the clients' listeners saw the new value. */
-  private static double[] run(HttpClient http, String gateway, String bootstrap, String token, String tenant, int writes, int clients)
-      throws Exception {
+  /**
+   * Per write: ms from sending the request until the last of the clients' listeners was called with
+   * the new value (taken inside the listener; the HTTP answer, which waits for read-your-writes, is
+   * awaited before the next write but not counted).
+   */
+  private static double[] run(HttpClient http, String gateway, String bootstrap, String token, String tenant, int writes, int clients,
+                              StageTrace trace) throws Exception {
     List<HotSwapClient> running = new ArrayList<>();
-    Map<Long, CompletableFuture<Void>>[] seen = new Map[clients];
+    // per client: value -> System.nanoTime() taken inside the listener call
+    Map<Long, CompletableFuture<Long>>[] seen = new Map[clients];
     try {
       for (int c = 0; c < clients; c++) {
         HotSwapClient client = HotSwapClient.builder().bootstrapServers(bootstrap).environment("development").tenant(tenant)
             .register(false).build().start();
         running.add(client);
-        Map<Long, CompletableFuture<Void>> mine = new ConcurrentHashMap<>();
+        Map<Long, CompletableFuture<Long>> mine = new ConcurrentHashMap<>();
         seen[c] = mine;
         client.subscribe(Selector.key(tenant, "bench.latency"), (Change change) -> {
           if (change.newValue() != null) {
-            mine.computeIfAbsent(Long.parseLong(change.newValue().text()), v -> new CompletableFuture<>()).complete(null);
+            long at = System.nanoTime();
+            mine.computeIfAbsent(Long.parseLong(change.newValue().text()), v -> new CompletableFuture<>()).complete(at);
           }
         });
       }
@@ -84,15 +94,20 @@ public final class PushLatency {
       for (int i = 1; i <= writes + warmup; i++) {
         long value = base + i;
         long start = System.nanoTime();
-        HttpResponse<String> answer = call(http, token, "PUT", gateway + "/api/v1/configs/" + tenant + ":development:bench.latency",
-            "{\"value\":" + value + "}");
-        if (answer.statusCode() != 200) {
-          throw new IllegalStateException("write answered " + answer.statusCode() + ": " + answer.body());
+        CompletableFuture<HttpResponse<String>> answer = http.sendAsync(put(token,
+            gateway + "/api/v1/configs/" + tenant + ":development:bench.latency", "{\"value\":" + value + "}"), HttpResponse.BodyHandlers.ofString());
+        long last = 0;
+        for (Map<Long, CompletableFuture<Long>> s : seen) {
+          last = Math.max(last, s.computeIfAbsent(value, v -> new CompletableFuture<>()).get(30, TimeUnit.SECONDS));
         }
-        for (Map<Long, CompletableFuture<Void>> s : seen) {
-          s.computeIfAbsent(value, v -> new CompletableFuture<>()).get(30, TimeUnit.SECONDS);
+        double ms = (last - start) / 1e6;
+        if (trace != null && i > warmup) {
+          trace.write(start, last);
         }
-        double ms = (System.nanoTime() - start) / 1e6;
+        HttpResponse<String> done = answer.get(30, TimeUnit.SECONDS);
+        if (done.statusCode() != 200) {
+          throw new IllegalStateException("write answered " + done.statusCode() + ": " + done.body());
+        }
         if (i > warmup) {
           latencies[i - warmup - 1] = ms;
         }
@@ -103,7 +118,11 @@ public final class PushLatency {
     }
   }
 
-  /** Wait: the listener may run before the HTTP answer; the figure is max(answer, listener) - start only when the answer is slower. */
+  private static HttpRequest put(String token, String url, String body) {
+    return HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
+        .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(body)).build();
+  }
+
   private static HttpResponse<String> call(HttpClient http, String token, String method, String url, String body) throws Exception {
     return http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + token)
         .header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body)).build(),
@@ -143,6 +162,76 @@ public final class PushLatency {
       }
     }
     return out;
+  }
+
+  /**
+   * Where the time goes: a read_committed consumer per pipeline topic notes when each of the
+   * tenant's records becomes visible (writes are sequential, so the n-th record on each topic
+   * belongs to the n-th write).
+   */
+  static final class StageTrace implements AutoCloseable {
+    private static final List<String> TOPICS = List.of("hotswap.commands.v1", "hotswap.validated.v1", "hotswap.changes.v1",
+        "hotswap.live.development.v1");
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final Map<String, List<Long>> seen = new ConcurrentHashMap<>();
+    private final List<long[]> writes = new ArrayList<>();
+    private final Thread poller;
+    private volatile boolean running = true;
+
+    StageTrace(String bootstrap, String tenant) {
+      consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap, "isolation.level", "read_committed", "fetch.max.wait.ms", 10),
+          new org.apache.kafka.common.serialization.StringDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer());
+      List<TopicPartition> parts = new ArrayList<>();
+      for (String t : TOPICS) {
+        consumer.partitionsFor(t).forEach(p -> parts.add(new TopicPartition(t, p.partition())));
+        seen.put(t, java.util.Collections.synchronizedList(new ArrayList<>()));
+      }
+      consumer.assign(parts);
+      consumer.seekToEnd(parts);
+      parts.forEach(consumer::position);
+      poller = new Thread(() -> {
+        while (running) {
+          for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(20))) {
+            if (r.key() != null && r.key().startsWith(tenant)) {
+              seen.get(r.topic()).add(System.nanoTime());
+            }
+          }
+        }
+      }, "stage-trace");
+      poller.start();
+    }
+
+    synchronized void write(long start, long listener) {
+      writes.add(new long[] {start, listener});
+    }
+
+    void print() {
+      // the first records are warm-up writes; align on the last N
+      int n = writes.size();
+      String[] names = {"gateway -> commands", "commands -> validated (validation)", "validated -> changes (approval)",
+          "changes -> live (rollout)", "live -> listener (client)"};
+      double[][] stages = new double[names.length][n];
+      for (int i = 0; i < n; i++) {
+        long prev = writes.get(i)[0];
+        for (int s = 0; s < TOPICS.size(); s++) {
+          List<Long> times = seen.get(TOPICS.get(s));
+          long at = times.get(times.size() - n + i);
+          stages[s][i] = (at - prev) / 1e6;
+          prev = at;
+        }
+        stages[names.length - 1][i] = (writes.get(i)[1] - prev) / 1e6;
+      }
+      for (int s = 0; s < names.length; s++) {
+        System.out.printf("  stage %-38s %s%n", names[s], summary(stages[s]));
+      }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      running = false;
+      poller.join();
+      consumer.close();
+    }
   }
 
   static String summary(double[] ms) {
