@@ -30,8 +30,8 @@ public final class StreamsDefaults {
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     // Under exactly-once, a stage's output is visible only when its transaction commits, and a
     // change crosses three stages: commit as soon as a polled batch is processed (0) instead of the
-    // EOS default of 100 ms. Measured (load-tests/RESULTS.md): push latency p50 234 -> 41 ms, p99
-    // 397 -> 125 ms; the price is a transaction per processed batch instead of one per 100 ms (more
+    // EOS default of 100 ms. Measured (load-tests/RESULTS.md): push latency p50 224 -> 27 ms, p99
+    // 344 -> 117 ms; the price is a transaction per processed batch instead of one per 100 ms (more
     // commit markers and coordinator round trips under load; nothing when idle). Override with
     // spring.kafka.streams.properties.commit.interval.ms.
     props.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 0);
