@@ -100,7 +100,8 @@ public final class HotSwapClient implements AutoCloseable {
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final CountDownLatch closing = new CountDownLatch(1);
   private final AtomicLong listenerErrors = new AtomicLong();
-  private final AtomicLong applied = new AtomicLong();
+  /** Bumped whenever the served snapshot changes (a record applied, the caught-up snapshot swapped in). */
+  private final AtomicLong revision = new AtomicLong();
   /** Saves the snapshot file. */
   private final ScheduledExecutorService io;
   /** Heartbeats and reports: apart from the file, since a send may block while Kafka is away. */
@@ -125,7 +126,7 @@ public final class HotSwapClient implements AutoCloseable {
     this.clock = b.clock;
     this.instance = new Instance(b.instanceId, b.service, b.tags);
     this.dataKeys = new DataKeys(b.masterKey == null ? null : Envelope.aesKey(b.masterKey));
-    b.dataKeys.forEach((k, v) -> dataKeys.put(k.substring(0, k.lastIndexOf('|')), Integer.parseInt(k.substring(k.lastIndexOf('|') + 1)), Envelope.aesKey(v)));
+    b.dataKeys.forEach(k -> dataKeys.put(k.tenant(), k.version(), Envelope.aesKey(k.key())));
     this.file = b.snapshotFile == null ? null : new SnapshotFile(b.snapshotFile, b.environment, serdes.liveConfig());
     this.io = daemonScheduler("hotswap-client-io-" + b.environment);
     this.reports = daemonScheduler("hotswap-client-reports-" + b.environment);
@@ -409,9 +410,9 @@ public final class HotSwapClient implements AutoCloseable {
     return listenerErrors.get();
   }
 
-  /** Changes applied since start (after catching up). */
-  public long appliedChanges() {
-    return applied.get();
+  /** Changes whenever the served snapshot changes: lets callers cache what they derive from it. */
+  public long revision() {
+    return revision.get();
   }
 
   /** Reports (heartbeats, health) the broker didn't take. */
@@ -570,6 +571,7 @@ public final class HotSwapClient implements AutoCloseable {
     Map<String, Entry> before = snapshot;
     Map<String, Entry> after = new ConcurrentHashMap<>(staged);
     snapshot = after;
+    revision.incrementAndGet();
     boolean fromFile = servingFromFile;
     caughtUp = true;
     servingFromFile = false;
@@ -577,11 +579,16 @@ public final class HotSwapClient implements AutoCloseable {
     lag = 0;
     dirty = true;
     LOG.info("HotSwap client caught up on {}: {} values{}", topic, after.size(), fromFile ? " (was serving the snapshot file)" : "");
-    // what changed against what was served (the file) is announced like any change; a first load is not a change
-    Set<String> keys = new HashSet<>(before.isEmpty() ? Set.of() : before.keySet());
     if (!before.isEmpty()) {
-      keys.addAll(after.keySet());
+      announceDifferences(before, after);
     }
+    ready.complete(null);
+  }
+
+  /** What changed against what was served (the file) is announced like any change; a first load is not a change. */
+  private void announceDifferences(Map<String, Entry> before, Map<String, Entry> after) {
+    Set<String> keys = new HashSet<>(before.keySet());
+    keys.addAll(after.keySet());
     for (String k : keys) {
       Entry old = before.get(k);
       Entry now = after.get(k);
@@ -592,7 +599,6 @@ public final class HotSwapClient implements AutoCloseable {
       Entry any = now != null ? now : old;
       notify(new Change(any.tenant, any.value.key(), any.value.kind(), old == null ? null : old.value, now == null ? null : now.value), 0, null);
     }
-    ready.complete(null);
   }
 
   private void applyLive(ConsumerRecord<String, byte[]> r, long polledAt) {
@@ -607,7 +613,7 @@ public final class HotSwapClient implements AutoCloseable {
     Entry any = e != null ? e : old;
     lastUpdate = clock.instant();
     dirty = true;
-    applied.incrementAndGet();
+    revision.incrementAndGet();
     long micros = (System.nanoTime() - polledAt) / 1_000;
     long propagation = Math.max(0, clock.millis() - r.timestamp());
     notify(new Change(any.tenant, any.value.key(), any.value.kind(), old == null ? null : old.value, e == null ? null : e.value), micros,
@@ -705,6 +711,7 @@ public final class HotSwapClient implements AutoCloseable {
         }
       });
       snapshot = fromFile;
+      revision.incrementAndGet();
       servingFromFile = true;
       fileSavedAt = loaded.savedAt();
       LOG.info("HotSwap client serving {} values from {} (saved {}) until Kafka confirms them", fromFile.size(), file.path(), loaded.savedAt());
@@ -866,6 +873,9 @@ public final class HotSwapClient implements AutoCloseable {
     }
   }
 
+  /** A data key handed to the builder. */
+  private record GivenKey(String tenant, int version, byte[] key) {}
+
   /** How a client is set up. Only bootstrap servers and environment are required. */
   public static final class Builder {
     private String bootstrapServers;
@@ -879,7 +889,7 @@ public final class HotSwapClient implements AutoCloseable {
     private List<String> tags = List.of();
     private Path snapshotFile;
     private byte[] masterKey;
-    private final Map<String, byte[]> dataKeys = new HashMap<>();
+    private final List<GivenKey> dataKeys = new ArrayList<>();
     private final Map<String, Object> kafka = new HashMap<>();
     private boolean register = true;
     private Duration heartbeatPeriod = Duration.ofSeconds(30);
@@ -952,7 +962,7 @@ public final class HotSwapClient implements AutoCloseable {
 
     /** A tenant data key (32 bytes) the client may decrypt that tenant's secrets with. */
     public Builder dataKey(String tenant, int version, byte[] key) {
-      this.dataKeys.put(tenant + '|' + version, key.clone());
+      this.dataKeys.add(new GivenKey(tenant, version, key.clone()));
       return this;
     }
 

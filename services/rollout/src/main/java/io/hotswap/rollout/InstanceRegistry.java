@@ -101,30 +101,56 @@ final class InstanceRegistry {
     return s;
   }
 
-  /** Heartbeats in; registry views out; owns the punctuator. */
-  static final class Heartbeats implements Processor<String, ServiceInstance, String, Object> {
+  /** How one input changes an instance's view: null result = removed, the same object = no change. */
+  @FunctionalInterface
+  interface Update<V> {
+    InstanceState apply(InstanceState before, V input, Instant now, Policy policy);
+  }
+
+  /**
+   * Applies one input topic's records to the store with its {@link Update} and forwards every
+   * changed view (null: removed). The heartbeats' processor also owns the punctuator that re-rates
+   * and evicts.
+   */
+  static final class Updates<V> implements Processor<String, V, String, Object> {
     private final Policy policy;
+    private final Update<V> update;
+    private final boolean rates;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, InstanceState> store;
 
-    Heartbeats(Policy policy) {
+    private Updates(Policy policy, Update<V> update, boolean rates) {
       this.policy = policy;
+      this.update = update;
+      this.rates = rates;
+    }
+
+    /** Heartbeats and deregistrations from hotswap.instances.v1; re-rates and evicts on the wall clock. */
+    static Updates<ServiceInstance> heartbeats(Policy policy) {
+      return new Updates<>(policy, InstanceRegistry::heartbeat, true);
+    }
+
+    /** Applied changes and request health from hotswap.health.v1. */
+    static Updates<HealthReport> reports(Policy policy) {
+      return new Updates<>(policy, InstanceRegistry::report, false);
     }
 
     @Override
     public void init(ProcessorContext<String, Object> context) {
       this.context = context;
       this.store = context.getStateStore(STORE);
-      context.schedule(policy.checkPeriod(), PunctuationType.WALL_CLOCK_TIME, this::rate);
+      if (rates) {
+        context.schedule(policy.checkPeriod(), PunctuationType.WALL_CLOCK_TIME, this::rate);
+      }
     }
 
     @Override
-    public void process(Record<String, ServiceInstance> record) {
+    public void process(Record<String, V> record) {
       if (record.key() == null) {
         return;
       }
       InstanceState before = store.get(record.key());
-      InstanceState after = heartbeat(before, record.value(), Instant.ofEpochMilli(context.currentSystemTimeMs()), policy);
+      InstanceState after = update.apply(before, record.value(), Instant.ofEpochMilli(context.currentSystemTimeMs()), policy);
       if (after == before) {
         return;
       }
@@ -133,9 +159,7 @@ final class InstanceRegistry {
       } else {
         store.put(record.key(), after);
       }
-      if (before != null || after != null) {
-        context.forward(new Record<>(record.key(), after, record.timestamp()));
-      }
+      context.forward(new Record<>(record.key(), after, record.timestamp()));
     }
 
     private void rate(long wallClock) {
@@ -164,34 +188,4 @@ final class InstanceRegistry {
 
   /** Marker forwarded for an evicted instance: becomes its tombstone on hotswap.instances.v1. */
   enum Evicted { INSTANCE }
-
-  /** Health reports in; registry views out. */
-  static final class Reports implements Processor<String, HealthReport, String, Object> {
-    private final Policy policy;
-    private ProcessorContext<String, Object> context;
-    private KeyValueStore<String, InstanceState> store;
-
-    Reports(Policy policy) {
-      this.policy = policy;
-    }
-
-    @Override
-    public void init(ProcessorContext<String, Object> context) {
-      this.context = context;
-      this.store = context.getStateStore(STORE);
-    }
-
-    @Override
-    public void process(Record<String, HealthReport> record) {
-      if (record.key() == null) {
-        return;
-      }
-      InstanceState before = store.get(record.key());
-      InstanceState after = report(before, record.value(), Instant.ofEpochMilli(context.currentSystemTimeMs()), policy);
-      if (after != null && after != before) {
-        store.put(record.key(), after);
-        context.forward(new Record<>(record.key(), after, record.timestamp()));
-      }
-    }
-  }
 }

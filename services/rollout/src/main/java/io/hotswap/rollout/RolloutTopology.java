@@ -92,10 +92,10 @@ public final class RolloutTopology {
     builder.addStateStore(Stores.keyValue(InstanceRegistry.STORE, serdes.instanceState()));
     KStream<String, Object> fromHeartbeats = builder
         .stream(Topics.INSTANCES, Consumed.with(keys, serdes.serviceInstance()).withName("instances-source"))
-        .process(() -> new InstanceRegistry.Heartbeats(policy), Named.as("instance-heartbeats"), InstanceRegistry.STORE);
+        .process(() -> InstanceRegistry.Updates.heartbeats(policy), Named.as("instance-heartbeats"), InstanceRegistry.STORE);
     KStream<String, Object> fromReports = builder
         .stream(Topics.HEALTH, Consumed.with(keys, serdes.healthReport()).withName("health-source"))
-        .process(() -> new InstanceRegistry.Reports(policy), Named.as("instance-reports"), InstanceRegistry.STORE);
+        .process(() -> InstanceRegistry.Updates.reports(policy), Named.as("instance-reports"), InstanceRegistry.STORE);
     BranchedKStream<String, Object> views = fromHeartbeats.merge(fromReports, Named.as("instance-views")).split(Named.as("instance-"));
     views.branch((k, v) -> v instanceof InstanceRegistry.Evicted, Branched.<String, Object>withConsumer(s -> s
         .mapValues(v -> (io.hotswap.avro.ServiceInstance) null, Named.as("evicted-tombstone"))

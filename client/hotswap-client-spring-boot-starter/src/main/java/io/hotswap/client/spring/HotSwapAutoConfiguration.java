@@ -21,13 +21,11 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
-import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.env.Environment;
 
 /**
  * Beans around the client the {@link HotSwapInitializer} registered: rebinding and change events,
@@ -38,13 +36,8 @@ import org.springframework.core.env.Environment;
 @ConditionalOnBean(name = HotSwapInitializer.BEAN)
 public class HotSwapAutoConfiguration {
 
-  static HotSwapClientProperties properties(Environment env) {
-    return Binder.get(env).bind("hotswap.client", HotSwapClientProperties.class).orElseGet(HotSwapClientProperties::new);
-  }
-
   @Bean
-  HotSwapRefresher hotSwapRefresher(HotSwapClient client, ApplicationContext context) {
-    HotSwapClientProperties props = properties(context.getEnvironment());
+  HotSwapRefresher hotSwapRefresher(HotSwapClient client, HotSwapClientProperties props, ApplicationContext context) {
     return new HotSwapRefresher(client, context, props.getTenant(), props.isProfileProperties() ? props.getService() : null);
   }
 
@@ -53,8 +46,8 @@ public class HotSwapAutoConfiguration {
   @ConditionalOnClass(HealthIndicator.class)
   static class HealthConfiguration {
     @Bean
-    HealthIndicator hotSwapHealthIndicator(HotSwapClient client, Environment env) {
-      Duration maxStale = properties(env).getMaxStaleAge();
+    HealthIndicator hotSwapHealthIndicator(HotSwapClient client, HotSwapClientProperties props) {
+      Duration maxStale = props.getMaxStaleAge();
       return () -> health(client.status(), maxStale);
     }
   }
@@ -90,6 +83,8 @@ public class HotSwapAutoConfiguration {
         Gauge.builder("hotswap.client.stale", client, c -> seconds(c.status().staleFor())).baseUnit("seconds")
             .description("how long the snapshot has not been confirmed current (0: fresh)").register(registry);
         Gauge.builder("hotswap.client.serving.file", client, c -> c.status().servingFromFile() ? 1 : 0).register(registry);
+        Gauge.builder("hotswap.client.reports.dropped", client, HotSwapClient::droppedReports)
+            .description("heartbeats and health reports the broker didn't take").register(registry);
         Timer apply = Timer.builder("hotswap.client.apply.duration").description("time to apply a change to the snapshot").register(registry);
         client.onApplied((change, micros) -> apply.record(Duration.ofNanos(micros * 1_000)));
       };

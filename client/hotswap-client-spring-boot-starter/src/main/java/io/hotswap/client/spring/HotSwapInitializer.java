@@ -18,11 +18,14 @@ import org.springframework.core.env.ConfigurableEnvironment;
  * @ConfigurationProperties} see HotSwap's values from the first injection: waits up to {@code
  * hotswap.client.startup-timeout} for the snapshot to catch up (serving the local file meanwhile
  * when Kafka is away), adds the {@link HotSwapPropertySource} first (HotSwap wins over local
- * files), and registers the client as the {@code hotSwapClient} bean.
+ * files), and registers the client as the {@code hotSwapClient} bean (its settings as {@code
+ * hotSwapClientProperties}).
  */
 public class HotSwapInitializer implements ApplicationContextInitializer<ConfigurableApplicationContext>, Ordered {
 
   public static final String BEAN = "hotSwapClient";
+  /** The bound {@code hotswap.client.*} settings, registered beside the client for the auto-configuration. */
+  public static final String PROPERTIES_BEAN = "hotSwapClientProperties";
   private static final Logger LOG = LoggerFactory.getLogger(HotSwapInitializer.class);
 
   @Override
@@ -88,6 +91,7 @@ public class HotSwapInitializer implements ApplicationContextInitializer<Configu
           props.isProfileProperties() ? props.getService() : null));
     }
     context.getBeanFactory().registerSingleton(BEAN, client);
+    context.getBeanFactory().registerSingleton(PROPERTIES_BEAN, props);
     context.addApplicationListener(event -> {
       if (event instanceof ContextClosedEvent closed && closed.getApplicationContext() == context) {
         client.close();

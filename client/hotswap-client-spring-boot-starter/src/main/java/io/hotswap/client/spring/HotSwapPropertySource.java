@@ -21,8 +21,12 @@ public final class HotSwapPropertySource extends EnumerablePropertySource<HotSwa
   private final String tenant;
   private final String service;
   private final AtomicReference<Flat> profile = new AtomicReference<>(new Flat(-1, Map.of()));
+  private final AtomicReference<Names> names = new AtomicReference<>(new Names(-1, new String[0]));
 
   private record Flat(long version, Map<String, String> values) {}
+
+  /** Property names as of a client revision: binding asks for them on every lookup, the snapshot changes rarely. */
+  private record Names(long revision, String[] names) {}
 
   public HotSwapPropertySource(HotSwapClient client, String tenant, String service) {
     super(NAME, client);
@@ -32,13 +36,19 @@ public final class HotSwapPropertySource extends EnumerablePropertySource<HotSwa
 
   @Override
   public String[] getPropertyNames() {
-    Map<String, String> names = new LinkedHashMap<>(profile());
-    getSource().all(tenant).forEach((k, v) -> {
-      if (v.kind() == ConfigValue.Kind.KEY) {
-        names.put(k, "");
-      }
-    });
-    return names.keySet().toArray(String[]::new);
+    long revision = getSource().revision();
+    Names cached = names.get();
+    if (cached.revision() != revision) {
+      Map<String, String> all = new LinkedHashMap<>(profile());
+      getSource().all(tenant).forEach((k, v) -> {
+        if (v.kind() == ConfigValue.Kind.KEY) {
+          all.put(k, "");
+        }
+      });
+      cached = new Names(revision, all.keySet().toArray(String[]::new));
+      names.set(cached);
+    }
+    return cached.names().clone();
   }
 
   @Override

@@ -105,12 +105,15 @@ class InstanceController {
   Page<InstanceView> list(@RequestParam(required = false) String service, @RequestParam(required = false) String status,
                           @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "50") int size) {
     Page.check(page, size);
+    var visible = scope.allowedTenants();
     List<InstanceView> all = new ArrayList<>();
     try (KeyValueIterator<String, InstanceState> it = store().all()) {
       it.forEachRemaining(kv -> {
-        InstanceView v = InstanceView.of(kv.value, scope.allowedTenants());
-        if ((service == null || service.equals(v.service())) && (status == null || status.equalsIgnoreCase(v.status()))) {
-          all.add(v);
+        if (service == null || service.equals(kv.value.getInstance().getService())) {
+          InstanceView v = InstanceView.of(kv.value, visible);
+          if (status == null || status.equalsIgnoreCase(v.status())) {
+            all.add(v);
+          }
         }
       });
     }
