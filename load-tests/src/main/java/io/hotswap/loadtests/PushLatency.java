@@ -31,7 +31,10 @@ import org.apache.kafka.common.serialization.LongSerializer;
  * in another). Writes go one at a time (latency, not throughput). Runs with 1 client, then with
  * 50, and measures one raw Kafka produce→consume hop on the same broker as the physical reference.
  *
- * <p>Args: gateway URL, bootstrap servers, Admin token, writes (default 200), clients (default 50).
+ * <p>Args: gateway URL, bootstrap servers, Admin token, writes (default 200), clients (default 50),
+ * warm-up writes before each measured run (default 200: on two cores the platform's JIT is still
+ * compiling the write path for the first ~100 writes after start; their figures are printed
+ * separately, not dropped).
  * Run: {@code load-tests/push-latency.sh}.
  */
 public final class PushLatency {
@@ -44,6 +47,7 @@ public final class PushLatency {
     String token = args[2];
     int writes = args.length > 3 ? Integer.parseInt(args[3]) : 200;
     int many = args.length > 4 ? Integer.parseInt(args[4]) : 50;
+    int warmup = args.length > 5 ? Integer.parseInt(args[5]) : 200;
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     String tenant = "bench-push-" + System.currentTimeMillis() % 100000;
     call(http, token, "POST", gateway + "/api/v1/tenants", "{\"tenantId\":\"" + tenant + "\",\"tier\":\"Enterprise\"}");
@@ -52,21 +56,26 @@ public final class PushLatency {
 
     System.out.printf("raw Kafka produce->consume hop (acks=all, 1,000 records): %s%n", summary(rawHop(bootstrap, 1000)));
     try (StageTrace trace = new StageTrace(bootstrap, tenant)) {
-      System.out.printf("push latency, REST write -> listener, 1 client, %d writes: %s%n", writes,
-          summary(run(http, gateway, bootstrap, token, tenant, writes, 1, trace)));
+      Latencies one = run(http, gateway, bootstrap, token, tenant, writes, warmup, 1, trace);
+      System.out.printf("warm-up, 1 client, the first %d writes after start: %s%n", warmup, summary(one.warmup()));
+      System.out.printf("push latency, REST write -> listener, 1 client, %d writes: %s%n", writes, summary(one.measured()));
       trace.print();
     }
-    System.out.printf("push latency, REST write -> listener in all of %d clients, %d writes: %s%n", many, writes,
-        summary(run(http, gateway, bootstrap, token, tenant, writes, many, null)));
+    Latencies all = run(http, gateway, bootstrap, token, tenant, writes, warmup, many, null);
+    System.out.printf("warm-up, %d new clients, %d writes: %s%n", many, warmup, summary(all.warmup()));
+    System.out.printf("push latency, REST write -> listener in all of %d clients, %d writes: %s%n", many, writes, summary(all.measured()));
   }
+
+  /** One run's figures: the warm-up writes and the measured ones after them. */
+  private record Latencies(double[] warmup, double[] measured) {}
 
   /**
    * Per write: ms from sending the request until the last of the clients' listeners was called with
    * the new value (taken inside the listener; the HTTP answer, which waits for read-your-writes, is
    * awaited before the next write but not counted).
    */
-  private static double[] run(HttpClient http, String gateway, String bootstrap, String token, String tenant, int writes, int clients,
-                              StageTrace trace) throws Exception {
+  private static Latencies run(HttpClient http, String gateway, String bootstrap, String token, String tenant, int writes, int warmup,
+                               int clients, StageTrace trace) throws Exception {
     List<HotSwapClient> running = new ArrayList<>();
     // per client: value -> System.nanoTime() taken inside the listener call
     Map<Long, CompletableFuture<Long>>[] seen = new Map[clients];
@@ -89,8 +98,8 @@ public final class PushLatency {
       }
       long base = running.getFirst().getLong("bench.latency", 0);
       // warm-up: the pipeline's first writes compile, connect and fill caches
+      double[] warm = new double[warmup];
       double[] latencies = new double[writes];
-      int warmup = 20;
       for (int i = 1; i <= writes + warmup; i++) {
         long value = base + i;
         long start = System.nanoTime();
@@ -110,9 +119,11 @@ public final class PushLatency {
         }
         if (i > warmup) {
           latencies[i - warmup - 1] = ms;
+        } else {
+          warm[i - 1] = ms;
         }
       }
-      return latencies;
+      return new Latencies(warm, latencies);
     } finally {
       running.forEach(HotSwapClient::close);
     }
@@ -235,6 +246,9 @@ public final class PushLatency {
   }
 
   static String summary(double[] ms) {
+    if (ms.length == 0) {
+      return "none (n=0)";
+    }
     double[] s = ms.clone();
     Arrays.sort(s);
     return String.format("p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms (n=%d)", at(s, 0.50), at(s, 0.95), at(s, 0.99), s[s.length - 1], s.length);

@@ -22,6 +22,9 @@ public final class StreamsDefaults {
 
   private static final Logger LOG = LoggerFactory.getLogger(StreamsDefaults.class);
 
+  /** Producer retry back-off of every Streams application; see {@link #apply}. */
+  public static final long RETRY_BACKOFF_MS = 10;
+
   private StreamsDefaults() {}
 
   public static Map<String, Object> apply(Map<String, Object> configured, String applicationId) {
@@ -31,7 +34,7 @@ public final class StreamsDefaults {
     // Under exactly-once, a stage's output is visible only when its transaction commits, and a
     // change crosses three stages: commit as soon as a polled batch is processed (0) instead of the
     // EOS default of 100 ms. Measured (load-tests/RESULTS.md): push latency p50 224 -> 27 ms, p99
-    // 344 -> 117 ms; the price is a transaction per processed batch instead of one per 100 ms (more
+    // 344 -> 117 ms (-> under 100 ms with the retry back-off below); the price is a transaction per processed batch instead of one per 100 ms (more
     // commit markers and coordinator round trips under load; nothing when idle). Override with
     // spring.kafka.streams.properties.commit.interval.ms.
     props.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 0);
@@ -41,6 +44,12 @@ public final class StreamsDefaults {
     props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.DLQ);
     props.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), Topics.MAX_MESSAGE_BYTES);
     props.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 0);
+    // Back-to-back transactions: a transaction's offset commit (TxnOffsetCommit) that arrives while
+    // the previous transaction's markers are still being written is answered CONCURRENT_TRANSACTIONS
+    // and retried after retry.backoff.ms, a flat 100 ms by default, which was the whole p99 tail of
+    // push latency (load-tests/RESULTS.md). 10 ms retries sooner; retry.backoff.max.ms (1 s) still
+    // caps the exponential back-off of produce retries against a struggling broker.
+    props.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG), RETRY_BACKOFF_MS);
     props.putIfAbsent(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), Topics.MAX_MESSAGE_BYTES);
     props.putIfAbsent(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 50);
     props.putIfAbsent(StreamsConfig.topicPrefix("max.message.bytes"), Integer.toString(Topics.MAX_MESSAGE_BYTES));

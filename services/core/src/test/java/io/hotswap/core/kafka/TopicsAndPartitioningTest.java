@@ -55,7 +55,12 @@ class TopicsAndPartitioningTest {
         .containsEntry("application.id", "app")
         .containsEntry("bootstrap.servers", "b:9092")
         .containsEntry("errors.dead.letter.queue.topic.name", Topics.DLQ)
-        .containsEntry("ensure.explicit.internal.resource.naming", true);
+        .containsEntry("ensure.explicit.internal.resource.naming", true)
+        // a transaction right after another retries its offset commit after 10 ms, not Kafka's 100 ms
+        .containsEntry("producer.retry.backoff.ms", StreamsDefaults.RETRY_BACKOFF_MS)
+        .containsEntry("commit.interval.ms", 0);
+    // what the deployer sets wins
+    assertThat(StreamsDefaults.apply(Map.of("producer.retry.backoff.ms", 50L), "app")).containsEntry("producer.retry.backoff.ms", 50L);
     assertThat(StreamsDefaults.replaceThreadHandler("x").handle(new RuntimeException("boom")))
         .isEqualTo(org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD);
   }
