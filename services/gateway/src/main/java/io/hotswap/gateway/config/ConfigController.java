@@ -193,16 +193,23 @@ class ConfigController {
   }
 
   @DeleteMapping("/{configId}")
-  ResponseEntity<Void> delete(@PathVariable String configId, @RequestHeader(value = "If-Match", required = false) String ifMatch,
-                              HttpServletRequest request, HttpServletResponse response) {
+  ResponseEntity<?> delete(@PathVariable String configId, @RequestHeader(value = "If-Match", required = false) String ifMatch,
+                           HttpServletRequest request, HttpServletResponse response) {
     StoreKeys.ConfigId id = scope.visibleConfig(configId);
     rateLimits.check(id.tenantId(), RateLimits.Kind.WRITE, request, response);
     Command command = Commands.envelope(CommandType.CONFIG_DELETE, id.tenantId(), request, scope.subject())
         .setConfig(ConfigPayload.newBuilder().setEnvironment(id.environment()).setKey(id.key())
             .setExpectedVersion(expectedVersion(ifMatch)).build())
         .build();
-    commands.submitOrReject(command);
-    return ResponseEntity.noContent().build();
+    long version = commands.submitOrReject(command).getVersion();
+    // read-your-writes: answer once the owner's store serves the deletion, so a read right after
+    // the 204 (of the key, or of the environment's effective values) no longer sees the value. A
+    // forwarded read-back answers 404 once it does.
+    ResponseEntity<?> readBack = router.route(id.tenantId(), new MinVersionRequest(request, configId, version), partition -> {
+      ReadYourWrites.await(router.localStore(ReadTopology.CONFIG_STORE, partition), id.storeKey(), version, readYourWritesWait);
+      return ResponseEntity.noContent().build();
+    });
+    return readBack.getStatusCode().is5xxServerError() ? readBack : ResponseEntity.noContent().build();
   }
 
   @GetMapping("/{configId}/versions")
