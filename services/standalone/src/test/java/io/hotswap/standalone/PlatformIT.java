@@ -914,6 +914,29 @@ class PlatformIT {
   }
 
   @Test
+  void shouldRejectAValueThatMakesATenantPatternBacktrackAndKeepValidatingOthers() {
+    createTenant("it-redos");
+    // a tenant's own pattern that backtracks exponentially on the wrong value (the back-reference
+    // defeats the JDK's memoisation): unbounded, this write would hold the validation stream thread
+    // for hours and, after the rebalance, again — every tenant on the partition would stall
+    Api.Response schema = api.post("/api/v1/schemas", Map.of("tenantId", "it-redos", "name", "codes", "keyPattern", "codes.*",
+        "rules", Map.of("type", "string", "regex", "^(a+)+\\1$")));
+    assertThat(schema.status()).as(schema.text()).isEqualTo(201);
+    String evil = "a".repeat(40) + "!";
+    Api.Response rejected = api.post("/api/v1/configs", Map.of("tenantId", "it-redos", "key", "codes.primary", "type", "String", "value", evil));
+    assertThat(rejected.status()).as(rejected.text()).isEqualTo(422);
+    assertThat(texts(rejected.json().get("errors"))).singleElement().satisfies(e -> assertThat(e).contains("did not finish within 100 ms"));
+    assertThat(api.post("/api/v1/configs/it-redos:development:codes.primary/validate", Map.of("type", "String", "value", evil)).json()
+        .get("valid").asBoolean()).isFalse();
+    // nothing stored, and the stream goes on: the next write validates against the same pattern
+    assertThat(api.get("/api/v1/configs/it-redos:development:codes.primary").status()).isEqualTo(404);
+    assertThat(api.post("/api/v1/configs", Map.of("tenantId", "it-redos", "key", "codes.primary", "type", "String", "value", "aaaa")).status())
+        .isEqualTo(201);
+    assertThat(api.post("/api/v1/configs", Map.of("tenantId", "it-redos", "key", "codes.backup", "type", "String", "value", "aab")).status())
+        .isEqualTo(422);
+  }
+
+  @Test
   void shouldRegisterSchemasAndEnforceThemOnEveryWrite() throws Exception {
     createTenant("it-schemas");
     Map<String, Object> database = Map.of("type", "object", "required", List.of("host", "port"), "properties", Map.of(

@@ -4,6 +4,7 @@ import com.networknt.schema.Error;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SchemaRegistryConfig;
 import com.networknt.schema.SpecificationVersion;
 import com.networknt.schema.path.NodePath;
 import io.hotswap.avro.ValueType;
@@ -33,7 +34,8 @@ public final class ConfigSchemas {
   private static final String META_SCHEMA = "https://json-schema.org/draft/2020-12/schema";
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,63}");
   private static final Pattern KEY_PATTERN = Pattern.compile("[A-Za-z0-9_*.-]{1,256}");
-  private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
+  private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
+      registry -> registry.schemaRegistryConfig(SchemaRegistryConfig.builder().regularExpressionFactory(BoundedRegex.INSTANCE).build()));
   private static final Schema META = REGISTRY.getSchema(SchemaLocation.of(META_SCHEMA));
   private static final int CACHE_SIZE = 512;
   private static final Map<String, Schema> COMPILED = Collections.synchronizedMap(new LinkedHashMap<>(64, 0.75f, true) {
@@ -270,7 +272,12 @@ public final class ConfigSchemas {
   /** Every violation of {@code schema} by {@code instance}, as {@code "<JSON Pointer>: <message>"}; empty when valid. */
   public static List<String> validate(String schemaJson, JsonNode instance) {
     Schema schema = COMPILED.computeIfAbsent(schemaJson, text -> REGISTRY.getSchema(text, com.networknt.schema.InputFormat.JSON));
-    return errors(schema.validate(instance));
+    try {
+      return errors(schema.validate(instance));
+    } catch (BoundedRegex.TooSlow e) {
+      return List.of("/: pattern '" + io.hotswap.core.domain.Texts.abbreviate(e.pattern()) + "' did not finish within "
+          + BoundedRegex.BUDGET.toMillis() + " ms on this value (catastrophic backtracking); simplify the pattern in the schema");
+    }
   }
 
   private static List<String> errors(List<Error> errors) {

@@ -49,6 +49,30 @@ class ConfigSchemasTest {
   }
 
   @Test
+  @org.junit.jupiter.api.Timeout(value = 60, unit = java.util.concurrent.TimeUnit.SECONDS) // a hang guard, not a speed check
+  void shouldRejectAValueThatMakesAPatternBacktrackForeverAndKeepValidating() {
+    // unbounded, the JDK engine takes hours on this pair: the back-reference turns off its
+    // memoisation of nested quantifiers, leaving 2^40 ways to split the a's (27 a's: ~1 s)
+    String evil = "{\"type\": \"string\", \"pattern\": \"^(a+)+\\\\1$\"}";
+    String value = "\"" + "a".repeat(40) + "!\"";
+    assertThat(ConfigSchemas.validate(evil, json(value))).singleElement()
+        .satisfies(e -> assertThat(e).startsWith("/: pattern '^(a+)+\\1$' did not finish within 100 ms"));
+    // the same pattern still decides ordinary values, and so do patterns in properties
+    assertThat(ConfigSchemas.validate(evil, json("\"aaaa\""))).isEmpty();
+    assertThat(ConfigSchemas.validate(evil, json("\"aaa\""))).isEmpty();
+    assertThat(ConfigSchemas.validate(evil, json("\"aab\""))).singleElement().satisfies(e -> assertThat(e).startsWith("/: "));
+    String nested = "{\"type\": \"object\", \"properties\": {\"id\": {\"type\": \"string\", \"pattern\": \"^(a|a)+\\\\1$\"}},"
+        + " \"patternProperties\": {\"^x-\": {\"type\": \"string\", \"pattern\": \"[0-9]$\"}}}";
+    assertThat(ConfigSchemas.validate(nested, json("{\"id\": \"" + "a".repeat(40) + "!\"}"))).singleElement()
+        .satisfies(e -> assertThat(e).contains("did not finish"));
+    assertThat(ConfigSchemas.validate(nested, json("{\"id\": \"aa\", \"x-1\": \"v1\", \"x-2\": \"v\"}"))).singleElement()
+        .satisfies(e -> assertThat(e).startsWith("/x-2: "));
+    // the ECMA-262 dialect the library's own JDK engine speaks: \p{Letter} long forms and a $ that only ends the input
+    assertThat(ConfigSchemas.validate("{\"type\": \"string\", \"pattern\": \"^\\\\p{Letter}+$\"}", json("\"abc\""))).isEmpty();
+    assertThat(ConfigSchemas.validate("{\"type\": \"string\", \"pattern\": \"^a$\"}", json("\"a\\n\""))).hasSize(1);
+  }
+
+  @Test
   void shouldFillInDefaultsOfOmittedMembersWithoutChangingTheInput() {
     JsonNode value = json("{\"host\": \"db\", \"port\": 5432}");
     JsonNode filled = ConfigSchemas.applyDefaults(DATABASE, value);
