@@ -582,7 +582,19 @@ public final class HotSwapClient implements AutoCloseable {
     if (!before.isEmpty()) {
       announceDifferences(before, after);
     }
+    reportLoaded(after);
     ready.complete(null);
+  }
+
+  /** Tells the registry what this instance holds now; later changes follow as APPLIED reports. */
+  private void reportLoaded(Map<String, Entry> held) {
+    if (reporter == null) {
+      return;
+    }
+    Map<String, Long> versions = new java.util.HashMap<>();
+    held.values().forEach(e -> versions.put(e.tenant + '|' + Reporter.reportedKey(e.value.key(), e.value.kind()), e.record.getVersion()));
+    Instant now = clock.instant();
+    reports.execute(() -> reporter.loaded(versions, now));
   }
 
   /** What changed against what was served (the file) is announced like any change; a first load is not a change. */

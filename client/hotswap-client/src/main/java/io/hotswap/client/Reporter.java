@@ -52,11 +52,27 @@ final class Reporter implements AutoCloseable {
 
   void applied(Change change, long applyMicros, Long propagationMs, Instant now) {
     ConfigValue v = change.newValue();
-    String key = change.kind() == ConfigValue.Kind.PROFILE ? "profile:" + change.key() : change.key();
+    String key = reportedKey(change.key(), change.kind());
     HealthReport report = base(now, HealthReportKind.APPLIED)
         .setTenantId(change.tenantId()).setKey(key).setVersion(v == null ? null : v.version())
         .setApplyMicros(applyMicros).setPropagationMs(propagationMs).build();
     send(Topics.HEALTH, report.getInstanceId(), serdes.healthReport().toBytes(report));
+  }
+
+  /**
+   * Everything the instance holds after its first catch-up (tenant|key, {@code profile:<service>}
+   * for profiles, → version), so the registry knows what it runs without waiting for a change. One
+   * record: at roughly 40 bytes a value it fits the health topic up to ~25,000 values; beyond that
+   * the producer refuses it and it counts as dropped.
+   */
+  void loaded(Map<String, Long> versions, Instant now) {
+    HealthReport report = base(now, HealthReportKind.LOADED).setLoaded(versions).build();
+    send(Topics.HEALTH, report.getInstanceId(), serdes.healthReport().toBytes(report));
+  }
+
+  /** How reports name a value: its key, or {@code profile:<service>}. */
+  static String reportedKey(String key, ConfigValue.Kind kind) {
+    return kind == ConfigValue.Kind.PROFILE ? "profile:" + key : key;
   }
 
   void health(Instant now) {

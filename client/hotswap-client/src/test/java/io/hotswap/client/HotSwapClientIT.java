@@ -267,6 +267,8 @@ class HotSwapClientIT {
       parts.forEach(watch::position);
 
       List<ConsumerRecord<String, byte[]>> seen = new ArrayList<>();
+      // held before the client starts: reported once as LOADED, not as a change
+      send("production", live("reporting", "production", "feature.held", "7", ValueType.NUMBER, 3).build());
       try (HotSwapClient client = HotSwapClient.builder().bootstrapServers(bootstrap).environment("production").tenant("reporting")
           .instanceId("checkout-it-1").service("checkout").host("10.0.0.7").port(8080).tags(List.of("eu-west", "canary"))
           .heartbeatPeriod(Duration.ofMillis(300)).build().start()) {
@@ -280,6 +282,7 @@ class HotSwapClientIT {
               .map(r -> SERDES.healthReport().fromBytes(r.value())).toList();
           return seen.stream().filter(r -> r.topic().equals(Topics.INSTANCES)).count() >= 2
               && reports.stream().anyMatch(h -> h.getKind() == HealthReportKind.APPLIED)
+              && reports.stream().anyMatch(h -> h.getKind() == HealthReportKind.LOADED)
               && reports.stream().anyMatch(h -> h.getKind() == HealthReportKind.HEALTH && h.getRequests() == 2)
               // quiet periods are reported too (no requests, no p99)
               && reports.stream().anyMatch(h -> h.getKind() == HealthReportKind.HEALTH && h.getRequests() == 0 && h.getP99Ms() == null);
@@ -300,6 +303,11 @@ class HotSwapClientIT {
       assertThat(applied.getKey()).isEqualTo("feature.x");
       assertThat(applied.getVersion()).isEqualTo(5);
       assertThat(applied.getApplyMicros()).isNotNull().isNotNegative();
+      HealthReport loaded = seen.stream().filter(r -> r.topic().equals(Topics.HEALTH)).map(r -> SERDES.healthReport().fromBytes(r.value()))
+          .filter(h -> h.getKind() == HealthReportKind.LOADED).findFirst().orElseThrow();
+      assertThat(loaded.getLoaded()).containsEntry("reporting|feature.held", 3L).doesNotContainKey("reporting|feature.x");
+      assertThat(seen.stream().filter(r -> r.topic().equals(Topics.HEALTH)).map(r -> SERDES.healthReport().fromBytes(r.value()))
+          .filter(h -> h.getKind() == HealthReportKind.APPLIED)).as("a first load is not a change").noneMatch(h -> h.getKey().equals("feature.held"));
       HealthReport health = seen.stream().filter(r -> r.topic().equals(Topics.HEALTH)).map(r -> SERDES.healthReport().fromBytes(r.value()))
           .filter(h -> h.getKind() == HealthReportKind.HEALTH && h.getRequests() == 2).findFirst().orElseThrow();
       assertThat(health.getErrors()).isEqualTo(1);

@@ -91,6 +91,13 @@ final class InstanceRegistry {
       applied.put(report.getTenantId() + '|' + report.getKey(), AppliedVersion.newBuilder().setVersion(report.getVersion())
           .setAppliedAt(report.getReportedAt()).setApplyMicros(report.getApplyMicros()).build());
       s.setApplied(applied);
+    } else if (report.getKind() == HealthReportKind.LOADED) {
+      // what the instance holds after catching up is the whole truth: versions it held before a
+      // restart and no longer holds (deleted meanwhile) go
+      Map<String, AppliedVersion> applied = new HashMap<>();
+      report.getLoaded().forEach((key, version) -> applied.put(key, AppliedVersion.newBuilder().setVersion(version)
+          .setAppliedAt(report.getReportedAt()).setApplyMicros(null).build()));
+      s.setApplied(applied);
     } else if (report.getKind() == HealthReportKind.HEALTH) {
       s.setRequests(report.getRequests());
       s.setErrors(report.getErrors());

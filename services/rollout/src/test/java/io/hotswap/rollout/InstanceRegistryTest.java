@@ -145,6 +145,27 @@ class InstanceRegistryTest {
   }
 
   @Test
+  void shouldTakeWhatAnInstanceLoadedAtStartAsItsAppliedVersionsThenAddChanges() {
+    beat("i-2");
+    // before a restart the instance had applied a key that was deleted while it was down
+    reports.pipeInput("i-2", HealthReport.newBuilder().setInstanceId("i-2").setService("checkout").setReportedAt(now())
+        .setKind(HealthReportKind.APPLIED).setTenantId("acme").setKey("feature.gone").setVersion(2L).setApplyMicros(10L).build());
+    reports.pipeInput("i-2", HealthReport.newBuilder().setInstanceId("i-2").setService("checkout").setReportedAt(now())
+        .setKind(HealthReportKind.LOADED).setLoaded(Map.of("acme|feature.x", 7L, "acme|profile:checkout", 3L)).build());
+    InstanceState loaded = lastView("i-2");
+    assertThat(loaded.getApplied()).containsOnlyKeys("acme|feature.x", "acme|profile:checkout");
+    assertThat(loaded.getApplied().get("acme|feature.x").getVersion()).isEqualTo(7L);
+    assertThat(loaded.getApplied().get("acme|profile:checkout").getApplyMicros()).isNull();
+    assertThat(loaded.getStatus()).isEqualTo(InstanceStatus.HEALTHY);
+
+    reports.pipeInput("i-2", HealthReport.newBuilder().setInstanceId("i-2").setService("checkout").setReportedAt(now())
+        .setKind(HealthReportKind.APPLIED).setTenantId("acme").setKey("feature.x").setVersion(8L).setApplyMicros(20L).build());
+    InstanceState changed = lastView("i-2");
+    assertThat(changed.getApplied().get("acme|feature.x").getVersion()).isEqualTo(8L);
+    assertThat(changed.getApplied()).hasSize(2);
+  }
+
+  @Test
   void shouldIgnoreReportsOfUnknownInstancesAndStaleReplayedHeartbeats() {
     reports.pipeInput("ghost", HealthReport.newBuilder().setInstanceId("ghost").setService("x").setReportedAt(now())
         .setKind(HealthReportKind.HEALTH).setRequests(1).build());

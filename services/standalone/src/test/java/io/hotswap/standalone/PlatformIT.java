@@ -1323,6 +1323,8 @@ class PlatformIT {
         assertThat(instance.json().get("service").asString()).isEqualTo("payment-service");
         assertThat(instance.json().get("status").asString()).isEqualTo("Healthy");
         assertThat(instance.json().path("applied").path("it-sample|payment.timeout-ms").path("version").asLong()).isEqualTo(2);
+        // held since start, never changed: known from the instance's LOADED report
+        assertThat(instance.json().path("applied").path("it-sample|profile:payment-service").path("version").asLong()).isEqualTo(1);
       });
       // each report covers one heartbeat period (1 s here); the first requests of a fresh service may be slow
       // enough (class loading, JIT) to rate it Degraded for that period, so only the count is asserted
