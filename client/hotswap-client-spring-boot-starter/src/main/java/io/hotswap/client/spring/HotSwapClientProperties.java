@@ -24,6 +24,8 @@ public class HotSwapClientProperties {
   private List<String> tags = new ArrayList<>();
   /** Flatten the tenant's profile of {@link #service} into properties (keys win over profile members). */
   private boolean profileProperties = true;
+  /** Where the HotSwap PropertySource goes among the application's property sources. */
+  private Precedence precedence = Precedence.FIRST;
   /** Where the last snapshot is kept for starts while Kafka is unreachable. */
   private Path snapshotFile;
   /** How long start-up waits for the snapshot to catch up before going on (with the file, or empty). */
@@ -40,6 +42,28 @@ public class HotSwapClientProperties {
   private Map<String, String> dataKeys = new HashMap<>();
   /** Extra Kafka properties (security.protocol, sasl.*, ssl.*). */
   private Map<String, String> kafka = new HashMap<>();
+
+  /** Which local settings a HotSwap value overrides. */
+  public enum Precedence {
+    /** Above every other source: HotSwap wins over command line, system properties, environment and files. */
+    FIRST,
+    /**
+     * Below command-line arguments, Java system properties and OS environment variables, above
+     * the application's config files: operators can pin a value for one instance (an env var in
+     * a pod spec), while HotSwap still wins over what was packaged.
+     */
+    AFTER_SYSTEM_ENVIRONMENT,
+    /** Below everything: HotSwap only supplies keys the application doesn't set itself. */
+    LAST
+  }
+
+  public Precedence getPrecedence() {
+    return precedence;
+  }
+
+  public void setPrecedence(Precedence precedence) {
+    this.precedence = precedence;
+  }
 
   public boolean isEnabled() {
     return enabled;

@@ -12,13 +12,15 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MutablePropertySources;
+import org.springframework.core.env.StandardEnvironment;
 
 /**
  * Starts the client before any bean is created, so {@code @Value} and {@code
  * @ConfigurationProperties} see HotSwap's values from the first injection: waits up to {@code
  * hotswap.client.startup-timeout} for the snapshot to catch up (serving the local file meanwhile
- * when Kafka is away), adds the {@link HotSwapPropertySource} first (HotSwap wins over local
- * files), and registers the client as the {@code hotSwapClient} bean (its settings as {@code
+ * when Kafka is away), adds the {@link HotSwapPropertySource} where {@code
+ * hotswap.client.precedence} says (first by default: HotSwap wins over local settings), and registers the client as the {@code hotSwapClient} bean (its settings as {@code
  * hotSwapClientProperties}).
  */
 public class HotSwapInitializer implements ApplicationContextInitializer<ConfigurableApplicationContext>, Ordered {
@@ -27,6 +29,22 @@ public class HotSwapInitializer implements ApplicationContextInitializer<Configu
   /** The bound {@code hotswap.client.*} settings, registered beside the client for the auto-configuration. */
   public static final String PROPERTIES_BEAN = "hotSwapClientProperties";
   private static final Logger LOG = LoggerFactory.getLogger(HotSwapInitializer.class);
+
+  /** Places the HotSwap source as {@code hotswap.client.precedence} says. */
+  static void add(MutablePropertySources sources, HotSwapPropertySource source, HotSwapClientProperties.Precedence precedence) {
+    String system = StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME;
+    switch (precedence) {
+      case FIRST -> sources.addFirst(source);
+      case AFTER_SYSTEM_ENVIRONMENT -> {
+        if (sources.contains(system)) {
+          sources.addAfter(system, source);
+        } else {
+          sources.addFirst(source);
+        }
+      }
+      case LAST -> sources.addLast(source);
+    }
+  }
 
   @Override
   public int getOrder() {
@@ -87,8 +105,8 @@ public class HotSwapInitializer implements ApplicationContextInitializer<Configu
       throw new IllegalStateException("HotSwap client failed to start", e.getCause());
     }
     if (props.getTenant() != null) {
-      env.getPropertySources().addFirst(new HotSwapPropertySource(client, props.getTenant(),
-          props.isProfileProperties() ? props.getService() : null));
+      add(env.getPropertySources(), new HotSwapPropertySource(client, props.getTenant(),
+          props.isProfileProperties() ? props.getService() : null), props.getPrecedence());
     }
     context.getBeanFactory().registerSingleton(BEAN, client);
     context.getBeanFactory().registerSingleton(PROPERTIES_BEAN, props);

@@ -102,6 +102,30 @@ class HotSwapStarterTest {
   }
 
   @Test
+  void shouldPlaceHotSwapValuesWherePrecedenceSays(@TempDir Path dir) throws Exception {
+    // default FIRST: HotSwap wins over a system property and the application's own settings
+    runner(dir.resolve("first.json"), "PT1H").withSystemProperties("payment.timeout-ms=7000").withPropertyValues("payment.timeout-ms=9")
+        .run(context -> {
+          assertThat(context.getEnvironment().getPropertySources().iterator().next().getName()).isEqualTo(HotSwapPropertySource.NAME);
+          assertThat(context.getBean(Payment.class).getTimeoutMs()).isEqualTo(2500);
+        });
+    // AFTER_SYSTEM_ENVIRONMENT: an operator's system property (or env var) pins the value for this instance
+    runner(dir.resolve("system.json"), "PT1H").withSystemProperties("payment.timeout-ms=7000")
+        .withPropertyValues("hotswap.client.precedence=after-system-environment").run(context -> {
+          assertThat(context.getBean(Payment.class).getTimeoutMs()).isEqualTo(7000);
+          assertThat(context.getBean(App.class).newUi).as("keys nobody pins still come from HotSwap").isTrue();
+          var names = context.getEnvironment().getPropertySources().stream().map(ps -> ps.getName()).toList();
+          assertThat(names.indexOf(HotSwapPropertySource.NAME)).isEqualTo(names.indexOf("systemEnvironment") + 1);
+        });
+    // LAST: HotSwap only fills in what the application doesn't set
+    runner(dir.resolve("last.json"), "PT1H").withPropertyValues("hotswap.client.precedence=last", "payment.timeout-ms=9").run(context -> {
+      assertThat(context.getBean(Payment.class).getTimeoutMs()).isEqualTo(9);
+      assertThat(context.getBean(App.class).newUi).isTrue();
+      assertThat(context.getEnvironment().getProperty("region.primary")).isEqualTo("eu");
+    });
+  }
+
+  @Test
   void shouldReportDownOnceTheFileIsStalerThanTheLimit(@TempDir Path dir) throws Exception {
     runner(dir.resolve("s.json"), "PT0S").run(context -> {
       var health = context.getBean("hotSwapHealthIndicator", HealthIndicator.class).health();
