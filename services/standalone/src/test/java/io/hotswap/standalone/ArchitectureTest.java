@@ -55,4 +55,15 @@ class ArchitectureTest {
         .because("services embed the client: it may use core and Kafka only; Spring wiring lives in the starter (io.hotswap.client.spring)")
         .check(CLASSES);
   }
+
+  @Test
+  void clientShouldRunWithoutStreamsAndTheSchemaValidator() {
+    // the client's pom excludes kafka-streams and json-schema-validator from hotswap-core: nothing the
+    // client or the starter reaches, directly or through core, may need them
+    noClasses().that().resideInAPackage("io.hotswap.client..")
+        .should().transitivelyDependOnClassesThat().resideInAnyPackage("org.apache.kafka.streams..", "com.networknt..")
+        .because("services embed the client and must not inherit HotSwap's server-side dependencies; keep what the client needs from "
+            + "core free of Kafka Streams and the JSON Schema validator")
+        .check(CLASSES);
+  }
 }
