@@ -100,8 +100,7 @@ class ConfigController {
     StoreKeys.ConfigId id = scope.visibleConfig(configId);
     rateLimits.check(id.tenantId(), RateLimits.Kind.READ, request, response);
     return router.route(id.tenantId(), request, partition -> {
-      ReadOnlyKeyValueStore<String, ConfigEntry> store = router.localStore(ReadTopology.CONFIG_STORE, partition);
-      ConfigEntry entry = ReadYourWrites.await(store, id.storeKey(), minVersion, readYourWritesWait);
+      ConfigEntry entry = ReadYourWrites.await(router, partition, id.storeKey(), minVersion, readYourWritesWait);
       if (entry == null || entry.getDeleted()) {
         throw Rejection.notFound("config-not-found", "No configuration with id '" + configId + "'", "configId");
       }
@@ -206,7 +205,7 @@ class ConfigController {
     // the 204 (of the key, or of the environment's effective values) no longer sees the value. A
     // forwarded read-back answers 404 once it does.
     ResponseEntity<?> readBack = router.route(id.tenantId(), new MinVersionRequest(request, configId, version), partition -> {
-      ReadYourWrites.await(router.localStore(ReadTopology.CONFIG_STORE, partition), id.storeKey(), version, readYourWritesWait);
+      ReadYourWrites.await(router, partition, id.storeKey(), version, readYourWritesWait);
       return ResponseEntity.noContent().build();
     });
     return readBack.getStatusCode().is5xxServerError() ? readBack : ResponseEntity.noContent().build();
@@ -305,7 +304,7 @@ class ConfigController {
   private ResponseEntity<?> fresh(String configId, long version, HttpStatus status, HttpServletRequest request) {
     StoreKeys.ConfigId id = StoreKeys.parseConfigId(configId);
     ResponseEntity<?> current = router.route(id.tenantId(), new MinVersionRequest(request, configId, version), partition -> {
-      ConfigEntry entry = ReadYourWrites.await(router.localStore(ReadTopology.CONFIG_STORE, partition), id.storeKey(), version, readYourWritesWait);
+      ConfigEntry entry = ReadYourWrites.await(router, partition, id.storeKey(), version, readYourWritesWait);
       return ResponseEntity.ok(ConfigView.of(entry));
     });
     if (!current.getStatusCode().is2xxSuccessful()) {

@@ -127,7 +127,7 @@ class HistoryController {
               .setExpectedVersion(expected).setRollbackToVersion(target).build())
           .build();
       CommandResult result = commands.submitOrReject(command);
-      ConfigEntry applied = ReadYourWrites.await(current, id.storeKey(), result.getVersion(), readYourWritesWait);
+      ConfigEntry applied = ReadYourWrites.await(router, partition, id.storeKey(), result.getVersion(), readYourWritesWait);
       Map<String, Object> answer = new LinkedHashMap<>();
       answer.put("rolledBackTo", target);
       answer.put("previousVersion", now.getVersion());

@@ -109,7 +109,8 @@ class PromotionController {
         answer.put("detail", result.getDetail());
         return ResponseEntity.status(HttpStatus.ACCEPTED).body(answer);
       }
-      ConfigEntry applied = ReadYourWrites.await(store, StoreKeys.config(id.tenantId(), target, id.key()), result.getVersion(), readYourWritesWait);
+      ConfigEntry applied = ReadYourWrites.await(router, partition, StoreKeys.config(id.tenantId(), target, id.key()), result.getVersion(),
+          readYourWritesWait);
       answer.put("status", "Applied");
       answer.put("config", ConfigView.of(applied));
       return ResponseEntity.status(result.getStatus()).location(URI.create("/api/v1/configs/" + targetId))

@@ -1,21 +1,42 @@
 package io.hotswap.gateway.config;
 
 import io.hotswap.avro.ConfigEntry;
+import io.hotswap.core.domain.StoreKeys;
+import io.hotswap.gateway.system.ReadTopology;
+import io.hotswap.gateway.system.StoreRouter;
 import io.hotswap.gateway.system.Waits;
 import java.time.Duration;
+import java.util.Objects;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
-/** Waits, bounded, until the owner's store serves a version a write just produced. */
+/**
+ * Waits, bounded, until the owner serves a version a write just produced: in the current-value
+ * store and in the version history (the two are written in one rollout transaction but reach the
+ * gateway's stores through two topics, so a diff or history read right after a write could
+ * otherwise miss the new version).
+ */
 final class ReadYourWrites {
 
   private ReadYourWrites() {}
 
-  /** The entry at {@code key} once its version is at least {@code minVersion} (at once when it is null); else 503. */
-  static ConfigEntry await(ReadOnlyKeyValueStore<String, ConfigEntry> store, String key, Long minVersion, Duration wait) {
+  /**
+   * The entry at {@code key} in partition {@code partition}'s stores once its version is at least
+   * {@code minVersion} and that version is in the history (at once when {@code minVersion} is null); else 503.
+   */
+  static ConfigEntry await(StoreRouter router, int partition, String key, Long minVersion, Duration wait) {
+    ReadOnlyKeyValueStore<String, ConfigEntry> store = router.localStore(ReadTopology.CONFIG_STORE, partition);
     if (minVersion == null) {
       return store.get(key);
     }
-    return Waits.until(() -> store.get(key), e -> e != null && e.getVersion() >= minVersion, wait,
-        () -> "version " + minVersion + " of '" + key.replace('|', ':') + "' is applied but not readable yet; retry shortly");
+    ConfigEntry entry = Waits.until(() -> store.get(key), e -> e != null && e.getVersion() >= minVersion, wait,
+        () -> unreadable(key, minVersion));
+    ReadOnlyKeyValueStore<String, ConfigEntry> versions = router.localStore(ReadTopology.VERSIONS_STORE, partition);
+    String versionKey = StoreKeys.version(entry.getTenantId(), entry.getEnvironment(), entry.getKey(), entry.getVersion());
+    Waits.until(() -> versions.get(versionKey), Objects::nonNull, wait, () -> unreadable(key, entry.getVersion()));
+    return entry;
+  }
+
+  private static String unreadable(String key, long version) {
+    return "version " + version + " of '" + key.replace('|', ':') + "' is applied but not readable yet; retry shortly";
   }
 }

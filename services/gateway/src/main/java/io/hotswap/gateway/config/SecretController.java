@@ -42,9 +42,11 @@ class SecretController {
   private final StoreRouter router;
   private final CommandGateway commands;
   private final TenantScope scope;
+  private final java.time.Duration readYourWritesWait;
 
-  SecretController(SecretVault vault, StoreRouter router, CommandGateway commands, TenantScope scope) {
+  SecretController(SecretVault vault, StoreRouter router, CommandGateway commands, TenantScope scope, java.time.Duration readYourWritesWait) {
     this.vault = vault;
+    this.readYourWritesWait = readYourWritesWait;
     this.router = router;
     this.commands = commands;
     this.scope = scope;
@@ -121,7 +123,9 @@ class SecretController {
             .setConfig(ConfigPayload.newBuilder().setEnvironment(e.getEnvironment()).setKey(e.getKey())
                 .setValue(sealed).setExpectedVersion(e.getVersion()).build())
             .build();
-        commands.submitOrReject(command);
+        long version = commands.submitOrReject(command).getVersion();
+        // read-your-writes: once answered, every re-encrypted value reads back at its new version
+        ReadYourWrites.await(router, partition, StoreKeys.config(tenantId, e.getEnvironment(), e.getKey()), version, readYourWritesWait);
       }
       return ResponseEntity.ok(Map.of("tenantId", tenantId, "keyVersion", newest == null ? 0 : newest.getVersion(),
           "reEncrypted", stale.size()));

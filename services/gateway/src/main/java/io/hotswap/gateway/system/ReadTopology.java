@@ -5,7 +5,11 @@ import io.hotswap.core.kafka.Topics;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
@@ -25,9 +29,18 @@ public final class ReadTopology {
 
   private ReadTopology() {}
 
+  /** Connected to the read stores only to put them in one sub-topology; see {@link #build}. */
+  private static final class CoLocation implements Processor<String, io.hotswap.avro.ConfigEntry, Void, Void> {
+    @Override
+    public void process(Record<String, io.hotswap.avro.ConfigEntry> record) {
+      // nothing: the stores are kept by their tables
+    }
+  }
+
   public static void build(StreamsBuilder builder, Serdes serdes) {
     var keys = org.apache.kafka.common.serialization.Serdes.String();
-    builder.table(Topics.CONFIG_STATE, Consumed.with(keys, serdes.configEntry()).withName("config-state-source"),
+    KTable<String, io.hotswap.avro.ConfigEntry> state = builder.table(Topics.CONFIG_STATE,
+        Consumed.with(keys, serdes.configEntry()).withName("config-state-source"),
         Materialized.<String, io.hotswap.avro.ConfigEntry, KeyValueStore<Bytes, byte[]>>as(CONFIG_STORE)
             .withKeySerde(keys).withValueSerde(serdes.configEntry()));
     builder.table(Topics.CONFIG_VERSIONS, Consumed.with(keys, serdes.configEntry()).withName("config-versions-source"),
@@ -36,6 +49,13 @@ public final class ReadTopology {
     builder.table(Topics.PROFILES, Consumed.with(keys, serdes.configProfile()).withName("profiles-source"),
         Materialized.<String, io.hotswap.avro.ConfigProfile, KeyValueStore<Bytes, byte[]>>as(PROFILES_STORE)
             .withKeySerde(keys).withValueSerde(serdes.configProfile()));
+    // Requests go to the instance that owns the tenant's partition of CONFIG_STORE and read the
+    // versions and profiles stores there too. Three tables are three sub-topologies, whose tasks
+    // of one partition may land on different instances; a processor connected to all three stores
+    // makes them one sub-topology, so one task (one instance) holds a partition of each. It does
+    // nothing with the records.
+    state.toStream(Named.as("read-stores-co-location-stream"))
+        .process(CoLocation::new, Named.as("read-stores-co-location"), VERSIONS_STORE, PROFILES_STORE);
     builder.globalTable(Topics.SCHEMAS, Consumed.with(keys, serdes.configSchema()).withName("schemas-source"),
         Materialized.<String, io.hotswap.avro.ConfigSchema, KeyValueStore<Bytes, byte[]>>as(SCHEMAS_STORE)
             .withKeySerde(keys).withValueSerde(serdes.configSchema()));

@@ -65,6 +65,20 @@ class ReadTopologyTest {
   }
 
   @Test
+  void shouldKeepATenantsCurrentValuesHistoryAndProfilesInOneTask() {
+    // requests are routed to the owner of the tenant's CONFIG_STORE partition and read the other two
+    // stores there: with two gateway instances they must not be spread over different tasks
+    var withStores = topology(serdes).describe().subtopologies().stream()
+        .filter(st -> st.nodes().stream().anyMatch(n -> n instanceof org.apache.kafka.streams.TopologyDescription.Processor p
+            && p.stores().contains(ReadTopology.CONFIG_STORE)))
+        .toList();
+    assertThat(withStores).singleElement().satisfies(st -> assertThat(st.nodes().stream()
+        .filter(n -> n instanceof org.apache.kafka.streams.TopologyDescription.Processor)
+        .flatMap(n -> ((org.apache.kafka.streams.TopologyDescription.Processor) n).stores().stream()))
+        .contains(ReadTopology.CONFIG_STORE, ReadTopology.VERSIONS_STORE, ReadTopology.PROFILES_STORE));
+  }
+
+  @Test
   void shouldKeepTopologyDocsTrueToTheCode() throws Exception {
     TopologyDocs.assertDocumented("gateway", topology(serdes));
   }
