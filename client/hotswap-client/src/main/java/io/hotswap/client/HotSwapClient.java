@@ -591,7 +591,7 @@ public final class HotSwapClient implements AutoCloseable {
     if (reporter == null) {
       return;
     }
-    Map<String, Long> versions = new java.util.HashMap<>();
+    Map<String, Long> versions = new HashMap<>();
     held.values().forEach(e -> versions.put(e.tenant + '|' + Reporter.reportedKey(e.value.key(), e.value.kind()), e.record.getVersion()));
     Instant now = clock.instant();
     reports.execute(() -> reporter.loaded(versions, now));

@@ -88,15 +88,13 @@ final class InstanceRegistry {
     InstanceState s = InstanceState.newBuilder(before).build();
     if (report.getKind() == HealthReportKind.APPLIED && report.getTenantId() != null && report.getKey() != null) {
       Map<String, AppliedVersion> applied = new HashMap<>(s.getApplied());
-      applied.put(report.getTenantId() + '|' + report.getKey(), AppliedVersion.newBuilder().setVersion(report.getVersion())
-          .setAppliedAt(report.getReportedAt()).setApplyMicros(report.getApplyMicros()).build());
+      applied.put(report.getTenantId() + '|' + report.getKey(), applied(report, report.getVersion(), report.getApplyMicros()));
       s.setApplied(applied);
     } else if (report.getKind() == HealthReportKind.LOADED) {
       // what the instance holds after catching up is the whole truth: versions it held before a
       // restart and no longer holds (deleted meanwhile) go
       Map<String, AppliedVersion> applied = new HashMap<>();
-      report.getLoaded().forEach((key, version) -> applied.put(key, AppliedVersion.newBuilder().setVersion(version)
-          .setAppliedAt(report.getReportedAt()).setApplyMicros(null).build()));
+      report.getLoaded().forEach((key, version) -> applied.put(key, applied(report, version, null)));
       s.setApplied(applied);
     } else if (report.getKind() == HealthReportKind.HEALTH) {
       s.setRequests(report.getRequests());
@@ -106,6 +104,10 @@ final class InstanceRegistry {
     }
     s.setStatus(status(s, now, policy));
     return s;
+  }
+
+  private static AppliedVersion applied(HealthReport report, Long version, Long applyMicros) {
+    return AppliedVersion.newBuilder().setVersion(version).setAppliedAt(report.getReportedAt()).setApplyMicros(applyMicros).build();
   }
 
   /** How one input changes an instance's view: null result = removed, the same object = no change. */

@@ -75,6 +75,11 @@ class InstanceRegistryTest {
         .setTags(List.of("canary")).setHeartbeatPeriodMs(30_000).setSentAt(now()).build());
   }
 
+  /** A report of instance {@code id} (service checkout), sent now. */
+  private HealthReport.Builder report(String id, HealthReportKind kind) {
+    return HealthReport.newBuilder().setInstanceId(id).setService("checkout").setReportedAt(now()).setKind(kind);
+  }
+
   private InstanceState lastView(String id) {
     InstanceState last = null;
     for (TestRecord<String, InstanceState> r : registry.readRecordsToList()) {
@@ -125,20 +130,16 @@ class InstanceRegistryTest {
   @Test
   void shouldRateDegradedFromHealthReportsAndKeepAppliedVersions() {
     beat("i-1");
-    reports.pipeInput("i-1", HealthReport.newBuilder().setInstanceId("i-1").setService("checkout").setReportedAt(now())
-        .setKind(HealthReportKind.APPLIED).setTenantId("acme").setKey("feature.x").setVersion(4L).setApplyMicros(35L).build());
-    reports.pipeInput("i-1", HealthReport.newBuilder().setInstanceId("i-1").setService("checkout").setReportedAt(now())
-        .setKind(HealthReportKind.HEALTH).setRequests(100).setErrors(9).setP99Ms(40.0).build());
+    reports.pipeInput("i-1", report("i-1", HealthReportKind.APPLIED).setTenantId("acme").setKey("feature.x").setVersion(4L).setApplyMicros(35L).build());
+    reports.pipeInput("i-1", report("i-1", HealthReportKind.HEALTH).setRequests(100).setErrors(9).setP99Ms(40.0).build());
     InstanceState view = lastView("i-1");
     assertThat(view.getStatus()).isEqualTo(InstanceStatus.DEGRADED);
     assertThat(view.getApplied().get("acme|feature.x").getVersion()).isEqualTo(4L);
     assertThat(view.getRequests()).isEqualTo(100);
 
-    reports.pipeInput("i-1", HealthReport.newBuilder().setInstanceId("i-1").setService("checkout").setReportedAt(now())
-        .setKind(HealthReportKind.HEALTH).setRequests(100).setErrors(0).setP99Ms(2500.0).build());
+    reports.pipeInput("i-1", report("i-1", HealthReportKind.HEALTH).setRequests(100).setErrors(0).setP99Ms(2500.0).build());
     assertThat(lastView("i-1").getStatus()).as("slow").isEqualTo(InstanceStatus.DEGRADED);
-    reports.pipeInput("i-1", HealthReport.newBuilder().setInstanceId("i-1").setService("checkout").setReportedAt(now())
-        .setKind(HealthReportKind.HEALTH).setRequests(100).setErrors(1).setP99Ms(20.0).build());
+    reports.pipeInput("i-1", report("i-1", HealthReportKind.HEALTH).setRequests(100).setErrors(1).setP99Ms(20.0).build());
     InstanceState healthy = lastView("i-1");
     assertThat(healthy.getStatus()).isEqualTo(InstanceStatus.HEALTHY);
     assertThat(healthy.getApplied()).containsKey("acme|feature.x");
@@ -148,18 +149,15 @@ class InstanceRegistryTest {
   void shouldTakeWhatAnInstanceLoadedAtStartAsItsAppliedVersionsThenAddChanges() {
     beat("i-2");
     // before a restart the instance had applied a key that was deleted while it was down
-    reports.pipeInput("i-2", HealthReport.newBuilder().setInstanceId("i-2").setService("checkout").setReportedAt(now())
-        .setKind(HealthReportKind.APPLIED).setTenantId("acme").setKey("feature.gone").setVersion(2L).setApplyMicros(10L).build());
-    reports.pipeInput("i-2", HealthReport.newBuilder().setInstanceId("i-2").setService("checkout").setReportedAt(now())
-        .setKind(HealthReportKind.LOADED).setLoaded(Map.of("acme|feature.x", 7L, "acme|profile:checkout", 3L)).build());
+    reports.pipeInput("i-2", report("i-2", HealthReportKind.APPLIED).setTenantId("acme").setKey("feature.gone").setVersion(2L).setApplyMicros(10L).build());
+    reports.pipeInput("i-2", report("i-2", HealthReportKind.LOADED).setLoaded(Map.of("acme|feature.x", 7L, "acme|profile:checkout", 3L)).build());
     InstanceState loaded = lastView("i-2");
     assertThat(loaded.getApplied()).containsOnlyKeys("acme|feature.x", "acme|profile:checkout");
     assertThat(loaded.getApplied().get("acme|feature.x").getVersion()).isEqualTo(7L);
     assertThat(loaded.getApplied().get("acme|profile:checkout").getApplyMicros()).isNull();
     assertThat(loaded.getStatus()).isEqualTo(InstanceStatus.HEALTHY);
 
-    reports.pipeInput("i-2", HealthReport.newBuilder().setInstanceId("i-2").setService("checkout").setReportedAt(now())
-        .setKind(HealthReportKind.APPLIED).setTenantId("acme").setKey("feature.x").setVersion(8L).setApplyMicros(20L).build());
+    reports.pipeInput("i-2", report("i-2", HealthReportKind.APPLIED).setTenantId("acme").setKey("feature.x").setVersion(8L).setApplyMicros(20L).build());
     InstanceState changed = lastView("i-2");
     assertThat(changed.getApplied().get("acme|feature.x").getVersion()).isEqualTo(8L);
     assertThat(changed.getApplied()).hasSize(2);

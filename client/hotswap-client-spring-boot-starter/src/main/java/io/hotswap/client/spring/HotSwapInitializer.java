@@ -1,6 +1,7 @@
 package io.hotswap.client.spring;
 
 import io.hotswap.client.HotSwapClient;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -11,6 +12,7 @@ import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.core.Ordered;
+import org.springframework.core.env.CommandLinePropertySource;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MutablePropertySources;
 import org.springframework.core.env.StandardEnvironment;
@@ -20,7 +22,8 @@ import org.springframework.core.env.StandardEnvironment;
  * @ConfigurationProperties} see HotSwap's values from the first injection: waits up to {@code
  * hotswap.client.startup-timeout} for the snapshot to catch up (serving the local file meanwhile
  * when Kafka is away), adds the {@link HotSwapPropertySource} where {@code
- * hotswap.client.precedence} says (first by default: HotSwap wins over local settings), and registers the client as the {@code hotSwapClient} bean (its settings as {@code
+ * hotswap.client.precedence} says (first by default: HotSwap wins over local settings), and
+ * registers the client as the {@code hotSwapClient} bean (its settings as {@code
  * hotSwapClientProperties}).
  */
 public class HotSwapInitializer implements ApplicationContextInitializer<ConfigurableApplicationContext>, Ordered {
@@ -32,14 +35,21 @@ public class HotSwapInitializer implements ApplicationContextInitializer<Configu
 
   /** Places the HotSwap source as {@code hotswap.client.precedence} says. */
   static void add(MutablePropertySources sources, HotSwapPropertySource source, HotSwapClientProperties.Precedence precedence) {
-    String system = StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME;
     switch (precedence) {
       case FIRST -> sources.addFirst(source);
       case AFTER_SYSTEM_ENVIRONMENT -> {
-        if (sources.contains(system)) {
-          sources.addAfter(system, source);
-        } else {
+        // right after the last of command line, system properties and environment that is present
+        String below = null;
+        for (String name : List.of(CommandLinePropertySource.COMMAND_LINE_PROPERTY_SOURCE_NAME,
+            StandardEnvironment.SYSTEM_PROPERTIES_PROPERTY_SOURCE_NAME, StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME)) {
+          if (sources.contains(name)) {
+            below = name;
+          }
+        }
+        if (below == null) {
           sources.addFirst(source);
+        } else {
+          sources.addAfter(below, source);
         }
       }
       case LAST -> sources.addLast(source);

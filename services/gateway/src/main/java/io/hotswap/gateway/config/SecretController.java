@@ -17,6 +17,7 @@ import io.hotswap.gateway.system.Commands;
 import io.hotswap.gateway.system.ReadTopology;
 import io.hotswap.gateway.system.StoreRouter;
 import jakarta.servlet.http.HttpServletRequest;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,14 +43,14 @@ class SecretController {
   private final StoreRouter router;
   private final CommandGateway commands;
   private final TenantScope scope;
-  private final java.time.Duration readYourWritesWait;
+  private final Duration readYourWritesWait;
 
-  SecretController(SecretVault vault, StoreRouter router, CommandGateway commands, TenantScope scope, java.time.Duration readYourWritesWait) {
+  SecretController(SecretVault vault, StoreRouter router, CommandGateway commands, TenantScope scope, Duration readYourWritesWait) {
     this.vault = vault;
-    this.readYourWritesWait = readYourWritesWait;
     this.router = router;
     this.commands = commands;
     this.scope = scope;
+    this.readYourWritesWait = readYourWritesWait;
   }
 
   /** The clear value of a Secret — the only API answer that carries it. Audited as SECRET_REVEALED. */
