@@ -45,6 +45,8 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
 
   private final Duration idempotencyWindow;
   private final Retention retention;
+  private final Duration deploymentTick;
+  private DeploymentApplier deployments;
   private KeyValueStore<String, ConfigEntry> history;
   private ProcessorContext<String, Output> context;
   private KeyValueStore<String, ConfigEntry> configs;
@@ -53,9 +55,10 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
   private KeyValueStore<String, io.hotswap.avro.TenantKey> keys;
   private CatalogApplier catalog;
 
-  ChangeApplier(Duration idempotencyWindow, Retention retention) {
+  ChangeApplier(Duration idempotencyWindow, Retention retention, Duration deploymentTick) {
     this.idempotencyWindow = idempotencyWindow;
     this.retention = retention;
+    this.deploymentTick = deploymentTick;
   }
 
   @Override
@@ -69,6 +72,11 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
     this.catalog = new CatalogApplier(context.getStateStore(RolloutTopology.SCHEMAS_STORE), context.getStateStore(RolloutTopology.PROFILES_STORE));
     Duration every = idempotencyWindow.dividedBy(24).compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : idempotencyWindow.dividedBy(24);
     context.schedule(every, PunctuationType.WALL_CLOCK_TIME, ts -> Expiry.purge(applied, Instant.ofEpochMilli(ts), idempotencyWindow));
+    this.deployments = new DeploymentApplier(this, configs, context.getStateStore(RolloutTopology.DEPLOYMENTS_STORE),
+        context.getStateStore(RolloutTopology.ACTIVE_DEPLOYMENTS_STORE));
+    // bake times: steps of running deployments start from here, in the task's transaction like any change
+    context.schedule(deploymentTick, PunctuationType.WALL_CLOCK_TIME, ts -> deployments.tick(Instant.ofEpochMilli(ts))
+        .forEach(o -> context.forward(new Record<>(o.key(), o, ts))));
   }
 
   @Override
@@ -105,6 +113,10 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
       case TENANT_CREATE, TENANT_UPDATE, TENANT_DELETE -> applyTenant(command, now, out);
       case CONFIG_CREATE, CONFIG_UPDATE, CONFIG_DELETE, CONFIG_PROMOTE -> applyConfig(command, now, out);
       case TENANT_KEY_ROTATE -> rotateKey(command, now, out);
+      case DEPLOYMENT_START, DEPLOYMENT_PAUSE, DEPLOYMENT_RESUME, DEPLOYMENT_ROLLBACK, DEPLOYMENT_HEALTH -> {
+        requireTenant(tenants.get(command.getTenantId()), command.getTenantId());
+        yield deployments.apply(command, now, out);
+      }
       case SCHEMA_REGISTER, SCHEMA_APPROVE, SCHEMA_REJECT, PROFILE_CREATE, PROFILE_TAG -> {
         requireTenant(tenants.get(command.getTenantId()), command.getTenantId());
         yield catalog.apply(command, now, out);
@@ -214,6 +226,7 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
     String configId = StoreKeys.configId(tenant, env, c.getKey());
     ConfigEntry before = configs.get(storeKey);
     boolean live = before != null && !before.getDeleted();
+    deployments.requireUnlocked(storeKey);
     ConfigEntry after;
     AuditEventType type;
     int status;
@@ -302,7 +315,7 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
    * Records the new version in the key's history index and removes, from config-versions, the
    * versions the retention policy no longer keeps; the removal is audited in the same transaction.
    */
-  private void retain(Command command, ConfigEntry after, Instant now, List<Output> out) {
+  void retain(Command command, ConfigEntry after, Instant now, List<Output> out) {
     String tenant = after.getTenantId();
     history.put(StoreKeys.version(tenant, after.getEnvironment(), after.getKey(), after.getVersion()),
         ConfigEntry.newBuilder(after).setValue(null).build());

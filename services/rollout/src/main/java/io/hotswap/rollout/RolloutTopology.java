@@ -32,6 +32,11 @@ public final class RolloutTopology {
   public static final String SCHEMAS_STORE = "rollout-schemas-store";
   public static final String PROFILES_STORE = "rollout-profiles-store";
   public static final String HISTORY_STORE = "rollout-config-history-store";
+  public static final String DEPLOYMENTS_STORE = "rollout-deployments-store";
+  /** Config store key (tenant|env|key) → deployment store key, for RUNNING and PAUSED deployments only. */
+  public static final String ACTIVE_DEPLOYMENTS_STORE = "rollout-active-deployments-store";
+  /** How often bake times are checked by default. */
+  public static final Duration DEFAULT_DEPLOYMENT_TICK = Duration.ofSeconds(1);
 
   private RolloutTopology() {}
 
@@ -45,6 +50,11 @@ public final class RolloutTopology {
 
   public static void build(StreamsBuilder builder, Serdes serdes, Duration idempotencyWindow, Retention retention,
                            InstanceRegistry.Policy instances) {
+    build(builder, serdes, idempotencyWindow, retention, instances, DEFAULT_DEPLOYMENT_TICK);
+  }
+
+  public static void build(StreamsBuilder builder, Serdes serdes, Duration idempotencyWindow, Retention retention,
+                           InstanceRegistry.Policy instances, Duration deploymentTick) {
     Serde<String> keys = org.apache.kafka.common.serialization.Serdes.String();
     builder.addStateStore(Stores.keyValue(CONFIG_STORE, serdes.configEntry()));
     builder.addStateStore(Stores.keyValue(TENANTS_STORE, serdes.tenant()));
@@ -53,11 +63,13 @@ public final class RolloutTopology {
     builder.addStateStore(Stores.keyValue(SCHEMAS_STORE, serdes.configSchema()));
     builder.addStateStore(Stores.keyValue(PROFILES_STORE, serdes.configProfile()));
     builder.addStateStore(Stores.keyValue(HISTORY_STORE, serdes.configEntry()));
+    builder.addStateStore(Stores.keyValue(DEPLOYMENTS_STORE, serdes.deployment()));
+    builder.addStateStore(Stores.keyValue(ACTIVE_DEPLOYMENTS_STORE, org.apache.kafka.common.serialization.Serdes.String()));
 
     BranchedKStream<String, Output> outputs = builder
         .stream(Topics.CHANGES, Consumed.with(keys, serdes.command()).withName("changes-source"))
-        .process(() -> new ChangeApplier(idempotencyWindow, retention), Named.as("change-applier"), CONFIG_STORE, TENANTS_STORE, APPLIED_STORE, KEYS_STORE,
-            SCHEMAS_STORE, PROFILES_STORE, HISTORY_STORE)
+        .process(() -> new ChangeApplier(idempotencyWindow, retention, deploymentTick), Named.as("change-applier"), CONFIG_STORE, TENANTS_STORE,
+            APPLIED_STORE, KEYS_STORE, SCHEMAS_STORE, PROFILES_STORE, HISTORY_STORE, DEPLOYMENTS_STORE, ACTIVE_DEPLOYMENTS_STORE)
         .split(Named.as("output-"));
 
     outputs.branch((k, o) -> o.kind() == Output.Kind.TENANT, sink("tenant", Topics.TENANTS, Tenant.class,
@@ -70,6 +82,8 @@ public final class RolloutTopology {
         Produced.with(keys, serdes.configEntry()).withStreamPartitioner(new TenantPartitioner<>()).withName("config-versions-sink")));
     outputs.branch((k, o) -> o.kind() == Output.Kind.SCHEMA, sink("schema", Topics.SCHEMAS, io.hotswap.avro.ConfigSchema.class,
         Produced.with(keys, serdes.configSchema()).withStreamPartitioner(new TenantPartitioner<>()).withName("schemas-sink")));
+    outputs.branch((k, o) -> o.kind() == Output.Kind.DEPLOYMENT, sink("deployment", Topics.DEPLOYMENTS, io.hotswap.avro.Deployment.class,
+        Produced.with(keys, serdes.deployment()).withStreamPartitioner(new TenantPartitioner<>()).withName("deployments-sink")));
     outputs.branch((k, o) -> o.kind() == Output.Kind.PROFILE, sink("profile", Topics.PROFILES, io.hotswap.avro.ConfigProfile.class,
         Produced.with(keys, serdes.configProfile()).withStreamPartitioner(new TenantPartitioner<>()).withName("profiles-sink")));
     for (String env : Topics.ENVIRONMENTS) {

@@ -105,6 +105,18 @@ final class CommandValidator implements Processor<String, Command, String, Decis
       case CONFIG_DELETE -> deleteConfig(command);
       case TENANT_KEY_ROTATE -> rotateKey(command);
       case CONFIG_PROMOTE -> promote(command);
+      case DEPLOYMENT_START -> {
+        // the candidate value passes the same checks as an update; the plan is checked (and completed) here too
+        requireDeployment(command);
+        command.setDeployment(io.hotswap.core.deploy.DeploymentMachine.plan(command.getDeployment()));
+        updateConfig(command);
+      }
+      case DEPLOYMENT_PAUSE, DEPLOYMENT_RESUME, DEPLOYMENT_ROLLBACK, DEPLOYMENT_HEALTH -> {
+        existingTenant(command.getTenantId());
+        if (requireDeployment(command).getHealth() == null && command.getType() == io.hotswap.avro.CommandType.DEPLOYMENT_HEALTH) {
+          throw Rejection.badRequest("missing-health", "a health report is required", "health");
+        }
+      }
       case SCHEMA_REGISTER, SCHEMA_APPROVE, SCHEMA_REJECT, PROFILE_CREATE, PROFILE_TAG -> {
         activeTenant(command.getTenantId());
         switch (command.getType()) {
@@ -318,6 +330,14 @@ final class CommandValidator implements Processor<String, Command, String, Decis
 
   private long environmentsInUse(String tenant) {
     return io.hotswap.core.kafka.Topics.ENVIRONMENTS.stream().filter(env -> environmentInUse(tenant, env)).count();
+  }
+
+  private static io.hotswap.avro.DeploymentPayload requireDeployment(Command command) {
+    if (command.getDeployment() == null || command.getDeployment().getDeploymentId() == null
+        || !command.getDeployment().getDeploymentId().matches("[a-z0-9][a-z0-9-]{0,63}")) {
+      throw Rejection.badRequest("missing-deployment", "deployment commands need a deployment payload with a valid id", "deployment");
+    }
+    return command.getDeployment();
   }
 
   private ConfigPayload requireConfig(Command command) {

@@ -36,7 +36,8 @@ public final class AvroSchemas {
           io.hotswap.avro.ConfigProfile.getClassSchema(),
           io.hotswap.avro.ServiceInstance.getClassSchema(),
           io.hotswap.avro.HealthReport.getClassSchema(),
-          io.hotswap.avro.InstanceState.getClassSchema());
+          io.hotswap.avro.InstanceState.getClassSchema(),
+          io.hotswap.avro.Deployment.getClassSchema());
 
   private static volatile boolean trusted;
 

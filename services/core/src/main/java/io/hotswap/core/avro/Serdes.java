@@ -24,7 +24,8 @@ public record Serdes(
     AvroSerde<io.hotswap.avro.ConfigProfile> configProfile,
     AvroSerde<io.hotswap.avro.ServiceInstance> serviceInstance,
     AvroSerde<io.hotswap.avro.HealthReport> healthReport,
-    AvroSerde<io.hotswap.avro.InstanceState> instanceState) {
+    AvroSerde<io.hotswap.avro.InstanceState> instanceState,
+    AvroSerde<io.hotswap.avro.Deployment> deployment) {
 
   public static Serdes create(HotSwapSchemaStore store) {
     return new Serdes(
@@ -42,7 +43,8 @@ public record Serdes(
         new AvroSerde<>(io.hotswap.avro.ConfigProfile.class, store),
         new AvroSerde<>(io.hotswap.avro.ServiceInstance.class, store),
         new AvroSerde<>(io.hotswap.avro.HealthReport.class, store),
-        new AvroSerde<>(io.hotswap.avro.InstanceState.class, store));
+        new AvroSerde<>(io.hotswap.avro.InstanceState.class, store),
+        new AvroSerde<>(io.hotswap.avro.Deployment.class, store));
   }
 
   public static Serdes create() {

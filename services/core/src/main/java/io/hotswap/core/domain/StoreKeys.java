@@ -131,6 +131,37 @@ public final class StoreKeys {
     return id;
   }
 
+  /** {@code tenant|id}: a deployment on the deployments topic and in the stores. */
+  public static String deployment(String tenant, String id) {
+    return tenant + SEP + id;
+  }
+
+  /** {@code tenant:id}: the public deployment id. */
+  public static String deploymentId(String tenant, String id) {
+    return tenant + ':' + id;
+  }
+
+  /** Parses {@code tenant:id}; 404 when it is not a deployment id. */
+  public static DeploymentId parseDeploymentId(String deploymentId) {
+    int a = deploymentId == null ? -1 : deploymentId.indexOf(':');
+    DeploymentId id = a <= 0 ? null : new DeploymentId(deploymentId.substring(0, a), deploymentId.substring(a + 1));
+    if (id == null || !TenantIds.isValid(id.tenantId()) || !id.id().matches("[a-z0-9][a-z0-9-]{0,63}")) {
+      throw Rejection.notFound("deployment-not-found", "No deployment with id '" + Texts.abbreviate(deploymentId) + "'", "deploymentId");
+    }
+    return id;
+  }
+
+  /** A parsed deployment id. */
+  public record DeploymentId(String tenantId, String id) {
+    public String storeKey() {
+      return deployment(tenantId, id);
+    }
+
+    public String publicId() {
+      return deploymentId(tenantId, id);
+    }
+  }
+
   /** A parsed schema id. */
   public record SchemaId(String tenantId, String name) {
     public String storeKey() {

@@ -39,6 +39,9 @@ public record Topics(int partitions, short replicationFactor) {
   /** The registry's view of instances (status, applied versions), keyed by instance id; compacted; written by rollout only. */
   public static final String INSTANCE_REGISTRY = "hotswap.instance-registry.v1";
 
+  /** Deployments (strategy, step, status), keyed tenant|deploymentId; compacted; written by rollout only. */
+  public static final String DEPLOYMENTS = "hotswap.deployments.v1";
+
   /** Largest record HotSwap writes: a 1 MB value with its previous value in an audit event. */
   public static final int MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
@@ -81,6 +84,7 @@ public record Topics(int partitions, short replicationFactor) {
     topics.add(compact(INSTANCES));
     topics.add(delete(HEALTH, 24 * 60 * 60 * 1000L));
     topics.add(compact(INSTANCE_REGISTRY));
+    topics.add(compact(DEPLOYMENTS));
     topics.add(delete(AUDIT, -1));
     topics.add(delete(DLQ, 14L * 24 * 60 * 60 * 1000));
     topics.add(single(AVRO_SCHEMAS));

@@ -285,19 +285,7 @@ class ConfigController {
 
   /** The declared type of a key, read on the instance that owns it (a Secret's new value must be sealed). */
   private ValueType currentType(StoreKeys.ConfigId id, HttpServletRequest request) {
-    ResponseEntity<?> current = router.route(id.tenantId(), new MinVersionRequest(request, id.id(), null), partition -> {
-      ConfigEntry entry = router.<ConfigEntry>localStore(ReadTopology.CONFIG_STORE, partition).get(id.storeKey());
-      if (entry == null || entry.getDeleted()) {
-        throw Rejection.notFound("config-not-found", "No configuration with id '" + id.id() + "'", "configId");
-      }
-      return ResponseEntity.ok(ConfigView.of(entry));
-    });
-    if (!current.getStatusCode().is2xxSuccessful()) {
-      throw Rejection.notFound("config-not-found", "No configuration with id '" + id.id() + "'", "configId");
-    }
-    String type = current.getBody() instanceof ConfigView view ? view.type()
-        : io.hotswap.core.json.Json.MAPPER.readTree((byte[]) current.getBody()).get("type").asString();
-    return ValueTypes.parse(type);
+    return CurrentConfig.type(router, id, request);
   }
 
   /** Read-your-writes: answers the write with the state as the owner now serves it. */
@@ -336,18 +324,6 @@ class ConfigController {
   }
 
   static Long expectedVersion(String ifMatch) {
-    if (ifMatch == null || ifMatch.isBlank() || ifMatch.equals("*")) {
-      return null;
-    }
-    String v = ifMatch.trim();
-    if (v.startsWith("W/")) {
-      v = v.substring(2);
-    }
-    v = v.replace("\"", "");
-    try {
-      return Long.parseLong(v);
-    } catch (NumberFormatException e) {
-      throw Rejection.badRequest("invalid-if-match", "If-Match must be a version as returned in ETag, like \"3\" (got '" + ifMatch + "')", "If-Match");
-    }
+    return CurrentConfig.expectedVersion(ifMatch);
   }
 }

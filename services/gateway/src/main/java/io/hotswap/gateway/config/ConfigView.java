@@ -36,7 +36,7 @@ public record ConfigView(
         createdAt, updatedAt, updatedBy, source);
   }
 
-  static JsonNode typed(ValueType type, String value) {
+  public static JsonNode typed(ValueType type, String value) {
     JsonNodeFactory f = JsonNodeFactory.instance;
     if (value == null) {
       return f.nullNode();
@@ -51,7 +51,7 @@ public record ConfigView(
   }
 
   /** The value of a request as text: strings as they are, anything else as its JSON text. */
-  static String text(JsonNode value) {
+  public static String text(JsonNode value) {
     if (value == null || value.isNull() || value.isMissingNode()) {
       return null;
     }

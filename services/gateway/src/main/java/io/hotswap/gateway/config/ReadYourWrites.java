@@ -15,7 +15,7 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * gateway's stores through two topics, so a diff or history read right after a write could
  * otherwise miss the new version).
  */
-final class ReadYourWrites {
+public final class ReadYourWrites {
 
   private ReadYourWrites() {}
 
@@ -23,7 +23,7 @@ final class ReadYourWrites {
    * The entry at {@code key} in partition {@code partition}'s stores once its version is at least
    * {@code minVersion} and that version is in the history (at once when {@code minVersion} is null); else 503.
    */
-  static ConfigEntry await(StoreRouter router, int partition, String key, Long minVersion, Duration wait) {
+  public static ConfigEntry await(StoreRouter router, int partition, String key, Long minVersion, Duration wait) {
     ReadOnlyKeyValueStore<String, ConfigEntry> store = router.localStore(ReadTopology.CONFIG_STORE, partition);
     if (minVersion == null) {
       return store.get(key);

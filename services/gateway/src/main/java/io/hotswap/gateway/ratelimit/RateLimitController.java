@@ -30,7 +30,8 @@ class RateLimitController {
     RateLimits.Kind k = switch (kind) {
       case "read" -> RateLimits.Kind.READ;
       case "write" -> RateLimits.Kind.WRITE;
-      default -> throw Rejection.badRequest("invalid-kind", "kind must be read or write", "kind");
+      case "deploy" -> RateLimits.Kind.DEPLOY;
+      default -> throw Rejection.badRequest("invalid-kind", "kind must be read, write or deploy", "kind");
     };
     return limits.consumeLocally(tenantId, k);
   }

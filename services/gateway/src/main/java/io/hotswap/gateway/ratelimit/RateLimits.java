@@ -23,11 +23,11 @@ import org.springframework.stereotype.Component;
 @Component
 public class RateLimits {
 
-  /** What is limited. */
-  public enum Kind { READ, WRITE }
+  /** What is limited: config reads, config writes, deployments started. */
+  public enum Kind { READ, WRITE, DEPLOY }
 
   /** The owner's answer: allowed or not, what is left, when to retry. */
-  public record Decision(boolean allowed, int limit, long remaining, long retryAfterSeconds) {}
+  public record Decision(boolean allowed, int limit, long remaining, long retryAfterSeconds, String per) {}
 
   private final RateLimitProperties properties;
   private final StoreRouter router;
@@ -59,13 +59,13 @@ public class RateLimits {
 
   /** Consumes a token from this instance's bucket (called on the owner). */
   public Decision consumeLocally(String tenantId, Kind kind) {
-    int perMinute = properties.perMinute(tierOf(tenantId), kind);
-    Bucket bucket = buckets.computeIfAbsent(tenantId + '|' + kind + '|' + perMinute, k -> Bucket.builder()
-        .addLimit(limit -> limit.capacity(perMinute).refillGreedy(perMinute, Duration.ofMinutes(1)))
+    RateLimitProperties.Limit limit = properties.limit(tierOf(tenantId), kind);
+    Bucket bucket = buckets.computeIfAbsent(tenantId + '|' + kind + '|' + limit, k -> Bucket.builder()
+        .addLimit(l -> l.capacity(limit.capacity()).refillGreedy(limit.capacity(), limit.period()))
         .build());
     ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
     long retryAfter = probe.isConsumed() ? 0 : Math.max(1, Duration.ofNanos(probe.getNanosToWaitForRefill()).toSeconds() + 1);
-    return new Decision(probe.isConsumed(), perMinute, probe.getRemainingTokens(), retryAfter);
+    return new Decision(probe.isConsumed(), limit.capacity(), probe.getRemainingTokens(), retryAfter, limit.per());
   }
 
   private String tierOf(String tenantId) {
@@ -82,8 +82,9 @@ public class RateLimits {
     private final transient Decision decision;
 
     RateLimited(String tenantId, Kind kind, Decision decision) {
-      super("tenant '" + tenantId + "' exceeded its limit of " + decision.limit() + " config "
-          + kind.name().toLowerCase(java.util.Locale.ROOT) + "s per minute; retry in " + decision.retryAfterSeconds() + " s");
+      super("tenant '" + tenantId + "' exceeded its limit of " + decision.limit() + " "
+          + (kind == Kind.DEPLOY ? "deployments" : "config " + kind.name().toLowerCase(java.util.Locale.ROOT) + "s") + " "
+          + (decision.per() == null ? "per minute" : decision.per()) + "; retry in " + decision.retryAfterSeconds() + " s");
       this.decision = decision;
     }
 

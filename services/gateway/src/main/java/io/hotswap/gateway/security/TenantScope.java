@@ -45,6 +45,13 @@ public class TenantScope {
     return tenantRole ? Set.of() : null;
   }
 
+  /** Whether the token carries any of these roles. */
+  public boolean hasAnyRole(Role... roles) {
+    Jwt jwt = jwt();
+    List<String> claims = jwt == null ? null : jwt.getClaimAsStringList("roles");
+    return claims != null && java.util.Arrays.stream(roles).anyMatch(r -> claims.contains(r.claim()));
+  }
+
   public boolean canSee(String tenantId) {
     Set<String> allowed = allowedTenants();
     return allowed == null || allowed.contains(tenantId);

@@ -26,6 +26,7 @@ public final class ReadTopology {
   public static final String SCHEMAS_STORE = "gateway-schemas-global-store";
   public static final String PROFILES_STORE = "gateway-profiles-store";
   public static final String INSTANCES_STORE = "gateway-instances-global-store";
+  public static final String DEPLOYMENTS_STORE = "gateway-deployments-store";
 
   private ReadTopology() {}
 
@@ -49,13 +50,16 @@ public final class ReadTopology {
     builder.table(Topics.PROFILES, Consumed.with(keys, serdes.configProfile()).withName("profiles-source"),
         Materialized.<String, io.hotswap.avro.ConfigProfile, KeyValueStore<Bytes, byte[]>>as(PROFILES_STORE)
             .withKeySerde(keys).withValueSerde(serdes.configProfile()));
+    builder.table(Topics.DEPLOYMENTS, Consumed.with(keys, serdes.deployment()).withName("deployments-source"),
+        Materialized.<String, io.hotswap.avro.Deployment, KeyValueStore<Bytes, byte[]>>as(DEPLOYMENTS_STORE)
+            .withKeySerde(keys).withValueSerde(serdes.deployment()));
     // Requests go to the instance that owns the tenant's partition of CONFIG_STORE and read the
-    // versions and profiles stores there too. Three tables are three sub-topologies, whose tasks
-    // of one partition may land on different instances; a processor connected to all three stores
+    // versions, profiles and deployments stores there too. Four tables are four sub-topologies, whose tasks
+    // of one partition may land on different instances; a processor connected to all of them
     // makes them one sub-topology, so one task (one instance) holds a partition of each. It does
     // nothing with the records.
     state.toStream(Named.as("read-stores-co-location-stream"))
-        .process(CoLocation::new, Named.as("read-stores-co-location"), VERSIONS_STORE, PROFILES_STORE);
+        .process(CoLocation::new, Named.as("read-stores-co-location"), VERSIONS_STORE, PROFILES_STORE, DEPLOYMENTS_STORE);
     builder.globalTable(Topics.SCHEMAS, Consumed.with(keys, serdes.configSchema()).withName("schemas-source"),
         Materialized.<String, io.hotswap.avro.ConfigSchema, KeyValueStore<Bytes, byte[]>>as(SCHEMAS_STORE)
             .withKeySerde(keys).withValueSerde(serdes.configSchema()));

@@ -1,0 +1,279 @@
+package io.hotswap.core.deploy;
+
+import io.hotswap.avro.AuditEventType;
+import io.hotswap.avro.Deployment;
+import io.hotswap.avro.DeploymentHealth;
+import io.hotswap.avro.DeploymentPayload;
+import io.hotswap.avro.DeploymentStatus;
+import io.hotswap.avro.DeploymentStrategy;
+import io.hotswap.avro.LiveRollout;
+import io.hotswap.core.domain.Rejection;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * The deployment strategies as a pure state machine: {@code (deployment, event, now) → (deployment,
+ * audit event)}, with no I/O, so every path is tested without Kafka. The rollout service drives it
+ * (commands and a wall-clock punctuator for bake times) and turns each state into the live record
+ * clients evaluate ({@link #liveRollout}).
+ *
+ * <p>DIRECT completes at once. CANARY gives the candidate to a growing share of callers (a sticky
+ * hash of a context key; default steps 10/25/50/100) and, from the first step, to named instances
+ * or tags; each step runs for the bake time, then the next starts. A health report above the
+ * deployment's thresholds rolls it back automatically; operators pause, resume and roll back by hand.
+ */
+public final class DeploymentMachine {
+
+  /** Actor recorded for what the machine does by itself (steps, automatic completion). */
+  public static final String SYSTEM_ACTOR = "hotswap-rollout";
+  public static final List<Integer> CANARY_STEPS = List.of(10, 25, 50, 100);
+  public static final Duration DEFAULT_BAKE_TIME = Duration.ofMinutes(5);
+  public static final Duration MAX_BAKE_TIME = Duration.ofDays(7);
+  public static final double DEFAULT_MAX_ERROR_RATE = 0.05;
+  public static final String DEFAULT_STICKY_BY = "userId";
+  private static final Pattern ATTRIBUTE = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+  private static final int MAX_STEPS = 10;
+  private static final int MAX_TARGETS = 100;
+
+  private DeploymentMachine() {}
+
+  /** A change of a deployment and the audit event that records it. */
+  public record Transition(Deployment deployment, AuditEventType event, String detail) {}
+
+  /**
+   * Checks a START plan and fills its defaults (strategy DIRECT, canary steps 10/25/50/100, bake
+   * time 5 min, sticky by userId, rollback above 5 % errors); a bad plan is a 400 naming the field.
+   */
+  public static DeploymentPayload plan(DeploymentPayload requested) {
+    DeploymentPayload p = DeploymentPayload.newBuilder(requested).build();
+    DeploymentStrategy strategy = p.getStrategy() == null ? DeploymentStrategy.DIRECT : p.getStrategy();
+    if (strategy == DeploymentStrategy.UNKNOWN) {
+      throw Rejection.badRequest("invalid-deployment", "strategy must be one of DIRECT, CANARY", "strategy");
+    }
+    p.setStrategy(strategy);
+    List<Integer> steps = p.getSteps() == null ? List.of() : p.getSteps();
+    if (strategy == DeploymentStrategy.DIRECT) {
+      if (!steps.isEmpty() && !steps.equals(List.of(100))) {
+        throw Rejection.badRequest("invalid-deployment", "a DIRECT deployment has no steps (it goes to 100 % at once)", "steps");
+      }
+      if (!p.getTargetInstances().isEmpty() || !p.getTargetTags().isEmpty()) {
+        throw Rejection.badRequest("invalid-deployment", "a DIRECT deployment reaches every instance; targets need CANARY", "targetInstances");
+      }
+      steps = List.of(100);
+    } else {
+      steps = steps.isEmpty() ? CANARY_STEPS : steps;
+      checkSteps(steps);
+    }
+    p.setSteps(new ArrayList<>(steps));
+    long bake = p.getBakeTimeMs() == null ? DEFAULT_BAKE_TIME.toMillis() : p.getBakeTimeMs();
+    if (bake < 0 || bake > MAX_BAKE_TIME.toMillis()) {
+      throw Rejection.badRequest("invalid-deployment", "bakeTime must be between 0 and 7 days", "bakeTime");
+    }
+    p.setBakeTimeMs(bake);
+    String stickyBy = p.getStickyBy() == null ? DEFAULT_STICKY_BY : p.getStickyBy();
+    if (!ATTRIBUTE.matcher(stickyBy).matches()) {
+      throw Rejection.badRequest("invalid-deployment", "stickyBy must be 1-64 characters [A-Za-z0-9_.-]", "stickyBy");
+    }
+    p.setStickyBy(stickyBy);
+    if (p.getTargetInstances().size() > MAX_TARGETS || p.getTargetTags().size() > MAX_TARGETS) {
+      throw Rejection.badRequest("invalid-deployment", "at most " + MAX_TARGETS + " target instances and tags", "targetInstances");
+    }
+    double maxErrorRate = p.getMaxErrorRate() == null ? DEFAULT_MAX_ERROR_RATE : p.getMaxErrorRate();
+    if (!(maxErrorRate >= 0 && maxErrorRate <= 1)) {
+      throw Rejection.badRequest("invalid-deployment", "maxErrorRate must be between 0 and 1", "maxErrorRate");
+    }
+    p.setMaxErrorRate(maxErrorRate);
+    if (p.getMaxP99LatencyMs() != null && !(p.getMaxP99LatencyMs() > 0)) {
+      throw Rejection.badRequest("invalid-deployment", "maxP99LatencyMs must be positive", "maxP99LatencyMs");
+    }
+    return p;
+  }
+
+  private static void checkSteps(List<Integer> steps) {
+    if (steps.size() > MAX_STEPS) {
+      throw Rejection.badRequest("invalid-deployment", "at most " + MAX_STEPS + " steps", "steps");
+    }
+    int previous = 0;
+    for (Integer step : steps) {
+      if (step == null || step <= previous || step > 100) {
+        throw Rejection.badRequest("invalid-deployment", "steps are percentages from 1 to 100, strictly increasing: " + steps, "steps");
+      }
+      previous = step;
+    }
+    if (previous != 100) {
+      throw Rejection.badRequest("invalid-deployment", "the last step must be 100 (everyone): " + steps, "steps");
+    }
+  }
+
+  /** What a deployment starts from: the key's current version and the candidate's. */
+  public record Start(String deploymentId, String tenantId, String environment, String key, io.hotswap.avro.ValueType valueType,
+                      long stableVersion, String stableValue, long candidateVersion, String candidateValue, String actor) {}
+
+  /** A new deployment at its first step (COMPLETED at once when that step is 100 %). */
+  public static Transition start(Start s, DeploymentPayload plan, Instant now) {
+    int first = plan.getSteps().getFirst();
+    Deployment d = Deployment.newBuilder()
+        .setDeploymentId(s.deploymentId())
+        .setTenantId(s.tenantId())
+        .setEnvironment(s.environment())
+        .setKey(s.key())
+        .setValueType(s.valueType())
+        .setStrategy(plan.getStrategy())
+        .setStatus(first == 100 ? DeploymentStatus.COMPLETED : DeploymentStatus.RUNNING)
+        .setSteps(plan.getSteps())
+        .setStepIndex(0)
+        .setPercentage(first)
+        .setBakeTimeMs(plan.getBakeTimeMs())
+        .setNextStepAt(first == 100 ? null : now.plusMillis(plan.getBakeTimeMs()))
+        .setStickyBy(plan.getStickyBy())
+        .setTargetInstances(plan.getTargetInstances())
+        .setTargetTags(plan.getTargetTags())
+        .setMaxErrorRate(plan.getMaxErrorRate())
+        .setMaxP99LatencyMs(plan.getMaxP99LatencyMs())
+        .setStableVersion(s.stableVersion())
+        .setStableValue(s.stableValue())
+        .setCandidateVersion(s.candidateVersion())
+        .setCandidateValue(s.candidateValue())
+        .setRevision(1)
+        .setCreatedAt(now)
+        .setCreatedBy(s.actor())
+        .setUpdatedAt(now)
+        .setUpdatedBy(s.actor())
+        .build();
+    return new Transition(d, AuditEventType.DEPLOYMENT_STARTED, describe(d));
+  }
+
+  /** The next step once the bake time of the current one has passed; null when nothing is due. */
+  public static Transition tick(Deployment d, Instant now) {
+    if (d.getStatus() != DeploymentStatus.RUNNING || d.getNextStepAt() == null || now.isBefore(d.getNextStepAt())) {
+      return null;
+    }
+    int index = d.getStepIndex() + 1;
+    int percentage = d.getSteps().get(index);
+    Deployment next = changed(d, SYSTEM_ACTOR, now)
+        .setStepIndex(index)
+        .setPercentage(percentage)
+        .setStatus(percentage == 100 ? DeploymentStatus.COMPLETED : DeploymentStatus.RUNNING)
+        .setNextStepAt(percentage == 100 ? null : now.plusMillis(d.getBakeTimeMs()))
+        .build();
+    return new Transition(next, percentage == 100 ? AuditEventType.DEPLOYMENT_COMPLETED : AuditEventType.DEPLOYMENT_ADVANCED, describe(next));
+  }
+
+  /** RUNNING → PAUSED: the current audience keeps the candidate, no further step starts. */
+  public static Transition pause(Deployment d, String actor, String reason, Instant now) {
+    require(d, DeploymentStatus.RUNNING, "pause");
+    Deployment next = changed(d, actor, now).setStatus(DeploymentStatus.PAUSED).setNextStepAt(null).setReason(reason).build();
+    return new Transition(next, AuditEventType.DEPLOYMENT_PAUSED, describe(next));
+  }
+
+  /** PAUSED → RUNNING: the current step bakes again for its full time. */
+  public static Transition resume(Deployment d, String actor, Instant now) {
+    require(d, DeploymentStatus.PAUSED, "resume");
+    Deployment next = changed(d, actor, now).setStatus(DeploymentStatus.RUNNING).setNextStepAt(now.plusMillis(d.getBakeTimeMs())).build();
+    return new Transition(next, AuditEventType.DEPLOYMENT_RESUMED, describe(next));
+  }
+
+  /**
+   * RUNNING, PAUSED or COMPLETED → ROLLED_BACK: everyone gets the stable value again, as a new
+   * version ({@code rollbackVersion}) so history is never rewritten.
+   */
+  public static Transition rollback(Deployment d, String actor, String reason, long rollbackVersion, Instant now) {
+    if (d.getStatus() == DeploymentStatus.ROLLED_BACK) {
+      throw Rejection.conflict("deployment-finished", "deployment '" + d.getDeploymentId() + "' is already rolled back", "status");
+    }
+    Deployment next = changed(d, actor, now)
+        .setStatus(DeploymentStatus.ROLLED_BACK)
+        .setNextStepAt(null)
+        .setPercentage(0)
+        .setRollbackVersion(rollbackVersion)
+        .setReason(reason)
+        .build();
+    return new Transition(next, AuditEventType.DEPLOYMENT_ROLLED_BACK, describe(next));
+  }
+
+  /** Why a report breaches the deployment's thresholds, or null when it does not. */
+  public static String breach(Deployment d, DeploymentHealth h) {
+    if (h.getErrorRate() != null && d.getMaxErrorRate() != null && h.getErrorRate() > d.getMaxErrorRate()) {
+      return "error rate " + format(h.getErrorRate()) + " above " + format(d.getMaxErrorRate());
+    }
+    if (h.getP99LatencyMs() != null && d.getMaxP99LatencyMs() != null && h.getP99LatencyMs() > d.getMaxP99LatencyMs()) {
+      return "p99 latency " + format(h.getP99LatencyMs()) + " ms above " + format(d.getMaxP99LatencyMs()) + " ms";
+    }
+    if (Boolean.FALSE.equals(h.getHealthChecksPassing())) {
+      return "health checks failing";
+    }
+    return null;
+  }
+
+  /** Whether a deployment still changes (RUNNING or PAUSED); it locks its key against other changes. */
+  public static boolean active(Deployment d) {
+    return d.getStatus() == DeploymentStatus.RUNNING || d.getStatus() == DeploymentStatus.PAUSED;
+  }
+
+  /**
+   * Records a health report; an active deployment whose report breaches a threshold is rolled back
+   * ({@link #breach} is then the reason, and the caller passes the version restoring the stable value).
+   */
+  public static Transition health(Deployment d, DeploymentHealth report, String actor, long rollbackVersion, Instant now) {
+    String breach = active(d) ? breach(d, report) : null;
+    if (breach != null) {
+      Transition back = rollback(d, actor, "automatic rollback: " + breach, rollbackVersion, now);
+      back.deployment().setLastHealth(report);
+      return back;
+    }
+    Deployment next = changed(d, actor, now).setLastHealth(report).build();
+    return new Transition(next, AuditEventType.DEPLOYMENT_HEALTH_REPORTED, "health: " + health(report));
+  }
+
+  /**
+   * What clients evaluate while a deployment is active: the candidate for its share of callers and
+   * its target instances; null once it is COMPLETED or ROLLED_BACK (everyone gets one value).
+   */
+  public static LiveRollout liveRollout(Deployment d) {
+    if (!active(d)) {
+      return null;
+    }
+    return LiveRollout.newBuilder()
+        .setRolloutId(d.getDeploymentId())
+        .setStickyBy(d.getStickyBy())
+        .setCandidate(d.getCandidateValue())
+        .setCandidateVersion(d.getCandidateVersion())
+        .setTargetInstances(d.getTargetInstances())
+        .setTargetTags(d.getTargetTags())
+        .setPercentage(d.getPercentage())
+        .build();
+  }
+
+  /** One line for the audit trail: status, strategy, step and share. */
+  public static String describe(Deployment d) {
+    String text = d.getStatus().name().toLowerCase(Locale.ROOT) + ", " + d.getStrategy().name().toLowerCase(Locale.ROOT)
+        + ", step " + (d.getStepIndex() + 1) + "/" + d.getSteps().size() + " at " + format(d.getPercentage()) + " %";
+    return d.getReason() == null || !(d.getStatus() == DeploymentStatus.PAUSED || d.getStatus() == DeploymentStatus.ROLLED_BACK)
+        ? text : text + " (" + d.getReason() + ")";
+  }
+
+  private static String health(DeploymentHealth h) {
+    return "error rate " + (h.getErrorRate() == null ? "-" : format(h.getErrorRate()))
+        + ", p99 " + (h.getP99LatencyMs() == null ? "-" : format(h.getP99LatencyMs()) + " ms")
+        + ", checks " + (h.getHealthChecksPassing() == null ? "-" : h.getHealthChecksPassing() ? "passing" : "failing");
+  }
+
+  private static String format(double v) {
+    return java.math.BigDecimal.valueOf(v).round(new java.math.MathContext(4)).stripTrailingZeros().toPlainString();
+  }
+
+  private static Deployment.Builder changed(Deployment d, String actor, Instant now) {
+    return Deployment.newBuilder(d).setRevision(d.getRevision() + 1).setUpdatedAt(now).setUpdatedBy(actor);
+  }
+
+  private static void require(Deployment d, DeploymentStatus status, String action) {
+    if (d.getStatus() != status) {
+      throw Rejection.conflict("deployment-not-" + status.name().toLowerCase(Locale.ROOT), "cannot " + action + " deployment '"
+          + d.getDeploymentId() + "': it is " + d.getStatus().name().toLowerCase(Locale.ROOT), "status");
+    }
+  }
+}

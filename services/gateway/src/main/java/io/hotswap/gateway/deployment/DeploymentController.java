@@ -1,0 +1,307 @@
+package io.hotswap.gateway.deployment;
+
+import io.hotswap.avro.Command;
+import io.hotswap.avro.CommandResult;
+import io.hotswap.avro.CommandType;
+import io.hotswap.avro.ConfigPayload;
+import io.hotswap.avro.Deployment;
+import io.hotswap.avro.DeploymentHealth;
+import io.hotswap.avro.DeploymentPayload;
+import io.hotswap.avro.DeploymentStatus;
+import io.hotswap.avro.DeploymentStrategy;
+import io.hotswap.avro.ValueType;
+import io.hotswap.core.domain.Environments;
+import io.hotswap.core.domain.Rejection;
+import io.hotswap.core.domain.StoreKeys;
+import io.hotswap.core.domain.TenantIds;
+import io.hotswap.core.domain.ValueTypes;
+import io.hotswap.core.security.Role;
+import io.hotswap.gateway.config.ConfigView;
+import io.hotswap.gateway.config.CurrentConfig;
+import io.hotswap.gateway.config.ReadYourWrites;
+import io.hotswap.gateway.config.SecretVault;
+import io.hotswap.gateway.ratelimit.RateLimits;
+import io.hotswap.gateway.security.TenantScope;
+import io.hotswap.gateway.system.CommandGateway;
+import io.hotswap.gateway.system.Commands;
+import io.hotswap.gateway.system.ForwardRequest;
+import io.hotswap.gateway.system.Page;
+import io.hotswap.gateway.system.ReadTopology;
+import io.hotswap.gateway.system.StoreRouter;
+import io.hotswap.gateway.system.Waits;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Deployments: a new value of one key rolled out by a strategy (DIRECT, or CANARY in steps with
+ * bake times), paused, resumed and rolled back by hand, rolled back automatically by a health
+ * report above its thresholds. Starting one counts against the tenant's deployment limit (10 per
+ * hour by default); pausing, resuming, rolling back and reporting health never do — stopping a bad
+ * rollout must not wait for a token.
+ *
+ * <p>ConfigManager and Developer deploy to Development and QA only; Staging and Production take
+ * Admin, Operator, TenantAdmin or TenantOwner.
+ */
+@RestController
+@RequestMapping("/api/v1/deployments")
+class DeploymentController {
+
+  private final CommandGateway commands;
+  private final StoreRouter router;
+  private final TenantScope scope;
+  private final RateLimits rateLimits;
+  private final SecretVault vault;
+  private final Duration readYourWritesWait;
+
+  DeploymentController(CommandGateway commands, StoreRouter router, TenantScope scope, RateLimits rateLimits, SecretVault vault,
+                       Duration readYourWritesWait) {
+    this.commands = commands;
+    this.router = router;
+    this.scope = scope;
+    this.rateLimits = rateLimits;
+    this.vault = vault;
+    this.readYourWritesWait = readYourWritesWait;
+  }
+
+  @PostMapping
+  ResponseEntity<?> start(@RequestBody(required = false) DeploymentRequests.Start body,
+                          @RequestHeader(value = "If-Match", required = false) String ifMatch,
+                          HttpServletRequest request, HttpServletResponse response) {
+    if (body == null || body.configId() == null) {
+      throw Rejection.badRequest("missing-config-id", "configId (tenant:environment:key) of the key to deploy is required", "configId");
+    }
+    StoreKeys.ConfigId id = scope.visibleConfig(body.configId());
+    requireMayDeploy(id.environment());
+    String value = ConfigView.text(body.value());
+    if (value == null) {
+      throw Rejection.badRequest("missing-value", "value (the candidate to roll out) is required", "value");
+    }
+    DeploymentPayload.Builder plan = DeploymentPayload.newBuilder()
+        .setDeploymentId("pending")
+        .setStrategy(strategy(body.strategy()))
+        .setSteps(body.steps() == null ? List.of() : body.steps())
+        .setBakeTimeMs(body.bakeTime() == null ? null : body.bakeTime().toMillis())
+        .setStickyBy(body.stickyBy())
+        .setTargetInstances(body.targetInstances() == null ? List.of() : body.targetInstances())
+        .setTargetTags(body.targetTags() == null ? List.of() : body.targetTags())
+        .setMaxErrorRate(body.maxErrorRate())
+        .setMaxP99LatencyMs(body.maxP99LatencyMs());
+    io.hotswap.core.deploy.DeploymentMachine.plan(plan.build()); // a bad plan is a 400 before it costs a token
+    Long expected = CurrentConfig.expectedVersion(ifMatch);
+    rateLimits.check(id.tenantId(), RateLimits.Kind.DEPLOY, request, response);
+    ValueType type = CurrentConfig.type(router, id, request);
+    value = ValueTypes.check(type, value);
+    if (type == ValueType.SECRET) {
+      value = vault.seal(id.tenantId(), id.environment(), id.key(), value, request, scope.subject());
+    }
+    Command.Builder command = Commands.envelope(CommandType.DEPLOYMENT_START, id.tenantId(), request, scope.subject());
+    String deploymentId = "d" + command.getCommandId().replace("-", "").substring(0, 16).toLowerCase(Locale.ROOT);
+    command.setConfig(ConfigPayload.newBuilder().setEnvironment(id.environment()).setKey(id.key()).setValue(value)
+            .setExpectedVersion(expected).build())
+        .setDeployment(plan.setDeploymentId(deploymentId).build());
+    CommandResult result = commands.submitOrReject(command.build());
+    return fresh(StoreKeys.deploymentId(id.tenantId(), deploymentId), result.getVersion(), HttpStatus.CREATED, request);
+  }
+
+  @GetMapping("/tenant/{tenantId}")
+  ResponseEntity<?> list(@PathVariable String tenantId, @RequestParam(required = false) String status,
+                         @RequestParam(required = false) String environment, @RequestParam(required = false) String key,
+                         @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "50") int size,
+                         HttpServletRequest request, HttpServletResponse response) {
+    scope.visibleTenant(TenantIds.require(tenantId));
+    rateLimits.check(tenantId, RateLimits.Kind.READ, request, response);
+    Page.check(page, size);
+    DeploymentStatus wanted = status == null ? null : parse(DeploymentStatus.class, status, "status");
+    String env = environment == null ? null : Environments.require(environment);
+    return router.route(tenantId, request, partition -> {
+      List<DeploymentView> items = new ArrayList<>();
+      try (KeyValueIterator<String, Deployment> it = store(partition).prefixScan(StoreKeys.tenantPrefix(tenantId), Serdes.String().serializer())) {
+        it.forEachRemaining(kv -> {
+          Deployment d = kv.value;
+          if ((wanted == null || d.getStatus() == wanted) && (env == null || d.getEnvironment().equals(env)) && (key == null || d.getKey().equals(key))) {
+            items.add(DeploymentView.of(d));
+          }
+        });
+      }
+      items.sort(java.util.Comparator.comparing(DeploymentView::createdAt).reversed());
+      return ResponseEntity.ok(Page.of(items, page, size));
+    });
+  }
+
+  /** {@code minRevision}: wait (bounded) until the owner serves at least this revision — read-your-writes. */
+  @GetMapping("/{deploymentId}")
+  ResponseEntity<?> get(@PathVariable String deploymentId, @RequestParam(required = false) Long minRevision,
+                        HttpServletRequest request, HttpServletResponse response) {
+    StoreKeys.DeploymentId id = visible(deploymentId);
+    rateLimits.check(id.tenantId(), RateLimits.Kind.READ, request, response);
+    return router.route(id.tenantId(), request, partition -> {
+      Deployment d = minRevision == null ? store(partition).get(id.storeKey()) : awaitRevision(partition, id, minRevision);
+      if (d == null) {
+        throw notFound(deploymentId);
+      }
+      return ResponseEntity.ok().eTag(Long.toString(d.getRevision())).body(DeploymentView.of(d));
+    });
+  }
+
+  @PostMapping("/{deploymentId}/pause")
+  ResponseEntity<?> pause(@PathVariable String deploymentId, @RequestBody(required = false) DeploymentRequests.Reason body,
+                          HttpServletRequest request) {
+    return change(deploymentId, CommandType.DEPLOYMENT_PAUSE, p -> p.setReason(body == null ? null : body.reason()), request);
+  }
+
+  @PostMapping("/{deploymentId}/resume")
+  ResponseEntity<?> resume(@PathVariable String deploymentId, HttpServletRequest request) {
+    return change(deploymentId, CommandType.DEPLOYMENT_RESUME, p -> { }, request);
+  }
+
+  @PostMapping("/{deploymentId}/rollback")
+  ResponseEntity<?> rollback(@PathVariable String deploymentId, @RequestBody(required = false) DeploymentRequests.Reason body,
+                             HttpServletRequest request) {
+    return change(deploymentId, CommandType.DEPLOYMENT_ROLLBACK, p -> p.setReason(body == null ? null : body.reason()), request);
+  }
+
+  /**
+   * A health report on the deployment's audience (from a monitoring system, with an Operator
+   * token): recorded on the deployment; above its thresholds an active deployment rolls back at once.
+   */
+  @PostMapping("/{deploymentId}/health")
+  ResponseEntity<?> health(@PathVariable String deploymentId, @RequestBody(required = false) DeploymentRequests.Health body,
+                           HttpServletRequest request) {
+    StoreKeys.DeploymentId id = visible(deploymentId);
+    if (body == null || (body.errorRate() == null && body.p99LatencyMs() == null && body.healthChecksPassing() == null)) {
+      throw Rejection.badRequest("missing-health", "a report needs errorRate (0-1), p99LatencyMs or healthChecksPassing", "errorRate");
+    }
+    if (body.errorRate() != null && !(body.errorRate() >= 0 && body.errorRate() <= 1)) {
+      throw Rejection.badRequest("invalid-health", "errorRate must be between 0 and 1", "errorRate");
+    }
+    if (body.p99LatencyMs() != null && !(body.p99LatencyMs() >= 0)) {
+      throw Rejection.badRequest("invalid-health", "p99LatencyMs must be 0 or more", "p99LatencyMs");
+    }
+    DeploymentHealth report = DeploymentHealth.newBuilder().setErrorRate(body.errorRate()).setP99LatencyMs(body.p99LatencyMs())
+        .setHealthChecksPassing(body.healthChecksPassing()).setSource(body.source() == null ? null : io.hotswap.core.domain.Texts.abbreviate(body.source()))
+        .setReportedAt(Instant.now()).build();
+    return change(id.publicId(), CommandType.DEPLOYMENT_HEALTH, p -> p.setHealth(report), request);
+  }
+
+  private ResponseEntity<?> change(String deploymentId, CommandType type, java.util.function.Consumer<DeploymentPayload.Builder> payload,
+                                   HttpServletRequest request) {
+    StoreKeys.DeploymentId id = visible(deploymentId);
+    String environment = environmentOf(id, request);
+    if (type != CommandType.DEPLOYMENT_HEALTH) {
+      requireMayDeploy(environment);
+    }
+    DeploymentPayload.Builder p = DeploymentPayload.newBuilder().setDeploymentId(id.id());
+    payload.accept(p);
+    Command command = Commands.envelope(type, id.tenantId(), request, scope.subject()).setDeployment(p.build()).build();
+    CommandResult result = commands.submitOrReject(command);
+    return fresh(id.publicId(), result.getVersion(), HttpStatus.OK, request);
+  }
+
+  /** The deployment's environment as its owner serves it (it decides who may change it); 404 when there is none. */
+  private String environmentOf(StoreKeys.DeploymentId id, HttpServletRequest request) {
+    ResponseEntity<?> current = router.route(id.tenantId(), new ForwardRequest(request, "GET", "/api/v1/deployments/" + id.publicId(), null),
+        partition -> {
+          Deployment d = store(partition).get(id.storeKey());
+          if (d == null) {
+            throw notFound(id.publicId());
+          }
+          return ResponseEntity.ok(DeploymentView.of(d));
+        });
+    if (!current.getStatusCode().is2xxSuccessful()) {
+      throw notFound(id.publicId());
+    }
+    return current.getBody() instanceof DeploymentView view ? view.environment()
+        : io.hotswap.core.json.Json.MAPPER.readTree((byte[]) current.getBody()).get("environment").asString();
+  }
+
+  /** Read-your-writes: answers a change with the deployment as the owner now serves it. */
+  private ResponseEntity<?> fresh(String deploymentId, long revision, HttpStatus status, HttpServletRequest request) {
+    StoreKeys.DeploymentId id = StoreKeys.parseDeploymentId(deploymentId);
+    ResponseEntity<?> current = router.route(id.tenantId(),
+        new ForwardRequest(request, "GET", "/api/v1/deployments/" + deploymentId, "minRevision=" + revision),
+        partition -> ResponseEntity.ok(DeploymentView.of(awaitRevision(partition, id, revision))));
+    if (!current.getStatusCode().is2xxSuccessful()) {
+      return current;
+    }
+    return ResponseEntity.status(status)
+        .location(URI.create("/api/v1/deployments/" + deploymentId))
+        .eTag(Long.toString(revision))
+        .headers(h -> {
+          if (current.getHeaders().getContentType() != null) {
+            h.setContentType(current.getHeaders().getContentType());
+          }
+        })
+        .body(current.getBody());
+  }
+
+  /** The deployment at {@code revision} or later, and the key's version it wrote, on this owner; 503 when they don't arrive in time. */
+  private Deployment awaitRevision(int partition, StoreKeys.DeploymentId id, long revision) {
+    ReadOnlyKeyValueStore<String, Deployment> store = store(partition);
+    Deployment d = Waits.until(() -> store.get(id.storeKey()), x -> x != null && x.getRevision() >= revision, readYourWritesWait,
+        () -> "revision " + revision + " of deployment '" + id.publicId() + "' is applied but not readable yet; retry shortly");
+    long version = d.getRollbackVersion() != null ? d.getRollbackVersion() : d.getCandidateVersion();
+    ReadYourWrites.await(router, partition, StoreKeys.config(d.getTenantId(), d.getEnvironment(), d.getKey()), version, readYourWritesWait);
+    return d;
+  }
+
+  private ReadOnlyKeyValueStore<String, Deployment> store(int partition) {
+    return router.localStore(ReadTopology.DEPLOYMENTS_STORE, partition);
+  }
+
+  private StoreKeys.DeploymentId visible(String deploymentId) {
+    StoreKeys.DeploymentId id = StoreKeys.parseDeploymentId(deploymentId);
+    scope.require(id.tenantId(), notFound(deploymentId));
+    return id;
+  }
+
+  /** ConfigManager and Developer deploy to Development and QA; the guarded side needs Admin, Operator or a tenant's own admin. */
+  private void requireMayDeploy(String environment) {
+    boolean early = Environments.order(environment) <= Environments.order("qa");
+    if (!early && !scope.hasAnyRole(Role.ADMIN, Role.OPERATOR, Role.TENANT_ADMIN, Role.TENANT_OWNER)) {
+      throw new Rejection(403, "forbidden", "deploying to " + environment + " needs the Admin, Operator, TenantAdmin or TenantOwner role;"
+          + " ConfigManager and Developer deploy to development and qa", "environment");
+    }
+  }
+
+  private static Rejection notFound(String deploymentId) {
+    return Rejection.notFound("deployment-not-found", "No deployment with id '" + io.hotswap.core.domain.Texts.abbreviate(deploymentId) + "'",
+        "deploymentId");
+  }
+
+  private static DeploymentStrategy strategy(String name) {
+    return name == null ? null : parse(DeploymentStrategy.class, name, "strategy");
+  }
+
+  private static <E extends Enum<E>> E parse(Class<E> type, String name, String field) {
+    try {
+      E value = Enum.valueOf(type, name.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
+      if (!value.name().equals("UNKNOWN")) {
+        return value;
+      }
+    } catch (IllegalArgumentException e) {
+      // answered below
+    }
+    List<String> allowed = java.util.Arrays.stream(type.getEnumConstants()).map(Enum::name).filter(n -> !n.equals("UNKNOWN"))
+        .map(n -> n.toLowerCase(Locale.ROOT)).toList();
+    throw Rejection.badRequest("invalid-" + field, field + " must be one of " + allowed, field);
+  }
+}

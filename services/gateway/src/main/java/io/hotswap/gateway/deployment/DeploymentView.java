@@ -1,0 +1,44 @@
+package io.hotswap.gateway.deployment;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.hotswap.avro.Deployment;
+import io.hotswap.avro.DeploymentHealth;
+import io.hotswap.core.domain.StoreKeys;
+import io.hotswap.core.domain.ValueTypes;
+import io.hotswap.gateway.config.ConfigView;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import tools.jackson.databind.JsonNode;
+
+/** A deployment as the API shows it; secret values are masked. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record DeploymentView(
+    String deploymentId, String tenantId, String configId, String environment, String key, String type,
+    String strategy, String status, List<Integer> steps, int step, double percentage, Duration bakeTime, Instant nextStepAt,
+    String stickyBy, List<String> targetInstances, List<String> targetTags, Double maxErrorRate, Double maxP99LatencyMs,
+    long stableVersion, JsonNode stableValue, long candidateVersion, JsonNode candidateValue, Long rollbackVersion,
+    Health lastHealth, String reason, long revision, Instant createdAt, String createdBy, Instant updatedAt, String updatedBy) {
+
+  /** The latest health report. */
+  public record Health(Double errorRate, Double p99LatencyMs, Boolean healthChecksPassing, String source, Instant reportedAt) {
+    static Health of(DeploymentHealth h) {
+      return h == null ? null : new Health(h.getErrorRate(), h.getP99LatencyMs(), h.getHealthChecksPassing(), h.getSource(), h.getReportedAt());
+    }
+  }
+
+  static DeploymentView of(Deployment d) {
+    return new DeploymentView(d.getDeploymentId(), d.getTenantId(), StoreKeys.configId(d.getTenantId(), d.getEnvironment(), d.getKey()),
+        d.getEnvironment(), d.getKey(), ValueTypes.display(d.getValueType()), lower(d.getStrategy().name()), lower(d.getStatus().name()),
+        List.copyOf(d.getSteps()), d.getStepIndex() + 1, d.getPercentage(), Duration.ofMillis(d.getBakeTimeMs()), d.getNextStepAt(),
+        d.getStickyBy(), List.copyOf(d.getTargetInstances()), List.copyOf(d.getTargetTags()), d.getMaxErrorRate(), d.getMaxP99LatencyMs(),
+        d.getStableVersion(), ConfigView.typed(d.getValueType(), d.getStableValue()), d.getCandidateVersion(),
+        ConfigView.typed(d.getValueType(), d.getCandidateValue()), d.getRollbackVersion(), Health.of(d.getLastHealth()), d.getReason(),
+        d.getRevision(), d.getCreatedAt(), d.getCreatedBy(), d.getUpdatedAt(), d.getUpdatedBy());
+  }
+
+  private static String lower(String name) {
+    return name.toLowerCase(Locale.ROOT);
+  }
+}

@@ -1,0 +1,218 @@
+package io.hotswap.rollout;
+
+import io.hotswap.avro.AuditEvent;
+import io.hotswap.avro.Command;
+import io.hotswap.avro.CommandResult;
+import io.hotswap.avro.ConfigEntry;
+import io.hotswap.avro.ConfigPayload;
+import io.hotswap.avro.Deployment;
+import io.hotswap.avro.DeploymentPayload;
+import io.hotswap.avro.DeploymentStatus;
+import io.hotswap.avro.LiveConfig;
+import io.hotswap.core.deploy.DeploymentMachine;
+import io.hotswap.core.domain.Rejection;
+import io.hotswap.core.domain.StoreKeys;
+import io.hotswap.core.stream.CommandResults;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Drives {@link DeploymentMachine} for the rollout service: DEPLOYMENT_* commands and the bake-time
+ * ticks. Every transition emits, in the task's transaction, the deployment record, the live record
+ * clients evaluate, the config version it creates (start and rollback) and one audit event.
+ *
+ * <p>While a deployment is active (RUNNING or PAUSED) its key is locked: other changes of it are
+ * refused with 409 until it completes or is rolled back.
+ */
+final class DeploymentApplier {
+
+  private final ChangeApplier changes;
+  private final KeyValueStore<String, ConfigEntry> configs;
+  private final KeyValueStore<String, Deployment> deployments;
+  private final KeyValueStore<String, String> active;
+
+  DeploymentApplier(ChangeApplier changes, KeyValueStore<String, ConfigEntry> configs, KeyValueStore<String, Deployment> deployments,
+                    KeyValueStore<String, String> active) {
+    this.changes = changes;
+    this.configs = configs;
+    this.deployments = deployments;
+    this.active = active;
+  }
+
+  /** 409 when a deployment is rolling out the key (config store key {@code tenant|env|key}). */
+  void requireUnlocked(String configStoreKey) {
+    String deployment = active.get(configStoreKey);
+    if (deployment != null) {
+      String[] parts = deployment.split("\\|", 2);
+      throw Rejection.conflict("deployment-in-progress", "deployment '" + StoreKeys.deploymentId(parts[0], parts[1])
+          + "' is rolling out this key; wait for it, or roll it back, before changing the key", "configId");
+    }
+  }
+
+  CommandResult apply(Command command, Instant now, List<Output> out) {
+    DeploymentPayload p = command.getDeployment();
+    if (p == null) {
+      throw Rejection.badRequest("missing-deployment", "deployment commands need a deployment payload", "deployment");
+    }
+    String storeKey = StoreKeys.deployment(command.getTenantId(), p.getDeploymentId());
+    if (command.getType() == io.hotswap.avro.CommandType.DEPLOYMENT_START) {
+      return start(command, p, storeKey, now, out);
+    }
+    Deployment d = deployments.get(storeKey);
+    if (d == null) {
+      throw Rejection.notFound("deployment-not-found", "No deployment with id '"
+          + StoreKeys.deploymentId(command.getTenantId(), p.getDeploymentId()) + "'", "deploymentId");
+    }
+    DeploymentMachine.Transition t = switch (command.getType()) {
+      case DEPLOYMENT_PAUSE -> DeploymentMachine.pause(d, command.getActor(), p.getReason(), now);
+      case DEPLOYMENT_RESUME -> DeploymentMachine.resume(d, command.getActor(), now);
+      case DEPLOYMENT_ROLLBACK -> DeploymentMachine.rollback(d, command.getActor(), p.getReason() == null ? "rolled back by "
+          + command.getActor() : p.getReason(), rollbackVersion(d), now);
+      default -> DeploymentMachine.health(d, p.getHealth(), command.getActor(), rollbackVersion(d), now);
+    };
+    record(command, d, t, now, out);
+    return CommandResults.applied(command, 200, t.deployment().getDeploymentId(), t.deployment().getRevision(), ChangeApplier.STAGE, now);
+  }
+
+  private CommandResult start(Command command, DeploymentPayload requested, String storeKey, Instant now, List<Output> out) {
+    ConfigPayload c = command.getConfig();
+    String tenant = command.getTenantId();
+    String configKey = StoreKeys.config(tenant, c.getEnvironment(), c.getKey());
+    ConfigEntry current = configs.get(configKey);
+    if (current == null || current.getDeleted()) {
+      throw Rejection.notFound("config-not-found", "No configuration with id '"
+          + StoreKeys.configId(tenant, c.getEnvironment(), c.getKey()) + "'", "configId");
+    }
+    requireUnlocked(configKey);
+    if (deployments.get(storeKey) != null) {
+      throw Rejection.conflict("deployment-exists", "deployment '" + StoreKeys.deploymentId(tenant, requested.getDeploymentId())
+          + "' already exists", "deploymentId");
+    }
+    if (c.getExpectedVersion() != null && c.getExpectedVersion() != current.getVersion()) {
+      throw Rejection.conflict("version-conflict", "If-Match names version " + c.getExpectedVersion()
+          + " but the current version is " + current.getVersion() + "; re-read and retry", "If-Match");
+    }
+    DeploymentPayload plan = DeploymentMachine.plan(requested);
+    ConfigEntry candidate = ConfigEntry.newBuilder(current)
+        .setValue(c.getValue())
+        .setVersion(current.getVersion() + 1)
+        .setUpdatedAt(now)
+        .setUpdatedBy(command.getActor())
+        .setCommandId(command.getCommandId())
+        .build();
+    DeploymentMachine.Transition t = DeploymentMachine.start(new DeploymentMachine.Start(
+        StoreKeys.deploymentId(tenant, requested.getDeploymentId()), tenant, c.getEnvironment(), c.getKey(), current.getValueType(),
+        current.getVersion(), current.getValue(), candidate.getVersion(), candidate.getValue(), command.getActor()), plan, now);
+    newVersion(command, candidate, now, out);
+    record(command, null, t, now, out);
+    return CommandResults.applied(command, 201, t.deployment().getDeploymentId(), t.deployment().getRevision(), ChangeApplier.STAGE, now);
+  }
+
+  /** Steps of RUNNING deployments whose bake time has passed; called by the wall-clock punctuator. */
+  List<Output> tick(Instant now) {
+    List<Deployment> due = new ArrayList<>();
+    try (var it = active.all()) {
+      it.forEachRemaining(kv -> {
+        Deployment d = deployments.get(kv.value);
+        if (d != null && DeploymentMachine.tick(d, now) != null) {
+          due.add(d);
+        }
+      });
+    }
+    List<Output> out = new ArrayList<>();
+    for (Deployment d : due) {
+      Command cause = systemCommand(d, now);
+      record(cause, d, DeploymentMachine.tick(d, now), now, out);
+    }
+    return out;
+  }
+
+  /** The command a tick acts as: it names the system actor, and its id makes the audit event ids unique. */
+  private static Command systemCommand(Deployment d, Instant now) {
+    return Command.newBuilder()
+        .setCommandId(d.getDeploymentId() + "-r" + (d.getRevision() + 1))
+        .setType(io.hotswap.avro.CommandType.DEPLOYMENT_START)
+        .setTenantId(d.getTenantId())
+        .setActor(DeploymentMachine.SYSTEM_ACTOR)
+        .setIssuedAt(now)
+        .build();
+  }
+
+  private long rollbackVersion(Deployment d) {
+    ConfigEntry current = configs.get(StoreKeys.config(d.getTenantId(), d.getEnvironment(), d.getKey()));
+    return current == null ? d.getCandidateVersion() + 1 : current.getVersion() + 1;
+  }
+
+  /** Emits the transition: deployment record, live record, a version restoring the stable value on rollback, the audit event. */
+  private void record(Command command, Deployment before, DeploymentMachine.Transition t, Instant now, List<Output> out) {
+    Deployment d = t.deployment();
+    String tenant = d.getTenantId();
+    String configKey = StoreKeys.config(tenant, d.getEnvironment(), d.getKey());
+    String storeKey = StoreKeys.deployment(tenant, d.getDeploymentId().substring(tenant.length() + 1));
+    boolean rolledBackNow = d.getStatus() == DeploymentStatus.ROLLED_BACK && (before == null || before.getStatus() != DeploymentStatus.ROLLED_BACK);
+    if (rolledBackNow) {
+      ConfigEntry current = configs.get(configKey);
+      if (current == null || current.getDeleted() || (before.getStatus() == DeploymentStatus.COMPLETED && current.getVersion() != d.getCandidateVersion())) {
+        throw Rejection.conflict("config-changed", "the key changed after deployment '" + d.getDeploymentId()
+            + "' completed (now version " + (current == null ? "-" : current.getVersion()) + "); roll back the key itself instead", "deploymentId");
+      }
+      newVersion(command, ConfigEntry.newBuilder(current)
+          .setValue(d.getStableValue())
+          .setVersion(d.getRollbackVersion())
+          .setUpdatedAt(now)
+          .setUpdatedBy(d.getUpdatedBy())
+          .setCommandId(command.getCommandId())
+          .build(), now, out);
+    }
+    deployments.put(storeKey, d);
+    if (DeploymentMachine.active(d)) {
+      active.put(configKey, storeKey);
+    } else {
+      active.delete(configKey);
+    }
+    out.add(new Output(Output.Kind.DEPLOYMENT, storeKey, d, null));
+    if (before == null || rolledBackNow || d.getPercentage() != before.getPercentage() || d.getStatus() != before.getStatus()) {
+      out.add(new Output(Output.Kind.LIVE, StoreKeys.live(tenant, d.getKey()), live(d, now), d.getEnvironment()));
+    }
+    String masked = d.getValueType() == io.hotswap.avro.ValueType.SECRET ? ChangeApplier.MASK : null;
+    AuditEvent event = ChangeApplier.audit(command, t.event(), d.getEnvironment(), d.getKey(), d.getDeploymentId(),
+        before == null || rolledBackNow ? shown(masked, before == null ? d.getStableValue() : d.getCandidateValue()) : null,
+        before == null || rolledBackNow ? shown(masked, before == null ? d.getCandidateValue() : d.getStableValue()) : null,
+        rolledBackNow ? d.getRollbackVersion() : d.getCandidateVersion(), now);
+    event.setActor(d.getUpdatedBy());
+    event.setEventId(command.getCommandId() + "-d" + d.getRevision());
+    event.setNewValue(event.getNewValue() == null ? t.detail() : event.getNewValue() + " — " + t.detail());
+    out.add(new Output(Output.Kind.AUDIT, tenant, event, null));
+  }
+
+  private static String shown(String masked, String value) {
+    return masked != null ? masked : value;
+  }
+
+  /** The live record of the deployment's key: stable value with the rollout while active, then one value for everyone. */
+  private static LiveConfig live(Deployment d, Instant now) {
+    boolean completed = d.getStatus() == DeploymentStatus.COMPLETED;
+    boolean rolledBack = d.getStatus() == DeploymentStatus.ROLLED_BACK;
+    return LiveConfig.newBuilder()
+        .setTenantId(d.getTenantId())
+        .setEnvironment(d.getEnvironment())
+        .setKey(d.getKey())
+        .setValue(completed ? d.getCandidateValue() : d.getStableValue())
+        .setValueType(d.getValueType())
+        .setVersion(completed ? d.getCandidateVersion() : rolledBack ? d.getRollbackVersion() : d.getStableVersion())
+        .setUpdatedAt(now)
+        .setRollout(DeploymentMachine.liveRollout(d))
+        .build();
+  }
+
+  private void newVersion(Command command, ConfigEntry entry, Instant now, List<Output> out) {
+    String key = StoreKeys.config(entry.getTenantId(), entry.getEnvironment(), entry.getKey());
+    configs.put(key, entry);
+    out.add(new Output(Output.Kind.CONFIG_STATE, key, entry, null));
+    out.add(new Output(Output.Kind.CONFIG_VERSION, StoreKeys.version(entry.getTenantId(), entry.getEnvironment(), entry.getKey(), entry.getVersion()),
+        entry, null));
+    changes.retain(command, entry, now, out);
+  }
+}

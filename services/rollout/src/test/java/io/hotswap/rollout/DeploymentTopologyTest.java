@@ -1,0 +1,212 @@
+package io.hotswap.rollout;
+
+import static io.hotswap.core.testing.Commands.base;
+import static io.hotswap.core.testing.Commands.config;
+import static io.hotswap.core.testing.Commands.tenantCreate;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.hotswap.avro.AuditEvent;
+import io.hotswap.avro.AuditEventType;
+import io.hotswap.avro.Command;
+import io.hotswap.avro.CommandResult;
+import io.hotswap.avro.CommandType;
+import io.hotswap.avro.ConfigEntry;
+import io.hotswap.avro.ConfigPayload;
+import io.hotswap.avro.Deployment;
+import io.hotswap.avro.DeploymentHealth;
+import io.hotswap.avro.DeploymentPayload;
+import io.hotswap.avro.DeploymentStatus;
+import io.hotswap.avro.DeploymentStrategy;
+import io.hotswap.avro.LiveConfig;
+import io.hotswap.avro.Outcome;
+import io.hotswap.avro.Tier;
+import io.hotswap.avro.ValueType;
+import io.hotswap.core.avro.Serdes;
+import io.hotswap.core.kafka.StreamsDefaults;
+import io.hotswap.core.kafka.Topics;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Deployments through the rollout topology: what clients see at each step, what is versioned and audited, and the key lock. */
+class DeploymentTopologyTest {
+
+  private static final Duration BAKE = Duration.ofMinutes(5);
+  private final Serdes serdes = Serdes.create();
+  private TopologyTestDriver driver;
+  private TestInputTopic<String, Command> changes;
+  private TestOutputTopic<String, LiveConfig> live;
+  private TestOutputTopic<String, ConfigEntry> state;
+  private TestOutputTopic<String, Deployment> deployments;
+  private TestOutputTopic<String, AuditEvent> audit;
+  private TestOutputTopic<String, CommandResult> results;
+
+  @BeforeEach
+  void start() {
+    StreamsBuilder builder = new StreamsBuilder();
+    RolloutTopology.build(builder, serdes, Duration.ofHours(24));
+    Properties props = new Properties();
+    props.putAll(StreamsDefaults.apply(new HashMap<>(Map.of("bootstrap.servers", "unused:9092")), "rollout-deployments-test"));
+    driver = new TopologyTestDriver(builder.build(), props, Instant.parse("2026-11-23T10:00:00Z"));
+    var keys = new StringDeserializer();
+    changes = driver.createInputTopic(Topics.CHANGES, new StringSerializer(), serdes.command().serializer());
+    live = driver.createOutputTopic(Topics.live("production"), keys, serdes.liveConfig().deserializer());
+    state = driver.createOutputTopic(Topics.CONFIG_STATE, keys, serdes.configEntry().deserializer());
+    deployments = driver.createOutputTopic(Topics.DEPLOYMENTS, keys, serdes.deployment().deserializer());
+    audit = driver.createOutputTopic(Topics.AUDIT, keys, serdes.auditEvent().deserializer());
+    results = driver.createOutputTopic(Topics.COMMAND_RESULTS, keys, serdes.commandResult().deserializer());
+    apply(tenantCreate("acme", Tier.PRO));
+    apply(config(CommandType.CONFIG_CREATE, "acme", "production", "checkout.timeout_ms", "500", ValueType.NUMBER, null));
+    live.readValuesToList();
+    state.readValuesToList();
+    audit.readValuesToList();
+  }
+
+  @AfterEach
+  void stop() {
+    driver.close();
+  }
+
+  private CommandResult apply(Command c) {
+    changes.pipeInput(c.getTenantId(), c);
+    List<CommandResult> answers = results.readValuesToList();
+    assertThat(answers).hasSize(1);
+    return answers.getFirst();
+  }
+
+  private static Command startCommand(String id, DeploymentStrategy strategy, String value, List<Integer> steps) {
+    return base(CommandType.DEPLOYMENT_START, "acme")
+        .setConfig(ConfigPayload.newBuilder().setEnvironment("production").setKey("checkout.timeout_ms").setValue(value).build())
+        .setDeployment(DeploymentPayload.newBuilder().setDeploymentId(id).setStrategy(strategy).setSteps(steps)
+            .setBakeTimeMs(BAKE.toMillis()).setMaxErrorRate(0.05).build())
+        .build();
+  }
+
+  private static Command action(CommandType type, String id) {
+    return base(type, "acme").setDeployment(DeploymentPayload.newBuilder().setDeploymentId(id).setReason("by hand").build()).build();
+  }
+
+  private LiveConfig lastLive() {
+    List<LiveConfig> all = live.readValuesToList();
+    assertThat(all).isNotEmpty();
+    return all.getLast();
+  }
+
+  @Test
+  void shouldRollACanaryOutStepByStepToEveryoneAndUnlockTheKey() {
+    CommandResult started = apply(startCommand("d1", DeploymentStrategy.CANARY, "800", List.of(10, 50, 100)));
+    assertThat(started.getStatus()).isEqualTo(201);
+    assertThat(started.getResourceId()).isEqualTo("acme:d1");
+
+    // the new version is recorded at once; clients keep the stable value, 10 % of callers get the candidate
+    assertThat(state.readValuesToList()).extracting(ConfigEntry::getVersion, ConfigEntry::getValue).containsExactly(
+        org.assertj.core.groups.Tuple.tuple(2L, "800"));
+    LiveConfig first = lastLive();
+    assertThat(first.getValue()).isEqualTo("500");
+    assertThat(first.getVersion()).isEqualTo(1);
+    assertThat(first.getRollout().getCandidate()).isEqualTo("800");
+    assertThat(first.getRollout().getCandidateVersion()).isEqualTo(2);
+    assertThat(first.getRollout().getPercentage()).isEqualTo(10.0);
+    AuditEvent startedEvent = audit.readValuesToList().getFirst();
+    assertThat(startedEvent.getEventType()).isEqualTo(AuditEventType.DEPLOYMENT_STARTED);
+    assertThat(startedEvent.getOldValue()).isEqualTo("500");
+    assertThat(startedEvent.getNewValue()).startsWith("800 — running, canary, step 1/3 at 10 %");
+    assertThat(startedEvent.getActor()).isEqualTo("tester");
+
+    // the key is locked while the deployment runs
+    CommandResult blocked = apply(config(CommandType.CONFIG_UPDATE, "acme", "production", "checkout.timeout_ms", "900", null, null));
+    assertThat(blocked.getStatus()).isEqualTo(409);
+    assertThat(blocked.getErrorType()).isEqualTo("deployment-in-progress");
+    assertThat(apply(startCommand("d2", DeploymentStrategy.DIRECT, "700", List.of())).getErrorType()).isEqualTo("deployment-in-progress");
+
+    driver.advanceWallClockTime(BAKE.minusSeconds(2));
+    assertThat(live.isEmpty()).as("no step before the bake time").isTrue();
+    driver.advanceWallClockTime(Duration.ofSeconds(3));
+    assertThat(lastLive().getRollout().getPercentage()).isEqualTo(50.0);
+    driver.advanceWallClockTime(BAKE);
+    LiveConfig done = lastLive();
+    assertThat(done.getValue()).isEqualTo("800");
+    assertThat(done.getVersion()).isEqualTo(2);
+    assertThat(done.getRollout()).isNull();
+    List<Deployment> records = deployments.readValuesToList();
+    assertThat(records).extracting(Deployment::getStatus)
+        .containsExactly(DeploymentStatus.RUNNING, DeploymentStatus.RUNNING, DeploymentStatus.COMPLETED);
+    assertThat(records).extracting(Deployment::getRevision).containsExactly(1L, 2L, 3L);
+    List<AuditEvent> steps = audit.readValuesToList();
+    assertThat(steps).extracting(AuditEvent::getEventType)
+        .containsExactly(AuditEventType.DEPLOYMENT_ADVANCED, AuditEventType.DEPLOYMENT_COMPLETED);
+    assertThat(steps).extracting(AuditEvent::getActor).containsOnly("hotswap-rollout");
+    assertThat(steps).extracting(AuditEvent::getEventId).doesNotHaveDuplicates();
+
+    CommandResult after = apply(config(CommandType.CONFIG_UPDATE, "acme", "production", "checkout.timeout_ms", "900", null, null));
+    assertThat(after.getOutcome()).as("unlocked once completed").isEqualTo(Outcome.APPLIED);
+    assertThat(after.getVersion()).isEqualTo(3);
+  }
+
+  @Test
+  void shouldPauseResumeAndRollBackByHandRestoringTheStableValueAsANewVersion() {
+    apply(startCommand("d1", DeploymentStrategy.CANARY, "800", List.of(10, 100)));
+    assertThat(apply(action(CommandType.DEPLOYMENT_PAUSE, "d1")).getStatus()).isEqualTo(200);
+    live.readValuesToList();
+    driver.advanceWallClockTime(BAKE.multipliedBy(3));
+    assertThat(live.isEmpty()).as("a paused deployment does not step").isTrue();
+    assertThat(apply(action(CommandType.DEPLOYMENT_PAUSE, "d1")).getStatus()).isEqualTo(409);
+    assertThat(apply(action(CommandType.DEPLOYMENT_RESUME, "d1")).getStatus()).isEqualTo(200);
+    state.readValuesToList();
+
+    CommandResult back = apply(action(CommandType.DEPLOYMENT_ROLLBACK, "d1"));
+    assertThat(back.getStatus()).isEqualTo(200);
+    ConfigEntry restored = state.readValuesToList().getLast();
+    assertThat(restored.getVersion()).isEqualTo(3);
+    assertThat(restored.getValue()).isEqualTo("500");
+    LiveConfig everyone = lastLive();
+    assertThat(everyone.getValue()).isEqualTo("500");
+    assertThat(everyone.getVersion()).isEqualTo(3);
+    assertThat(everyone.getRollout()).isNull();
+    Deployment d = deployments.readValuesToList().getLast();
+    assertThat(d.getStatus()).isEqualTo(DeploymentStatus.ROLLED_BACK);
+    assertThat(d.getRollbackVersion()).isEqualTo(3);
+    assertThat(audit.readValuesToList()).extracting(AuditEvent::getEventType).containsExactly(AuditEventType.DEPLOYMENT_STARTED,
+        AuditEventType.DEPLOYMENT_PAUSED, AuditEventType.DEPLOYMENT_RESUMED, AuditEventType.DEPLOYMENT_ROLLED_BACK);
+    assertThat(apply(action(CommandType.DEPLOYMENT_ROLLBACK, "d1")).getStatus()).as("once").isEqualTo(409);
+    assertThat(apply(action(CommandType.DEPLOYMENT_RESUME, "absent")).getStatus()).isEqualTo(404);
+  }
+
+  @Test
+  void shouldRollBackAutomaticallyOnAnUnhealthyReport() {
+    apply(startCommand("d1", DeploymentStrategy.CANARY, "800", List.of(25, 100)));
+    DeploymentHealth sick = DeploymentHealth.newBuilder().setErrorRate(0.2).setSource("prometheus").setReportedAt(Instant.now()).build();
+    Command report = base(CommandType.DEPLOYMENT_HEALTH, "acme")
+        .setDeployment(DeploymentPayload.newBuilder().setDeploymentId("d1").setHealth(sick).build()).build();
+    assertThat(apply(report).getStatus()).isEqualTo(200);
+    Deployment d = deployments.readValuesToList().getLast();
+    assertThat(d.getStatus()).isEqualTo(DeploymentStatus.ROLLED_BACK);
+    assertThat(d.getReason()).isEqualTo("automatic rollback: error rate 0.2 above 0.05");
+    assertThat(lastLive().getValue()).isEqualTo("500");
+    AuditEvent event = audit.readValuesToList().getLast();
+    assertThat(event.getEventType()).isEqualTo(AuditEventType.DEPLOYMENT_ROLLED_BACK);
+    assertThat(event.getNewValue()).contains("automatic rollback: error rate 0.2 above 0.05");
+  }
+
+  @Test
+  void shouldRefuseToRollBackACompletedDeploymentOnceTheKeyChangedAgain() {
+    apply(startCommand("d1", DeploymentStrategy.DIRECT, "800", List.of()));
+    assertThat(lastLive().getValue()).as("direct: everyone at once").isEqualTo("800");
+    apply(config(CommandType.CONFIG_UPDATE, "acme", "production", "checkout.timeout_ms", "900", null, null));
+    CommandResult refused = apply(action(CommandType.DEPLOYMENT_ROLLBACK, "d1"));
+    assertThat(refused.getStatus()).isEqualTo(409);
+    assertThat(refused.getErrorType()).isEqualTo("config-changed");
+  }
+}
