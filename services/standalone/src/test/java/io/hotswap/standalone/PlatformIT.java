@@ -90,6 +90,8 @@ class PlatformIT {
     // the instance registry on a short clock: re-rated every 0.5 s, silent instances evicted after 6 s
     common.put("hotswap.instances.check-period", "PT0.5S");
     common.put("hotswap.instances.evict-after", "PT6S");
+    // bake times checked every 0.2 s, so a canary with 1 s steps completes within seconds
+    common.put("hotswap.deployments.tick", "PT0.2S");
     RATE_LIMITS.forEach(common::put);
     Map<String, Map<String, Object>> perService = new HashMap<>();
     for (Platform.Service s : Platform.SERVICES) {
@@ -474,6 +476,28 @@ class PlatformIT {
       for (int t = 0; t < 3; t++) {
         assertThat(other.post("/api/v1/configs", config(tenantIds.get(t), "after.burst", 1, "Number")).status()).isEqualTo(201);
       }
+
+      // deployments: 10 an hour per tenant (the default), held across both instances the same way;
+      // a rollback is never limited
+      createTenant("it-deploy-limited");
+      assertThat(api.post("/api/v1/configs", config("it-deploy-limited", "d.k", 0, "Number")).status()).isEqualTo(201);
+      List<Api.Response> deploys = new ArrayList<>();
+      for (int i = 1; i <= 12; i++) {
+        deploys.add((i % 2 == 0 ? api : other).post("/api/v1/deployments", Map.of("configId", "it-deploy-limited:development:d.k", "value", i)));
+      }
+      assertThat(deploys).filteredOn(r -> r.status() == 201).hasSize(10);
+      assertThat(deploys.subList(10, 12)).allSatisfy(r -> {
+        assertThat(r.status()).isEqualTo(429);
+        assertThat(Long.parseLong(r.header("Retry-After"))).isBetween(1L, 3600L);
+        assertThat(r.header("RateLimit-Limit")).isEqualTo("10");
+        assertThat(r.json().get("detail").asString()).contains("it-deploy-limited", "10 deployments per hour");
+      });
+      assertThat(api.get("/api/v1/configs/it-deploy-limited:development:d.k").json().get("value").asInt()).as("nothing of the refused ones applied")
+          .isEqualTo(10);
+      String lastDeployment = deploys.get(9).json().get("deploymentId").asString();
+      assertThat(other.post("/api/v1/deployments/" + lastDeployment + "/rollback", Map.of("reason", "limit test")).status()).isEqualTo(200);
+      assertThat(api.post("/api/v1/deployments", Map.of("configId", tenantIds.get(0) + ":development:x.y", "value", 42)).status())
+          .as("other tenants keep their own budget").isEqualTo(201);
     } finally {
       second.close();
     }
@@ -518,7 +542,7 @@ class PlatformIT {
       for (io.hotswap.gateway.security.AccessMatrix.Row row : matrix.rows()) {
         String path = row.path().replace("{tenantId}", "it-matrix").replace("{configId}", "it-matrix:development:m.k").replace("{version}", "1").replace("{kind}", "read")
             .replace("{schemaId}", "it-matrix:m-schema").replace("{profileId}", "it-matrix:m-service.development")
-            .replace("{instanceId}", "m-instance-absent");
+            .replace("{instanceId}", "m-instance-absent").replace("{deploymentId}", "it-matrix:dabsent");
         // bodies that pass authorization but change nothing: empty JSON objects fail validation (400)
         Object body = row.method().equals("POST") || row.method().equals("PUT") ? Map.of() : null;
         if (row.method().equals("DELETE")) {
@@ -560,7 +584,11 @@ class PlatformIT {
           tenantA.get("/api/v1/configs/tenant/" + other),
           tenantA.put("/api/v1/configs/" + id, Map.of("value", "pwned"), Map.of()),
           tenantA.post("/api/v1/configs", config(other, "planted.key", "x", "String")),
-          tenantA.get("/api/v1/audit-logs?tenantId=" + other));
+          tenantA.get("/api/v1/audit-logs?tenantId=" + other),
+          tenantA.get("/api/v1/deployments/tenant/" + other),
+          tenantA.get("/api/v1/deployments/" + other + ":d0123456789abcdef"),
+          tenantA.post("/api/v1/deployments/" + other + ":d0123456789abcdef/rollback", Map.of()),
+          tenantA.post("/api/v1/deployments", Map.of("configId", id, "value", "pwned")));
       List<String> normalized = new ArrayList<>();
       for (Api.Response r : probes) {
         assertThat(r.status()).as(r.text()).isEqualTo(404);
@@ -1235,6 +1263,99 @@ class PlatformIT {
       assertThat(count("SELECT count(*) FROM audit_log WHERE tenant_id = 'it-retention' AND event_type = 'CONFIG_VERSIONS_PRUNED'"
           + " AND actor = 'hotswap-retention' AND old_value IN ('versions 1', 'versions 3')")).isEqualTo(2);
     });
+  }
+
+  @Test
+  void shouldRollOutACanaryStepByStepAndRollBackByHandOrOnBadHealth() throws Exception {
+    createTenant("it-deploy");
+    Api.Response created = api.post("/api/v1/configs", Map.of("tenantId", "it-deploy", "key", "checkout.timeout_ms", "value", 500,
+        "type", "Number", "environment", "production"));
+    assertThat(created.status()).as(created.text()).isEqualTo(201);
+    String configId = "it-deploy:production:checkout.timeout_ms";
+    Api operator = api.as(io.hotswap.core.testing.Tokens.token("olga-operator", List.of("Operator"), List.of()));
+    Api developer = api.as(io.hotswap.core.testing.Tokens.token("dev-dan", List.of("Developer"), List.of()));
+
+    // Developers deploy to development and qa only
+    Api.Response refused = developer.post("/api/v1/deployments", Map.of("configId", configId, "value", 800));
+    assertThat(refused.status()).as(refused.text()).isEqualTo(403);
+    assertThat(refused.json().get("detail").asString()).contains("production");
+    // a bad plan is a 400 that names the field, and costs nothing
+    Api.Response badPlan = operator.post("/api/v1/deployments", Map.of("configId", configId, "value", 800, "strategy", "canary",
+        "steps", List.of(50, 25)));
+    assertThat(badPlan.status()).isEqualTo(400);
+    assertThat(badPlan.json().get("field").asString()).isEqualTo("steps");
+    assertThat(operator.post("/api/v1/deployments", Map.of("configId", configId, "value", "eight hundred")).status())
+        .as("the candidate is checked against the key's type").isEqualTo(422);
+
+    // a canary: half of the callers first, everyone one bake time later
+    try (KafkaConsumer<String, byte[]> liveProduction = consumer(Topics.live("production"))) {
+      Api.Response started = operator.post("/api/v1/deployments", Map.of("configId", configId, "value", 800, "strategy", "canary",
+          "steps", List.of(50, 100), "bakeTime", "PT1S"));
+      assertThat(started.status()).as(started.text()).isEqualTo(201);
+      JsonNode d = started.json();
+      String deploymentId = d.get("deploymentId").asString();
+      assertThat(started.header("Location")).isEqualTo("/api/v1/deployments/" + deploymentId);
+      assertThat(d.get("strategy").asString()).isEqualTo("canary");
+      assertThat(d.get("stableVersion").asLong()).isEqualTo(1);
+      assertThat(d.get("candidateVersion").asLong()).isEqualTo(2);
+      assertThat(d.get("createdBy").asString()).isEqualTo("olga-operator");
+
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+          assertThat(api.get("/api/v1/deployments/" + deploymentId).json().path("status").asString()).isEqualTo("completed"));
+      List<LiveConfig> seen = new ArrayList<>();
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        liveProduction.poll(Duration.ofMillis(200)).forEach(r -> {
+          if (r.key().equals("it-deploy|checkout.timeout_ms")) {
+            seen.add(SERDES.liveConfig().fromBytes(r.value()));
+          }
+        });
+        assertThat(seen).isNotEmpty();
+        assertThat(seen.getLast().getValue()).isEqualTo("800");
+      });
+      LiveConfig half = seen.stream().filter(l -> l.getRollout() != null).findFirst().orElseThrow();
+      assertThat(half.getValue()).as("everyone else keeps the stable value").isEqualTo("500");
+      assertThat(half.getRollout().getCandidate()).isEqualTo("800");
+      assertThat(half.getRollout().getPercentage()).isEqualTo(50.0);
+      assertThat(seen.getLast().getRollout()).isNull();
+      assertThat(seen.getLast().getVersion()).isEqualTo(2);
+    }
+    assertThat(api.get("/api/v1/configs/" + configId).json().get("value").asInt()).isEqualTo(800);
+
+    // paused, resumed, rolled back by hand: the stable value returns as a new version
+    String second = operator.post("/api/v1/deployments", Map.of("configId", configId, "value", 900, "strategy", "canary",
+        "steps", List.of(10, 100), "bakeTime", "PT1H")).json().get("deploymentId").asString();
+    Api.Response locked = api.put("/api/v1/configs/" + configId, Map.of("value", 950), Map.of());
+    assertThat(locked.status()).as("the key is locked while a deployment rolls it out").isEqualTo(409);
+    assertThat(locked.json().get("detail").asString()).contains(second);
+    Api.Response paused = operator.post("/api/v1/deployments/" + second + "/pause", Map.of("reason", "watching dashboards"));
+    assertThat(paused.status()).as(paused.text()).isEqualTo(200);
+    assertThat(paused.json().get("status").asString()).isEqualTo("paused");
+    assertThat(operator.post("/api/v1/deployments/" + second + "/pause", Map.of()).status()).isEqualTo(409);
+    assertThat(operator.post("/api/v1/deployments/" + second + "/resume", null).json().get("status").asString()).isEqualTo("running");
+    Api.Response back = operator.post("/api/v1/deployments/" + second + "/rollback", Map.of("reason", "checkout errors"));
+    assertThat(back.status()).as(back.text()).isEqualTo(200);
+    assertThat(back.json().get("status").asString()).isEqualTo("rolled_back");
+    assertThat(back.json().get("rollbackVersion").asLong()).isEqualTo(4);
+    JsonNode restored = api.get("/api/v1/configs/" + configId).json();
+    assertThat(restored.get("value").asInt()).isEqualTo(800);
+    assertThat(restored.get("version").asLong()).isEqualTo(4);
+
+    // a health report above the thresholds rolls back at once
+    String third = operator.post("/api/v1/deployments", Map.of("configId", configId, "value", 1000, "strategy", "canary",
+        "bakeTime", "PT1H", "maxErrorRate", 0.02)).json().get("deploymentId").asString();
+    Api.Response healthy = operator.post("/api/v1/deployments/" + third + "/health", Map.of("errorRate", 0.01, "p99LatencyMs", 120));
+    assertThat(healthy.json().get("status").asString()).isEqualTo("running");
+    Api.Response sick = operator.post("/api/v1/deployments/" + third + "/health", Map.of("errorRate", 0.3, "source", "prometheus"));
+    assertThat(sick.status()).as(sick.text()).isEqualTo(200);
+    assertThat(sick.json().get("status").asString()).isEqualTo("rolled_back");
+    assertThat(sick.json().get("reason").asString()).isEqualTo("automatic rollback: error rate 0.3 above 0.02");
+    assertThat(api.get("/api/v1/configs/" + configId).json().get("value").asInt()).isEqualTo(800);
+
+    JsonNode list = api.get("/api/v1/deployments/tenant/it-deploy?status=rolled_back").json();
+    assertThat(list.get("totalItems").asLong()).isEqualTo(2);
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(count(
+        "SELECT count(*) FROM audit_log WHERE tenant_id = ? AND event_type LIKE 'DEPLOYMENT_%' AND actor IS NOT NULL", "it-deploy"))
+        .as("started, completed; started, paused, resumed, rolled back; started, health, rolled back").isEqualTo(9));
   }
 
   @Test
