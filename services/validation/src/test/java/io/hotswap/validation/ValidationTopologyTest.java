@@ -155,6 +155,35 @@ class ValidationTopologyTest {
   }
 
   @Test
+  void shouldCheckADeploymentsCandidateLikeAnUpdateAndCompleteItsPlan() {
+    passes(tenantCreate("acme", Tier.PRO));
+    passes(config(CommandType.CONFIG_CREATE, "acme", "production", "checkout.timeout_ms", "500", ValueType.NUMBER, null));
+    java.util.function.BiFunction<String, io.hotswap.avro.DeploymentPayload, Command> start = (value, plan) ->
+        io.hotswap.core.testing.Commands.base(CommandType.DEPLOYMENT_START, "acme")
+            .setConfig(io.hotswap.avro.ConfigPayload.newBuilder().setEnvironment("production").setKey("checkout.timeout_ms").setValue(value).build())
+            .setDeployment(plan).build();
+    io.hotswap.avro.DeploymentPayload canary = io.hotswap.avro.DeploymentPayload.newBuilder().setDeploymentId("d1")
+        .setStrategy(io.hotswap.avro.DeploymentStrategy.CANARY).build();
+
+    pipe(start.apply("800", canary));
+    Command passed = validated.readValue();
+    assertThat(passed.getDeployment().getSteps()).as("defaults filled in").containsExactly(10, 25, 50, 100);
+    assertThat(passed.getApprovalRequired()).isFalse();
+
+    assertThat(rejectionOf(start.apply("eight hundred", canary)).getErrorType()).isEqualTo("type-mismatch");
+    assertThat(rejectionOf(start.apply("800", io.hotswap.avro.DeploymentPayload.newBuilder(canary).setSteps(java.util.List.of(50)).build()))
+        .getField()).isEqualTo("steps");
+    assertThat(rejectionOf(start.apply("800", io.hotswap.avro.DeploymentPayload.newBuilder(canary).setDeploymentId("Bad Id").build()))
+        .getErrorType()).isEqualTo("missing-deployment");
+    Command healthWithoutReport = io.hotswap.core.testing.Commands.base(CommandType.DEPLOYMENT_HEALTH, "acme")
+        .setDeployment(io.hotswap.avro.DeploymentPayload.newBuilder().setDeploymentId("d1").build()).build();
+    assertThat(rejectionOf(healthWithoutReport).getErrorType()).isEqualTo("missing-health");
+    Command ghostPause = io.hotswap.core.testing.Commands.base(CommandType.DEPLOYMENT_PAUSE, "ghost")
+        .setDeployment(io.hotswap.avro.DeploymentPayload.newBuilder().setDeploymentId("d1").build()).build();
+    assertThat(rejectionOf(ghostPause).getStatus()).isEqualTo(404);
+  }
+
+  @Test
   void shouldAnswerARetriedCommandExactlyAsTheFirstTime() {
     passes(tenantCreate("acme", Tier.PRO));
     Command create = config(CommandType.CONFIG_CREATE, "acme", "development", "a.b", "1", ValueType.NUMBER, null);

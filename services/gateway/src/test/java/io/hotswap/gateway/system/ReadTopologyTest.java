@@ -75,7 +75,7 @@ class ReadTopologyTest {
     assertThat(withStores).singleElement().satisfies(st -> assertThat(st.nodes().stream()
         .filter(n -> n instanceof org.apache.kafka.streams.TopologyDescription.Processor)
         .flatMap(n -> ((org.apache.kafka.streams.TopologyDescription.Processor) n).stores().stream()))
-        .contains(ReadTopology.CONFIG_STORE, ReadTopology.VERSIONS_STORE, ReadTopology.PROFILES_STORE));
+        .contains(ReadTopology.CONFIG_STORE, ReadTopology.VERSIONS_STORE, ReadTopology.PROFILES_STORE, ReadTopology.DEPLOYMENTS_STORE));
   }
 
   @Test
