@@ -405,6 +405,49 @@ class PlatformIT {
     assertThat(count("SELECT max(version) FROM audit_log WHERE tenant_id LIKE 'it-load-%'")).isEqualTo(versionsPerKey);
   }
 
+  @Test
+  void shouldFinishACanaryOnceWhenRolloutRestartsBetweenItsSteps() throws Exception {
+    createTenant("it-deploy-restart");
+    assertThat(api.post("/api/v1/configs", config("it-deploy-restart", "r.k", 1, "Number")).status()).isEqualTo(201);
+    Api.Response started = api.post("/api/v1/deployments", Map.of("configId", "it-deploy-restart:development:r.k", "value", 2,
+        "strategy", "canary", "steps", List.of(20, 40, 60, 80, 100), "bakeTime", "PT1S"));
+    assertThat(started.status()).as(started.text()).isEqualTo(201);
+    String id = started.json().get("deploymentId").asString();
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        assertThat(api.get("/api/v1/deployments/" + id).json().path("step").asInt()).isGreaterThanOrEqualTo(2));
+
+    // the bake-time punctuator's state is in the stores: a restarted rollout service picks the deployment up where it was
+    platform.stop("rollout");
+    platform.start("rollout");
+    await().atMost(Duration.ofSeconds(90)).untilAsserted(() ->
+        assertThat(api.get("/api/v1/deployments/" + id).json().path("status").asString()).isEqualTo("completed"));
+
+    // exactly once: every step once on the deployments topic, on the live topic and in the audit trail
+    List<Long> revisions = new ArrayList<>();
+    List<Double> shares = new ArrayList<>();
+    try (KafkaConsumer<String, byte[]> deployments = consumer(Topics.DEPLOYMENTS); KafkaConsumer<String, byte[]> live = consumer(Topics.live("development"))) {
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        deployments.poll(Duration.ofMillis(200)).forEach(r -> {
+          if (r.key().equals("it-deploy-restart|" + id.substring(id.indexOf(':') + 1))) {
+            revisions.add(SERDES.deployment().fromBytes(r.value()).getRevision());
+          }
+        });
+        live.poll(Duration.ofMillis(200)).forEach(r -> {
+          if (r.key().equals("it-deploy-restart|r.k")) {
+            LiveConfig l = SERDES.liveConfig().fromBytes(r.value());
+            shares.add(l.getRollout() == null ? -Double.parseDouble(l.getValue()) : l.getRollout().getPercentage());
+          }
+        });
+        assertThat(revisions).containsExactly(1L, 2L, 3L, 4L, 5L);
+        assertThat(shares).as("created (value 1), then 20..80 % of the candidate, then everyone gets 2").containsExactly(-1.0, 20.0, 40.0, 60.0, 80.0, -2.0);
+      });
+    }
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(count(
+        "SELECT count(*) FROM audit_log WHERE tenant_id = ? AND event_type LIKE 'DEPLOYMENT_%'", "it-deploy-restart")).isEqualTo(5));
+    assertThat(count("SELECT count(DISTINCT new_value) FROM audit_log WHERE tenant_id = ? AND event_type LIKE 'DEPLOYMENT_%'", "it-deploy-restart"))
+        .isEqualTo(5);
+  }
+
   /** Each update of version v carries If-Match v-1 and an Idempotency-Key, so a retry is safe and can't double-apply. */
   private static java.util.function.Supplier<Map<String, String>> versionKey(String tenant, String key, int v) {
     return () -> Map.of("Idempotency-Key", tenant + key + "v" + v, "If-Match", "\"" + (v - 1) + "\"");
@@ -1327,6 +1370,25 @@ class PlatformIT {
     Api.Response locked = api.put("/api/v1/configs/" + configId, Map.of("value", 950), Map.of());
     assertThat(locked.status()).as("the key is locked while a deployment rolls it out").isEqualTo(409);
     assertThat(locked.json().get("detail").asString()).contains(second);
+    // what a service sees: a sticky 10 % of its users get the candidate, everyone else (and calls without a user) the stable value
+    try (io.hotswap.client.HotSwapClient client = io.hotswap.client.HotSwapClient.builder().bootstrapServers(bootstrap)
+        .environment("production").tenant("it-deploy").register(false).build().start()) {
+      client.ready().get(60, java.util.concurrent.TimeUnit.SECONDS);
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        long candidates = java.util.stream.IntStream.range(0, 2000).filter(u -> client.getString("it-deploy", "checkout.timeout_ms", "?",
+            io.hotswap.client.Context.of("userId", "user-" + u)).equals("900")).count();
+        assertThat(candidates).isBetween(100L, 300L);
+      });
+      assertThat(client.getString("it-deploy", "checkout.timeout_ms", "?")).isEqualTo("800");
+      Set<String> firstAnswers = new HashSet<>();
+      for (int u = 0; u < 50; u++) {
+        firstAnswers.add("user-" + u + "=" + client.getString("it-deploy", "checkout.timeout_ms", "?", io.hotswap.client.Context.of("userId", "user-" + u)));
+      }
+      for (int u = 0; u < 50; u++) {
+        assertThat(firstAnswers).as("sticky per user").contains("user-" + u + "="
+            + client.getString("it-deploy", "checkout.timeout_ms", "?", io.hotswap.client.Context.of("userId", "user-" + u)));
+      }
+    }
     Api.Response paused = operator.post("/api/v1/deployments/" + second + "/pause", Map.of("reason", "watching dashboards"));
     assertThat(paused.status()).as(paused.text()).isEqualTo(200);
     assertThat(paused.json().get("status").asString()).isEqualTo("paused");
