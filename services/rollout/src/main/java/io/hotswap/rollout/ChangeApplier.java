@@ -45,7 +45,7 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
 
   private final Duration idempotencyWindow;
   private final Retention retention;
-  private final Duration deploymentTick;
+  private final DeploymentApplier.Policy deploymentPolicy;
   private DeploymentApplier deployments;
   private KeyValueStore<String, ConfigEntry> history;
   private ProcessorContext<String, Output> context;
@@ -55,10 +55,10 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
   private KeyValueStore<String, io.hotswap.avro.TenantKey> keys;
   private CatalogApplier catalog;
 
-  ChangeApplier(Duration idempotencyWindow, Retention retention, Duration deploymentTick) {
+  ChangeApplier(Duration idempotencyWindow, Retention retention, DeploymentApplier.Policy deploymentPolicy) {
     this.idempotencyWindow = idempotencyWindow;
     this.retention = retention;
-    this.deploymentTick = deploymentTick;
+    this.deploymentPolicy = deploymentPolicy;
   }
 
   @Override
@@ -73,9 +73,10 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
     Duration every = idempotencyWindow.dividedBy(24).compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : idempotencyWindow.dividedBy(24);
     context.schedule(every, PunctuationType.WALL_CLOCK_TIME, ts -> Expiry.purge(applied, Instant.ofEpochMilli(ts), idempotencyWindow));
     this.deployments = new DeploymentApplier(this, configs, context.getStateStore(RolloutTopology.DEPLOYMENTS_STORE),
-        context.getStateStore(RolloutTopology.ACTIVE_DEPLOYMENTS_STORE));
-    // bake times: steps of running deployments start from here, in the task's transaction like any change
-    context.schedule(deploymentTick, PunctuationType.WALL_CLOCK_TIME, ts -> deployments.tick(Instant.ofEpochMilli(ts))
+        context.getStateStore(RolloutTopology.ACTIVE_DEPLOYMENTS_STORE), context.getStateStore(RolloutTopology.REGISTRY_GLOBAL_STORE),
+        deploymentPolicy);
+    // bake times and the audience's health: steps and automatic rollbacks start from here, in the task's transaction like any change
+    context.schedule(deploymentPolicy.tick(), PunctuationType.WALL_CLOCK_TIME, ts -> deployments.tick(Instant.ofEpochMilli(ts))
         .forEach(o -> context.forward(new Record<>(o.key(), o, ts))));
   }
 

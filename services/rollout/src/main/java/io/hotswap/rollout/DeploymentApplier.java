@@ -28,17 +28,29 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class DeploymentApplier {
 
+  /**
+   * How deployments are driven: how often bake times and the audience's health are checked, and
+   * how many requests the cohort must have reported before its error rate is judged.
+   */
+  record Policy(java.time.Duration tick, long minRequests) {
+    static final Policy DEFAULT = new Policy(java.time.Duration.ofSeconds(1), 20);
+  }
+
   private final ChangeApplier changes;
   private final KeyValueStore<String, ConfigEntry> configs;
   private final KeyValueStore<String, Deployment> deployments;
   private final KeyValueStore<String, String> active;
+  private final KeyValueStore<String, io.hotswap.avro.InstanceState> registry;
+  private final Policy policy;
 
   DeploymentApplier(ChangeApplier changes, KeyValueStore<String, ConfigEntry> configs, KeyValueStore<String, Deployment> deployments,
-                    KeyValueStore<String, String> active) {
+                    KeyValueStore<String, String> active, KeyValueStore<String, io.hotswap.avro.InstanceState> registry, Policy policy) {
     this.changes = changes;
     this.configs = configs;
     this.deployments = deployments;
     this.active = active;
+    this.registry = registry;
+    this.policy = policy;
   }
 
   /** 409 when a deployment is rolling out the key (config store key {@code tenant|env|key}). */
@@ -110,23 +122,51 @@ final class DeploymentApplier {
     return CommandResults.applied(command, 201, t.deployment().getDeploymentId(), t.deployment().getRevision(), ChangeApplier.STAGE, now);
   }
 
-  /** Steps of RUNNING deployments whose bake time has passed; called by the wall-clock punctuator. */
+  /**
+   * Called by the wall-clock punctuator: rolls back active deployments whose audience reports
+   * breach their thresholds ({@link io.hotswap.core.deploy.Cohort}), then starts the next step of
+   * running deployments whose bake time has passed.
+   */
   List<Output> tick(Instant now) {
-    List<Deployment> due = new ArrayList<>();
+    List<Deployment> current = new ArrayList<>();
     try (var it = active.all()) {
       it.forEachRemaining(kv -> {
         Deployment d = deployments.get(kv.value);
-        if (d != null && DeploymentMachine.tick(d, now) != null) {
-          due.add(d);
+        if (d != null) {
+          current.add(d);
         }
       });
     }
     List<Output> out = new ArrayList<>();
-    for (Deployment d : due) {
-      Command cause = systemCommand(d, now);
-      record(cause, d, DeploymentMachine.tick(d, now), now, out);
+    if (current.isEmpty()) {
+      return out;
+    }
+    List<io.hotswap.avro.InstanceState> instances = current.stream().anyMatch(Deployment::getInstanceHealth) ? instances() : List.of();
+    for (Deployment d : current) {
+      DeploymentMachine.Transition t = null;
+      if (d.getInstanceHealth()) {
+        io.hotswap.core.deploy.Cohort.Summary cohort = io.hotswap.core.deploy.Cohort.summarize(d, instances);
+        io.hotswap.avro.DeploymentHealth health = cohort == null ? null : cohort.asHealth(policy.minRequests(), now);
+        if (health != null && DeploymentMachine.breach(d, health) != null) {
+          t = DeploymentMachine.health(d, health, DeploymentMachine.SYSTEM_ACTOR, rollbackVersion(d), now);
+        }
+      }
+      if (t == null) {
+        t = DeploymentMachine.tick(d, now);
+      }
+      if (t != null) {
+        record(systemCommand(d, now), d, t, now, out);
+      }
     }
     return out;
+  }
+
+  private List<io.hotswap.avro.InstanceState> instances() {
+    List<io.hotswap.avro.InstanceState> all = new ArrayList<>();
+    try (var it = registry.all()) {
+      it.forEachRemaining(kv -> all.add(kv.value));
+    }
+    return all;
   }
 
   /** The command a tick acts as: it names the system actor, and its id makes the audit event ids unique. */

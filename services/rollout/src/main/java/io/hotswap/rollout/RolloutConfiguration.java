@@ -84,9 +84,10 @@ class RolloutConfiguration {
                             @Value("${hotswap.instances.evict-after:PT2M}") Duration evictAfter,
                             @Value("${hotswap.instances.degraded-error-rate:0.05}") double degradedErrorRate,
                             @Value("${hotswap.instances.degraded-p99-ms:1000}") double degradedP99Ms,
-                            @Value("${hotswap.deployments.tick:PT1S}") Duration deploymentTick) {
+                            @Value("${hotswap.deployments.tick:PT1S}") Duration deploymentTick,
+                            @Value("${hotswap.deployments.min-requests:20}") long minRequests) {
     RolloutTopology.build(builder, serdes, window, new Retention(keepLast, keepTag, keepFor),
-        new InstanceRegistry.Policy(checkPeriod, evictAfter, degradedErrorRate, degradedP99Ms), deploymentTick);
+        new InstanceRegistry.Policy(checkPeriod, evictAfter, degradedErrorRate, degradedP99Ms), new DeploymentApplier.Policy(deploymentTick, minRequests));
     return RolloutTopology.class;
   }
 }

@@ -35,8 +35,8 @@ public final class RolloutTopology {
   public static final String DEPLOYMENTS_STORE = "rollout-deployments-store";
   /** Config store key (tenant|env|key) → deployment store key, for RUNNING and PAUSED deployments only. */
   public static final String ACTIVE_DEPLOYMENTS_STORE = "rollout-active-deployments-store";
-  /** How often bake times are checked by default. */
-  public static final Duration DEFAULT_DEPLOYMENT_TICK = Duration.ofSeconds(1);
+  /** The instance registry as every task sees it (a global store fed by hotswap.instance-registry.v1): the audience of deployments. */
+  public static final String REGISTRY_GLOBAL_STORE = "rollout-instance-registry-global-store";
 
   private RolloutTopology() {}
 
@@ -50,11 +50,11 @@ public final class RolloutTopology {
 
   public static void build(StreamsBuilder builder, Serdes serdes, Duration idempotencyWindow, Retention retention,
                            InstanceRegistry.Policy instances) {
-    build(builder, serdes, idempotencyWindow, retention, instances, DEFAULT_DEPLOYMENT_TICK);
+    build(builder, serdes, idempotencyWindow, retention, instances, DeploymentApplier.Policy.DEFAULT);
   }
 
   public static void build(StreamsBuilder builder, Serdes serdes, Duration idempotencyWindow, Retention retention,
-                           InstanceRegistry.Policy instances, Duration deploymentTick) {
+                           InstanceRegistry.Policy instances, DeploymentApplier.Policy deployments) {
     Serde<String> keys = org.apache.kafka.common.serialization.Serdes.String();
     builder.addStateStore(Stores.keyValue(CONFIG_STORE, serdes.configEntry()));
     builder.addStateStore(Stores.keyValue(TENANTS_STORE, serdes.tenant()));
@@ -68,7 +68,7 @@ public final class RolloutTopology {
 
     BranchedKStream<String, Output> outputs = builder
         .stream(Topics.CHANGES, Consumed.with(keys, serdes.command()).withName("changes-source"))
-        .process(() -> new ChangeApplier(idempotencyWindow, retention, deploymentTick), Named.as("change-applier"), CONFIG_STORE, TENANTS_STORE,
+        .process(() -> new ChangeApplier(idempotencyWindow, retention, deployments), Named.as("change-applier"), CONFIG_STORE, TENANTS_STORE,
             APPLIED_STORE, KEYS_STORE, SCHEMAS_STORE, PROFILES_STORE, HISTORY_STORE, DEPLOYMENTS_STORE, ACTIVE_DEPLOYMENTS_STORE)
         .split(Named.as("output-"));
 
@@ -95,6 +95,27 @@ public final class RolloutTopology {
     outputs.branch((k, o) -> o.kind() == Output.Kind.RESULT, sink("result", Topics.COMMAND_RESULTS, CommandResult.class,
         Produced.with(keys, serdes.commandResult()).withName("results-sink")));
     instanceRegistry(builder, serdes, instances);
+    builder.addGlobalStore(Stores.keyValue(REGISTRY_GLOBAL_STORE, serdes.instanceState()).withLoggingDisabled(), Topics.INSTANCE_REGISTRY,
+        Consumed.with(keys, serdes.instanceState()).withName("instance-registry-global-source"), RegistryMirror::new);
+  }
+
+  /** Keeps the global copy of the instance registry (the registry's own store is partitioned by instance id). */
+  private static final class RegistryMirror implements org.apache.kafka.streams.processor.api.Processor<String, io.hotswap.avro.InstanceState, Void, Void> {
+    private org.apache.kafka.streams.state.KeyValueStore<String, io.hotswap.avro.InstanceState> store;
+
+    @Override
+    public void init(org.apache.kafka.streams.processor.api.ProcessorContext<Void, Void> context) {
+      store = context.getStateStore(REGISTRY_GLOBAL_STORE);
+    }
+
+    @Override
+    public void process(org.apache.kafka.streams.processor.api.Record<String, io.hotswap.avro.InstanceState> record) {
+      if (record.value() == null) {
+        store.delete(record.key());
+      } else {
+        store.put(record.key(), record.value());
+      }
+    }
   }
 
   /**

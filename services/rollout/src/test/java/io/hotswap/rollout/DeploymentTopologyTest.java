@@ -201,6 +201,39 @@ class DeploymentTopologyTest {
   }
 
   @Test
+  void shouldRollBackAutomaticallyWhenTheInstancesHoldingTheKeyReportErrors() {
+    apply(startCommand("d1", DeploymentStrategy.CANARY, "800", List.of(10, 100)));
+    Instant started = deployments.readValuesToList().getLast().getCreatedAt();
+    TestInputTopic<String, io.hotswap.avro.InstanceState> registry =
+        driver.createInputTopic(Topics.INSTANCE_REGISTRY, new StringSerializer(), serdes.instanceState().serializer());
+    java.util.function.BiFunction<Long, Long, io.hotswap.avro.InstanceState> instance = (requests, errors) -> io.hotswap.avro.InstanceState.newBuilder()
+        .setInstance(io.hotswap.avro.ServiceInstance.newBuilder().setInstanceId("checkout-1").setService("checkout")
+            .setEnvironment("production").setSentAt(started).build())
+        .setStatus(io.hotswap.avro.InstanceStatus.HEALTHY)
+        .setRegisteredAt(started.minusSeconds(60))
+        .setLastHeartbeatAt(started.plusSeconds(1))
+        .setApplied(Map.of("acme|checkout.timeout_ms", io.hotswap.avro.AppliedVersion.newBuilder().setVersion(1L).setAppliedAt(started).build()))
+        .setRequests(requests)
+        .setErrors(errors)
+        .setLastReportAt(started.plusSeconds(1))
+        .build();
+
+    registry.pipeInput("checkout-1", instance.apply(100L, 1L));
+    driver.advanceWallClockTime(Duration.ofSeconds(2));
+    assertThat(deployments.isEmpty()).as("1 % errors: nothing to do").isTrue();
+
+    registry.pipeInput("checkout-1", instance.apply(100L, 30L));
+    driver.advanceWallClockTime(Duration.ofSeconds(2));
+    Deployment d = deployments.readValuesToList().getLast();
+    assertThat(d.getStatus()).isEqualTo(DeploymentStatus.ROLLED_BACK);
+    assertThat(d.getReason()).isEqualTo("automatic rollback: error rate 0.3 above 0.05");
+    assertThat(d.getUpdatedBy()).isEqualTo("hotswap-rollout");
+    assertThat(d.getLastHealth().getSource()).isEqualTo("instances: 1 reporting, 100 requests");
+    assertThat(lastLive().getValue()).isEqualTo("500");
+    assertThat(audit.readValuesToList().getLast().getEventType()).isEqualTo(AuditEventType.DEPLOYMENT_ROLLED_BACK);
+  }
+
+  @Test
   void shouldRefuseToRollBackACompletedDeploymentOnceTheKeyChangedAgain() {
     apply(startCommand("d1", DeploymentStrategy.DIRECT, "800", List.of()));
     assertThat(lastLive().getValue()).as("direct: everyone at once").isEqualTo("800");

@@ -406,6 +406,51 @@ class PlatformIT {
   }
 
   @Test
+  void shouldRollBackACanaryWhenItsTargetInstanceReportsErrorsThroughTheClient() throws Exception {
+    createTenant("it-deploy-health");
+    assertThat(api.post("/api/v1/configs", config("it-deploy-health", "search.ranking", "bm25", "String")).status()).isEqualTo(201);
+    try (io.hotswap.client.HotSwapClient canary = io.hotswap.client.HotSwapClient.builder().bootstrapServers(bootstrap)
+        .environment("development").tenant("it-deploy-health").instanceId("it-canary-1").service("search").tags(List.of("canary"))
+        .heartbeatPeriod(Duration.ofSeconds(1)).healthReportPeriod(Duration.ofSeconds(2)).build().start()) {
+      canary.ready().get(60, java.util.concurrent.TimeUnit.SECONDS);
+      // the registry knows the instance holds the key
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(api.get("/api/v1/instances/it-canary-1").json()
+          .path("applied").has("it-deploy-health|search.ranking")).isTrue());
+
+      Api.Response started = api.post("/api/v1/deployments", Map.of("configId", "it-deploy-health:development:search.ranking",
+          "value", "neural", "strategy", "canary", "targetTags", List.of("canary"), "bakeTime", "PT1H"));
+      assertThat(started.status()).as(started.text()).isEqualTo(201);
+      String id = started.json().get("deploymentId").asString();
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+          assertThat(canary.getString("it-deploy-health", "search.ranking", "?", io.hotswap.client.Context.of("userId", "u1")))
+              .as("the tagged instance serves the candidate to everyone").isEqualTo("neural"));
+
+      // healthy traffic is seen on the deployment and changes nothing
+      for (int i = 0; i < 40; i++) {
+        canary.recordRequest(Duration.ofMillis(3), true);
+      }
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        JsonNode cohort = api.get("/api/v1/deployments/" + id).json().path("cohort");
+        assertThat(cohort.path("instances").asInt()).isEqualTo(1);
+        assertThat(cohort.path("requests").asLong()).isPositive();
+      });
+      assertThat(api.get("/api/v1/deployments/" + id).json().get("status").asString()).isEqualTo("running");
+
+      // then the candidate fails a third of the requests: rolled back without anyone calling the API
+      for (int i = 0; i < 60; i++) {
+        canary.recordRequest(Duration.ofMillis(3), i % 3 != 0);
+      }
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+          assertThat(api.get("/api/v1/deployments/" + id).json().path("status").asString()).isEqualTo("rolled_back"));
+      JsonNode d = api.get("/api/v1/deployments/" + id).json();
+      assertThat(d.get("reason").asString()).startsWith("automatic rollback: error rate");
+      assertThat(d.get("updatedBy").asString()).isEqualTo("hotswap-rollout");
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+          assertThat(canary.getString("it-deploy-health", "search.ranking", "?", io.hotswap.client.Context.of("userId", "u1"))).isEqualTo("bm25"));
+    }
+  }
+
+  @Test
   void shouldFinishACanaryOnceWhenRolloutRestartsBetweenItsSteps() throws Exception {
     createTenant("it-deploy-restart");
     assertThat(api.post("/api/v1/configs", config("it-deploy-restart", "r.k", 1, "Number")).status()).isEqualTo(201);

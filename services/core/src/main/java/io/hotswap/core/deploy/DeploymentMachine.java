@@ -46,7 +46,8 @@ public final class DeploymentMachine {
 
   /**
    * Checks a START plan and fills its defaults (strategy DIRECT, canary steps 10/25/50/100, bake
-   * time 5 min, sticky by userId, rollback above 5 % errors); a bad plan is a 400 naming the field.
+   * time 5 min, sticky by userId, rollback above 5 % errors, judged on the instances' own health
+   * reports too); a bad plan is a 400 naming the field.
    */
   public static DeploymentPayload plan(DeploymentPayload requested) {
     DeploymentPayload p = DeploymentPayload.newBuilder(requested).build();
@@ -87,6 +88,7 @@ public final class DeploymentMachine {
       throw Rejection.badRequest("invalid-deployment", "maxErrorRate must be between 0 and 1", "maxErrorRate");
     }
     p.setMaxErrorRate(maxErrorRate);
+    p.setInstanceHealth(p.getInstanceHealth() == null || p.getInstanceHealth());
     if (p.getMaxP99LatencyMs() != null && !(p.getMaxP99LatencyMs() > 0)) {
       throw Rejection.badRequest("invalid-deployment", "maxP99LatencyMs must be positive", "maxP99LatencyMs");
     }
@@ -134,6 +136,7 @@ public final class DeploymentMachine {
         .setTargetTags(plan.getTargetTags())
         .setMaxErrorRate(plan.getMaxErrorRate())
         .setMaxP99LatencyMs(plan.getMaxP99LatencyMs())
+        .setInstanceHealth(plan.getInstanceHealth() == null || plan.getInstanceHealth())
         .setStableVersion(s.stableVersion())
         .setStableValue(s.stableValue())
         .setCandidateVersion(s.candidateVersion())

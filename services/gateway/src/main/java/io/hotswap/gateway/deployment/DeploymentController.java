@@ -104,7 +104,8 @@ class DeploymentController {
         .setTargetInstances(body.targetInstances() == null ? List.of() : body.targetInstances())
         .setTargetTags(body.targetTags() == null ? List.of() : body.targetTags())
         .setMaxErrorRate(body.maxErrorRate())
-        .setMaxP99LatencyMs(body.maxP99LatencyMs());
+        .setMaxP99LatencyMs(body.maxP99LatencyMs())
+        .setInstanceHealth(body.instanceHealth());
     io.hotswap.core.deploy.DeploymentMachine.plan(plan.build()); // a bad plan is a 400 before it costs a token
     Long expected = CurrentConfig.expectedVersion(ifMatch);
     rateLimits.check(id.tenantId(), RateLimits.Kind.DEPLOY, request, response);
@@ -134,11 +135,12 @@ class DeploymentController {
     String env = environment == null ? null : Environments.require(environment);
     return router.route(tenantId, request, partition -> {
       List<DeploymentView> items = new ArrayList<>();
+      List<io.hotswap.avro.InstanceState> registry = new ArrayList<>();
       try (KeyValueIterator<String, Deployment> it = store(partition).prefixScan(StoreKeys.tenantPrefix(tenantId), Serdes.String().serializer())) {
         it.forEachRemaining(kv -> {
           Deployment d = kv.value;
           if ((wanted == null || d.getStatus() == wanted) && (env == null || d.getEnvironment().equals(env)) && (key == null || d.getKey().equals(key))) {
-            items.add(DeploymentView.of(d));
+            items.add(withCohort(d, registry));
           }
         });
       }
@@ -158,7 +160,7 @@ class DeploymentController {
       if (d == null) {
         throw notFound(deploymentId);
       }
-      return ResponseEntity.ok().eTag(Long.toString(d.getRevision())).body(DeploymentView.of(d));
+      return ResponseEntity.ok().eTag(Long.toString(d.getRevision())).body(withCohort(d, new ArrayList<>()));
     });
   }
 
@@ -261,6 +263,23 @@ class DeploymentController {
     long version = d.getRollbackVersion() != null ? d.getRollbackVersion() : d.getCandidateVersion();
     ReadYourWrites.await(router, partition, StoreKeys.config(d.getTenantId(), d.getEnvironment(), d.getKey()), version, readYourWritesWait);
     return d;
+  }
+
+  /**
+   * The view with the audience's health, for an active deployment; {@code registry} is read once
+   * per request (empty until the first active deployment needs it).
+   */
+  private DeploymentView withCohort(Deployment d, List<io.hotswap.avro.InstanceState> registry) {
+    if (!io.hotswap.core.deploy.DeploymentMachine.active(d)) {
+      return DeploymentView.of(d);
+    }
+    if (registry.isEmpty()) {
+      try (KeyValueIterator<String, io.hotswap.avro.InstanceState> it =
+               router.<io.hotswap.avro.InstanceState>globalStore(ReadTopology.INSTANCES_STORE).all()) {
+        it.forEachRemaining(kv -> registry.add(kv.value));
+      }
+    }
+    return DeploymentView.of(d, io.hotswap.core.deploy.Cohort.summarize(d, registry));
   }
 
   private ReadOnlyKeyValueStore<String, Deployment> store(int partition) {

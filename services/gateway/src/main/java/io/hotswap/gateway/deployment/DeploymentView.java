@@ -19,7 +19,20 @@ public record DeploymentView(
     String strategy, String status, List<Integer> steps, int step, double percentage, Duration bakeTime, Instant nextStepAt,
     String stickyBy, List<String> targetInstances, List<String> targetTags, Double maxErrorRate, Double maxP99LatencyMs,
     long stableVersion, JsonNode stableValue, long candidateVersion, JsonNode candidateValue, Long rollbackVersion,
-    Health lastHealth, String reason, long revision, Instant createdAt, String createdBy, Instant updatedAt, String updatedBy) {
+    boolean instanceHealth, Health lastHealth, CohortView cohort, String reason, long revision, Instant createdAt, String createdBy,
+    Instant updatedAt, String updatedBy) {
+
+  /**
+   * What the deployment's audience reported since it started, from the instance registry at read
+   * time: instances reporting, their requests and errors, the worst p99, instances that stopped heartbeating.
+   */
+  public record CohortView(int instances, long requests, long errors, Double errorRate, Double p99LatencyMs, List<String> stoppedHeartbeating,
+                           Instant lastReportAt) {
+    static CohortView of(io.hotswap.core.deploy.Cohort.Summary s) {
+      return s == null ? null : new CohortView(s.instances(), s.requests(), s.errors(), s.errorRate(), s.p99LatencyMs(), s.unhealthy(),
+          s.lastReportAt());
+    }
+  }
 
   /** The latest health report. */
   public record Health(Double errorRate, Double p99LatencyMs, Boolean healthChecksPassing, String source, Instant reportedAt) {
@@ -29,12 +42,18 @@ public record DeploymentView(
   }
 
   static DeploymentView of(Deployment d) {
+    return of(d, null);
+  }
+
+  /** With the audience's health as the registry shows it now (for active deployments). */
+  static DeploymentView of(Deployment d, io.hotswap.core.deploy.Cohort.Summary cohort) {
     return new DeploymentView(d.getDeploymentId(), d.getTenantId(), StoreKeys.configId(d.getTenantId(), d.getEnvironment(), d.getKey()),
         d.getEnvironment(), d.getKey(), ValueTypes.display(d.getValueType()), lower(d.getStrategy().name()), lower(d.getStatus().name()),
         List.copyOf(d.getSteps()), d.getStepIndex() + 1, d.getPercentage(), Duration.ofMillis(d.getBakeTimeMs()), d.getNextStepAt(),
         d.getStickyBy(), List.copyOf(d.getTargetInstances()), List.copyOf(d.getTargetTags()), d.getMaxErrorRate(), d.getMaxP99LatencyMs(),
         d.getStableVersion(), ConfigView.typed(d.getValueType(), d.getStableValue()), d.getCandidateVersion(),
-        ConfigView.typed(d.getValueType(), d.getCandidateValue()), d.getRollbackVersion(), Health.of(d.getLastHealth()), d.getReason(),
+        ConfigView.typed(d.getValueType(), d.getCandidateValue()), d.getRollbackVersion(), d.getInstanceHealth(), Health.of(d.getLastHealth()),
+        CohortView.of(cohort), d.getReason(),
         d.getRevision(), d.getCreatedAt(), d.getCreatedBy(), d.getUpdatedAt(), d.getUpdatedBy());
   }
 

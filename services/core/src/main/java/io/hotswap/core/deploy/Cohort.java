@@ -1,0 +1,89 @@
+package io.hotswap.core.deploy;
+
+import io.hotswap.avro.Deployment;
+import io.hotswap.avro.DeploymentHealth;
+import io.hotswap.avro.InstanceState;
+import io.hotswap.avro.InstanceStatus;
+import io.hotswap.avro.ServiceInstance;
+import io.hotswap.core.domain.StoreKeys;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The health of a deployment's audience, from the instance registry: the instances in the
+ * deployment's environment that hold its key (they evaluate the rollout) — only the target
+ * instances and tags when the deployment names some — judged by the health reports they sent
+ * since the deployment started. Pure: the registry is passed in.
+ *
+ * <p>An instance of the cohort that stops heartbeating after the deployment started (status
+ * Unhealthy) counts as a failing health check: a candidate that crashes its process must not
+ * roll on. Error rates are judged only over at least {@code minRequests} requests, so a quiet
+ * service does not roll back on one failed call.
+ */
+public final class Cohort {
+
+  private Cohort() {}
+
+  /** What the cohort reported: instances counted, their requests and errors, worst p99, and who stopped heartbeating. */
+  public record Summary(int instances, long requests, long errors, Double p99LatencyMs, List<String> unhealthy, Instant lastReportAt) {
+
+    public Double errorRate() {
+      return requests == 0 ? null : (double) errors / requests;
+    }
+
+    /** As a health report for {@link DeploymentMachine#breach}; the error rate only from {@code minRequests} requests on. */
+    public DeploymentHealth asHealth(long minRequests, Instant now) {
+      return DeploymentHealth.newBuilder()
+          .setErrorRate(requests >= Math.max(1, minRequests) ? errorRate() : null)
+          .setP99LatencyMs(p99LatencyMs)
+          .setHealthChecksPassing(unhealthy.isEmpty())
+          .setSource("instances: " + instances + " reporting, " + requests + " requests"
+              + (unhealthy.isEmpty() ? "" : ", stopped heartbeating: " + String.join(", ", unhealthy)))
+          .setReportedAt(lastReportAt == null ? now : lastReportAt)
+          .build();
+    }
+  }
+
+  /** Whether the instance evaluates the deployment's rollout for its key. */
+  public static boolean member(Deployment d, InstanceState state) {
+    ServiceInstance i = state.getInstance();
+    if (i == null || !d.getEnvironment().equals(i.getEnvironment())
+        || !state.getApplied().containsKey(StoreKeys.live(d.getTenantId(), d.getKey()))) {
+      return false;
+    }
+    if (d.getTargetInstances().isEmpty() && d.getTargetTags().isEmpty()) {
+      return true;
+    }
+    return d.getTargetInstances().contains(i.getInstanceId()) || i.getTags().stream().anyMatch(d.getTargetTags()::contains);
+  }
+
+  /** The cohort's reports since the deployment started; null when none of its instances has reported anything since. */
+  public static Summary summarize(Deployment d, Iterable<InstanceState> registry) {
+    int instances = 0;
+    long requests = 0;
+    long errors = 0;
+    Double p99 = null;
+    Instant last = null;
+    List<String> unhealthy = new ArrayList<>();
+    for (InstanceState s : registry) {
+      if (s == null || !member(d, s)) {
+        continue;
+      }
+      if (s.getStatus() == InstanceStatus.UNHEALTHY && s.getLastHeartbeatAt().isAfter(d.getCreatedAt())) {
+        unhealthy.add(s.getInstance().getInstanceId());
+      }
+      if (s.getLastReportAt() == null || s.getLastReportAt().isBefore(d.getCreatedAt())) {
+        continue;
+      }
+      instances++;
+      requests += s.getRequests();
+      errors += s.getErrors();
+      if (s.getP99Ms() != null && s.getRequests() > 0) {
+        p99 = p99 == null ? s.getP99Ms() : Math.max(p99, s.getP99Ms());
+      }
+      last = last == null || s.getLastReportAt().isAfter(last) ? s.getLastReportAt() : last;
+    }
+    return instances == 0 && unhealthy.isEmpty() ? null : new Summary(instances, requests, errors, p99, List.copyOf(unhealthy), last);
+  }
+}
