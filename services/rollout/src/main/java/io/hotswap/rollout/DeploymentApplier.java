@@ -116,7 +116,8 @@ final class DeploymentApplier {
         .build();
     DeploymentMachine.Transition t = DeploymentMachine.start(new DeploymentMachine.Start(
         StoreKeys.deploymentId(tenant, requested.getDeploymentId()), tenant, c.getEnvironment(), c.getKey(), current.getValueType(),
-        current.getVersion(), current.getValue(), candidate.getVersion(), candidate.getValue(), command.getActor()), plan, now);
+        current.getVersion(), current.getValue(), candidate.getVersion(), candidate.getValue(), command.getActor(),
+        plan.getStrategy() == io.hotswap.avro.DeploymentStrategy.ROLLING ? holders(tenant, c.getEnvironment(), c.getKey()) : List.of()), plan, now);
     newVersion(command, candidate, now, out);
     record(command, null, t, now, out);
     return CommandResults.applied(command, 201, t.deployment().getDeploymentId(), t.deployment().getRevision(), ChangeApplier.STAGE, now);
@@ -159,6 +160,12 @@ final class DeploymentApplier {
       }
     }
     return out;
+  }
+
+  /** The registered instances of the environment that hold the key, by id: what a ROLLING deployment batches. */
+  private List<String> holders(String tenant, String environment, String key) {
+    return instances().stream().filter(s -> io.hotswap.core.deploy.Cohort.holds(tenant, environment, key, s))
+        .map(s -> s.getInstance().getInstanceId()).sorted().toList();
   }
 
   private List<io.hotswap.avro.InstanceState> instances() {

@@ -98,6 +98,51 @@ class DeploymentTopologyTest {
     return base(type, "acme").setDeployment(DeploymentPayload.newBuilder().setDeploymentId(id).setReason("by hand").build()).build();
   }
 
+  private TestInputTopic<String, io.hotswap.avro.InstanceState> registry() {
+    return driver.createInputTopic(Topics.INSTANCE_REGISTRY, new StringSerializer(), serdes.instanceState().serializer());
+  }
+
+  /** A production instance holding acme's key, with its last health report at {@code at} + 1 s. */
+  private static io.hotswap.avro.InstanceState instance(String id, Instant at, long requests, long errors) {
+    return io.hotswap.avro.InstanceState.newBuilder()
+        .setInstance(io.hotswap.avro.ServiceInstance.newBuilder().setInstanceId(id).setService("checkout")
+            .setEnvironment("production").setSentAt(at).build())
+        .setStatus(io.hotswap.avro.InstanceStatus.HEALTHY)
+        .setRegisteredAt(at.minusSeconds(60))
+        .setLastHeartbeatAt(at.plusSeconds(1))
+        .setApplied(Map.of("acme|checkout.timeout_ms", io.hotswap.avro.AppliedVersion.newBuilder().setVersion(1L).setAppliedAt(at).build()))
+        .setRequests(requests)
+        .setErrors(errors)
+        .setLastReportAt(at.plusSeconds(1))
+        .build();
+  }
+
+  @Test
+  void shouldRollToTheRegisteredInstancesInBatchesThenToEveryone() {
+    TestInputTopic<String, io.hotswap.avro.InstanceState> registry = registry();
+    Instant now = Instant.parse("2026-11-23T10:00:00Z");
+    for (String id : List.of("checkout-3", "checkout-1", "checkout-2", "checkout-4")) {
+      registry.pipeInput(id, instance(id, now, 0, 0));
+    }
+    CommandResult started = apply(startCommand("d1", DeploymentStrategy.ROLLING, "800", List.of(50, 100)));
+    assertThat(started.getStatus()).as(started.getDetail()).isEqualTo(201);
+    LiveConfig first = lastLive();
+    assertThat(first.getValue()).isEqualTo("500");
+    assertThat(first.getRollout().getTargetInstances()).containsExactly("checkout-1", "checkout-2");
+    assertThat(first.getRollout().getPercentage()).isZero();
+    driver.advanceWallClockTime(BAKE.plusSeconds(1));
+    LiveConfig all = lastLive();
+    assertThat(all.getValue()).isEqualTo("800");
+    assertThat(all.getRollout()).isNull();
+
+    apply(config(CommandType.CONFIG_CREATE, "acme", "qa", "checkout.timeout_ms", "500", ValueType.NUMBER, null));
+    CommandResult nobody = apply(base(CommandType.DEPLOYMENT_START, "acme")
+        .setConfig(ConfigPayload.newBuilder().setEnvironment("qa").setKey("checkout.timeout_ms").setValue("1").build())
+        .setDeployment(DeploymentPayload.newBuilder().setDeploymentId("d2").setStrategy(DeploymentStrategy.ROLLING).build()).build());
+    assertThat(nobody.getStatus()).as("no instance of qa holds the key").isEqualTo(409);
+    assertThat(nobody.getErrorType()).isEqualTo("no-instances");
+  }
+
   private LiveConfig lastLive() {
     List<LiveConfig> all = live.readValuesToList();
     assertThat(all).isNotEmpty();
@@ -204,20 +249,9 @@ class DeploymentTopologyTest {
   void shouldRollBackAutomaticallyWhenTheInstancesHoldingTheKeyReportErrors() {
     apply(startCommand("d1", DeploymentStrategy.CANARY, "800", List.of(10, 100)));
     Instant started = deployments.readValuesToList().getLast().getCreatedAt();
-    TestInputTopic<String, io.hotswap.avro.InstanceState> registry =
-        driver.createInputTopic(Topics.INSTANCE_REGISTRY, new StringSerializer(), serdes.instanceState().serializer());
-    java.util.function.BiFunction<Long, Long, io.hotswap.avro.InstanceState> instance = (requests, errors) -> io.hotswap.avro.InstanceState.newBuilder()
-        .setInstance(io.hotswap.avro.ServiceInstance.newBuilder().setInstanceId("checkout-1").setService("checkout")
-            .setEnvironment("production").setSentAt(started).build())
-        .setStatus(io.hotswap.avro.InstanceStatus.HEALTHY)
-        .setRegisteredAt(started.minusSeconds(60))
-        .setLastHeartbeatAt(started.plusSeconds(1))
-        .setApplied(Map.of("acme|checkout.timeout_ms", io.hotswap.avro.AppliedVersion.newBuilder().setVersion(1L).setAppliedAt(started).build()))
-        .setRequests(requests)
-        .setErrors(errors)
-        .setLastReportAt(started.plusSeconds(1))
-        .build();
-
+    TestInputTopic<String, io.hotswap.avro.InstanceState> registry = registry();
+    java.util.function.BiFunction<Long, Long, io.hotswap.avro.InstanceState> instance = (requests, errors) ->
+        instance("checkout-1", started, requests, errors);
     registry.pipeInput("checkout-1", instance.apply(100L, 1L));
     driver.advanceWallClockTime(Duration.ofSeconds(2));
     assertThat(deployments.isEmpty()).as("1 % errors: nothing to do").isTrue();

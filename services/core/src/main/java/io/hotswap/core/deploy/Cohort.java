@@ -45,13 +45,18 @@ public final class Cohort {
     }
   }
 
-  /** Whether the instance evaluates the deployment's rollout for its key. */
-  public static boolean member(Deployment d, InstanceState state) {
+  /** Whether the instance reads {@code environment}'s live topic and holds the tenant's key. */
+  public static boolean holds(String tenantId, String environment, String key, InstanceState state) {
     ServiceInstance i = state.getInstance();
-    if (i == null || !d.getEnvironment().equals(i.getEnvironment())
-        || !state.getApplied().containsKey(StoreKeys.live(d.getTenantId(), d.getKey()))) {
+    return i != null && environment.equals(i.getEnvironment()) && state.getApplied().containsKey(StoreKeys.live(tenantId, key));
+  }
+
+  /** Whether the instance evaluates the deployment's rollout for its key (and, with targets, is one of them). */
+  public static boolean member(Deployment d, InstanceState state) {
+    if (!holds(d.getTenantId(), d.getEnvironment(), d.getKey(), state)) {
       return false;
     }
+    ServiceInstance i = state.getInstance();
     if (d.getTargetInstances().isEmpty() && d.getTargetTags().isEmpty()) {
       return true;
     }

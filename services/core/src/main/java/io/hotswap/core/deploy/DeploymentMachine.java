@@ -23,14 +23,18 @@ import java.util.regex.Pattern;
  *
  * <p>DIRECT completes at once. CANARY gives the candidate to a growing share of callers (a sticky
  * hash of a context key; default steps 10/25/50/100) and, from the first step, to named instances
- * or tags; each step runs for the bake time, then the next starts. A health report above the
- * deployment's thresholds rolls it back automatically; operators pause, resume and roll back by hand.
+ * or tags. BLUE_GREEN gives it to the green instances (the targets) only, then to everyone.
+ * ROLLING gives it to the instances holding the key in batches (steps are shares of those
+ * instances, default 25/50/75/100), then to everyone. Each step runs for the bake time, then the
+ * next starts. A health report above the deployment's thresholds rolls it back automatically;
+ * operators pause, resume and roll back by hand.
  */
 public final class DeploymentMachine {
 
   /** Actor recorded for what the machine does by itself (steps, automatic completion). */
   public static final String SYSTEM_ACTOR = "hotswap-rollout";
   public static final List<Integer> CANARY_STEPS = List.of(10, 25, 50, 100);
+  public static final List<Integer> ROLLING_STEPS = List.of(25, 50, 75, 100);
   public static final Duration DEFAULT_BAKE_TIME = Duration.ofMinutes(5);
   public static final Duration MAX_BAKE_TIME = Duration.ofDays(7);
   public static final double DEFAULT_MAX_ERROR_RATE = 0.05;
@@ -53,21 +57,44 @@ public final class DeploymentMachine {
     DeploymentPayload p = DeploymentPayload.newBuilder(requested).build();
     DeploymentStrategy strategy = p.getStrategy() == null ? DeploymentStrategy.DIRECT : p.getStrategy();
     if (strategy == DeploymentStrategy.UNKNOWN) {
-      throw Rejection.badRequest("invalid-deployment", "strategy must be one of DIRECT, CANARY", "strategy");
+      throw Rejection.badRequest("invalid-deployment", "strategy must be one of DIRECT, CANARY, BLUE_GREEN, ROLLING", "strategy");
     }
     p.setStrategy(strategy);
     List<Integer> steps = p.getSteps() == null ? List.of() : p.getSteps();
-    if (strategy == DeploymentStrategy.DIRECT) {
-      if (!steps.isEmpty() && !steps.equals(List.of(100))) {
-        throw Rejection.badRequest("invalid-deployment", "a DIRECT deployment has no steps (it goes to 100 % at once)", "steps");
+    boolean targets = !p.getTargetInstances().isEmpty() || !p.getTargetTags().isEmpty();
+    switch (strategy) {
+      case DIRECT -> {
+        if (!steps.isEmpty() && !steps.equals(List.of(100))) {
+          throw Rejection.badRequest("invalid-deployment", "a DIRECT deployment has no steps (it goes to 100 % at once)", "steps");
+        }
+        if (targets) {
+          throw Rejection.badRequest("invalid-deployment", "a DIRECT deployment reaches every instance; targets need CANARY or BLUE_GREEN",
+              "targetInstances");
+        }
+        steps = List.of(100);
       }
-      if (!p.getTargetInstances().isEmpty() || !p.getTargetTags().isEmpty()) {
-        throw Rejection.badRequest("invalid-deployment", "a DIRECT deployment reaches every instance; targets need CANARY", "targetInstances");
+      case BLUE_GREEN -> {
+        if (!steps.isEmpty()) {
+          throw Rejection.badRequest("invalid-deployment", "a BLUE_GREEN deployment has no steps: the green instances, then everyone", "steps");
+        }
+        if (!targets) {
+          throw Rejection.badRequest("invalid-deployment", "a BLUE_GREEN deployment needs its green instances: targetInstances or targetTags",
+              "targetInstances");
+        }
+        steps = List.of(0, 100);
       }
-      steps = List.of(100);
-    } else {
-      steps = steps.isEmpty() ? CANARY_STEPS : steps;
-      checkSteps(steps);
+      case ROLLING -> {
+        if (targets) {
+          throw Rejection.badRequest("invalid-deployment", "a ROLLING deployment batches the instances holding the key; it takes no targets",
+              "targetInstances");
+        }
+        steps = steps.isEmpty() ? ROLLING_STEPS : steps;
+        checkSteps(steps);
+      }
+      default -> {
+        steps = steps.isEmpty() ? CANARY_STEPS : steps;
+        checkSteps(steps);
+      }
     }
     p.setSteps(new ArrayList<>(steps));
     long bake = p.getBakeTimeMs() == null ? DEFAULT_BAKE_TIME.toMillis() : p.getBakeTimeMs();
@@ -111,13 +138,28 @@ public final class DeploymentMachine {
     }
   }
 
-  /** What a deployment starts from: the key's current version and the candidate's. */
+  /**
+   * What a deployment starts from: the key's current version and the candidate's, and (for
+   * ROLLING) the instances holding the key, which it batches in this order.
+   */
   public record Start(String deploymentId, String tenantId, String environment, String key, io.hotswap.avro.ValueType valueType,
-                      long stableVersion, String stableValue, long candidateVersion, String candidateValue, String actor) {}
+                      long stableVersion, String stableValue, long candidateVersion, String candidateValue, String actor,
+                      List<String> instances) {
+
+    public Start(String deploymentId, String tenantId, String environment, String key, io.hotswap.avro.ValueType valueType,
+                 long stableVersion, String stableValue, long candidateVersion, String candidateValue, String actor) {
+      this(deploymentId, tenantId, environment, key, valueType, stableVersion, stableValue, candidateVersion, candidateValue, actor, List.of());
+    }
+  }
 
   /** A new deployment at its first step (COMPLETED at once when that step is 100 %). */
   public static Transition start(Start s, DeploymentPayload plan, Instant now) {
     int first = plan.getSteps().getFirst();
+    boolean rolling = plan.getStrategy() == DeploymentStrategy.ROLLING;
+    if (rolling && s.instances().isEmpty()) {
+      throw Rejection.conflict("no-instances", "no registered instance of " + s.environment() + " holds '" + s.key()
+          + "' yet, so there is nothing to roll in batches; deploy DIRECT or CANARY instead", "strategy");
+    }
     Deployment d = Deployment.newBuilder()
         .setDeploymentId(s.deploymentId())
         .setTenantId(s.tenantId())
@@ -132,8 +174,9 @@ public final class DeploymentMachine {
         .setBakeTimeMs(plan.getBakeTimeMs())
         .setNextStepAt(first == 100 ? null : now.plusMillis(plan.getBakeTimeMs()))
         .setStickyBy(plan.getStickyBy())
-        .setTargetInstances(plan.getTargetInstances())
+        .setTargetInstances(rolling ? batch(s.instances(), first) : plan.getTargetInstances())
         .setTargetTags(plan.getTargetTags())
+        .setRollingInstances(rolling ? s.instances() : List.of())
         .setMaxErrorRate(plan.getMaxErrorRate())
         .setMaxP99LatencyMs(plan.getMaxP99LatencyMs())
         .setInstanceHealth(plan.getInstanceHealth() == null || plan.getInstanceHealth())
@@ -160,6 +203,7 @@ public final class DeploymentMachine {
     Deployment next = changed(d, SYSTEM_ACTOR, now)
         .setStepIndex(index)
         .setPercentage(percentage)
+        .setTargetInstances(d.getStrategy() == DeploymentStrategy.ROLLING ? batch(d.getRollingInstances(), percentage) : d.getTargetInstances())
         .setStatus(percentage == 100 ? DeploymentStatus.COMPLETED : DeploymentStatus.RUNNING)
         .setNextStepAt(percentage == 100 ? null : now.plusMillis(d.getBakeTimeMs()))
         .build();
@@ -247,8 +291,15 @@ public final class DeploymentMachine {
         .setCandidateVersion(d.getCandidateVersion())
         .setTargetInstances(d.getTargetInstances())
         .setTargetTags(d.getTargetTags())
-        .setPercentage(d.getPercentage())
+        // ROLLING steps are shares of instances (the targets), not of callers
+        .setPercentage(d.getStrategy() == DeploymentStrategy.ROLLING ? 0.0 : d.getPercentage())
         .build();
+  }
+
+  /** The first {@code percentage} % of the instances (rounded up, at least one). */
+  static List<String> batch(List<String> instances, double percentage) {
+    int n = (int) Math.min(instances.size(), Math.max(1, Math.ceil(instances.size() * percentage / 100.0)));
+    return List.copyOf(instances.subList(0, n));
   }
 
   /** One line for the audit trail: status, strategy, step and share. */

@@ -61,7 +61,10 @@ class DeploymentMachineTest {
         new Bad(payload(DeploymentStrategy.CANARY).setBakeTimeMs(-1L).build(), "bakeTime"),
         new Bad(payload(DeploymentStrategy.CANARY).setMaxErrorRate(1.5).build(), "maxErrorRate"),
         new Bad(payload(DeploymentStrategy.CANARY).setMaxP99LatencyMs(0.0).build(), "maxP99LatencyMs"),
-        new Bad(payload(DeploymentStrategy.CANARY).setStickyBy("user id!").build(), "stickyBy"));
+        new Bad(payload(DeploymentStrategy.CANARY).setStickyBy("user id!").build(), "stickyBy"),
+        new Bad(payload(DeploymentStrategy.BLUE_GREEN).build(), "targetInstances"),
+        new Bad(payload(DeploymentStrategy.BLUE_GREEN).setTargetTags(List.of("green")).setSteps(List.of(50, 100)).build(), "steps"),
+        new Bad(payload(DeploymentStrategy.ROLLING).setTargetTags(List.of("green")).build(), "targetInstances"));
     for (Bad b : bad) {
       assertThatThrownBy(() -> DeploymentMachine.plan(b.plan())).as(b.plan().toString())
           .isInstanceOfSatisfying(Rejection.class, r -> {
@@ -106,6 +109,37 @@ class DeploymentMachineTest {
     assertThat(d.getStatus()).isEqualTo(DeploymentStatus.COMPLETED);
     assertThat(d.getRevision()).isEqualTo(4);
     assertThat(DeploymentMachine.liveRollout(d)).isNull();
+  }
+
+  @Test
+  void shouldGiveABlueGreenCandidateToTheGreenInstancesOnlyThenSwitchEveryone() {
+    Deployment green = start(payload(DeploymentStrategy.BLUE_GREEN).setTargetTags(List.of("green")).build());
+    assertThat(green.getStatus()).isEqualTo(DeploymentStatus.RUNNING);
+    assertThat(green.getSteps()).containsExactly(0, 100);
+    assertThat(DeploymentMachine.liveRollout(green).getPercentage()).as("no caller outside green").isZero();
+    assertThat(DeploymentMachine.liveRollout(green).getTargetTags()).containsExactly("green");
+    DeploymentMachine.Transition switched = DeploymentMachine.tick(green, T0.plus(BAKE));
+    assertThat(switched.event()).isEqualTo(AuditEventType.DEPLOYMENT_COMPLETED);
+    assertThat(DeploymentMachine.liveRollout(switched.deployment())).isNull();
+  }
+
+  @Test
+  void shouldRollToTheInstancesHoldingTheKeyInBatches() {
+    DeploymentPayload plan = DeploymentMachine.plan(payload(DeploymentStrategy.ROLLING).build());
+    assertThat(plan.getSteps()).containsExactly(25, 50, 75, 100);
+    Deployment d = DeploymentMachine.start(new DeploymentMachine.Start("acme:d1", "acme", "production", "feature.new_ui", ValueType.BOOLEAN,
+        3, "false", 4, "true", "olga", List.of("i-1", "i-2", "i-3", "i-4", "i-5")), plan, T0).deployment();
+    assertThat(d.getTargetInstances()).as("25 % of 5, rounded up").containsExactly("i-1", "i-2");
+    assertThat(DeploymentMachine.liveRollout(d).getPercentage()).as("steps are shares of instances, not callers").isZero();
+    d = DeploymentMachine.tick(d, T0.plus(BAKE)).deployment();
+    assertThat(DeploymentMachine.liveRollout(d).getTargetInstances()).containsExactly("i-1", "i-2", "i-3");
+    d = DeploymentMachine.tick(d, T0.plus(BAKE.multipliedBy(2))).deployment();
+    assertThat(d.getTargetInstances()).hasSize(4);
+    assertThat(DeploymentMachine.tick(d, T0.plus(BAKE.multipliedBy(3))).deployment().getStatus()).isEqualTo(DeploymentStatus.COMPLETED);
+
+    assertThatThrownBy(() -> DeploymentMachine.start(new DeploymentMachine.Start("acme:d2", "acme", "production", "feature.new_ui",
+        ValueType.BOOLEAN, 3, "false", 4, "true", "olga", List.of()), plan, T0))
+        .isInstanceOfSatisfying(Rejection.class, r -> assertThat(r.type()).isEqualTo("no-instances"));
   }
 
   @Test
