@@ -114,7 +114,7 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
       case TENANT_CREATE, TENANT_UPDATE, TENANT_DELETE -> applyTenant(command, now, out);
       case CONFIG_CREATE, CONFIG_UPDATE, CONFIG_DELETE, CONFIG_PROMOTE -> applyConfig(command, now, out);
       case TENANT_KEY_ROTATE -> rotateKey(command, now, out);
-      case DEPLOYMENT_START, DEPLOYMENT_PAUSE, DEPLOYMENT_RESUME, DEPLOYMENT_ROLLBACK, DEPLOYMENT_HEALTH -> {
+      case DEPLOYMENT_START, DEPLOYMENT_PAUSE, DEPLOYMENT_RESUME, DEPLOYMENT_ROLLBACK, DEPLOYMENT_HEALTH, DEPLOYMENT_COMPLETE -> {
         requireTenant(tenants.get(command.getTenantId()), command.getTenantId());
         yield deployments.apply(command, now, out);
       }

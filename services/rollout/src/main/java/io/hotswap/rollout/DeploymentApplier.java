@@ -80,6 +80,7 @@ final class DeploymentApplier {
     DeploymentMachine.Transition t = switch (command.getType()) {
       case DEPLOYMENT_PAUSE -> DeploymentMachine.pause(d, command.getActor(), p.getReason(), now);
       case DEPLOYMENT_RESUME -> DeploymentMachine.resume(d, command.getActor(), now);
+      case DEPLOYMENT_COMPLETE -> DeploymentMachine.complete(d, command.getActor(), now);
       case DEPLOYMENT_ROLLBACK -> DeploymentMachine.rollback(d, command.getActor(), p.getReason() == null ? "rolled back by "
           + command.getActor() : p.getReason(), rollbackVersion(d), now);
       default -> DeploymentMachine.health(d, p.getHealth(), command.getActor(), rollbackVersion(d), now);

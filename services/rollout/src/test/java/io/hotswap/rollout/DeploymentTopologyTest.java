@@ -268,6 +268,26 @@ class DeploymentTopologyTest {
   }
 
   @Test
+  void shouldPublishAnAbTestAsTwoVariantsAndGiveEveryoneBOnComplete() {
+    CommandResult started = apply(startCommand("d1", DeploymentStrategy.AB_TEST, "800", List.of(30)));
+    assertThat(started.getStatus()).isEqualTo(201);
+    LiveConfig split = lastLive();
+    assertThat(split.getValue()).isEqualTo("500");
+    assertThat(split.getRollout().getVariants()).extracting(v -> v.getName() + "=" + v.getValue() + "@" + v.getWeight())
+        .containsExactly("A=500@70", "B=800@30");
+    driver.advanceWallClockTime(BAKE.multipliedBy(10));
+    assertThat(live.isEmpty()).as("an A/B test does not progress by itself").isTrue();
+
+    assertThat(apply(action(CommandType.DEPLOYMENT_COMPLETE, "d1")).getStatus()).isEqualTo(200);
+    LiveConfig b = lastLive();
+    assertThat(b.getValue()).isEqualTo("800");
+    assertThat(b.getRollout()).isNull();
+    assertThat(audit.readValuesToList()).extracting(AuditEvent::getEventType)
+        .containsExactly(AuditEventType.DEPLOYMENT_STARTED, AuditEventType.DEPLOYMENT_COMPLETED);
+    assertThat(apply(action(CommandType.DEPLOYMENT_COMPLETE, "d1")).getStatus()).isEqualTo(409);
+  }
+
+  @Test
   void shouldRefuseToRollBackACompletedDeploymentOnceTheKeyChangedAgain() {
     apply(startCommand("d1", DeploymentStrategy.DIRECT, "800", List.of()));
     assertThat(lastLive().getValue()).as("direct: everyone at once").isEqualTo("800");

@@ -1460,9 +1460,33 @@ class PlatformIT {
 
     JsonNode list = api.get("/api/v1/deployments/tenant/it-deploy?status=rolled_back").json();
     assertThat(list.get("totalItems").asLong()).isEqualTo(2);
+
+    // an A/B test: sticky variants A (stable) and B (candidate) until an operator completes it
+    String ab = operator.post("/api/v1/deployments", Map.of("configId", configId, "value", 700, "strategy", "ab-test", "steps", List.of(30)))
+        .json().get("deploymentId").asString();
+    try (io.hotswap.client.HotSwapClient client = io.hotswap.client.HotSwapClient.builder().bootstrapServers(bootstrap)
+        .environment("production").tenant("it-deploy").register(false).build().start()) {
+      client.ready().get(60, java.util.concurrent.TimeUnit.SECONDS);
+      Map<String, Integer> arms = new java.util.TreeMap<>();
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        arms.clear();
+        for (int u = 0; u < 2000; u++) {
+          io.hotswap.client.Cohorts.Choice c = client.choice("it-deploy", "checkout.timeout_ms", io.hotswap.client.Context.of("userId", "user-" + u))
+              .orElseThrow();
+          arms.merge(c.arm() + "=" + c.value(), 1, Integer::sum);
+        }
+        assertThat(arms.keySet()).containsExactly("A=800", "B=700");
+        assertThat(arms.get("B=700")).isBetween(500, 700);
+      });
+      Api.Response completed = operator.post("/api/v1/deployments/" + ab + "/complete", null);
+      assertThat(completed.status()).as(completed.text()).isEqualTo(200);
+      assertThat(completed.json().get("status").asString()).isEqualTo("completed");
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(client.getString("it-deploy", "checkout.timeout_ms", "?",
+          io.hotswap.client.Context.of("userId", "user-1"))).isEqualTo("700"));
+    }
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(count(
         "SELECT count(*) FROM audit_log WHERE tenant_id = ? AND event_type LIKE 'DEPLOYMENT_%' AND actor IS NOT NULL", "it-deploy"))
-        .as("started, completed; started, paused, resumed, rolled back; started, health, rolled back").isEqualTo(9));
+        .as("started, completed; started, paused, resumed, rolled back; started, health, rolled back; started, completed").isEqualTo(11));
   }
 
   @Test

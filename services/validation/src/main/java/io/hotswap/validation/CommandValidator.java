@@ -111,7 +111,7 @@ final class CommandValidator implements Processor<String, Command, String, Decis
         command.setDeployment(io.hotswap.core.deploy.DeploymentMachine.plan(command.getDeployment()));
         updateConfig(command);
       }
-      case DEPLOYMENT_PAUSE, DEPLOYMENT_RESUME, DEPLOYMENT_ROLLBACK, DEPLOYMENT_HEALTH -> {
+      case DEPLOYMENT_PAUSE, DEPLOYMENT_RESUME, DEPLOYMENT_ROLLBACK, DEPLOYMENT_HEALTH, DEPLOYMENT_COMPLETE -> {
         existingTenant(command.getTenantId());
         if (requireDeployment(command).getHealth() == null && command.getType() == io.hotswap.avro.CommandType.DEPLOYMENT_HEALTH) {
           throw Rejection.badRequest("missing-health", "a health report is required", "health");

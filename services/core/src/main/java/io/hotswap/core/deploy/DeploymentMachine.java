@@ -26,7 +26,9 @@ import java.util.regex.Pattern;
  * or tags. BLUE_GREEN gives it to the green instances (the targets) only, then to everyone.
  * ROLLING gives it to the instances holding the key in batches (steps are shares of those
  * instances, default 25/50/75/100), then to everyone. Each step runs for the bake time, then the
- * next starts. A health report above the deployment's thresholds rolls it back automatically;
+ * next starts. AB_TEST splits callers into two sticky variants — A keeps the stable value, B gets
+ * the candidate (its share is the one step, default 50 %) — and runs until an operator completes
+ * it (B for everyone) or rolls it back (A for everyone); any active deployment can be completed early. A health report above the deployment's thresholds rolls it back automatically;
  * operators pause, resume and roll back by hand.
  */
 public final class DeploymentMachine {
@@ -57,7 +59,7 @@ public final class DeploymentMachine {
     DeploymentPayload p = DeploymentPayload.newBuilder(requested).build();
     DeploymentStrategy strategy = p.getStrategy() == null ? DeploymentStrategy.DIRECT : p.getStrategy();
     if (strategy == DeploymentStrategy.UNKNOWN) {
-      throw Rejection.badRequest("invalid-deployment", "strategy must be one of DIRECT, CANARY, BLUE_GREEN, ROLLING", "strategy");
+      throw Rejection.badRequest("invalid-deployment", "strategy must be one of DIRECT, CANARY, BLUE_GREEN, ROLLING, AB_TEST", "strategy");
     }
     p.setStrategy(strategy);
     List<Integer> steps = p.getSteps() == null ? List.of() : p.getSteps();
@@ -82,6 +84,16 @@ public final class DeploymentMachine {
               "targetInstances");
         }
         steps = List.of(0, 100);
+      }
+      case AB_TEST -> {
+        steps = steps.isEmpty() ? List.of(50) : steps;
+        if (steps.size() != 1 || steps.getFirst() == null || steps.getFirst() < 1 || steps.getFirst() > 99) {
+          throw Rejection.badRequest("invalid-deployment", "an AB_TEST has one step: variant B's share of callers, 1 to 99 (A gets the rest)",
+              "steps");
+        }
+        if (targets) {
+          throw Rejection.badRequest("invalid-deployment", "an AB_TEST splits callers, not instances; it takes no targets", "targetInstances");
+        }
       }
       case ROLLING -> {
         if (targets) {
@@ -172,7 +184,7 @@ public final class DeploymentMachine {
         .setStepIndex(0)
         .setPercentage(first)
         .setBakeTimeMs(plan.getBakeTimeMs())
-        .setNextStepAt(first == 100 ? null : now.plusMillis(plan.getBakeTimeMs()))
+        .setNextStepAt(first == 100 ? null : nextStep(plan.getStrategy(), now, plan.getBakeTimeMs()))
         .setStickyBy(plan.getStickyBy())
         .setTargetInstances(rolling ? batch(s.instances(), first) : plan.getTargetInstances())
         .setTargetTags(plan.getTargetTags())
@@ -217,10 +229,27 @@ public final class DeploymentMachine {
     return new Transition(next, AuditEventType.DEPLOYMENT_PAUSED, describe(next));
   }
 
+  /** When the next step starts: one bake time from now; never for an AB_TEST, which an operator ends. */
+  private static Instant nextStep(DeploymentStrategy strategy, Instant now, long bakeTimeMs) {
+    return strategy == DeploymentStrategy.AB_TEST ? null : now.plusMillis(bakeTimeMs);
+  }
+
+  /** RUNNING or PAUSED → COMPLETED now: the candidate (variant B) for everyone, the remaining steps skipped. */
+  public static Transition complete(Deployment d, String actor, Instant now) {
+    if (!active(d)) {
+      throw Rejection.conflict("deployment-finished", "cannot complete deployment '" + d.getDeploymentId() + "': it is "
+          + d.getStatus().name().toLowerCase(Locale.ROOT), "status");
+    }
+    Deployment next = changed(d, actor, now).setStatus(DeploymentStatus.COMPLETED).setNextStepAt(null).setPercentage(100)
+        .setStepIndex(d.getSteps().size() - 1).build();
+    return new Transition(next, AuditEventType.DEPLOYMENT_COMPLETED, describe(next));
+  }
+
   /** PAUSED → RUNNING: the current step bakes again for its full time. */
   public static Transition resume(Deployment d, String actor, Instant now) {
     require(d, DeploymentStatus.PAUSED, "resume");
-    Deployment next = changed(d, actor, now).setStatus(DeploymentStatus.RUNNING).setNextStepAt(now.plusMillis(d.getBakeTimeMs())).build();
+    Deployment next = changed(d, actor, now).setStatus(DeploymentStatus.RUNNING).setNextStepAt(nextStep(d.getStrategy(), now, d.getBakeTimeMs()))
+        .build();
     return new Transition(next, AuditEventType.DEPLOYMENT_RESUMED, describe(next));
   }
 
@@ -283,6 +312,16 @@ public final class DeploymentMachine {
   public static LiveRollout liveRollout(Deployment d) {
     if (!active(d)) {
       return null;
+    }
+    if (d.getStrategy() == DeploymentStrategy.AB_TEST) {
+      int b = (int) Math.round(d.getPercentage());
+      return LiveRollout.newBuilder()
+          .setRolloutId(d.getDeploymentId())
+          .setStickyBy(d.getStickyBy())
+          .setVariants(List.of(
+              io.hotswap.avro.LiveVariant.newBuilder().setName("A").setWeight(100 - b).setValue(d.getStableValue()).setVersion(d.getStableVersion()).build(),
+              io.hotswap.avro.LiveVariant.newBuilder().setName("B").setWeight(b).setValue(d.getCandidateValue()).setVersion(d.getCandidateVersion()).build()))
+          .build();
     }
     return LiveRollout.newBuilder()
         .setRolloutId(d.getDeploymentId())

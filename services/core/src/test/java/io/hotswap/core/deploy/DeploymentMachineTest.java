@@ -64,7 +64,10 @@ class DeploymentMachineTest {
         new Bad(payload(DeploymentStrategy.CANARY).setStickyBy("user id!").build(), "stickyBy"),
         new Bad(payload(DeploymentStrategy.BLUE_GREEN).build(), "targetInstances"),
         new Bad(payload(DeploymentStrategy.BLUE_GREEN).setTargetTags(List.of("green")).setSteps(List.of(50, 100)).build(), "steps"),
-        new Bad(payload(DeploymentStrategy.ROLLING).setTargetTags(List.of("green")).build(), "targetInstances"));
+        new Bad(payload(DeploymentStrategy.ROLLING).setTargetTags(List.of("green")).build(), "targetInstances"),
+        new Bad(payload(DeploymentStrategy.AB_TEST).setSteps(List.of(50, 100)).build(), "steps"),
+        new Bad(payload(DeploymentStrategy.AB_TEST).setSteps(List.of(100)).build(), "steps"),
+        new Bad(payload(DeploymentStrategy.AB_TEST).setTargetTags(List.of("green")).build(), "targetInstances"));
     for (Bad b : bad) {
       assertThatThrownBy(() -> DeploymentMachine.plan(b.plan())).as(b.plan().toString())
           .isInstanceOfSatisfying(Rejection.class, r -> {
@@ -140,6 +143,31 @@ class DeploymentMachineTest {
     assertThatThrownBy(() -> DeploymentMachine.start(new DeploymentMachine.Start("acme:d2", "acme", "production", "feature.new_ui",
         ValueType.BOOLEAN, 3, "false", 4, "true", "olga", List.of()), plan, T0))
         .isInstanceOfSatisfying(Rejection.class, r -> assertThat(r.type()).isEqualTo("no-instances"));
+  }
+
+  @Test
+  void shouldSplitAnAbTestIntoStickyVariantsUntilAnOperatorCompletesIt() {
+    Deployment ab = start(payload(DeploymentStrategy.AB_TEST).setSteps(List.of(30)).build());
+    assertThat(ab.getStatus()).isEqualTo(DeploymentStatus.RUNNING);
+    assertThat(ab.getNextStepAt()).as("no bake-time progression").isNull();
+    var variants = DeploymentMachine.liveRollout(ab).getVariants();
+    assertThat(variants).extracting(io.hotswap.avro.LiveVariant::getName).containsExactly("A", "B");
+    assertThat(variants).extracting(io.hotswap.avro.LiveVariant::getWeight).containsExactly(70, 30);
+    assertThat(variants).extracting(io.hotswap.avro.LiveVariant::getValue).containsExactly("false", "true");
+    assertThat(DeploymentMachine.tick(ab, T0.plus(Duration.ofDays(30)))).isNull();
+    Deployment resumed = DeploymentMachine.resume(DeploymentMachine.pause(ab, "oscar", null, T0).deployment(), "oscar", T0).deployment();
+    assertThat(resumed.getNextStepAt()).as("still no progression after a resume").isNull();
+
+    DeploymentMachine.Transition done = DeploymentMachine.complete(resumed, "oscar", T0.plusSeconds(60));
+    assertThat(done.event()).isEqualTo(AuditEventType.DEPLOYMENT_COMPLETED);
+    assertThat(done.deployment().getPercentage()).isEqualTo(100);
+    assertThat(DeploymentMachine.liveRollout(done.deployment())).isNull();
+    assertThatThrownBy(() -> DeploymentMachine.complete(done.deployment(), "oscar", T0)).isInstanceOfSatisfying(Rejection.class,
+        r -> assertThat(r.status()).isEqualTo(409));
+
+    Deployment canary = start(payload(DeploymentStrategy.CANARY).build());
+    assertThat(DeploymentMachine.complete(canary, "oscar", T0).deployment().getStepIndex()).as("a canary can skip its remaining steps")
+        .isEqualTo(3);
   }
 
   @Test

@@ -175,6 +175,12 @@ class DeploymentController {
     return change(deploymentId, CommandType.DEPLOYMENT_RESUME, p -> { }, request);
   }
 
+  /** Everyone gets the candidate now: ends an A/B test with B, or skips a canary's remaining steps. */
+  @PostMapping("/{deploymentId}/complete")
+  ResponseEntity<?> complete(@PathVariable String deploymentId, HttpServletRequest request) {
+    return change(deploymentId, CommandType.DEPLOYMENT_COMPLETE, p -> { }, request);
+  }
+
   @PostMapping("/{deploymentId}/rollback")
   ResponseEntity<?> rollback(@PathVariable String deploymentId, @RequestBody(required = false) DeploymentRequests.Reason body,
                              HttpServletRequest request) {
