@@ -75,8 +75,10 @@ class ApprovalConfiguration {
   }
 
   @Bean
-  Object approvalTopology(StreamsBuilder builder, Serdes serdes) {
-    ApprovalTopology.build(builder, serdes);
+  Object approvalTopology(StreamsBuilder builder, Serdes serdes,
+                          @Value("${hotswap.approval.check-period:PT10S}") java.time.Duration checkPeriod,
+                          @Value("${hotswap.idempotency.window:PT24H}") java.time.Duration window) {
+    ApprovalTopology.build(builder, serdes, checkPeriod, window);
     return ApprovalTopology.class;
   }
 }

@@ -7,7 +7,9 @@ import io.hotswap.avro.CommandResult;
 import io.hotswap.avro.Outcome;
 import io.hotswap.core.avro.Serdes;
 import io.hotswap.core.kafka.Topics;
-import org.apache.kafka.streams.KeyValue;
+import io.hotswap.core.stream.Stores;
+import java.time.Duration;
+import org.apache.kafka.streams.kstream.BranchedKStream;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
@@ -16,38 +18,50 @@ import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 
 /**
- * {@code validated → approval-gate → changes | approvals + command-results}. A change that
- * validation marked for approval (a guarded environment) is held: recorded as a PENDING
- * {@link ApprovalRequest} on {@code hotswap.approvals.v1} and answered 202; every other change
- * passes on unchanged. Deciding on held changes (levels, approvers, timeouts) is a later issue.
+ * {@code validated → approval-gate → changes | approvals + audit + command-results | commands}.
+ * A change that validation marked for approval (a guarded environment) is held: a PENDING
+ * {@link ApprovalRequest} on {@code hotswap.approvals.v1}, audited, answered 202. APPROVAL_APPROVE
+ * and APPROVAL_REJECT decide it ({@link ApprovalGate}); an approved change is released onto
+ * {@code commands} to be validated again; a wall-clock punctuator expires the ones left too long.
+ * Every other change passes on unchanged and in order.
  */
 public final class ApprovalTopology {
+
+  public static final String PENDING_STORE = "approval-pending-store";
+  public static final String DECISIONS_STORE = "approval-decisions-store";
 
   private ApprovalTopology() {}
 
   public static void build(StreamsBuilder builder, Serdes serdes) {
-    var keys = org.apache.kafka.common.serialization.Serdes.String();
-    builder.stream(Topics.VALIDATED, Consumed.with(keys, serdes.command()).withName("validated-source"))
-        .split(Named.as("approval-gate-"))
-        .branch((tenant, command) -> command.getApprovalRequired(), Branched.<String, Command>withConsumer(held -> hold(held, serdes))
-            .withName("held"))
-        .defaultBranch(Branched.<String, Command>withConsumer(passed -> {
-              passed.to(Topics.CHANGES, Produced.with(keys, serdes.command()).withName("changes-sink"));
-              // an Admin approved or rejected a held schema version: the held request is decided
-              passed.filter((tenant, command) -> command.getSchemaChange() != null && command.getSchemaChange().getApprovalId() != null,
-                      Named.as("decided-schema-versions"))
-                  .map((tenant, command) -> KeyValue.pair(command.getSchemaChange().getApprovalId(), decided(command)), Named.as("approval-decision"))
-                  .to(Topics.APPROVALS, Produced.with(keys, serdes.approvalRequest()).withName("decisions-sink"));
-            })
-            .withName("passed"));
+    build(builder, serdes, Duration.ofSeconds(10), Duration.ofHours(24));
   }
 
-  private static void hold(KStream<String, Command> held, Serdes serdes) {
+  /**
+   * @param checkPeriod how often pending requests are checked for expiry
+   * @param idempotencyWindow how long a decision's result is kept to answer its retry
+   */
+  public static void build(StreamsBuilder builder, Serdes serdes, Duration checkPeriod, Duration idempotencyWindow) {
     var keys = org.apache.kafka.common.serialization.Serdes.String();
-    held.map((tenant, command) -> KeyValue.pair(command.getCommandId(), request(command)), Named.as("approval-request"))
-        .to(Topics.APPROVALS, Produced.with(keys, serdes.approvalRequest()).withName("approvals-sink"));
-    held.map((tenant, command) -> KeyValue.pair(command.getCommandId(), pending(command)), Named.as("pending-result"))
-        .to(Topics.COMMAND_RESULTS, Produced.with(keys, serdes.commandResult()).withName("pending-results-sink"));
+    builder.addStateStore(Stores.keyValue(PENDING_STORE, serdes.approvalRequest()));
+    builder.addStateStore(Stores.keyValue(DECISIONS_STORE, serdes.commandResult()));
+    BranchedKStream<String, ApprovalGate.Out> out = builder.stream(Topics.VALIDATED, Consumed.with(keys, serdes.command()).withName("validated-source"))
+        .process(() -> new ApprovalGate(checkPeriod, idempotencyWindow), Named.as("approval-gate"), PENDING_STORE, DECISIONS_STORE)
+        .split(Named.as("approval-"));
+    out.branch((k, o) -> o.kind() == ApprovalGate.Out.Kind.CHANGE, sink("change", Command.class,
+        s -> s.to(Topics.CHANGES, Produced.with(keys, serdes.command()).withName("changes-sink"))));
+    out.branch((k, o) -> o.kind() == ApprovalGate.Out.Kind.RELEASED, sink("released", Command.class,
+        s -> s.to(Topics.COMMANDS, Produced.with(keys, serdes.command()).withName("released-sink"))));
+    out.branch((k, o) -> o.kind() == ApprovalGate.Out.Kind.APPROVAL, sink("request", ApprovalRequest.class,
+        s -> s.to(Topics.APPROVALS, Produced.with(keys, serdes.approvalRequest()).withName("approvals-sink"))));
+    out.branch((k, o) -> o.kind() == ApprovalGate.Out.Kind.AUDIT, sink("audit", io.hotswap.avro.AuditEvent.class,
+        s -> s.to(Topics.AUDIT, Produced.with(keys, serdes.auditEvent()).withName("audit-sink"))));
+    out.defaultBranch(sink("result", CommandResult.class,
+        s -> s.to(Topics.COMMAND_RESULTS, Produced.with(keys, serdes.commandResult()).withName("results-sink"))));
+  }
+
+  private static <T> Branched<String, ApprovalGate.Out> sink(String name, Class<T> type, java.util.function.Consumer<KStream<String, T>> to) {
+    return Branched.<String, ApprovalGate.Out>withConsumer(s -> to.accept(s.mapValues(o -> type.cast(o.value()), Named.as(name + "-value"))))
+        .withName(name);
   }
 
   static ApprovalRequest request(Command command) {

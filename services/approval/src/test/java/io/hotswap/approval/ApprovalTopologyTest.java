@@ -74,6 +74,101 @@ class ApprovalTopologyTest {
     }
   }
 
+  /** A promotion into production held for {@code levels} approvers, requested by "rita". */
+  private static Command held(int levels, java.time.Duration timeout) {
+    Command promote = Commands.base(io.hotswap.avro.CommandType.CONFIG_PROMOTE, "acme")
+        .setActor("rita")
+        .setConfig(io.hotswap.avro.ConfigPayload.newBuilder().setEnvironment("production").setKey("a.b").setValue("1")
+            .setValueType(io.hotswap.avro.ValueType.NUMBER).setPromotedFrom("staging").setPromotedFromVersion(3L).build())
+        .build();
+    promote.setApprovalRequired(true);
+    promote.setApprovalLevels(levels);
+    promote.setApprovalTimeoutMs(timeout.toMillis());
+    return promote;
+  }
+
+  private static Command decision(io.hotswap.avro.CommandType type, String approvalId, String actor) {
+    return Commands.base(type, "acme").setActor(actor).setApprovalId(approvalId)
+        .setDecision(io.hotswap.avro.ApprovalDecision.newBuilder().setComment("looks right").build()).build();
+  }
+
+  @Test
+  void shouldReleaseAHeldChangeOnceDistinctApproversReachItsLevels() {
+    Properties props = new Properties();
+    props.putAll(StreamsDefaults.apply(new HashMap<>(Map.of("bootstrap.servers", "unused:9092")), "approval-test"));
+    try (TopologyTestDriver driver = new TopologyTestDriver(topology(serdes), props)) {
+      var in = driver.createInputTopic(Topics.VALIDATED, new StringSerializer(), serdes.command().serializer());
+      var released = driver.createOutputTopic(Topics.COMMANDS, new StringDeserializer(), serdes.command().deserializer());
+      var approvals = driver.createOutputTopic(Topics.APPROVALS, new StringDeserializer(), serdes.approvalRequest().deserializer());
+      var results = driver.createOutputTopic(Topics.COMMAND_RESULTS, new StringDeserializer(), serdes.commandResult().deserializer());
+      var audit = driver.createOutputTopic(Topics.AUDIT, new StringDeserializer(), serdes.auditEvent().deserializer());
+      Command promote = held(2, java.time.Duration.ofHours(1));
+      in.pipeInput("acme", promote);
+      String id = promote.getCommandId();
+      assertThat(approvals.readValue().getRequiredApprovals()).isEqualTo(2);
+      results.readValuesToList();
+
+      java.util.function.Function<Command, io.hotswap.avro.CommandResult> decide = c -> {
+        in.pipeInput("acme", c);
+        return results.readValue();
+      };
+      var self = decide.apply(decision(io.hotswap.avro.CommandType.APPROVAL_APPROVE, id, "rita"));
+      assertThat(self.getStatus()).isEqualTo(409);
+      assertThat(self.getErrorType()).isEqualTo("self-approval");
+      Command first = decision(io.hotswap.avro.CommandType.APPROVAL_APPROVE, id, "alice");
+      assertThat(decide.apply(first).getStatus()).isEqualTo(200);
+      assertThat(decide.apply(first).getStatus()).as("a retried decision is answered as the first time").isEqualTo(200);
+      assertThat(decide.apply(decision(io.hotswap.avro.CommandType.APPROVAL_APPROVE, id, "alice")).getErrorType()).isEqualTo("already-approved");
+      assertThat(released.isEmpty()).as("one of two approvals").isTrue();
+      assertThat(decide.apply(decision(io.hotswap.avro.CommandType.APPROVAL_APPROVE, id, "bob")).getVersion()).isEqualTo(3);
+
+      Command change = released.readValue();
+      assertThat(change.getApprovalId()).isEqualTo(id);
+      assertThat(change.getCommandId()).isEqualTo(id + "-approved");
+      assertThat(change.getApprovalRequired()).isFalse();
+      assertThat(change.getActor()).as("the change stays the requester's").isEqualTo("rita");
+      assertThat(change.getConfig()).isEqualTo(promote.getConfig());
+      var states = approvals.readValuesToList();
+      assertThat(states).extracting(r -> r.getStatus().name()).containsExactly("PENDING", "APPROVED");
+      assertThat(states.getLast().getApprovals()).extracting(io.hotswap.avro.ApprovalVote::getApprover).containsExactly("alice", "bob");
+      assertThat(audit.readValuesToList()).extracting(e -> e.getEventType().name() + " " + e.getActor())
+          .containsExactly("APPROVAL_REQUESTED rita", "APPROVAL_GRANTED alice", "CHANGE_APPROVED bob");
+      assertThat(decide.apply(decision(io.hotswap.avro.CommandType.APPROVAL_REJECT, id, "carol")).getStatus()).as("decided").isEqualTo(404);
+    }
+  }
+
+  @Test
+  void shouldDropARejectedChangeAndExpireOneLeftTooLong() {
+    Properties props = new Properties();
+    props.putAll(StreamsDefaults.apply(new HashMap<>(Map.of("bootstrap.servers", "unused:9092")), "approval-test"));
+    java.time.Instant start = java.time.Instant.now();
+    try (TopologyTestDriver driver = new TopologyTestDriver(topology(serdes), props, start)) {
+      var in = driver.createInputTopic(Topics.VALIDATED, new StringSerializer(), serdes.command().serializer());
+      var released = driver.createOutputTopic(Topics.COMMANDS, new StringDeserializer(), serdes.command().deserializer());
+      var approvals = driver.createOutputTopic(Topics.APPROVALS, new StringDeserializer(), serdes.approvalRequest().deserializer());
+      var audit = driver.createOutputTopic(Topics.AUDIT, new StringDeserializer(), serdes.auditEvent().deserializer());
+      Command rejected = held(1, java.time.Duration.ofHours(1));
+      Command forgotten = held(1, java.time.Duration.ofMinutes(30));
+      in.pipeInput("acme", rejected);
+      in.pipeInput("acme", forgotten);
+      in.pipeInput("acme", decision(io.hotswap.avro.CommandType.APPROVAL_REJECT, rejected.getCommandId(), "alice"));
+      var rejectedState = approvals.readValuesToList().getLast();
+      assertThat(rejectedState.getStatus()).isEqualTo(io.hotswap.avro.ApprovalStatus.REJECTED);
+      assertThat(rejectedState.getDecidedBy()).isEqualTo("alice");
+      assertThat(rejectedState.getComment()).isEqualTo("looks right");
+
+      driver.advanceWallClockTime(java.time.Duration.ofMinutes(31));
+      var expired = approvals.readValuesToList();
+      assertThat(expired).hasSize(1);
+      assertThat(expired.getFirst().getApprovalId()).isEqualTo(forgotten.getCommandId());
+      assertThat(expired.getFirst().getStatus()).isEqualTo(io.hotswap.avro.ApprovalStatus.EXPIRED);
+      assertThat(expired.getFirst().getDecidedBy()).isEqualTo("hotswap-approval");
+      assertThat(released.isEmpty()).as("nothing rejected or expired is applied").isTrue();
+      assertThat(audit.readValuesToList()).extracting(e -> e.getEventType().name())
+          .containsExactly("APPROVAL_REQUESTED", "APPROVAL_REQUESTED", "CHANGE_REJECTED", "APPROVAL_EXPIRED");
+    }
+  }
+
   @Test
   void shouldKeepTopologyDocsTrueToTheCode() throws Exception {
     TopologyDocs.assertDocumented("approval", topology(serdes));

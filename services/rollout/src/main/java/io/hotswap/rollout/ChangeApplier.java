@@ -152,6 +152,8 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
             .setUpdatedBy(command.getActor())
             .setGuardedEnvironments(p.getGuardedEnvironments() == null ? io.hotswap.core.domain.Environments.GUARDED_BY_DEFAULT_ORDERED
                 : p.getGuardedEnvironments())
+            .setApprovalLevels(p.getApprovalLevels() == null ? 1 : p.getApprovalLevels())
+            .setApprovalTimeoutMs(p.getApprovalTimeoutMs() == null ? java.time.Duration.ofHours(24).toMillis() : p.getApprovalTimeoutMs())
             .build();
         type = AuditEventType.TENANT_CREATED;
         status = 201;
@@ -166,6 +168,8 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
             .setMaxConfigs(p.getMaxConfigs() != null ? p.getMaxConfigs() : p.getTier() == null ? before.getMaxConfigs() : Quotas.defaultMaxConfigs(tier))
             .setMaxEnvironments(p.getMaxEnvironments() != null ? p.getMaxEnvironments() : p.getTier() == null ? before.getMaxEnvironments() : Quotas.defaultMaxEnvironments(tier))
             .setGuardedEnvironments(p.getGuardedEnvironments() == null ? before.getGuardedEnvironments() : p.getGuardedEnvironments())
+            .setApprovalLevels(p.getApprovalLevels() == null ? before.getApprovalLevels() : p.getApprovalLevels())
+            .setApprovalTimeoutMs(p.getApprovalTimeoutMs() == null ? before.getApprovalTimeoutMs() : p.getApprovalTimeoutMs())
             .setVersion(before.getVersion() + 1)
             .setUpdatedAt(now)
             .setUpdatedBy(command.getActor())
@@ -362,22 +366,7 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
 
   static AuditEvent audit(Command command, AuditEventType type, String env, String key, String resourceId,
                                   String oldValue, String newValue, long version, Instant now) {
-    return AuditEvent.newBuilder()
-        .setEventId(command.getCommandId() + "-1")
-        .setEventType(type)
-        .setTenantId(command.getTenantId())
-        .setEnvironment(env)
-        .setKey(key)
-        .setResourceId(resourceId)
-        .setOldValue(oldValue)
-        .setNewValue(newValue)
-        .setVersion(version)
-        .setActor(command.getActor())
-        .setSourceIp(command.getSourceIp())
-        .setTraceId(command.getTraceId())
-        .setCommandId(command.getCommandId())
-        .setOccurredAt(now)
-        .build();
+    return io.hotswap.core.stream.AuditEvents.of(command, type, env, key, resourceId, oldValue, newValue, version, now);
   }
 
   private static String tenantJson(Tenant t) {
@@ -388,6 +377,8 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
     m.put("maxConfigs", t.getMaxConfigs());
     m.put("maxEnvironments", t.getMaxEnvironments());
     m.put("guardedEnvironments", t.getGuardedEnvironments());
+    m.put("approvalLevels", t.getApprovalLevels());
+    m.put("approvalTimeout", java.time.Duration.ofMillis(t.getApprovalTimeoutMs()).toString());
     return Json.MAPPER.writeValueAsString(m);
   }
 }

@@ -92,6 +92,8 @@ class PlatformIT {
     common.put("hotswap.instances.evict-after", "PT6S");
     // bake times checked every 0.2 s, so a canary with 1 s steps completes within seconds
     common.put("hotswap.deployments.tick", "PT0.2S");
+    // held changes checked for expiry twice a second
+    common.put("hotswap.approval.check-period", "PT0.5S");
     RATE_LIMITS.forEach(common::put);
     Map<String, Map<String, Object>> perService = new HashMap<>();
     for (Platform.Service s : Platform.SERVICES) {
@@ -630,7 +632,8 @@ class PlatformIT {
       for (io.hotswap.gateway.security.AccessMatrix.Row row : matrix.rows()) {
         String path = row.path().replace("{tenantId}", "it-matrix").replace("{configId}", "it-matrix:development:m.k").replace("{version}", "1").replace("{kind}", "read")
             .replace("{schemaId}", "it-matrix:m-schema").replace("{profileId}", "it-matrix:m-service.development")
-            .replace("{instanceId}", "m-instance-absent").replace("{deploymentId}", "it-matrix:dabsent");
+            .replace("{instanceId}", "m-instance-absent").replace("{deploymentId}", "it-matrix:dabsent")
+            .replace("{approvalId}", "absent-approval");
         // bodies that pass authorization but change nothing: empty JSON objects fail validation (400)
         Object body = row.method().equals("POST") || row.method().equals("PUT") ? Map.of() : null;
         if (row.method().equals("DELETE")) {
@@ -676,7 +679,9 @@ class PlatformIT {
           tenantA.get("/api/v1/deployments/tenant/" + other),
           tenantA.get("/api/v1/deployments/" + other + ":d0123456789abcdef"),
           tenantA.post("/api/v1/deployments/" + other + ":d0123456789abcdef/rollback", Map.of()),
-          tenantA.post("/api/v1/deployments", Map.of("configId", id, "value", "pwned")));
+          tenantA.post("/api/v1/deployments", Map.of("configId", id, "value", "pwned")),
+          tenantA.get("/api/v1/approvals?tenantId=" + other),
+          tenantA.post("/api/v1/approvals/" + other + "-approval/approve", Map.of()));
       List<String> normalized = new ArrayList<>();
       for (Api.Response r : probes) {
         assertThat(r.status()).as(r.text()).isEqualTo(404);
@@ -1351,6 +1356,82 @@ class PlatformIT {
       assertThat(count("SELECT count(*) FROM audit_log WHERE tenant_id = 'it-retention' AND event_type = 'CONFIG_VERSIONS_PRUNED'"
           + " AND actor = 'hotswap-retention' AND old_value IN ('versions 1', 'versions 3')")).isEqualTo(2);
     });
+  }
+
+  @Test
+  void shouldApplyAHeldPromotionOnlyAfterDistinctApproversAndDropRejectedOrExpiredOnes() throws Exception {
+    Api.Response tenant = api.post("/api/v1/tenants", Map.of("tenantId", "it-approve", "tier", "Enterprise", "approvalLevels", 2,
+        "approvalTimeout", "PT1H"));
+    assertThat(tenant.status()).as(tenant.text()).isEqualTo(201);
+    assertThat(tenant.json().get("approvalLevels").asInt()).isEqualTo(2);
+    assertThat(tenant.json().get("approvalTimeout").asString()).isEqualTo("PT1H");
+    assertThat(api.post("/api/v1/configs", config("it-approve", "limits.rps", 100, "Number")).status()).isEqualTo(201);
+    Api requester = api.as(io.hotswap.core.testing.Tokens.token("dev-dan", List.of("Developer", "Approver"), List.of()));
+    Api developer = api.as(io.hotswap.core.testing.Tokens.token("dev-dora", List.of("Developer"), List.of()));
+    Api ann = api.as(io.hotswap.core.testing.Tokens.token("ann", List.of("Approver"), List.of()));
+    Api bert = api.as(io.hotswap.core.testing.Tokens.token("bert", List.of("Approver"), List.of()));
+    assertThat(requester.post("/api/v1/configs/it-approve:development:limits.rps/promote", Map.of("targetEnvironment", "qa")).status())
+        .isEqualTo(201);
+
+    Api.Response held = requester.post("/api/v1/configs/it-approve:qa:limits.rps/promote", Map.of("targetEnvironment", "staging"));
+    assertThat(held.status()).as(held.text()).isEqualTo(202);
+    String id = held.json().get("approvalId").asString();
+    JsonNode pending = api.get("/api/v1/approvals/" + id).json();
+    assertThat(pending.get("status").asString()).isEqualTo("pending");
+    assertThat(pending.get("kind").asString()).isEqualTo("promotion");
+    assertThat(pending.get("requiredApprovals").asInt()).isEqualTo(2);
+    assertThat(pending.get("requestedBy").asString()).isEqualTo("dev-dan");
+    assertThat(pending.get("change").get("configId").asString()).isEqualTo("it-approve:staging:limits.rps");
+    assertThat(pending.get("change").get("value").asInt()).isEqualTo(100);
+    assertThat(api.get("/api/v1/approvals?tenantId=it-approve&status=pending").json().get("items"))
+        .extracting(n -> n.get("approvalId").asString()).containsExactly(id);
+
+    Api.Response self = requester.post("/api/v1/approvals/" + id + "/approve", Map.of());
+    assertThat(self.status()).as(self.text()).isEqualTo(409);
+    assertThat(self.json().get("detail").asString()).contains("'dev-dan' requested this change and cannot approve it");
+    assertThat(developer.post("/api/v1/approvals/" + id + "/approve", Map.of()).status()).as("not an approver").isEqualTo(403);
+    Api.Response first = ann.post("/api/v1/approvals/" + id + "/approve", Map.of("comment", "capacity checked"));
+    assertThat(first.status()).as(first.text()).isEqualTo(200);
+    assertThat(first.json().get("status").asString()).isEqualTo("pending");
+    assertThat(first.json().get("approvals").get(0).get("approver").asString()).isEqualTo("ann");
+    assertThat(ann.post("/api/v1/approvals/" + id + "/approve", Map.of()).json().get("type").asString()).endsWith("/already-approved");
+    assertThat(api.get("/api/v1/configs/it-approve:staging:limits.rps").status()).as("not before the second approval").isEqualTo(404);
+    Api.Response second = bert.post("/api/v1/approvals/" + id + "/approve", Map.of());
+    assertThat(second.json().get("status").asString()).isEqualTo("approved");
+    assertThat(second.json().get("decidedBy").asString()).isEqualTo("bert");
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      Api.Response applied = api.get("/api/v1/configs/it-approve:staging:limits.rps");
+      assertThat(applied.status()).isEqualTo(200);
+      assertThat(applied.json().get("value").asInt()).isEqualTo(100);
+      assertThat(applied.json().get("updatedBy").asString()).as("the change is the requester's").isEqualTo("dev-dan");
+    });
+    assertThat(bert.post("/api/v1/approvals/" + id + "/reject", Map.of()).status()).as("decided already").isEqualTo(409);
+
+    // rejected: dropped, with the reason
+    String rejected = requester.post("/api/v1/configs/it-approve:staging:limits.rps/promote", Map.of()).json().get("approvalId").asString();
+    Api.Response no = ann.post("/api/v1/approvals/" + rejected + "/reject", Map.of("comment", "not during the sale"));
+    assertThat(no.json().get("status").asString()).isEqualTo("rejected");
+    assertThat(no.json().get("comment").asString()).isEqualTo("not during the sale");
+    assertThat(api.get("/api/v1/configs/it-approve:production:limits.rps").status()).isEqualTo(404);
+
+    // not decided in time: expired
+    assertThat(api.put("/api/v1/tenants/it-approve", Map.of("approvalTimeout", "PT1S"), Map.of()).status()).isEqualTo(200);
+    String forgotten = requester.post("/api/v1/configs/it-approve:staging:limits.rps/promote", Map.of()).json().get("approvalId").asString();
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        assertThat(api.get("/api/v1/approvals/" + forgotten).json().path("status").asString()).isEqualTo("expired"));
+    assertThat(api.get("/api/v1/configs/it-approve:production:limits.rps").status()).isEqualTo(404);
+
+    // another tenant's admin sees none of it
+    Api outsider = api.as(io.hotswap.core.testing.Tokens.token("eve", List.of("TenantAdmin"), List.of("it-approve-other")));
+    assertThat(outsider.get("/api/v1/approvals").json().get("totalItems").asLong()).isZero();
+    assertThat(outsider.get("/api/v1/approvals/" + id).status()).isEqualTo(404);
+    assertThat(outsider.post("/api/v1/approvals/" + forgotten + "/approve", Map.of()).status()).isEqualTo(404);
+
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(count(
+        "SELECT count(*) FROM audit_log WHERE tenant_id = ? AND event_type IN ('APPROVAL_REQUESTED', 'APPROVAL_GRANTED', 'CHANGE_APPROVED',"
+            + " 'CHANGE_REJECTED', 'APPROVAL_EXPIRED')", "it-approve")).as("3 requested, 1 granted, approved, rejected, expired").isEqualTo(7));
+    assertThat(count("SELECT count(*) FROM audit_log WHERE tenant_id = ? AND event_type = 'CONFIG_PROMOTED' AND environment = 'staging'"
+        + " AND actor = 'dev-dan'", "it-approve")).isEqualTo(1);
   }
 
   @Test

@@ -111,6 +111,12 @@ final class CommandValidator implements Processor<String, Command, String, Decis
         command.setDeployment(io.hotswap.core.deploy.DeploymentMachine.plan(command.getDeployment()));
         updateConfig(command);
       }
+      case APPROVAL_APPROVE, APPROVAL_REJECT -> {
+        existingTenant(command.getTenantId());
+        if (command.getApprovalId() == null || command.getApprovalId().isBlank()) {
+          throw Rejection.badRequest("missing-approval-id", "a decision names its approval", "approvalId");
+        }
+      }
       case DEPLOYMENT_PAUSE, DEPLOYMENT_RESUME, DEPLOYMENT_ROLLBACK, DEPLOYMENT_HEALTH, DEPLOYMENT_COMPLETE -> {
         existingTenant(command.getTenantId());
         if (requireDeployment(command).getHealth() == null && command.getType() == io.hotswap.avro.CommandType.DEPLOYMENT_HEALTH) {
@@ -146,9 +152,13 @@ final class CommandValidator implements Processor<String, Command, String, Decis
     List<String> guarded = p.getGuardedEnvironments() == null ? List.copyOf(Environments.GUARDED_BY_DEFAULT_ORDERED)
         : guardedEnvironments(p.getGuardedEnvironments());
     p.setGuardedEnvironments(guarded);
+    p.setApprovalLevels(approvalLevels(p.getApprovalLevels(), 1));
+    p.setApprovalTimeoutMs(approvalTimeout(p.getApprovalTimeoutMs(), Duration.ofHours(24).toMillis()));
     tenants.put(command.getTenantId(), Tenant.newBuilder()
         .setTenantId(command.getTenantId())
         .setGuardedEnvironments(guarded)
+        .setApprovalLevels(p.getApprovalLevels())
+        .setApprovalTimeoutMs(p.getApprovalTimeoutMs())
         .setName(p.getName() == null ? command.getTenantId() : p.getName())
         .setTier(tier)
         .setStatus(TenantStatus.ACTIVE)
@@ -179,8 +189,12 @@ final class CommandValidator implements Processor<String, Command, String, Decis
     if (p.getGuardedEnvironments() != null) {
       p.setGuardedEnvironments(guardedEnvironments(p.getGuardedEnvironments()));
     }
+    p.setApprovalLevels(approvalLevels(p.getApprovalLevels(), tenant.getApprovalLevels()));
+    p.setApprovalTimeoutMs(approvalTimeout(p.getApprovalTimeoutMs(), tenant.getApprovalTimeoutMs()));
     Tenant updated = Tenant.newBuilder(tenant)
         .setGuardedEnvironments(p.getGuardedEnvironments() == null ? tenant.getGuardedEnvironments() : p.getGuardedEnvironments())
+        .setApprovalLevels(p.getApprovalLevels())
+        .setApprovalTimeoutMs(p.getApprovalTimeoutMs())
         .setName(p.getName() == null ? tenant.getName() : p.getName())
         .setTier(tier)
         .setStatus(p.getStatus() == null ? tenant.getStatus() : p.getStatus())
@@ -197,6 +211,24 @@ final class CommandValidator implements Processor<String, Command, String, Decis
       throw Rejection.notFound("tenant-not-found", "tenant '" + tenant.getTenantId() + "' does not exist", "tenantId");
     }
     tenants.put(tenant.getTenantId(), Tenant.newBuilder(tenant).setStatus(TenantStatus.DELETED).setVersion(tenant.getVersion() + 1).build());
+  }
+
+  /** Distinct approvers a held change needs: 1 to 3. */
+  private static int approvalLevels(Integer requested, int current) {
+    int levels = requested == null ? current : requested;
+    if (levels < 1 || levels > 3) {
+      throw Rejection.unprocessable("invalid-approval-policy", "approvalLevels must be 1, 2 or 3 (got " + levels + ")", "approvalLevels");
+    }
+    return levels;
+  }
+
+  /** How long a held change may wait: 1 second to 30 days. */
+  private static long approvalTimeout(Long requested, long current) {
+    long ms = requested == null ? current : requested;
+    if (ms < 1000 || ms > Duration.ofDays(30).toMillis()) {
+      throw Rejection.unprocessable("invalid-approval-policy", "approvalTimeout must be between 1 second and 30 days", "approvalTimeout");
+    }
+    return ms;
   }
 
   /** The approval policy: known environments, canonical names, each once, in promotion order. */
@@ -261,8 +293,11 @@ final class CommandValidator implements Processor<String, Command, String, Decis
       throw Rejection.unprocessable("quota-exceeded", "tenant '" + command.getTenantId() + "' has reached its quota of "
           + tenant.getMaxConfigs() + " configuration keys", "key");
     }
-    if (tenant.getGuardedEnvironments().contains(c.getEnvironment())) {
+    if (tenant.getGuardedEnvironments().contains(c.getEnvironment()) && command.getApprovalId() == null) {
+      // held; checked again, against the state of that moment, when approval releases it
       command.setApprovalRequired(true);
+      command.setApprovalLevels(tenant.getApprovalLevels());
+      command.setApprovalTimeoutMs(tenant.getApprovalTimeoutMs());
       return;
     }
     keys.put(storeKey, c.getValueType().name());

@@ -236,6 +236,34 @@ class ValidationTopologyTest {
   }
 
   @Test
+  void shouldCarryTheTenantsApprovalPolicyOnAHeldChangeAndCheckTheReleasedOneAgain() {
+    passes(tenantCreate("acme", Tier.PRO));
+    assertThat(rejectionOf(tenantUpdate("acme", TenantPayload.newBuilder().setApprovalLevels(4).build())).getField()).isEqualTo("approvalLevels");
+    assertThat(rejectionOf(tenantUpdate("acme", TenantPayload.newBuilder().setApprovalTimeoutMs(10L).build())).getField())
+        .isEqualTo("approvalTimeout");
+    passes(tenantUpdate("acme", TenantPayload.newBuilder().setApprovalLevels(2).setApprovalTimeoutMs(3_600_000L).build()));
+
+    Command toProduction = config(CommandType.CONFIG_PROMOTE, "acme", "production", "a.b", "1", ValueType.NUMBER, null);
+    toProduction.getConfig().setPromotedFrom("staging");
+    pipe(toProduction);
+    Command held = validated.readValue();
+    assertThat(held.getApprovalRequired()).isTrue();
+    assertThat(held.getApprovalLevels()).isEqualTo(2);
+    assertThat(held.getApprovalTimeoutMs()).isEqualTo(3_600_000L);
+
+    // approval releases it with its approval id: checked again, not held again, and now recorded
+    Command released = Command.newBuilder(held).setCommandId(held.getCommandId() + "-approved").setApprovalRequired(false)
+        .setApprovalId(held.getCommandId()).build();
+    pipe(released);
+    assertThat(validated.readValue().getApprovalRequired()).isFalse();
+    passes(config(CommandType.CONFIG_UPDATE, "acme", "production", "a.b", "2", null, null));
+
+    assertThat(rejectionOf(io.hotswap.core.testing.Commands.base(CommandType.APPROVAL_APPROVE, "acme").build()).getErrorType())
+        .isEqualTo("missing-approval-id");
+    passes(io.hotswap.core.testing.Commands.base(CommandType.APPROVAL_REJECT, "acme").setApprovalId("x").build());
+  }
+
+  @Test
   void shouldKeepTopologyDocsTrueToTheCode() throws Exception {
     TopologyDocs.assertDocumented("validation", topology(serdes));
   }

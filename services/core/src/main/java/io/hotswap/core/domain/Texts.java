@@ -13,6 +13,14 @@ public final class Texts {
     return s.length() <= 60 ? s : s.substring(0, 57) + "...";
   }
 
+  /** A free-text field (a comment, a reason) of at most {@code max} characters; 400 naming the field when longer. */
+  public static String limit(String s, int max, String field) {
+    if (s != null && s.length() > max) {
+      throw Rejection.badRequest("text-too-long", field + " can be at most " + max + " characters (got " + s.length() + ")", field);
+    }
+    return s;
+  }
+
   /** {@code Enterprise}, {@code Active}: the spelling the API uses for enum values. */
   public static String display(Enum<?> value) {
     String n = value.name();

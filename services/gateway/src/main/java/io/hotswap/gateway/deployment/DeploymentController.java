@@ -167,7 +167,7 @@ class DeploymentController {
   @PostMapping("/{deploymentId}/pause")
   ResponseEntity<?> pause(@PathVariable String deploymentId, @RequestBody(required = false) DeploymentRequests.Reason body,
                           HttpServletRequest request) {
-    return change(deploymentId, CommandType.DEPLOYMENT_PAUSE, p -> p.setReason(body == null ? null : body.reason()), request);
+    return change(deploymentId, CommandType.DEPLOYMENT_PAUSE, p -> p.setReason(body == null ? null : io.hotswap.core.domain.Texts.limit(body.reason(), 1000, "reason")), request);
   }
 
   @PostMapping("/{deploymentId}/resume")
@@ -184,7 +184,7 @@ class DeploymentController {
   @PostMapping("/{deploymentId}/rollback")
   ResponseEntity<?> rollback(@PathVariable String deploymentId, @RequestBody(required = false) DeploymentRequests.Reason body,
                              HttpServletRequest request) {
-    return change(deploymentId, CommandType.DEPLOYMENT_ROLLBACK, p -> p.setReason(body == null ? null : body.reason()), request);
+    return change(deploymentId, CommandType.DEPLOYMENT_ROLLBACK, p -> p.setReason(body == null ? null : io.hotswap.core.domain.Texts.limit(body.reason(), 1000, "reason")), request);
   }
 
   /**

@@ -27,6 +27,7 @@ public final class ReadTopology {
   public static final String PROFILES_STORE = "gateway-profiles-store";
   public static final String INSTANCES_STORE = "gateway-instances-global-store";
   public static final String DEPLOYMENTS_STORE = "gateway-deployments-store";
+  public static final String APPROVALS_STORE = "gateway-approvals-global-store";
 
   private ReadTopology() {}
 
@@ -69,6 +70,9 @@ public final class ReadTopology {
     builder.globalTable(Topics.INSTANCE_REGISTRY, Consumed.with(keys, serdes.instanceState()).withName("instance-registry-source"),
         Materialized.<String, io.hotswap.avro.InstanceState, KeyValueStore<Bytes, byte[]>>as(INSTANCES_STORE)
             .withKeySerde(keys).withValueSerde(serdes.instanceState()));
+    builder.globalTable(Topics.APPROVALS, Consumed.with(keys, serdes.approvalRequest()).withName("approvals-source"),
+        Materialized.<String, io.hotswap.avro.ApprovalRequest, KeyValueStore<Bytes, byte[]>>as(APPROVALS_STORE)
+            .withKeySerde(keys).withValueSerde(serdes.approvalRequest()));
     builder.globalTable(Topics.TENANT_KEYS, Consumed.with(keys, serdes.tenantKey()).withName("tenant-keys-source"),
         Materialized.<String, io.hotswap.avro.TenantKey, KeyValueStore<Bytes, byte[]>>as(TENANT_KEYS_STORE)
             .withKeySerde(keys).withValueSerde(serdes.tenantKey()));

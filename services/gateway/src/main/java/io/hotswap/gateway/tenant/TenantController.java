@@ -59,11 +59,11 @@ class TenantController {
 
   /** {@code POST} body; quotas default from the tier. */
   record CreateTenant(String tenantId, String name, String tier, Integer maxConfigs, Integer maxEnvironments,
-                      List<String> guardedEnvironments) {}
+                      List<String> guardedEnvironments, Integer approvalLevels, java.time.Duration approvalTimeout) {}
 
   /** {@code PUT} body; null fields keep their values. Status may be Active or Suspended. */
   record UpdateTenant(String name, String tier, String status, Integer maxConfigs, Integer maxEnvironments,
-                      List<String> guardedEnvironments) {}
+                      List<String> guardedEnvironments, Integer approvalLevels, java.time.Duration approvalTimeout) {}
 
   @PostMapping
   ResponseEntity<TenantView> create(@RequestBody CreateTenant body, HttpServletRequest request) {
@@ -81,6 +81,8 @@ class TenantController {
             .setMaxConfigs(body.maxConfigs())
             .setMaxEnvironments(body.maxEnvironments())
             .setGuardedEnvironments(body.guardedEnvironments())
+            .setApprovalLevels(body.approvalLevels())
+            .setApprovalTimeoutMs(body.approvalTimeout() == null ? null : body.approvalTimeout().toMillis())
             .build())
         .build();
     CommandResult result = commands.submitOrReject(command);
@@ -130,6 +132,8 @@ class TenantController {
             .setMaxConfigs(body.maxConfigs())
             .setMaxEnvironments(body.maxEnvironments())
             .setGuardedEnvironments(body.guardedEnvironments())
+            .setApprovalLevels(body.approvalLevels())
+            .setApprovalTimeoutMs(body.approvalTimeout() == null ? null : body.approvalTimeout().toMillis())
             .build())
         .build();
     CommandResult result = commands.submitOrReject(command);

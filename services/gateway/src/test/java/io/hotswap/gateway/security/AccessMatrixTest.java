@@ -59,13 +59,19 @@ class AccessMatrixTest {
     assertThat(matrix.rows()).allSatisfy(r -> assertThat(r.allowed()).contains(Role.ADMIN));
     assertThat(matrix.rows()).filteredOn(r -> r.method().equals("DELETE") && r.path().startsWith("/api/v1/configs"))
         .singleElement().satisfies(r -> assertThat(r.allowed()).containsExactly(Role.ADMIN));
-    // writes are not for read-only roles; dry runs (POST .../validate) store nothing and are open to every role
+    // writes are not for read-only roles; Approvers decide held changes and nothing else; dry runs
+    // (POST .../validate) store nothing and are open to every role
     assertThat(matrix.rows()).filteredOn(r -> !r.method().equals("GET") && r.path().startsWith("/api/") && !r.path().endsWith("/validate"))
-        .allSatisfy(r -> assertThat(r.allowed()).doesNotContain(Role.VIEWER, Role.APPROVER));
+        .allSatisfy(r -> assertThat(r.allowed()).doesNotContain(Role.VIEWER));
+    assertThat(matrix.rows()).filteredOn(r -> !r.method().equals("GET") && r.path().startsWith("/api/") && r.allowed().contains(Role.APPROVER) && !r.path().endsWith("/validate"))
+        .extracting(AccessMatrix.Row::path).containsExactlyInAnyOrder("/api/v1/approvals/{approvalId}/approve", "/api/v1/approvals/{approvalId}/reject");
     assertThat(matrix.rows()).filteredOn(r -> r.path().endsWith("/validate")).hasSize(2)
         .allSatisfy(r -> assertThat(r.allowed()).containsExactlyInAnyOrder(Role.values()));
-    assertThat(matrix.rows()).filteredOn(r -> r.path().endsWith("/approve") || r.path().endsWith("/reject")).hasSize(2)
-        .allSatisfy(r -> assertThat(r.allowed()).containsExactly(Role.ADMIN));
+    // a breaking schema version is an Admin's call; a held change is an approver's (or the tenant's own admin's)
+    assertThat(matrix.rows()).filteredOn(r -> r.path().startsWith("/api/v1/schemas/") && (r.path().endsWith("/approve") || r.path().endsWith("/reject")))
+        .hasSize(2).allSatisfy(r -> assertThat(r.allowed()).containsExactly(Role.ADMIN));
+    assertThat(matrix.rows()).filteredOn(r -> r.path().startsWith("/api/v1/approvals/") && !r.method().equals("GET")).hasSize(2)
+        .allSatisfy(r -> assertThat(r.allowed()).containsExactlyInAnyOrder(Role.ADMIN, Role.APPROVER, Role.TENANT_ADMIN, Role.TENANT_OWNER));
   }
 
   @Test

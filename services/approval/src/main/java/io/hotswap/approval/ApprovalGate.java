@@ -1,0 +1,216 @@
+package io.hotswap.approval;
+
+import io.hotswap.avro.ApprovalRequest;
+import io.hotswap.avro.ApprovalStatus;
+import io.hotswap.avro.ApprovalVote;
+import io.hotswap.avro.AuditEvent;
+import io.hotswap.avro.AuditEventType;
+import io.hotswap.avro.Command;
+import io.hotswap.avro.CommandResult;
+import io.hotswap.avro.CommandType;
+import io.hotswap.avro.Outcome;
+import io.hotswap.core.domain.Rejection;
+import io.hotswap.core.domain.StoreKeys;
+import io.hotswap.core.stream.AuditEvents;
+import io.hotswap.core.stream.CommandResults;
+import io.hotswap.core.stream.Expiry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Holds changes to guarded environments until enough distinct approvers approve them (the
+ * tenant's policy, 1–3, never the requester), one approver rejects them, or their time runs out.
+ * An approved change is released onto {@code commands} with its approval id, so validation checks
+ * it again against the state at that moment (quota, schema, key) before it is applied.
+ *
+ * <p>Every decision leaves, in the task's transaction, the request's new state on
+ * {@code approvals}, an audit event and the decision's result; retried decisions (same command id)
+ * are answered as the first time.
+ */
+final class ApprovalGate implements Processor<String, Command, String, ApprovalGate.Out> {
+
+  static final String STAGE = "approval";
+  static final String SYSTEM_ACTOR = "hotswap-approval";
+
+  /** What leaves the gate, and where to. */
+  record Out(Kind kind, String key, Object value) {
+    enum Kind { CHANGE, RELEASED, APPROVAL, RESULT, AUDIT }
+  }
+
+  private final Duration checkPeriod;
+  private final Duration idempotencyWindow;
+  private ProcessorContext<String, Out> context;
+  private KeyValueStore<String, ApprovalRequest> pending;
+  private KeyValueStore<String, CommandResult> decided;
+
+  ApprovalGate(Duration checkPeriod, Duration idempotencyWindow) {
+    this.checkPeriod = checkPeriod;
+    this.idempotencyWindow = idempotencyWindow;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, Out> context) {
+    this.context = context;
+    this.pending = context.getStateStore(ApprovalTopology.PENDING_STORE);
+    this.decided = context.getStateStore(ApprovalTopology.DECISIONS_STORE);
+    context.schedule(checkPeriod, PunctuationType.WALL_CLOCK_TIME, ts -> {
+      Instant now = Instant.ofEpochMilli(ts);
+      expire(now).forEach(o -> context.forward(new Record<>(o.key(), o, ts)));
+      Expiry.purge(decided, now, idempotencyWindow);
+    });
+  }
+
+  @Override
+  public void process(Record<String, Command> record) {
+    Command command = record.value();
+    if (command == null) {
+      return;
+    }
+    Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
+    List<Out> out = new ArrayList<>();
+    if (command.getType() == CommandType.APPROVAL_APPROVE || command.getType() == CommandType.APPROVAL_REJECT) {
+      CommandResult previous = decided.get(command.getCommandId());
+      CommandResult result;
+      if (previous != null) {
+        result = previous;
+      } else {
+        try {
+          result = decide(command, now, out);
+        } catch (Rejection r) {
+          out.clear();
+          result = CommandResults.rejected(command, r, STAGE, now);
+        }
+        decided.put(command.getCommandId(), result);
+      }
+      out.add(new Out(Out.Kind.RESULT, result.getCommandId(), result));
+    } else if (command.getApprovalRequired()) {
+      hold(command, now, out);
+    } else {
+      out.add(new Out(Out.Kind.CHANGE, record.key(), command));
+      if (command.getSchemaChange() != null && command.getSchemaChange().getApprovalId() != null) {
+        // an Admin approved or rejected a held schema version: its request is decided
+        out.add(new Out(Out.Kind.APPROVAL, command.getSchemaChange().getApprovalId(), ApprovalTopology.decided(command)));
+      }
+    }
+    out.forEach(o -> context.forward(record.withKey(o.key()).withValue(o)));
+  }
+
+  private void hold(Command command, Instant now, List<Out> out) {
+    ApprovalRequest request = ApprovalTopology.request(command);
+    boolean change = command.getConfig() != null && command.getSchemaChange() == null;
+    if (change) {
+      // held changes are decided here; held schema versions by an Admin through the schema registry
+      request.setRequiredApprovals(command.getApprovalLevels() == null ? 1 : command.getApprovalLevels());
+      long timeout = command.getApprovalTimeoutMs() == null ? Duration.ofHours(24).toMillis() : command.getApprovalTimeoutMs();
+      request.setExpiresAt(command.getIssuedAt().plusMillis(timeout));
+      pending.put(request.getApprovalId(), request);
+      out.add(new Out(Out.Kind.AUDIT, command.getTenantId(), audit(command, AuditEventType.APPROVAL_REQUESTED, request,
+          "needs " + request.getRequiredApprovals() + " approval(s) by " + request.getExpiresAt(), now)));
+    }
+    out.add(new Out(Out.Kind.APPROVAL, request.getApprovalId(), request));
+    out.add(new Out(Out.Kind.RESULT, command.getCommandId(), ApprovalTopology.pending(command)));
+  }
+
+  private CommandResult decide(Command decision, Instant now, List<Out> out) {
+    String id = decision.getApprovalId();
+    ApprovalRequest request = id == null ? null : pending.get(id);
+    if (request == null || !request.getTenantId().equals(decision.getTenantId())) {
+      throw Rejection.notFound("approval-not-pending", "No pending approval with id '" + id + "' (it may be decided or expired already)",
+          "approvalId");
+    }
+    String actor = decision.getActor();
+    String comment = decision.getDecision() == null ? null : decision.getDecision().getComment();
+    ApprovalRequest next = ApprovalRequest.newBuilder(request).setRevision(request.getRevision() + 1).build();
+    AuditEventType type;
+    String detail;
+    if (decision.getType() == CommandType.APPROVAL_REJECT) {
+      next.setStatus(ApprovalStatus.REJECTED);
+      next.setDecidedBy(actor);
+      next.setDecidedAt(now);
+      next.setComment(comment);
+      type = AuditEventType.CHANGE_REJECTED;
+      detail = "rejected by " + actor + (comment == null ? "" : ": " + comment);
+    } else {
+      if (actor.equals(request.getRequestedBy())) {
+        throw Rejection.conflict("self-approval", "'" + actor + "' requested this change and cannot approve it; it needs "
+            + request.getRequiredApprovals() + " other approver(s)", "approvalId");
+      }
+      if (request.getApprovals().stream().anyMatch(v -> v.getApprover().equals(actor))) {
+        throw Rejection.conflict("already-approved", "'" + actor + "' approved this change already; it needs a distinct approver", "approvalId");
+      }
+      List<ApprovalVote> votes = new ArrayList<>(request.getApprovals());
+      votes.add(ApprovalVote.newBuilder().setApprover(actor).setDecidedAt(now).setComment(comment).build());
+      next.setApprovals(votes);
+      boolean approved = votes.size() >= request.getRequiredApprovals();
+      if (approved) {
+        next.setStatus(ApprovalStatus.APPROVED);
+        next.setDecidedBy(actor);
+        next.setDecidedAt(now);
+        type = AuditEventType.CHANGE_APPROVED;
+      } else {
+        type = AuditEventType.APPROVAL_GRANTED;
+      }
+      detail = "approval " + votes.size() + " of " + request.getRequiredApprovals() + " by " + actor + (comment == null ? "" : ": " + comment);
+    }
+    if (next.getStatus() == ApprovalStatus.PENDING) {
+      pending.put(id, next);
+    } else {
+      pending.delete(id);
+    }
+    out.add(new Out(Out.Kind.APPROVAL, id, next));
+    out.add(new Out(Out.Kind.AUDIT, decision.getTenantId(), audit(decision, type, next, detail, now)));
+    if (next.getStatus() == ApprovalStatus.APPROVED) {
+      Command released = Command.newBuilder(next.getCommand())
+          .setCommandId(id + "-approved")
+          .setApprovalRequired(false)
+          .setApprovalId(id)
+          .build();
+      out.add(new Out(Out.Kind.RELEASED, released.getTenantId(), released));
+    }
+    return CommandResults.applied(decision, 200, id, next.getRevision(), STAGE, now);
+  }
+
+  /** Pending requests whose time ran out become EXPIRED (the change is dropped), each audited. */
+  private List<Out> expire(Instant now) {
+    List<ApprovalRequest> expired = new ArrayList<>();
+    try (var it = pending.all()) {
+      it.forEachRemaining(kv -> {
+        if (kv.value.getExpiresAt() != null && !now.isBefore(kv.value.getExpiresAt())) {
+          expired.add(kv.value);
+        }
+      });
+    }
+    List<Out> out = new ArrayList<>();
+    for (ApprovalRequest r : expired) {
+      ApprovalRequest next = ApprovalRequest.newBuilder(r).setStatus(ApprovalStatus.EXPIRED).setDecidedBy(SYSTEM_ACTOR).setDecidedAt(now)
+          .setComment("not approved within its time (" + r.getApprovals().size() + " of " + r.getRequiredApprovals() + " approvals)")
+          .setRevision(r.getRevision() + 1).build();
+      pending.delete(r.getApprovalId());
+      out.add(new Out(Out.Kind.APPROVAL, r.getApprovalId(), next));
+      Command cause = Command.newBuilder(r.getCommand()).setCommandId(r.getApprovalId() + "-expired").setActor(SYSTEM_ACTOR).build();
+      out.add(new Out(Out.Kind.AUDIT, r.getTenantId(), audit(cause, AuditEventType.APPROVAL_EXPIRED, next, next.getComment(), now)));
+    }
+    return out;
+  }
+
+  /** Audit events of approvals name the change (environment, key, approval id) and never its value. */
+  private static AuditEvent audit(Command cause, AuditEventType type, ApprovalRequest request, String detail, Instant now) {
+    Command held = request.getCommand();
+    String key = held.getConfig() == null ? null : held.getConfig().getKey();
+    AuditEvent event = AuditEvents.of(cause, type, request.getEnvironment(), key, request.getApprovalId(), null, detail, request.getRevision(), now);
+    event.setEventId(cause.getCommandId() + "-a" + request.getRevision());
+    return event;
+  }
+
+  static String configId(ApprovalRequest r) {
+    var c = r.getCommand().getConfig();
+    return c == null ? null : StoreKeys.configId(r.getTenantId(), c.getEnvironment(), c.getKey());
+  }
+}

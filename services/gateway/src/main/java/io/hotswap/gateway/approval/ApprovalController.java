@@ -1,0 +1,144 @@
+package io.hotswap.gateway.approval;
+
+import io.hotswap.avro.ApprovalDecision;
+import io.hotswap.avro.ApprovalRequest;
+import io.hotswap.avro.ApprovalStatus;
+import io.hotswap.avro.Command;
+import io.hotswap.avro.CommandResult;
+import io.hotswap.avro.CommandType;
+import io.hotswap.core.domain.Environments;
+import io.hotswap.core.domain.Rejection;
+import io.hotswap.core.domain.TenantIds;
+import io.hotswap.core.domain.Texts;
+import io.hotswap.gateway.ratelimit.RateLimits;
+import io.hotswap.gateway.security.TenantScope;
+import io.hotswap.gateway.system.CommandGateway;
+import io.hotswap.gateway.system.Commands;
+import io.hotswap.gateway.system.Page;
+import io.hotswap.gateway.system.ReadTopology;
+import io.hotswap.gateway.system.StoreRouter;
+import io.hotswap.gateway.system.Waits;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Changes held for approval: promotions into the environments a tenant's policy guards. A change
+ * needs the policy's number of distinct approvers (1–3), none of them its requester; one rejection
+ * drops it; one not decided within the policy's timeout expires. Approving the last level releases
+ * the change, which is validated again and applied. Every step is audited.
+ */
+@RestController
+@RequestMapping("/api/v1/approvals")
+class ApprovalController {
+
+  private final CommandGateway commands;
+  private final StoreRouter router;
+  private final TenantScope scope;
+  private final RateLimits rateLimits;
+  private final Duration readYourWritesWait;
+
+  ApprovalController(CommandGateway commands, StoreRouter router, TenantScope scope, RateLimits rateLimits, Duration readYourWritesWait) {
+    this.commands = commands;
+    this.router = router;
+    this.scope = scope;
+    this.rateLimits = rateLimits;
+    this.readYourWritesWait = readYourWritesWait;
+  }
+
+  /** A decision's optional comment (audited). */
+  record Decision(String comment) {}
+
+  @GetMapping
+  Page<ApprovalView> list(@RequestParam(required = false) String tenantId, @RequestParam(required = false) String status,
+                          @RequestParam(required = false) String environment, @RequestParam(defaultValue = "0") int page,
+                          @RequestParam(defaultValue = "50") int size, HttpServletRequest request, HttpServletResponse response) {
+    if (tenantId != null) {
+      scope.visibleTenant(TenantIds.require(tenantId));
+      rateLimits.check(tenantId, RateLimits.Kind.READ, request, response);
+    }
+    Page.check(page, size);
+    ApprovalStatus wanted = Texts.parse(ApprovalStatus.class, status, "status");
+    String env = environment == null ? null : Environments.require(environment);
+    List<ApprovalView> items = new ArrayList<>();
+    try (KeyValueIterator<String, ApprovalRequest> it = store().all()) {
+      it.forEachRemaining(kv -> {
+        ApprovalRequest r = kv.value;
+        if (r != null && scope.canSee(r.getTenantId()) && (tenantId == null || r.getTenantId().equals(tenantId))
+            && (wanted == null || r.getStatus() == wanted) && (env == null || r.getEnvironment().equals(env))) {
+          items.add(ApprovalView.of(r));
+        }
+      });
+    }
+    items.sort(Comparator.comparing(ApprovalView::requestedAt).reversed());
+    return Page.of(items, page, size);
+  }
+
+  @GetMapping("/{approvalId}")
+  ResponseEntity<ApprovalView> get(@PathVariable String approvalId) {
+    ApprovalRequest r = visible(approvalId);
+    return ResponseEntity.ok().eTag(Long.toString(r.getRevision())).body(ApprovalView.of(r));
+  }
+
+  @PostMapping("/{approvalId}/approve")
+  ResponseEntity<ApprovalView> approve(@PathVariable String approvalId, @RequestBody(required = false) Decision body,
+                                       HttpServletRequest request, HttpServletResponse response) {
+    return decide(approvalId, CommandType.APPROVAL_APPROVE, body, request, response);
+  }
+
+  @PostMapping("/{approvalId}/reject")
+  ResponseEntity<ApprovalView> reject(@PathVariable String approvalId, @RequestBody(required = false) Decision body,
+                                      HttpServletRequest request, HttpServletResponse response) {
+    return decide(approvalId, CommandType.APPROVAL_REJECT, body, request, response);
+  }
+
+  private ResponseEntity<ApprovalView> decide(String approvalId, CommandType type, Decision body, HttpServletRequest request,
+                                              HttpServletResponse response) {
+    ApprovalRequest current = visible(approvalId);
+    rateLimits.check(current.getTenantId(), RateLimits.Kind.WRITE, request, response);
+    if (current.getCommand().getSchemaChange() != null) {
+      throw Rejection.conflict("schema-approval", "a held schema version is decided by an Admin at /api/v1/schemas/"
+          + current.getTenantId() + ":" + current.getCommand().getSchemaChange().getName() + "/approve or /reject", "approvalId");
+    }
+    if (current.getStatus() != ApprovalStatus.PENDING) {
+      throw Rejection.conflict("approval-decided", "approval '" + approvalId + "' is " + current.getStatus().name().toLowerCase(Locale.ROOT)
+          + " already", "approvalId");
+    }
+    String comment = body == null ? null : Texts.limit(body.comment(), 1000, "comment");
+    Command command = Commands.envelope(type, current.getTenantId(), request, scope.subject())
+        .setApprovalId(approvalId)
+        .setDecision(ApprovalDecision.newBuilder().setComment(comment).build())
+        .build();
+    CommandResult result = commands.submitOrReject(command);
+    ApprovalRequest decided = Waits.until(() -> store().get(approvalId), r -> r != null && r.getRevision() >= result.getVersion(),
+        readYourWritesWait, () -> "the decision on approval '" + approvalId + "' is recorded but not readable yet; retry shortly");
+    return ResponseEntity.ok().eTag(Long.toString(decided.getRevision())).body(ApprovalView.of(decided));
+  }
+
+  /** The approval, if the caller may see its tenant; otherwise 404 as for one that does not exist. */
+  private ApprovalRequest visible(String approvalId) {
+    ApprovalRequest r = approvalId == null || approvalId.length() > 200 ? null : store().get(approvalId);
+    if (r == null || !scope.canSee(r.getTenantId())) {
+      throw Rejection.notFound("approval-not-found", "No approval with id '" + Texts.abbreviate(approvalId) + "'", "approvalId");
+    }
+    return r;
+  }
+
+  private ReadOnlyKeyValueStore<String, ApprovalRequest> store() {
+    return router.globalStore(ReadTopology.APPROVALS_STORE);
+  }
+}
