@@ -204,7 +204,8 @@ final class ApprovalGate implements Processor<String, Command, String, ApprovalG
   private static AuditEvent audit(Command cause, AuditEventType type, ApprovalRequest request, String detail, Instant now) {
     Command held = request.getCommand();
     String key = held.getConfig() == null ? null : held.getConfig().getKey();
-    AuditEvent event = AuditEvents.of(cause, type, request.getEnvironment(), key, request.getApprovalId(), null, detail, request.getRevision(), now);
+    AuditEvent event = AuditEvents.of(cause, type, request.getEnvironment(), key, request.getApprovalId(), null, null, request.getRevision(), now);
+    event.setDetail(detail);
     event.setEventId(cause.getCommandId() + "-a" + request.getRevision());
     return event;
   }

@@ -30,6 +30,8 @@ final class AuditSchema {
         kafka_partition integer NOT NULL,
         kafka_offset bigint NOT NULL
       )""",
+      // since the deployment work: what happened besides the value (older rows have none)
+      "ALTER TABLE audit_log ADD COLUMN IF NOT EXISTS detail text",
       "CREATE INDEX IF NOT EXISTS audit_log_tenant_time ON audit_log (tenant_id, occurred_at, event_id)",
       "CREATE INDEX IF NOT EXISTS audit_log_time ON audit_log (occurred_at, event_id)",
       """

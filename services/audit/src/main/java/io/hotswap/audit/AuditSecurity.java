@@ -32,7 +32,8 @@ class AuditSecurity {
         .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
         .authorizeHttpRequests(auth -> {
           auth.requestMatchers("/actuator/health", "/actuator/health/**", "/error").permitAll();
-          auth.requestMatchers("/api/v1/audit-logs").hasAnyRole("Admin", "Operator", "Approver", "Viewer", "TenantAdmin", "TenantOwner");
+          auth.requestMatchers("/api/v1/audit-logs", "/api/v1/audit-logs/export", "/api/v1/audit-logs/replay")
+              .hasAnyRole("Admin", "Operator", "Approver", "Viewer", "TenantAdmin", "TenantOwner");
           auth.anyRequest().authenticated();
         })
         .oauth2ResourceServer(rs -> rs.jwt(jwt -> jwt.jwtAuthenticationConverter(converter)));

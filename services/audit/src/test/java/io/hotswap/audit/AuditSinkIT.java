@@ -209,4 +209,68 @@ class AuditSinkIT {
     assertThat(status(otherTenant, "/api/v1/audit-logs")).isEqualTo(404);
     assertThat(status(anonymous, "/actuator/health")).isEqualTo(200);
   }
+
+  @Test
+  void shouldExportARangeAsCsvOrJsonAndReplayWhatWasLiveAtAnInstant() throws Exception {
+    Instant t0 = Instant.parse("2026-02-01T10:00:00Z");
+    java.util.function.BiFunction<String, Integer, AuditEvent.Builder> at = (id, minutes) -> AuditEvent.newBuilder(event("audit-replay", id,
+        t0.plus(minutes, ChronoUnit.MINUTES)));
+    List<AuditEvent> trail = List.of(
+        at.apply("r-1", 0).setKey("checkout.timeout_ms").setNewValue("500").setVersion(1).build(),
+        at.apply("r-2", 10).setEventType(AuditEventType.CONFIG_UPDATED).setKey("checkout.timeout_ms").setOldValue("500").setNewValue("600")
+            .setVersion(2).build(),
+        at.apply("r-3", 20).setEventType(AuditEventType.DEPLOYMENT_STARTED).setKey("checkout.timeout_ms").setResourceId("audit-replay:d1")
+            .setOldValue("600").setNewValue("800").setVersion(3).setDetail("running, canary, step 1/4 at 10 %").build(),
+        at.apply("r-4", 30).setEventType(AuditEventType.DEPLOYMENT_COMPLETED).setKey("checkout.timeout_ms").setResourceId("audit-replay:d1")
+            .setNewValue(null).setVersion(3).build(),
+        at.apply("r-5", 5).setKey("feature.beta").setNewValue("=HYPERLINK(\"http://x\")").setVersion(1).build(),
+        at.apply("r-6", 25).setEventType(AuditEventType.CONFIG_DELETED).setKey("feature.beta").setNewValue(null).setVersion(2).build(),
+        at.apply("r-7", 7).setKey("note.text").setNewValue("a, \"quoted\"\nline").setVersion(1).build());
+    try (KafkaProducer<String, byte[]> p = transactionalProducer()) {
+      p.beginTransaction();
+      trail.forEach(e -> p.send(new ProducerRecord<>(Topics.AUDIT, "audit-replay", SERDES.auditEvent().toBytes(e))));
+      p.commitTransaction();
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> rows("audit-replay") == trail.size());
+    RestClient http = RestClient.builder().baseUrl("http://localhost:" + port)
+        .defaultHeader("Authorization", "Bearer " + io.hotswap.core.testing.Tokens.token("auditor", List.of("Viewer"), List.of())).build();
+
+    // export: CSV with a header, every row of the range, quoting and formula cells defused; JSON the same rows
+    var csv = http.get().uri("/api/v1/audit-logs/export?tenantId=audit-replay&format=csv").retrieve().toEntity(String.class);
+    assertThat(csv.getHeaders().getContentType().toString()).startsWith("text/csv");
+    assertThat(csv.getHeaders().getFirst("Content-Disposition")).isEqualTo("attachment; filename=\"audit-audit-replay.csv\"");
+    List<String> lines = List.of(csv.getBody().split("\r\n"));
+    assertThat(lines.getFirst()).isEqualTo(String.join(",", AuditExport.COLUMNS));
+    assertThat(csv.getBody()).contains("'=HYPERLINK(\"\"http://x\"\")").contains("\"a, \"\"quoted\"\"\nline\"");
+    assertThat(lines.get(1)).startsWith("r-1,CONFIG_CREATED,audit-replay,development,checkout.timeout_ms,");
+    List<?> json = http.get().uri("/api/v1/audit-logs/export?tenantId=audit-replay&format=json&from=2026-02-01T10:06:00Z").retrieve()
+        .body(List.class);
+    assertThat(json.stream().<Object>map(r -> ((Map<?, ?>) r).get("eventId")).toList()).containsExactly("r-7", "r-2", "r-3", "r-6", "r-4");
+    assertThat(status(http, "/api/v1/audit-logs/export?format=xml")).isEqualTo(400);
+
+    // replay: what was live at each instant
+    Map<?, ?> before = http.get().uri("/api/v1/audit-logs/replay?tenantId=audit-replay&at=2026-02-01T10:12:00Z").retrieve().body(Map.class);
+    assertThat(((List<?>) before.get("items")).stream().map(i -> ((Map<?, ?>) i).get("key") + "=" + ((Map<?, ?>) i).get("value") + "@v"
+        + ((Map<?, ?>) i).get("version")).toList()).containsExactly("checkout.timeout_ms=600@v2", "feature.beta==HYPERLINK(\"http://x\")@v1",
+        "note.text=a, \"quoted\"\nline@v1");
+    Map<?, ?> during = http.get().uri("/api/v1/audit-logs/replay?tenantId=audit-replay&at=2026-02-01T10:26:00Z").retrieve().body(Map.class);
+    List<?> items = (List<?>) during.get("items");
+    assertThat(items.stream().<Object>map(i -> ((Map<?, ?>) i).get("key")).toList()).containsExactly("checkout.timeout_ms", "note.text");
+    Map<?, ?> canary = (Map<?, ?>) items.getFirst();
+    assertThat(canary.get("value")).as("most callers still had the stable value").isEqualTo("600");
+    assertThat(((Map<?, ?>) canary.get("deployment")).get("candidateValue")).isEqualTo("800");
+    Map<?, ?> after = http.get().uri("/api/v1/audit-logs/replay?tenantId=audit-replay&at=2026-02-01T10:31:00Z&environment=development")
+        .retrieve().body(Map.class);
+    Map<?, ?> done = (Map<?, ?>) ((List<?>) after.get("items")).getFirst();
+    assertThat(done.get("value")).isEqualTo("800");
+    assertThat(done.get("version")).isEqualTo(3);
+    assertThat(done.get("deployment")).isNull();
+
+    assertThat(status(http, "/api/v1/audit-logs/replay")).as("a replay is of one tenant").isEqualTo(400);
+    RestClient otherTenant = RestClient.builder().baseUrl("http://localhost:" + port).defaultHeader("Authorization", "Bearer "
+        + io.hotswap.core.testing.Tokens.token("ta", List.of("TenantAdmin"), List.of("someone-else"))).build();
+    assertThat(status(otherTenant, "/api/v1/audit-logs/replay?tenantId=audit-replay")).isEqualTo(404);
+    assertThat(status(otherTenant, "/api/v1/audit-logs/export?tenantId=audit-replay")).isEqualTo(404);
+    assertThat(status(otherTenant, "/api/v1/audit-logs/export")).as("never the whole trail").isEqualTo(404);
+  }
 }

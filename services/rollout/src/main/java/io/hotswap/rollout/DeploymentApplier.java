@@ -231,8 +231,14 @@ final class DeploymentApplier {
         rolledBackNow ? d.getRollbackVersion() : d.getCandidateVersion(), now);
     event.setActor(d.getUpdatedBy());
     event.setEventId(command.getCommandId() + "-d" + d.getRevision());
-    event.setNewValue(event.getNewValue() == null ? t.detail() : event.getNewValue() + " — " + t.detail());
+    event.setDetail(t.detail());
     out.add(new Output(Output.Kind.AUDIT, tenant, event, null));
+    if (before == null && d.getStatus() == DeploymentStatus.COMPLETED) {
+      // a DIRECT deployment starts and completes in one transaction: both steps are in the trail
+      AuditEvent completed = AuditEvent.newBuilder(event).setEventId(command.getCommandId() + "-dc")
+          .setEventType(io.hotswap.avro.AuditEventType.DEPLOYMENT_COMPLETED).setOldValue(null).setNewValue(null).build();
+      out.add(new Output(Output.Kind.AUDIT, tenant, completed, null));
+    }
   }
 
   private static String shown(String masked, String value) {

@@ -167,7 +167,8 @@ class DeploymentTopologyTest {
     AuditEvent startedEvent = audit.readValuesToList().getFirst();
     assertThat(startedEvent.getEventType()).isEqualTo(AuditEventType.DEPLOYMENT_STARTED);
     assertThat(startedEvent.getOldValue()).isEqualTo("500");
-    assertThat(startedEvent.getNewValue()).startsWith("800 — running, canary, step 1/3 at 10 %");
+    assertThat(startedEvent.getNewValue()).isEqualTo("800");
+    assertThat(startedEvent.getDetail()).isEqualTo("running, canary, step 1/3 at 10 %");
     assertThat(startedEvent.getActor()).isEqualTo("tester");
 
     // the key is locked while the deployment runs
@@ -242,7 +243,9 @@ class DeploymentTopologyTest {
     assertThat(lastLive().getValue()).isEqualTo("500");
     AuditEvent event = audit.readValuesToList().getLast();
     assertThat(event.getEventType()).isEqualTo(AuditEventType.DEPLOYMENT_ROLLED_BACK);
-    assertThat(event.getNewValue()).contains("automatic rollback: error rate 0.2 above 0.05");
+    assertThat(event.getOldValue()).isEqualTo("800");
+    assertThat(event.getNewValue()).isEqualTo("500");
+    assertThat(event.getDetail()).contains("automatic rollback: error rate 0.2 above 0.05");
   }
 
   @Test

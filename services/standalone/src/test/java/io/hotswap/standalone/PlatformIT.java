@@ -491,7 +491,7 @@ class PlatformIT {
     }
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(count(
         "SELECT count(*) FROM audit_log WHERE tenant_id = ? AND event_type LIKE 'DEPLOYMENT_%'", "it-deploy-restart")).isEqualTo(5));
-    assertThat(count("SELECT count(DISTINCT new_value) FROM audit_log WHERE tenant_id = ? AND event_type LIKE 'DEPLOYMENT_%'", "it-deploy-restart"))
+    assertThat(count("SELECT count(DISTINCT detail) FROM audit_log WHERE tenant_id = ? AND event_type LIKE 'DEPLOYMENT_%'", "it-deploy-restart"))
         .isEqualTo(5);
   }
 
@@ -1568,6 +1568,16 @@ class PlatformIT {
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(count(
         "SELECT count(*) FROM audit_log WHERE tenant_id = ? AND event_type LIKE 'DEPLOYMENT_%' AND actor IS NOT NULL", "it-deploy"))
         .as("started, completed; started, paused, resumed, rolled back; started, health, rolled back; started, completed").isEqualTo(11));
+
+    // the trail through the gateway: exported as CSV, and replayed to what was live
+    Api.Response csv = api.get("/api/v1/audit-logs/export?tenantId=it-deploy&format=csv");
+    assertThat(csv.status()).isEqualTo(200);
+    assertThat(csv.header("Content-Disposition")).isEqualTo("attachment; filename=\"audit-it-deploy.csv\"");
+    assertThat(csv.text().lines().filter(l -> l.contains(",DEPLOYMENT_")).count()).isEqualTo(11);
+    JsonNode replayed = api.get("/api/v1/audit-logs/replay?tenantId=it-deploy&environment=production").json().get("items").get(0);
+    assertThat(replayed.get("key").asString()).isEqualTo("checkout.timeout_ms");
+    assertThat(replayed.get("value").asString()).isEqualTo("700");
+    assertThat(replayed.get("lastEvent").asString()).isEqualTo("DEPLOYMENT_COMPLETED");
   }
 
   @Test

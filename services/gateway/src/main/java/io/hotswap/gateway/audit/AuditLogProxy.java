@@ -5,11 +5,10 @@ import io.hotswap.core.domain.Texts;
 import io.hotswap.gateway.security.TenantScope;
 import io.hotswap.gateway.system.StoreRouter;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.net.URI;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatusCode;
-import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -17,8 +16,9 @@ import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestClientException;
 
 /**
- * {@code GET /api/v1/audit-logs}: the audit trail lives in PostgreSQL, owned by the audit
- * service; the gateway passes the query through so admins have one entry point.
+ * The audit trail lives in PostgreSQL, owned by the audit service; the gateway passes
+ * {@code GET /api/v1/audit-logs}, {@code /export} and {@code /replay} through (streaming the
+ * answer) so admins have one entry point, after narrowing a tenant-scoped caller to its tenants.
  */
 @RestController
 class AuditLogProxy {
@@ -34,7 +34,23 @@ class AuditLogProxy {
   }
 
   @GetMapping("/api/v1/audit-logs")
-  ResponseEntity<byte[]> list(@RequestParam(required = false) String tenantId, HttpServletRequest request) {
+  void list(@RequestParam(required = false) String tenantId, HttpServletRequest request, HttpServletResponse response) {
+    forward("/api/v1/audit-logs", tenantId, request, response);
+  }
+
+  /** All events of a range as CSV ({@code format=csv}, default) or JSON, streamed. */
+  @GetMapping("/api/v1/audit-logs/export")
+  void export(@RequestParam(required = false) String tenantId, HttpServletRequest request, HttpServletResponse response) {
+    forward("/api/v1/audit-logs/export", tenantId, request, response);
+  }
+
+  /** What was live for a tenant at {@code at}, folded from the trail. */
+  @GetMapping("/api/v1/audit-logs/replay")
+  void replay(@RequestParam(required = false) String tenantId, HttpServletRequest request, HttpServletResponse response) {
+    forward("/api/v1/audit-logs/replay", tenantId, request, response);
+  }
+
+  private void forward(String path, String tenantId, HttpServletRequest request, HttpServletResponse response) {
     String query = request.getQueryString();
     java.util.Set<String> allowed = scope.allowedTenants();
     if (allowed != null) {
@@ -49,9 +65,9 @@ class AuditLogProxy {
         throw Rejection.notFound("tenant-not-found", "tenant '" + Texts.abbreviate(tenantId) + "' does not exist", "tenantId");
       }
     }
-    URI uri = URI.create(auditUrl + "/api/v1/audit-logs" + (query == null ? "" : "?" + query));
+    URI uri = URI.create(auditUrl + path + (query == null ? "" : "?" + query));
     try {
-      return http.get().uri(uri)
+      http.get().uri(uri)
           .headers(h -> {
             String auth = request.getHeader(HttpHeaders.AUTHORIZATION);
             if (auth != null) {
@@ -59,9 +75,17 @@ class AuditLogProxy {
             }
           })
           .exchange((req, res) -> {
-            HttpHeaders headers = new HttpHeaders();
-            headers.setContentType(res.getHeaders().getContentType());
-            return ResponseEntity.status(HttpStatusCode.valueOf(res.getStatusCode().value())).headers(headers).body(res.getBody().readAllBytes());
+            response.setStatus(res.getStatusCode().value());
+            if (res.getHeaders().getContentType() != null) {
+              response.setContentType(res.getHeaders().getContentType().toString());
+            }
+            String disposition = res.getHeaders().getFirst(HttpHeaders.CONTENT_DISPOSITION);
+            if (disposition != null) {
+              response.setHeader(HttpHeaders.CONTENT_DISPOSITION, disposition);
+            }
+            res.getBody().transferTo(response.getOutputStream());
+            response.flushBuffer();
+            return null;
           });
     } catch (RestClientException e) {
       throw new StoreRouter.StoreUnavailable("The audit service at " + auditUrl + " did not answer: " + e.getMessage());
