@@ -73,9 +73,25 @@ class PlatformIT {
       "hotswap.rate-limits.defaults.writes-per-minute", 1_000_000,
       "hotswap.rate-limits.tiers.free.writes-per-minute", 5);
 
+  /** What the approval service's webhook received: body and headers per notification. */
+  static final List<Map<String, String>> NOTIFICATIONS = new java.util.concurrent.CopyOnWriteArrayList<>();
+  static com.sun.net.httpserver.HttpServer webhook;
+
   @BeforeAll
   static void startPlatform(EmbeddedKafkaBroker broker) throws Exception {
     bootstrap = broker.getBrokersAsString();
+    webhook = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("localhost", 0), 0);
+    java.util.concurrent.atomic.AtomicBoolean failedOnce = new java.util.concurrent.atomic.AtomicBoolean();
+    webhook.createContext("/hooks/approvals", exchange -> {
+      String body = new String(exchange.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      // the very first notification fails once: the notifier must retry it, not drop it
+      int status = failedOnce.compareAndSet(false, true) ? 503 : 204;
+      NOTIFICATIONS.add(Map.of("body", body, "signature", String.valueOf(exchange.getRequestHeaders().getFirst("X-HotSwap-Signature")),
+          "delivery", String.valueOf(exchange.getRequestHeaders().getFirst("X-HotSwap-Delivery")), "status", Integer.toString(status)));
+      exchange.sendResponseHeaders(status, -1);
+      exchange.close();
+    });
+    webhook.start();
     postgres = EmbeddedPostgres.builder().start();
     stateDir = Files.createTempDirectory("hotswap-it-state");
     Map<String, Object> common = new HashMap<>();
@@ -92,8 +108,12 @@ class PlatformIT {
     common.put("hotswap.instances.evict-after", "PT6S");
     // bake times checked every 0.2 s, so a canary with 1 s steps completes within seconds
     common.put("hotswap.deployments.tick", "PT0.2S");
-    // held changes checked for expiry twice a second
+    // held changes checked for expiry twice a second, and notified to a local webhook
     common.put("hotswap.approval.check-period", "PT0.5S");
+    common.put("hotswap.notifications.webhook-url", "http://localhost:" + webhook.getAddress().getPort() + "/hooks/approvals");
+    common.put("hotswap.notifications.webhook-secret", "it-webhook-secret");
+    common.put("hotswap.notifications.start-from", "earliest");
+    common.put("hotswap.notifications.retry-backoff", "PT0.2S");
     RATE_LIMITS.forEach(common::put);
     Map<String, Map<String, Object>> perService = new HashMap<>();
     for (Platform.Service s : Platform.SERVICES) {
@@ -117,6 +137,9 @@ class PlatformIT {
     }
     if (postgres != null) {
       postgres.close();
+    }
+    if (webhook != null) {
+      webhook.stop(0);
     }
   }
 
@@ -1426,6 +1449,30 @@ class PlatformIT {
     assertThat(outsider.get("/api/v1/approvals").json().get("totalItems").asLong()).isZero();
     assertThat(outsider.get("/api/v1/approvals/" + id).status()).isEqualTo(404);
     assertThat(outsider.post("/api/v1/approvals/" + forgotten + "/approve", Map.of()).status()).isEqualTo(404);
+
+    // each state was notified to the webhook, signed, without the value
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(NOTIFICATIONS.stream()
+        .map(n -> Json.MAPPER.readTree(n.get("body")))
+        .filter(b -> b.get("tenantId").asString().equals("it-approve") && b.get("approvalId").asString().equals(id))
+        .map(b -> b.get("event").asString()).distinct().toList())
+        .containsExactly("approval.requested", "approval.granted", "approval.approved"));
+    Map<String, String> approvedNote = NOTIFICATIONS.stream().filter(n -> n.get("body").contains(id) && n.get("body").contains("approval.approved"))
+        .findFirst().orElseThrow();
+    JsonNode note = Json.MAPPER.readTree(approvedNote.get("body"));
+    assertThat(note.get("key").asString()).isEqualTo("limits.rps");
+    assertThat(note.get("approvedBy")).extracting(JsonNode::asString).containsExactly("ann", "bert");
+    assertThat(note.has("value")).isFalse();
+    assertThat(approvedNote.get("delivery")).isEqualTo(id + "/3");
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    mac.init(new javax.crypto.spec.SecretKeySpec("it-webhook-secret".getBytes(java.nio.charset.StandardCharsets.UTF_8), "HmacSHA256"));
+    assertThat(approvedNote.get("signature")).isEqualTo("sha256=" + java.util.HexFormat.of().formatHex(
+        mac.doFinal(approvedNote.get("body").getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(NOTIFICATIONS.stream()
+        .anyMatch(n -> n.get("body").contains(forgotten) && n.get("body").contains("approval.expired"))).isTrue());
+    Map<String, String> refused = NOTIFICATIONS.getFirst();
+    assertThat(refused.get("status")).isEqualTo("503");
+    assertThat(NOTIFICATIONS).as("the refused notification was delivered again")
+        .anySatisfy(n -> assertThat(n).containsEntry("delivery", refused.get("delivery")).containsEntry("status", "204"));
 
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(count(
         "SELECT count(*) FROM audit_log WHERE tenant_id = ? AND event_type IN ('APPROVAL_REQUESTED', 'APPROVAL_GRANTED', 'CHANGE_APPROVED',"

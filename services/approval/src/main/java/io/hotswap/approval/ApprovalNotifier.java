@@ -1,0 +1,211 @@
+package io.hotswap.approval;
+
+import io.hotswap.avro.ApprovalRequest;
+import io.hotswap.avro.ConfigPayload;
+import io.hotswap.core.avro.Serdes;
+import io.hotswap.core.json.Json;
+import io.hotswap.core.kafka.Topics;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Notifications of held changes: every committed state of an approval request on
+ * {@code hotswap.approvals.v1} (pending, each approval, approved, rejected, expired) is POSTed as
+ * JSON to a webhook — a chat or mail bridge — at least once: offsets are committed only after the
+ * webhook answered 2xx, so a notification is retried (with back-off) rather than lost, and may
+ * arrive twice after a restart ({@code X-HotSwap-Delivery} names it for de-duplication). With a
+ * secret, {@code X-HotSwap-Signature: sha256=<hex HMAC of the body>} lets the receiver verify it.
+ * The body names the change (tenant, environment, key, who asked, who approved) and never its value.
+ */
+final class ApprovalNotifier implements SmartLifecycle {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ApprovalNotifier.class);
+
+  private final Map<String, Object> consumerProps;
+  private final Serdes serdes;
+  private final URI webhook;
+  private final byte[] secret;
+  private final Duration retryBackoff;
+  private final String startFrom;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final AtomicBoolean running = new AtomicBoolean();
+  private KafkaConsumer<String, byte[]> consumer;
+  private Thread poller;
+
+  /** @param startFrom where a new notifier starts: {@code latest} (no backlog) or {@code earliest} (every request's latest state first) */
+  ApprovalNotifier(Map<String, Object> consumerProps, Serdes serdes, URI webhook, String secret, Duration retryBackoff, String startFrom) {
+    this.startFrom = startFrom;
+    this.consumerProps = Map.copyOf(consumerProps);
+    this.serdes = serdes;
+    this.webhook = webhook;
+    this.secret = secret == null || secret.isBlank() ? null : secret.getBytes(StandardCharsets.UTF_8);
+    this.retryBackoff = retryBackoff;
+  }
+
+  /** The notification for one state of a request: what happened, to which change, by whom. */
+  static Map<String, Object> body(ApprovalRequest r) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    String event = switch (r.getStatus()) {
+      case PENDING -> r.getApprovals().isEmpty() ? "approval.requested" : "approval.granted";
+      case APPROVED -> "approval.approved";
+      case REJECTED -> "approval.rejected";
+      case EXPIRED -> "approval.expired";
+    };
+    body.put("event", event);
+    body.put("approvalId", r.getApprovalId());
+    body.put("tenantId", r.getTenantId());
+    body.put("environment", r.getEnvironment().isEmpty() ? null : r.getEnvironment());
+    ConfigPayload c = r.getCommand().getConfig();
+    body.put("key", c == null ? null : c.getKey());
+    body.put("schema", r.getCommand().getSchemaChange() == null ? null : r.getCommand().getSchemaChange().getName());
+    body.put("status", r.getStatus().name().toLowerCase(Locale.ROOT));
+    body.put("requestedBy", r.getRequestedBy());
+    body.put("requiredApprovals", r.getRequiredApprovals());
+    body.put("approvedBy", r.getApprovals().stream().map(v -> v.getApprover()).toList());
+    body.put("decidedBy", r.getDecidedBy());
+    body.put("comment", r.getComment());
+    body.put("expiresAt", r.getExpiresAt() == null ? null : r.getExpiresAt().toString());
+    body.put("revision", r.getRevision());
+    return body;
+  }
+
+  /** {@code sha256=<hex>} of the body under the secret. */
+  static String signature(byte[] secret, byte[] body) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(secret, "HmacSHA256"));
+      return "sha256=" + HexFormat.of().formatHex(mac.doFinal(body));
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is not available", e);
+    }
+  }
+
+  private void poll() {
+    try {
+      while (running.get()) {
+        ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
+        for (ConsumerRecord<String, byte[]> record : records) {
+          if (record.value() != null) {
+            deliver(record);
+          }
+        }
+        if (!records.isEmpty()) {
+          consumer.commitSync();
+        }
+      }
+    } catch (WakeupException e) {
+      if (running.get()) {
+        throw e;
+      }
+    } catch (RuntimeException e) {
+      LOG.error("approval notifications stopped; restart the approval service to resume them", e);
+    } finally {
+      consumer.close();
+    }
+  }
+
+  /** Posts until the webhook answers 2xx (or the notifier stops: the offset is then not committed, so it is sent again). */
+  private void deliver(ConsumerRecord<String, byte[]> record) {
+    ApprovalRequest request;
+    try {
+      request = serdes.approvalRequest().fromBytes(record.value());
+    } catch (RuntimeException e) {
+      LOG.warn("skipping an undecodable approval record at {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.getMessage());
+      return;
+    }
+    byte[] body = Json.MAPPER.writeValueAsBytes(body(request));
+    String delivery = request.getApprovalId() + "/" + request.getRevision();
+    HttpRequest.Builder post = HttpRequest.newBuilder(webhook).timeout(Duration.ofSeconds(10))
+        .header("Content-Type", "application/json")
+        .header("X-HotSwap-Event", (String) body(request).get("event"))
+        .header("X-HotSwap-Delivery", delivery)
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    if (secret != null) {
+      post.header("X-HotSwap-Signature", signature(secret, body));
+    }
+    for (int attempt = 1; running.get(); attempt++) {
+      try {
+        int status = http.send(post.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        if (status / 100 == 2) {
+          return;
+        }
+        LOG.warn("webhook {} answered {} to notification {} (attempt {}); retrying", webhook, status, delivery, attempt);
+      } catch (java.io.IOException e) {
+        LOG.warn("webhook {} unreachable for notification {} (attempt {}): {}; retrying", webhook, delivery, attempt, e.getMessage());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new WakeupException();
+      }
+      sleepBeforeRetry(attempt);
+    }
+    throw new WakeupException();
+  }
+
+  private void sleepBeforeRetry(int attempt) {
+    long wait = Math.min(retryBackoff.toMillis() << Math.min(attempt - 1, 6), Duration.ofMinutes(1).toMillis());
+    try {
+      Thread.sleep(wait);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new WakeupException();
+    }
+  }
+
+  @Override
+  public void start() {
+    Map<String, Object> p = new java.util.HashMap<>(consumerProps);
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, "hotswap-approval-notifier");
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, startFrom);
+    consumer = new KafkaConsumer<>(p);
+    consumer.subscribe(List.of(Topics.APPROVALS));
+    running.set(true);
+    poller = Thread.ofPlatform().name("hotswap-approval-notifier").daemon().start(this::poll);
+  }
+
+  @Override
+  public void stop() {
+    running.set(false);
+    if (consumer != null) {
+      consumer.wakeup();
+    }
+    if (poller != null) {
+      poller.interrupt();
+      try {
+        poller.join(5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  @Override
+  public boolean isRunning() {
+    return running.get();
+  }
+}
