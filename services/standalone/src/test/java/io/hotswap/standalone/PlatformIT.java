@@ -1422,12 +1422,12 @@ class PlatformIT {
     Api.Response second = bert.post("/api/v1/approvals/" + id + "/approve", Map.of());
     assertThat(second.json().get("status").asString()).isEqualTo("approved");
     assertThat(second.json().get("decidedBy").asString()).isEqualTo("bert");
-    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-      Api.Response applied = api.get("/api/v1/configs/it-approve:staging:limits.rps");
-      assertThat(applied.status()).isEqualTo(200);
-      assertThat(applied.json().get("value").asInt()).isEqualTo(100);
-      assertThat(applied.json().get("updatedBy").asString()).as("the change is the requester's").isEqualTo("dev-dan");
-    });
+    assertThat(second.json().get("release").get("outcome").asString()).as("the approval answers once the change is applied").isEqualTo("applied");
+    assertThat(second.json().get("release").get("resourceId").asString()).isEqualTo("it-approve:staging:limits.rps");
+    Api.Response applied = api.get("/api/v1/configs/it-approve:staging:limits.rps");
+    assertThat(applied.status()).isEqualTo(200);
+    assertThat(applied.json().get("value").asInt()).isEqualTo(100);
+    assertThat(applied.json().get("updatedBy").asString()).as("the change is the requester's").isEqualTo("dev-dan");
     assertThat(bert.post("/api/v1/approvals/" + id + "/reject", Map.of()).status()).as("decided already").isEqualTo(409);
 
     // rejected: dropped, with the reason

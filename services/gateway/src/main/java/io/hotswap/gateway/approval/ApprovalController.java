@@ -123,10 +123,42 @@ class ApprovalController {
         .setApprovalId(approvalId)
         .setDecision(ApprovalDecision.newBuilder().setComment(comment).build())
         .build();
-    CommandResult result = commands.submitOrReject(command);
+    // the last approval releases the change: wait for it to be applied too, so the answer says whether it was
+    boolean mayRelease = type == CommandType.APPROVAL_APPROVE && current.getApprovals().size() + 1 >= current.getRequiredApprovals();
+    String releasedId = approvalId + "-approved";
+    var release = mayRelease ? commands.expect(releasedId) : null;
+    CommandResult result;
+    try {
+      result = commands.submitOrReject(command);
+    } catch (RuntimeException e) {
+      if (release != null) {
+        commands.forget(releasedId, release);
+      }
+      throw e;
+    }
     ApprovalRequest decided = Waits.until(() -> store().get(approvalId), r -> r != null && r.getRevision() >= result.getVersion(),
         readYourWritesWait, () -> "the decision on approval '" + approvalId + "' is recorded but not readable yet; retry shortly");
-    return ResponseEntity.ok().eTag(Long.toString(decided.getRevision())).body(ApprovalView.of(decided));
+    ApprovalView view = ApprovalView.of(decided);
+    if (release != null && decided.getStatus() == ApprovalStatus.APPROVED) {
+      CommandResult applied = commands.await(releasedId, release);
+      if (applied != null && applied.getOutcome() == io.hotswap.avro.Outcome.APPLIED && applied.getVersion() != null) {
+        readYourWrites(decided.getTenantId(), applied.getResourceId(), applied.getVersion(), request);
+      }
+      view = view.withRelease(ApprovalView.Release.of(applied));
+    } else if (release != null) {
+      commands.forget(releasedId, release);
+    }
+    return ResponseEntity.ok().eTag(Long.toString(decided.getRevision())).body(view);
+  }
+
+  /** Answers once the owner of the tenant's partition serves the released version, so a read right after sees it. */
+  private void readYourWrites(String tenantId, String configId, long version, HttpServletRequest request) {
+    io.hotswap.core.domain.StoreKeys.ConfigId id = io.hotswap.core.domain.StoreKeys.parseConfigId(configId);
+    router.route(tenantId, new io.hotswap.gateway.system.ForwardRequest(request, "GET", "/api/v1/configs/" + configId, "minVersion=" + version),
+        partition -> {
+          io.hotswap.gateway.config.ReadYourWrites.await(router, partition, id.storeKey(), version, readYourWritesWait);
+          return ResponseEntity.noContent().build();
+        });
   }
 
   /** The approval, if the caller may see its tenant; otherwise 404 as for one that does not exist. */

@@ -15,7 +15,24 @@ import tools.jackson.databind.JsonNode;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ApprovalView(String approvalId, String tenantId, String kind, String environment, String status, Change change,
                            String requestedBy, Instant requestedAt, int requiredApprovals, List<Vote> approvals, Instant expiresAt,
-                           String decidedBy, Instant decidedAt, String comment, long revision) {
+                           String decidedBy, Instant decidedAt, String comment, long revision, Release release) {
+
+  /**
+   * What became of the released change, in the answer to the approval that released it: applied
+   * (with its version), rejected by validation or rollout (the key, quota or schema changed while it
+   * waited: status, problem type and detail), or pending (the pipeline did not answer in time).
+   */
+  public record Release(String outcome, Integer status, String resourceId, Long version, String errorType, String detail) {
+    static Release of(io.hotswap.avro.CommandResult r) {
+      return r == null ? new Release("pending", null, null, null, null, "not applied within the gateway's command timeout; check the key shortly")
+          : new Release(r.getOutcome().name().toLowerCase(Locale.ROOT), r.getStatus(), r.getResourceId(), r.getVersion(), r.getErrorType(), r.getDetail());
+    }
+  }
+
+  ApprovalView withRelease(Release r) {
+    return new ApprovalView(approvalId, tenantId, kind, environment, status, change, requestedBy, requestedAt, requiredApprovals, approvals,
+        expiresAt, decidedBy, decidedAt, comment, revision, r);
+  }
 
   /** The held configuration change. */
   public record Change(String configId, String key, String type, JsonNode value, String promotedFrom, Long promotedFromVersion) {}
@@ -32,6 +49,6 @@ public record ApprovalView(String approvalId, String tenantId, String kind, Stri
     return new ApprovalView(r.getApprovalId(), r.getTenantId(), schema ? "schema-version" : "promotion", r.getEnvironment().isEmpty() ? null : r.getEnvironment(),
         r.getStatus().name().toLowerCase(Locale.ROOT), change, r.getRequestedBy(), r.getRequestedAt(), r.getRequiredApprovals(),
         r.getApprovals().stream().map(v -> new Vote(v.getApprover(), v.getDecidedAt(), v.getComment())).toList(), r.getExpiresAt(),
-        r.getDecidedBy(), r.getDecidedAt(), r.getComment(), r.getRevision());
+        r.getDecidedBy(), r.getDecidedAt(), r.getComment(), r.getRevision(), null);
   }
 }

@@ -100,6 +100,34 @@ public final class CommandGateway implements SmartLifecycle {
     }
   }
 
+  /**
+   * The result of a command someone else sends (an approved change that the approval service
+   * releases): call before the action that causes it, then {@link #await}. Null when the pipeline
+   * did not answer within the timeout.
+   */
+  public CompletableFuture<CommandResult> expect(String commandId) {
+    return waiters.computeIfAbsent(commandId, id -> new CompletableFuture<>());
+  }
+
+  /** Waits, bounded, for what {@link #expect} registered; null on timeout. Always forgets the waiter. */
+  public CommandResult await(String commandId, CompletableFuture<CommandResult> answer) {
+    try {
+      return answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException | ExecutionException e) {
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    } finally {
+      waiters.remove(commandId, answer);
+    }
+  }
+
+  /** Forgets what {@link #expect} registered without waiting. */
+  public void forget(String commandId, CompletableFuture<CommandResult> answer) {
+    waiters.remove(commandId, answer);
+  }
+
   /** Publishes an audit event for something that is not a state change (a secret revealed); waits for the broker. */
   public void audit(io.hotswap.avro.AuditEvent event) {
     publish(Topics.AUDIT, event.getTenantId(), serdes.auditEvent().toBytes(event));
