@@ -810,8 +810,17 @@ class PlatformIT {
       assertThat(created.json().get("value").asString()).isEqualTo("******");
       Api.Response updated = api.put(id, Map.of("value", second), Map.of());
       assertThat(updated.status()).as(updated.text()).isEqualTo(200);
-      List<Api.Response> answers = new ArrayList<>(List.of(created, updated, api.get(id), api.get(id + "/versions"), api.get(id + "/versions/1"),
-          api.get("/api/v1/configs/tenant/it-secret")));
+      // a canary of a third secret value: sealed at the gateway, masked in every answer, rolled back (the stable value returns)
+      String third = "third-" + UUID.randomUUID();
+      Api.Response deployed = api.post("/api/v1/deployments", Map.of("configId", "it-secret:production:db.password", "value", third,
+          "strategy", "canary", "bakeTime", "PT1H"));
+      assertThat(deployed.status()).as(deployed.text()).isEqualTo(201);
+      assertThat(deployed.json().get("candidateValue").asString()).isEqualTo("******");
+      assertThat(deployed.json().get("stableValue").asString()).isEqualTo("******");
+      Api.Response rolledBack = api.post("/api/v1/deployments/" + deployed.json().get("deploymentId").asString() + "/rollback", Map.of());
+      assertThat(rolledBack.status()).as(rolledBack.text()).isEqualTo(200);
+      List<Api.Response> answers = new ArrayList<>(List.of(created, updated, deployed, rolledBack, api.get(id), api.get(id + "/versions"),
+          api.get(id + "/versions/1"), api.get("/api/v1/configs/tenant/it-secret"), api.get("/api/v1/deployments/tenant/it-secret")));
 
       // the audited reveal is the only answer with the clear value, and only for Admins
       Api.Response revealed = api.get(id + "/reveal");
@@ -823,8 +832,10 @@ class PlatformIT {
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(count(
           "SELECT count(*) FROM audit_log WHERE tenant_id = 'it-secret' AND event_type = 'SECRET_REVEALED' AND actor = 'it-tester'")).isEqualTo(1));
       answers.add(api.get("/api/v1/audit-logs?tenantId=it-secret"));
+      answers.add(api.get("/api/v1/audit-logs/export?tenantId=it-secret"));
+      answers.add(api.get("/api/v1/audit-logs/replay?tenantId=it-secret"));
       for (Api.Response r : answers) {
-        assertThat(r.text()).doesNotContain(first).doesNotContain(second);
+        assertThat(r.text()).doesNotContain(first).doesNotContain(second).doesNotContain(third);
       }
 
       // a service holding the tenant's data key decrypts what it receives on the live topic
@@ -851,12 +862,15 @@ class PlatformIT {
               seen.add(SERDES.liveConfig().fromBytes(r.value()));
             }
           });
-          return seen.size() >= 2;
+          return seen.size() >= 4;
         });
         LiveConfig latest = seen.getLast();
         int keyVersion = io.hotswap.core.security.Envelope.parse(latest.getValue()).keyVersion();
         assertThat(io.hotswap.core.security.Envelope.decrypt(dataKeys.get(keyVersion), "it-secret|production|db.password", latest.getValue()))
             .isEqualTo(second);
+        String candidate = seen.stream().filter(l -> l.getRollout() != null).findFirst().orElseThrow().getRollout().getCandidate();
+        assertThat(io.hotswap.core.security.Envelope.decrypt(dataKeys.get(io.hotswap.core.security.Envelope.parse(candidate).keyVersion()),
+            "it-secret|production|db.password", candidate)).as("the canary's audience can decrypt the candidate").isEqualTo(third);
       }
 
       // rotation: new secrets use the new key, old ones stay readable, re-encryption moves them
@@ -867,12 +881,12 @@ class PlatformIT {
       Api.Response reEncrypted = api.post("/api/v1/tenants/it-secret/secrets/re-encrypt", Map.of());
       assertThat(reEncrypted.status()).as(reEncrypted.text()).isEqualTo(200);
       assertThat(reEncrypted.json().get("reEncrypted").asInt()).isEqualTo(1);
-      assertThat(api.get(id).json().get("version").asLong()).isEqualTo(3);
+      assertThat(api.get(id).json().get("version").asLong()).as("v3 the canary, v4 its rollback, v5 re-encrypted").isEqualTo(5);
       assertThat(api.get(id + "/reveal").json().get("value").asString()).isEqualTo(second);
       assertThat(api.post("/api/v1/tenants/it-secret/secrets/re-encrypt", Map.of()).json().get("reEncrypted").asInt()).isZero();
 
       // nothing clear on any topic (raw bytes, committed or not), in any audit row, in any log line
-      byte[][] needles = {first.getBytes(StandardCharsets.UTF_8), second.getBytes(StandardCharsets.UTF_8)};
+      byte[][] needles = {first.getBytes(StandardCharsets.UTF_8), second.getBytes(StandardCharsets.UTF_8), third.getBytes(StandardCharsets.UTF_8)};
       try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", bootstrap))) {
         Set<String> topics = admin.listTopics(new org.apache.kafka.clients.admin.ListTopicsOptions().listInternal(false)).names().get();
         assertThat(topics).contains(Topics.COMMANDS, Topics.CONFIG_STATE, Topics.live("production"), Topics.AUDIT, Topics.TENANT_KEYS);
@@ -897,10 +911,11 @@ class PlatformIT {
           }
         }
       }
-      assertThat(count("SELECT count(*) FROM audit_log WHERE row_to_json(audit_log)::text LIKE ? OR row_to_json(audit_log)::text LIKE ?",
-          "%" + first + "%", "%" + second + "%")).isZero();
+      assertThat(count("SELECT count(*) FROM audit_log WHERE row_to_json(audit_log)::text LIKE ? OR row_to_json(audit_log)::text LIKE ?"
+          + " OR row_to_json(audit_log)::text LIKE ?", "%" + first + "%", "%" + second + "%", "%" + third + "%")).isZero();
       assertThat(logs.list).as("the capture works").anyMatch(e -> e.getFormattedMessage().contains("secret-test-canary"));
-      assertThat(logs.list).noneMatch(e -> e.getFormattedMessage().contains(first) || e.getFormattedMessage().contains(second));
+      assertThat(logs.list).noneMatch(e -> e.getFormattedMessage().contains(first) || e.getFormattedMessage().contains(second)
+          || e.getFormattedMessage().contains(third));
     } finally {
       root.detachAppender(logs);
     }
