@@ -4,6 +4,7 @@ import io.hotswap.avro.ApprovalRequest;
 import io.hotswap.avro.ConfigPayload;
 import io.hotswap.core.avro.Serdes;
 import io.hotswap.core.json.Json;
+import io.hotswap.core.kafka.PollLoop;
 import io.hotswap.core.kafka.Topics;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -52,7 +53,7 @@ final class ApprovalNotifier implements SmartLifecycle {
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final AtomicBoolean running = new AtomicBoolean();
   private KafkaConsumer<String, byte[]> consumer;
-  private Thread poller;
+  private PollLoop<String, byte[]> loop;
 
   /** @param startFrom where a new notifier starts: {@code latest} (no backlog) or {@code earliest} (every request's latest state first) */
   ApprovalNotifier(Map<String, Object> consumerProps, Serdes serdes, URI webhook, String secret, Duration retryBackoff, String startFrom) {
@@ -102,27 +103,15 @@ final class ApprovalNotifier implements SmartLifecycle {
     }
   }
 
-  private void poll() {
-    try {
-      while (running.get()) {
-        ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
-        for (ConsumerRecord<String, byte[]> record : records) {
-          if (record.value() != null) {
-            deliver(record);
-          }
-        }
-        if (!records.isEmpty()) {
-          consumer.commitSync();
-        }
+  /** Delivers a batch, then commits it: a notification is committed only once its webhook answered 2xx. */
+  private void notify(ConsumerRecords<String, byte[]> records) {
+    for (ConsumerRecord<String, byte[]> record : records) {
+      if (record.value() != null) {
+        deliver(record);
       }
-    } catch (WakeupException e) {
-      if (running.get()) {
-        throw e;
-      }
-    } catch (RuntimeException e) {
-      LOG.error("approval notifications stopped; restart the approval service to resume them", e);
-    } finally {
-      consumer.close();
+    }
+    if (!records.isEmpty()) {
+      consumer.commitSync();
     }
   }
 
@@ -185,23 +174,16 @@ final class ApprovalNotifier implements SmartLifecycle {
     consumer = new KafkaConsumer<>(p);
     consumer.subscribe(List.of(Topics.APPROVALS));
     running.set(true);
-    poller = Thread.ofPlatform().name("hotswap-approval-notifier").daemon().start(this::poll);
+    loop = PollLoop.start("hotswap-approval-notifier", consumer, this::notify,
+        "approval notifications stopped; restart the approval service to resume them");
   }
 
   @Override
   public void stop() {
+    if (loop != null) {
+      loop.stop(true); // interrupts a retry back-off: the notification is not committed, so it is sent again
+    }
     running.set(false);
-    if (consumer != null) {
-      consumer.wakeup();
-    }
-    if (poller != null) {
-      poller.interrupt();
-      try {
-        poller.join(5_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
   }
 
   @Override

@@ -23,6 +23,13 @@ class ApprovalTopologyTest {
 
   private final Serdes serdes = Serdes.create();
 
+  /** A driver of the approval topology whose wall clock starts at {@code start}. */
+  private TopologyTestDriver driver(java.time.Instant start) {
+    Properties props = new Properties();
+    props.putAll(StreamsDefaults.apply(new HashMap<>(Map.of("bootstrap.servers", "unused:9092")), "approval-test"));
+    return new TopologyTestDriver(topology(serdes), props, start);
+  }
+
   static Topology topology(Serdes serdes) {
     StreamsBuilder builder = new StreamsBuilder();
     ApprovalTopology.build(builder, serdes);
@@ -31,9 +38,7 @@ class ApprovalTopologyTest {
 
   @Test
   void shouldPassValidatedChangesOnUnchangedAndInOrderWhileNoEnvironmentIsGuarded() {
-    Properties props = new Properties();
-    props.putAll(StreamsDefaults.apply(new HashMap<>(Map.of("bootstrap.servers", "unused:9092")), "approval-test"));
-    try (TopologyTestDriver driver = new TopologyTestDriver(topology(serdes), props)) {
+    try (TopologyTestDriver driver = driver(java.time.Instant.now())) {
       var in = driver.createInputTopic(Topics.VALIDATED, new StringSerializer(), serdes.command().serializer());
       var out = driver.createOutputTopic(Topics.CHANGES, new StringDeserializer(), serdes.command().deserializer());
       Command first = Commands.tenantCreate("acme", Tier.PRO);
@@ -48,9 +53,7 @@ class ApprovalTopologyTest {
 
   @Test
   void shouldHoldAChangeMarkedForApprovalAndAnswerItPending() {
-    Properties props = new Properties();
-    props.putAll(StreamsDefaults.apply(new HashMap<>(Map.of("bootstrap.servers", "unused:9092")), "approval-test"));
-    try (TopologyTestDriver driver = new TopologyTestDriver(topology(serdes), props)) {
+    try (TopologyTestDriver driver = driver(java.time.Instant.now())) {
       var in = driver.createInputTopic(Topics.VALIDATED, new StringSerializer(), serdes.command().serializer());
       var changes = driver.createOutputTopic(Topics.CHANGES, new StringDeserializer(), serdes.command().deserializer());
       var approvals = driver.createOutputTopic(Topics.APPROVALS, new StringDeserializer(), serdes.approvalRequest().deserializer());
@@ -94,9 +97,7 @@ class ApprovalTopologyTest {
 
   @Test
   void shouldReleaseAHeldChangeOnceDistinctApproversReachItsLevels() {
-    Properties props = new Properties();
-    props.putAll(StreamsDefaults.apply(new HashMap<>(Map.of("bootstrap.servers", "unused:9092")), "approval-test"));
-    try (TopologyTestDriver driver = new TopologyTestDriver(topology(serdes), props)) {
+    try (TopologyTestDriver driver = driver(java.time.Instant.now())) {
       var in = driver.createInputTopic(Topics.VALIDATED, new StringSerializer(), serdes.command().serializer());
       var released = driver.createOutputTopic(Topics.COMMANDS, new StringDeserializer(), serdes.command().deserializer());
       var approvals = driver.createOutputTopic(Topics.APPROVALS, new StringDeserializer(), serdes.approvalRequest().deserializer());
@@ -139,10 +140,8 @@ class ApprovalTopologyTest {
 
   @Test
   void shouldDropARejectedChangeAndExpireOneLeftTooLong() {
-    Properties props = new Properties();
-    props.putAll(StreamsDefaults.apply(new HashMap<>(Map.of("bootstrap.servers", "unused:9092")), "approval-test"));
     java.time.Instant start = java.time.Instant.now();
-    try (TopologyTestDriver driver = new TopologyTestDriver(topology(serdes), props, start)) {
+    try (TopologyTestDriver driver = driver(start)) {
       var in = driver.createInputTopic(Topics.VALIDATED, new StringSerializer(), serdes.command().serializer());
       var released = driver.createOutputTopic(Topics.COMMANDS, new StringDeserializer(), serdes.command().deserializer());
       var approvals = driver.createOutputTopic(Topics.APPROVALS, new StringDeserializer(), serdes.approvalRequest().deserializer());

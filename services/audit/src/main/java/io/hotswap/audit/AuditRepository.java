@@ -68,8 +68,22 @@ class AuditRepository {
 
   /** A page of events, oldest first, filtered by tenant and time range (either may be null). */
   AuditPage find(String tenantId, Instant from, Instant to, int page, int size) {
-    StringBuilder where = new StringBuilder(" WHERE 1=1");
     List<Object> args = new ArrayList<>();
+    StringBuilder where = where(tenantId, from, to, args);
+    long total = jdbc.queryForObject("SELECT count(*) FROM audit_log" + where, Long.class, args.toArray());
+    List<Object> pageArgs = new ArrayList<>(args);
+    pageArgs.add(size);
+    pageArgs.add((long) page * size);
+    List<Map<String, Object>> items = jdbc.query(
+        "SELECT * FROM audit_log" + where + " ORDER BY occurred_at, event_id LIMIT ? OFFSET ?",
+        (rs, n) -> row(rs),
+        pageArgs.toArray());
+    return new AuditPage(items, page, size, total, (total + size - 1) / size);
+  }
+
+  /** {@code WHERE} for a tenant (null: all) and a time range [from, to) (either null: open), its arguments added to {@code args}. */
+  private static StringBuilder where(String tenantId, Instant from, Instant to, List<Object> args) {
+    StringBuilder where = new StringBuilder(" WHERE 1=1");
     if (tenantId != null) {
       where.append(" AND tenant_id = ?");
       args.add(tenantId);
@@ -82,15 +96,7 @@ class AuditRepository {
       where.append(" AND occurred_at < ?");
       args.add(Timestamp.from(to));
     }
-    long total = jdbc.queryForObject("SELECT count(*) FROM audit_log" + where, Long.class, args.toArray());
-    List<Object> pageArgs = new ArrayList<>(args);
-    pageArgs.add(size);
-    pageArgs.add((long) page * size);
-    List<Map<String, Object>> items = jdbc.query(
-        "SELECT * FROM audit_log" + where + " ORDER BY occurred_at, event_id LIMIT ? OFFSET ?",
-        (rs, n) -> row(rs),
-        pageArgs.toArray());
-    return new AuditPage(items, page, size, total, (total + size - 1) / size);
+    return where;
   }
 
   /** An audit row as the API shows it. */
@@ -122,20 +128,8 @@ class AuditRepository {
     Timestamp afterTime = null;
     String afterId = null;
     while (true) {
-      StringBuilder where = new StringBuilder(" WHERE 1=1");
       List<Object> args = new ArrayList<>();
-      if (tenantId != null) {
-        where.append(" AND tenant_id = ?");
-        args.add(tenantId);
-      }
-      if (from != null) {
-        where.append(" AND occurred_at >= ?");
-        args.add(Timestamp.from(from));
-      }
-      if (to != null) {
-        where.append(" AND occurred_at < ?");
-        args.add(Timestamp.from(to));
-      }
+      StringBuilder where = where(tenantId, from, to, args);
       if (afterTime != null) {
         where.append(" AND (occurred_at, event_id) > (?, ?)");
         args.add(afterTime);

@@ -14,6 +14,7 @@ import io.hotswap.avro.ValueType;
 import io.hotswap.core.domain.Rejection;
 import io.hotswap.core.domain.SemVer;
 import io.hotswap.core.domain.StoreKeys;
+import io.hotswap.core.stream.AuditEvents;
 import io.hotswap.core.stream.CommandResults;
 import java.time.Instant;
 import java.util.List;
@@ -53,7 +54,7 @@ final class CatalogApplier {
     ConfigSchema next = io.hotswap.core.schema.ConfigSchemas.nextVersion(command, previous, now);
     schemas.put(storeKey, next);
     out.add(new Output(Output.Kind.SCHEMA, StoreKeys.schemaVersion(tenant, s.getName(), next.getVersion()), next, null));
-    out.add(new Output(Output.Kind.AUDIT, tenant, ChangeApplier.audit(command, approved ? AuditEventType.SCHEMA_APPROVED : AuditEventType.SCHEMA_REGISTERED,
+    out.add(new Output(Output.Kind.AUDIT, tenant, AuditEvents.of(command, approved ? AuditEventType.SCHEMA_APPROVED : AuditEventType.SCHEMA_REGISTERED,
         null, null, next.getSchemaId(), previous == null ? null : previous.getSchemaJson(), next.getSchemaJson(), next.getVersion(), now), null));
     return CommandResults.applied(command, approved ? 200 : 201, next.getSchemaId(), next.getVersion(), ChangeApplier.STAGE, now);
   }
@@ -64,7 +65,7 @@ final class CatalogApplier {
     ConfigSchema current = schemas.get(StoreKeys.schema(command.getTenantId(), s.getName()));
     String schemaId = StoreKeys.schemaId(command.getTenantId(), s.getName());
     long version = current == null ? 0 : current.getVersion();
-    out.add(new Output(Output.Kind.AUDIT, command.getTenantId(), ChangeApplier.audit(command, AuditEventType.SCHEMA_REJECTED, null, null,
+    out.add(new Output(Output.Kind.AUDIT, command.getTenantId(), AuditEvents.of(command, AuditEventType.SCHEMA_REJECTED, null, null,
         schemaId, current == null ? null : current.getSchemaJson(), s.getSchemaJson(), version, now), null));
     return CommandResults.applied(command, 200, schemaId, version, ChangeApplier.STAGE, now);
   }
@@ -89,7 +90,7 @@ final class CatalogApplier {
         profiles.put(latestKey, tagged);
       }
       out.add(new Output(Output.Kind.PROFILE, versionKey, tagged, null));
-      out.add(new Output(Output.Kind.AUDIT, tenant, ChangeApplier.audit(command, AuditEventType.PROFILE_TAGGED, p.getEnvironment(), null,
+      out.add(new Output(Output.Kind.AUDIT, tenant, AuditEvents.of(command, AuditEventType.PROFILE_TAGGED, p.getEnvironment(), null,
           profileId + "@" + version, String.join(",", existing.getTags()), String.join(",", tagged.getTags()), tagged.getRevision(), now), null));
       return CommandResults.applied(command, 200, profileId, tagged.getRevision(), ChangeApplier.STAGE, now);
     }
@@ -129,7 +130,7 @@ final class CatalogApplier {
         .setKind(LiveKind.PROFILE)
         .setSemver(created.getVersion())
         .build(), p.getEnvironment()));
-    out.add(new Output(Output.Kind.AUDIT, tenant, ChangeApplier.audit(command,
+    out.add(new Output(Output.Kind.AUDIT, tenant, AuditEvents.of(command,
         p.getRolledBackFrom() == null ? AuditEventType.PROFILE_CREATED : AuditEventType.PROFILE_ROLLED_BACK, p.getEnvironment(), null,
         profileId + "@" + version, latest == null ? null : latest.getDocument(), created.getDocument(), created.getRevision(), now), null));
     return CommandResults.applied(command, 201, profileId, created.getRevision(), ChangeApplier.STAGE, now);

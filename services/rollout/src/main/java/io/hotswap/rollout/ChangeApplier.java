@@ -17,6 +17,7 @@ import io.hotswap.core.domain.Quotas;
 import io.hotswap.core.domain.Rejection;
 import io.hotswap.core.domain.StoreKeys;
 import io.hotswap.core.json.Json;
+import io.hotswap.core.stream.AuditEvents;
 import io.hotswap.core.stream.CommandResults;
 import io.hotswap.core.stream.Expiry;
 import java.time.Duration;
@@ -191,7 +192,7 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
     }
     tenants.put(id, after);
     out.add(new Output(Output.Kind.TENANT, id, after, null));
-    out.add(new Output(Output.Kind.AUDIT, id, audit(command, type, null, null, id,
+    out.add(new Output(Output.Kind.AUDIT, id, AuditEvents.of(command, type, null, null, id,
         before == null ? null : tenantJson(before), tenantJson(after), after.getVersion(), now), null));
     return CommandResults.applied(command, status, id, after.getVersion(), STAGE, now);
   }
@@ -212,7 +213,7 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
         .build();
     keys.put(tenant, key);
     out.add(new Output(Output.Kind.TENANT_KEY, StoreKeys.tenantKey(tenant, version), key, null));
-    out.add(new Output(Output.Kind.AUDIT, tenant, audit(command, AuditEventType.TENANT_KEY_ROTATED, null, null, tenant,
+    out.add(new Output(Output.Kind.AUDIT, tenant, AuditEvents.of(command, AuditEventType.TENANT_KEY_ROTATED, null, null, tenant,
         latest == null ? null : "data key v" + latest.getVersion(), "data key v" + version, version, now), null));
     return CommandResults.applied(command, 201, tenant, version, STAGE, now);
   }
@@ -296,24 +297,30 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
         status = 200;
       }
     }
-    configs.put(storeKey, after);
-    out.add(new Output(Output.Kind.CONFIG_STATE, storeKey, after, null));
-    out.add(new Output(Output.Kind.CONFIG_VERSION, StoreKeys.version(tenant, env, c.getKey(), after.getVersion()), after, null));
-    LiveConfig liveRecord = after.getDeleted() ? null : LiveConfig.newBuilder()
-        .setTenantId(tenant)
-        .setEnvironment(env)
-        .setKey(after.getKey())
-        .setValue(after.getValue())
-        .setValueType(after.getValueType())
-        .setVersion(after.getVersion())
-        .setUpdatedAt(now)
-        .build();
+    recordVersion(after, out);
+    LiveConfig liveRecord = after.getDeleted() ? null
+        : live(tenant, env, after.getKey(), after.getValue(), after.getValueType(), after.getVersion(), now).build();
     out.add(new Output(Output.Kind.LIVE, StoreKeys.live(tenant, after.getKey()), liveRecord, env));
     String oldValue = live ? display(before) : null;
-    out.add(new Output(Output.Kind.AUDIT, tenant, audit(command, type, env, c.getKey(), configId,
+    out.add(new Output(Output.Kind.AUDIT, tenant, AuditEvents.of(command, type, env, c.getKey(), configId,
         oldValue, after.getDeleted() ? null : display(after), after.getVersion(), now), null));
     retain(command, after, now, out);
     return CommandResults.applied(command, status, configId, after.getVersion(), STAGE, now);
+  }
+
+  /** What clients of {@code env} receive for a key: one value for everyone (a deployment adds its rollout). */
+  static LiveConfig.Builder live(String tenant, String env, String key, String value, ValueType type, long version, Instant now) {
+    return LiveConfig.newBuilder().setTenantId(tenant).setEnvironment(env).setKey(key).setValue(value).setValueType(type).setVersion(version)
+        .setUpdatedAt(now);
+  }
+
+  /** A new version of a key: the current-value store, config-state and config-versions. */
+  void recordVersion(ConfigEntry entry, List<Output> out) {
+    String key = StoreKeys.config(entry.getTenantId(), entry.getEnvironment(), entry.getKey());
+    configs.put(key, entry);
+    out.add(new Output(Output.Kind.CONFIG_STATE, key, entry, null));
+    out.add(new Output(Output.Kind.CONFIG_VERSION, StoreKeys.version(entry.getTenantId(), entry.getEnvironment(), entry.getKey(), entry.getVersion()),
+        entry, null));
   }
 
   /**
@@ -338,7 +345,7 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
       history.delete(key);
       out.add(new Output(Output.Kind.CONFIG_VERSION, key, null, null));
     }
-    AuditEvent event = audit(command, AuditEventType.CONFIG_VERSIONS_PRUNED, after.getEnvironment(), after.getKey(), after.getConfigId(),
+    AuditEvent event = AuditEvents.of(command, AuditEventType.CONFIG_VERSIONS_PRUNED, after.getEnvironment(), after.getKey(), after.getConfigId(),
         "versions " + pruned.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", ")), null, after.getVersion(), now);
     event.setEventId(command.getCommandId() + "-2");
     event.setActor("hotswap-retention");
@@ -362,11 +369,6 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
       throw Rejection.conflict("version-conflict", "If-Match names version " + c.getExpectedVersion()
           + " but the current version is " + current.getVersion() + "; re-read and retry", "If-Match");
     }
-  }
-
-  static AuditEvent audit(Command command, AuditEventType type, String env, String key, String resourceId,
-                                  String oldValue, String newValue, long version, Instant now) {
-    return io.hotswap.core.stream.AuditEvents.of(command, type, env, key, resourceId, oldValue, newValue, version, now);
   }
 
   private static String tenantJson(Tenant t) {

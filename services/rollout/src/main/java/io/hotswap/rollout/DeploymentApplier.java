@@ -12,6 +12,7 @@ import io.hotswap.avro.LiveConfig;
 import io.hotswap.core.deploy.DeploymentMachine;
 import io.hotswap.core.domain.Rejection;
 import io.hotswap.core.domain.StoreKeys;
+import io.hotswap.core.stream.AuditEvents;
 import io.hotswap.core.stream.CommandResults;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -225,7 +226,7 @@ final class DeploymentApplier {
       out.add(new Output(Output.Kind.LIVE, StoreKeys.live(tenant, d.getKey()), live(d, now), d.getEnvironment()));
     }
     String masked = d.getValueType() == io.hotswap.avro.ValueType.SECRET ? ChangeApplier.MASK : null;
-    AuditEvent event = ChangeApplier.audit(command, t.event(), d.getEnvironment(), d.getKey(), d.getDeploymentId(),
+    AuditEvent event = AuditEvents.of(command, t.event(), d.getEnvironment(), d.getKey(), d.getDeploymentId(),
         before == null || rolledBackNow ? shown(masked, before == null ? d.getStableValue() : d.getCandidateValue()) : null,
         before == null || rolledBackNow ? shown(masked, before == null ? d.getCandidateValue() : d.getStableValue()) : null,
         rolledBackNow ? d.getRollbackVersion() : d.getCandidateVersion(), now);
@@ -249,24 +250,14 @@ final class DeploymentApplier {
   private static LiveConfig live(Deployment d, Instant now) {
     boolean completed = d.getStatus() == DeploymentStatus.COMPLETED;
     boolean rolledBack = d.getStatus() == DeploymentStatus.ROLLED_BACK;
-    return LiveConfig.newBuilder()
-        .setTenantId(d.getTenantId())
-        .setEnvironment(d.getEnvironment())
-        .setKey(d.getKey())
-        .setValue(completed ? d.getCandidateValue() : d.getStableValue())
-        .setValueType(d.getValueType())
-        .setVersion(completed ? d.getCandidateVersion() : rolledBack ? d.getRollbackVersion() : d.getStableVersion())
-        .setUpdatedAt(now)
+    return ChangeApplier.live(d.getTenantId(), d.getEnvironment(), d.getKey(), completed ? d.getCandidateValue() : d.getStableValue(),
+            d.getValueType(), completed ? d.getCandidateVersion() : rolledBack ? d.getRollbackVersion() : d.getStableVersion(), now)
         .setRollout(DeploymentMachine.liveRollout(d))
         .build();
   }
 
   private void newVersion(Command command, ConfigEntry entry, Instant now, List<Output> out) {
-    String key = StoreKeys.config(entry.getTenantId(), entry.getEnvironment(), entry.getKey());
-    configs.put(key, entry);
-    out.add(new Output(Output.Kind.CONFIG_STATE, key, entry, null));
-    out.add(new Output(Output.Kind.CONFIG_VERSION, StoreKeys.version(entry.getTenantId(), entry.getEnvironment(), entry.getKey(), entry.getVersion()),
-        entry, null));
+    changes.recordVersion(entry, out);
     changes.retain(command, entry, now, out);
   }
 }

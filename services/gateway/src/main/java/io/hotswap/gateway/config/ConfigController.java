@@ -21,7 +21,6 @@ import io.hotswap.gateway.security.TenantScope;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import io.hotswap.gateway.ratelimit.RateLimits;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -295,18 +294,7 @@ class ConfigController {
       ConfigEntry entry = ReadYourWrites.await(router, partition, id.storeKey(), version, readYourWritesWait);
       return ResponseEntity.ok(ConfigView.of(entry));
     });
-    if (!current.getStatusCode().is2xxSuccessful()) {
-      return current;
-    }
-    return ResponseEntity.status(status)
-        .location(URI.create("/api/v1/configs/" + configId))
-        .eTag(Long.toString(version))
-        .headers(h -> {
-          if (current.getHeaders().getContentType() != null) {
-            h.setContentType(current.getHeaders().getContentType());
-          }
-        })
-        .body(current.getBody());
+    return io.hotswap.gateway.system.ReadBack.answer(current, status, "/api/v1/configs/" + configId, Long.toString(version));
   }
 
 

@@ -26,12 +26,12 @@ import io.hotswap.gateway.system.CommandGateway;
 import io.hotswap.gateway.system.Commands;
 import io.hotswap.gateway.system.ForwardRequest;
 import io.hotswap.gateway.system.Page;
+import io.hotswap.gateway.system.ReadBack;
 import io.hotswap.gateway.system.ReadTopology;
 import io.hotswap.gateway.system.StoreRouter;
 import io.hotswap.gateway.system.Waits;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -167,24 +167,24 @@ class DeploymentController {
   @PostMapping("/{deploymentId}/pause")
   ResponseEntity<?> pause(@PathVariable String deploymentId, @RequestBody(required = false) DeploymentRequests.Reason body,
                           HttpServletRequest request) {
-    return change(deploymentId, CommandType.DEPLOYMENT_PAUSE, p -> p.setReason(body == null ? null : io.hotswap.core.domain.Texts.limit(body.reason(), 1000, "reason")), request);
+    return change(visible(deploymentId), CommandType.DEPLOYMENT_PAUSE, p -> p.setReason(reason(body)), request);
   }
 
   @PostMapping("/{deploymentId}/resume")
   ResponseEntity<?> resume(@PathVariable String deploymentId, HttpServletRequest request) {
-    return change(deploymentId, CommandType.DEPLOYMENT_RESUME, p -> { }, request);
+    return change(visible(deploymentId), CommandType.DEPLOYMENT_RESUME, p -> { }, request);
   }
 
   /** Everyone gets the candidate now: ends an A/B test with B, or skips a canary's remaining steps. */
   @PostMapping("/{deploymentId}/complete")
   ResponseEntity<?> complete(@PathVariable String deploymentId, HttpServletRequest request) {
-    return change(deploymentId, CommandType.DEPLOYMENT_COMPLETE, p -> { }, request);
+    return change(visible(deploymentId), CommandType.DEPLOYMENT_COMPLETE, p -> { }, request);
   }
 
   @PostMapping("/{deploymentId}/rollback")
   ResponseEntity<?> rollback(@PathVariable String deploymentId, @RequestBody(required = false) DeploymentRequests.Reason body,
                              HttpServletRequest request) {
-    return change(deploymentId, CommandType.DEPLOYMENT_ROLLBACK, p -> p.setReason(body == null ? null : io.hotswap.core.domain.Texts.limit(body.reason(), 1000, "reason")), request);
+    return change(visible(deploymentId), CommandType.DEPLOYMENT_ROLLBACK, p -> p.setReason(reason(body)), request);
   }
 
   /**
@@ -207,21 +207,29 @@ class DeploymentController {
     DeploymentHealth report = DeploymentHealth.newBuilder().setErrorRate(body.errorRate()).setP99LatencyMs(body.p99LatencyMs())
         .setHealthChecksPassing(body.healthChecksPassing()).setSource(body.source() == null ? null : io.hotswap.core.domain.Texts.abbreviate(body.source()))
         .setReportedAt(Instant.now()).build();
-    return change(id.publicId(), CommandType.DEPLOYMENT_HEALTH, p -> p.setHealth(report), request);
+    return change(id, CommandType.DEPLOYMENT_HEALTH, p -> p.setHealth(report), request);
   }
 
-  private ResponseEntity<?> change(String deploymentId, CommandType type, java.util.function.Consumer<DeploymentPayload.Builder> payload,
+  /**
+   * Sends a change of a deployment. Who may change it depends on its environment (read on the
+   * owner); a health report is open to its roles anywhere, and rollout answers 404 for a deployment
+   * that does not exist.
+   */
+  private ResponseEntity<?> change(StoreKeys.DeploymentId id, CommandType type, java.util.function.Consumer<DeploymentPayload.Builder> payload,
                                    HttpServletRequest request) {
-    StoreKeys.DeploymentId id = visible(deploymentId);
-    String environment = environmentOf(id, request);
     if (type != CommandType.DEPLOYMENT_HEALTH) {
-      requireMayDeploy(environment);
+      requireMayDeploy(environmentOf(id, request));
     }
     DeploymentPayload.Builder p = DeploymentPayload.newBuilder().setDeploymentId(id.id());
     payload.accept(p);
     Command command = Commands.envelope(type, id.tenantId(), request, scope.subject()).setDeployment(p.build()).build();
     CommandResult result = commands.submitOrReject(command);
     return fresh(id.publicId(), result.getVersion(), HttpStatus.OK, request);
+  }
+
+  /** A pause or rollback reason: optional, at most 1000 characters (it is audited). */
+  private static String reason(DeploymentRequests.Reason body) {
+    return body == null ? null : io.hotswap.core.domain.Texts.limit(body.reason(), 1000, "reason");
   }
 
   /** The deployment's environment as its owner serves it (it decides who may change it); 404 when there is none. */
@@ -247,18 +255,7 @@ class DeploymentController {
     ResponseEntity<?> current = router.route(id.tenantId(),
         new ForwardRequest(request, "GET", "/api/v1/deployments/" + deploymentId, "minRevision=" + revision),
         partition -> ResponseEntity.ok(DeploymentView.of(awaitRevision(partition, id, revision))));
-    if (!current.getStatusCode().is2xxSuccessful()) {
-      return current;
-    }
-    return ResponseEntity.status(status)
-        .location(URI.create("/api/v1/deployments/" + deploymentId))
-        .eTag(Long.toString(revision))
-        .headers(h -> {
-          if (current.getHeaders().getContentType() != null) {
-            h.setContentType(current.getHeaders().getContentType());
-          }
-        })
-        .body(current.getBody());
+    return ReadBack.answer(current, status, "/api/v1/deployments/" + deploymentId, Long.toString(revision));
   }
 
   /** The deployment at {@code revision} or later, and the key's version it wrote, on this owner; 503 when they don't arrive in time. */

@@ -266,16 +266,7 @@ class ProfileController {
               () -> "version " + version + " of profile '" + profileId + "' is applied but not readable yet; retry shortly");
           return ResponseEntity.ok(ProfileView.of(p));
         });
-    if (!current.getStatusCode().is2xxSuccessful()) {
-      return current;
-    }
-    return ResponseEntity.status(status).location(URI.create(uri)).eTag(version.toString())
-        .headers(h -> {
-          if (current.getHeaders().getContentType() != null) {
-            h.setContentType(current.getHeaders().getContentType());
-          }
-        })
-        .body(current.getBody());
+    return io.hotswap.gateway.system.ReadBack.answer(current, status, uri, version.toString());
   }
 
   private ReadOnlyKeyValueStore<String, ConfigProfile> store(int partition) {

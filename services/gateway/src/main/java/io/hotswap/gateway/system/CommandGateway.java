@@ -23,13 +23,10 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
@@ -40,8 +37,6 @@ import org.springframework.context.SmartLifecycle;
  */
 public final class CommandGateway implements SmartLifecycle {
 
-  private static final Logger LOG = LoggerFactory.getLogger(CommandGateway.class);
-
   private final Map<String, Object> clientProps;
   private final Serdes serdes;
   private final Duration timeout;
@@ -49,7 +44,7 @@ public final class CommandGateway implements SmartLifecycle {
   private final AtomicBoolean running = new AtomicBoolean();
   private KafkaProducer<String, byte[]> producer;
   private KafkaConsumer<String, byte[]> consumer;
-  private Thread poller;
+  private io.hotswap.core.kafka.PollLoop<String, byte[]> results;
 
   public CommandGateway(Map<String, Object> clientProps, Serdes serdes, Duration timeout) {
     this.clientProps = Map.copyOf(clientProps);
@@ -175,47 +170,30 @@ public final class CommandGateway implements SmartLifecycle {
     consumer.seekToEnd(partitions);
     partitions.forEach(consumer::position); // resolve now: results of commands sent after start() are never missed
     running.set(true);
-    poller = Thread.ofPlatform().name("hotswap-command-results").daemon().start(this::poll);
+    results = io.hotswap.core.kafka.PollLoop.start("hotswap-command-results", consumer, this::complete,
+        "command-results reader stopped; writes will time out until restart");
   }
 
-  private void poll() {
-    try {
-      while (running.get()) {
-        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-          CompletableFuture<CommandResult> waiter = waiters.get(r.key());
-          if (waiter == null || r.value() == null) {
-            continue;
-          }
-          try {
-            waiter.complete(serdes.commandResult().fromBytes(r.value()));
-          } catch (RuntimeException e) {
-            waiter.completeExceptionally(e);
-          }
-        }
+  /** Completes the waiters of the results in a batch. */
+  private void complete(org.apache.kafka.clients.consumer.ConsumerRecords<String, byte[]> records) {
+    for (ConsumerRecord<String, byte[]> r : records) {
+      CompletableFuture<CommandResult> waiter = waiters.get(r.key());
+      if (waiter == null || r.value() == null) {
+        continue;
       }
-    } catch (WakeupException e) {
-      if (running.get()) {
-        throw e;
+      try {
+        waiter.complete(serdes.commandResult().fromBytes(r.value()));
+      } catch (RuntimeException e) {
+        waiter.completeExceptionally(e);
       }
-    } catch (RuntimeException e) {
-      LOG.error("command-results reader stopped; writes will time out until restart", e);
-    } finally {
-      consumer.close();
     }
   }
 
   @Override
   public void stop() {
     running.set(false);
-    if (consumer != null) {
-      consumer.wakeup();
-    }
-    if (poller != null) {
-      try {
-        poller.join(5_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+    if (results != null) {
+      results.stop(false);
     }
     if (producer != null) {
       producer.close(Duration.ofSeconds(5));
