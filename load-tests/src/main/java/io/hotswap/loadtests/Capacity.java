@@ -1,0 +1,337 @@
+package io.hotswap.loadtests;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Capacity of a running platform, measured open loop (see {@link OpenLoop}): steps of offered
+ * write rates (new keys, tenants round-robin, {@code POST /api/v1/configs}) with push latency to
+ * 50 clients measured during each step and the audit sink's lag read from PostgreSQL afterwards,
+ * then steps of offered read rates ({@code GET /api/v1/configs/{id}} over 100 keys). Escalation
+ * stops after the first step the platform does not hold. Prints a line per step, writes
+ * {@code <out>/capacity-<time>.csv} and a self-contained HTML chart beside it.
+ *
+ * <p>Run: {@code load-tests/capacity.sh} (starts {@code ./hotswap up} on its own ports first).
+ */
+public final class Capacity {
+
+  private final Map<String, String> opts;
+  private final URI base;
+  private final String auth;
+  private final String run = Long.toString(System.currentTimeMillis() % 1_000_000, 36);
+  private final List<String> csv = new ArrayList<>();
+  private final List<Row> rows = new ArrayList<>();
+  private final int tenants;
+
+  /** One printed and charted line. */
+  record Row(String kind, String phase, double offered, double achieved, long count, double p50, double p99, double p999, double max,
+             long errors, Map<String, Long> outcomes, double generatorCores, double platformCores) {}
+
+  private Capacity(Map<String, String> opts) {
+    this.opts = opts;
+    this.base = URI.create(opts.get("url"));
+    this.auth = "Bearer " + opts.get("token");
+    this.tenants = Integer.parseInt(opts.getOrDefault("tenants", "50"));
+  }
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> opts = new HashMap<>();
+    for (String a : args) {
+      int eq = a.indexOf('=');
+      opts.put(a.substring(2, eq), a.substring(eq + 1));
+    }
+    new Capacity(opts).measure();
+  }
+
+  private void measure() throws Exception {
+    int warmup = Integer.parseInt(opts.getOrDefault("warmup", "15"));
+    int seconds = Integer.parseInt(opts.getOrDefault("seconds", "60"));
+    double[] writeRates = rates(opts.getOrDefault("writes", "250,500,1000,2000,5000"));
+    double[] readRates = rates(opts.getOrDefault("reads", "1000,2000,5000,10000,20000"));
+    int pushClients = Integer.parseInt(opts.getOrDefault("push-clients", "50"));
+    double pushRate = Double.parseDouble(opts.getOrDefault("push-rate", "10"));
+    System.out.printf("open-loop capacity run %s: %d tenants, steps of %d s warm-up (reported apart) + %d s measured%n", run, tenants, warmup, seconds);
+
+    try (RawHttp admin = connection()) {
+      for (int t = 0; t < tenants; t++) {
+        expect(admin.send("POST", "/api/v1/tenants", null,
+            "{\"tenantId\":\"" + tenant(t) + "\",\"name\":\"load\",\"tier\":\"Enterprise\",\"maxConfigs\":1000000}"), 201);
+      }
+      for (int k = 0; k < 100; k++) {
+        expect(admin.send("POST", "/api/v1/configs", null, "{\"tenantId\":\"" + tenant(k % tenants) + "\",\"key\":\"read.k" + k
+            + "\",\"value\":" + k + ",\"type\":\"Number\"}"), 201);
+      }
+      expect(admin.send("POST", "/api/v1/tenants", null, "{\"tenantId\":\"" + pushTenant() + "\",\"name\":\"push\",\"tier\":\"Enterprise\"}"), 201);
+      expect(admin.send("POST", "/api/v1/configs", null,
+          "{\"tenantId\":\"" + pushTenant() + "\",\"key\":\"bench.latency\",\"value\":0,\"type\":\"Number\"}"), 201);
+    }
+
+    try (PushProbe push = new PushProbe(opts.get("bootstrap"), pushTenant(), "bench.latency", pushClients)) {
+      settle(writeRates, readRates);
+      PushProbe.Figures pushWarm = push.run(base.getHost(), base.getPort(), auth, pushRate, warmup);
+      PushProbe.Figures idle = push.run(base.getHost(), base.getPort(), auth, pushRate, Math.max(30, seconds / 2));
+      System.out.printf("push latency to the last of %d clients, idle: %s (warm-up: %s)%n", pushClients, idle.summary(), pushWarm.summary());
+      pushRow("idle", 0, idle);
+
+      LongAdder rywChecked = new LongAdder();
+      LongAdder rywStale = new LongAdder();
+      int rywEvery = Integer.parseInt(opts.getOrDefault("ryw-every", "50"));
+      for (double rate : writeRates) {
+        Instant from = Instant.now().plusSeconds(warmup);
+        PushProbe.Figures[] underLoad = new PushProbe.Figures[1];
+        Thread pusher = Thread.ofPlatform().name("push-probe").start(() -> {
+          try {
+            // measured over the step's measured period only
+            java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.SECONDS.toNanos(warmup));
+            underLoad[0] = push.run(base.getHost(), base.getPort(), auth, pushRate, seconds);
+          } catch (Exception e) {
+            System.out.println("push probe failed: " + e);
+          }
+        });
+        String prefix = "w" + (int) rate + ".";
+        Cpu cpu = Cpu.start(opts.get("platform-pid"));
+        OpenLoop.Result r = OpenLoop.run(base.getHost(), base.getPort(), auth, connectionsFor("write-connections", rate, 0.25), rate,
+            warmup, seconds, 30,
+            (c, seq) -> c.send("POST", "/api/v1/configs", "Idempotency-Key: " + run + "-" + prefix + seq + "\r\n",
+                "{\"tenantId\":\"" + tenant((int) (seq % tenants)) + "\",\"key\":\"load." + prefix + seq + "\",\"value\":" + seq
+                    + ",\"type\":\"Number\"}"),
+            (c, seq, answer) -> {
+              if (seq % rywEvery == 0) {
+                rywChecked.increment();
+                RawHttp.Response back = c.get("/api/v1/configs/" + tenant((int) (seq % tenants)) + ":development:load." + prefix + seq);
+                if (back.status() != 200 || !back.text().contains("\"value\":" + seq)) {
+                  rywStale.increment();
+                }
+              }
+            });
+        double[] cores = cpu.stop();
+        pusher.join();
+        Instant to = Instant.now();
+        row("write", r, cores);
+        if (underLoad[0] != null) {
+          System.out.printf("  push latency to the last of %d clients during this step: %s%n", pushClients, underLoad[0].summary());
+          pushRow("under-writes", rate, underLoad[0]);
+        }
+        auditLag(from, to, r.measured().ok.sum());
+        if (!held(r, Double.POSITIVE_INFINITY)) {
+          System.out.printf("  not held at %.0f writes/s: escalation stops here%n", rate);
+          break;
+        }
+      }
+      System.out.printf("read-your-writes sampled on the writing connection right after its answer: %d checked, %d stale%n",
+          rywChecked.sum(), rywStale.sum());
+    }
+
+    for (double rate : readRates) {
+      Cpu cpu = Cpu.start(opts.get("platform-pid"));
+      OpenLoop.Result r = OpenLoop.run(base.getHost(), base.getPort(), auth, connectionsFor("read-connections", rate, 0.005), rate,
+          Math.min(warmup, 10), seconds, 30,
+          (c, seq) -> c.get("/api/v1/configs/" + tenant((int) (seq % 100) % tenants) + ":development:read.k" + (seq % 100)), null);
+      row("read", r, cpu.stop());
+      if (!held(r, 100)) {
+        System.out.printf("  not held at %.0f reads/s: escalation stops here%n", rate);
+        break;
+      }
+    }
+    write();
+  }
+
+  /**
+   * The platform's JIT compiles for minutes after a start on two cores (five services and a broker
+   * in one JVM; see RESULTS.md): before the steps, writes at the first write step's rate and reads
+   * at the first read step's rate for {@code --settle} seconds, reported, not measured.
+   */
+  private void settle(double[] writeRates, double[] readRates) throws InterruptedException {
+    int settle = Integer.parseInt(opts.getOrDefault("settle", "180"));
+    if (settle <= 0) {
+      return;
+    }
+    OpenLoop.Result[] reads = new OpenLoop.Result[1];
+    Thread reader = Thread.ofPlatform().name("settle-reads").start(() -> {
+      if (readRates.length > 0) {
+        try {
+          reads[0] = OpenLoop.run(base.getHost(), base.getPort(), auth, connectionsFor("read-connections", readRates[0], 0.005), readRates[0],
+              settle, 0, 30, (c, seq) -> c.get("/api/v1/configs/" + tenant((int) (seq % 100) % tenants) + ":development:read.k" + (seq % 100)), null);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    });
+    if (writeRates.length > 0) {
+      OpenLoop.Result w = OpenLoop.run(base.getHost(), base.getPort(), auth, connectionsFor("write-connections", writeRates[0], 0.25),
+          writeRates[0], settle, 0, 30,
+          (c, seq) -> c.send("POST", "/api/v1/configs", null, "{\"tenantId\":\"" + tenant((int) (seq % tenants))
+              + "\",\"key\":\"settle." + seq + "\",\"value\":" + seq + ",\"type\":\"Number\"}"), null);
+      settled("writes", settle, w);
+    }
+    reader.join();
+    if (reads[0] != null) {
+      settled("reads", settle, reads[0]);
+    }
+  }
+
+  private static void settled(String what, int seconds, OpenLoop.Result r) {
+    OpenLoop.Phase p = r.warmup();
+    System.out.printf(Locale.ROOT, "settling: %d s of %s offered at %.0f/s: achieved %.1f/s, p50 %.1f ms, p99 %.1f ms (n=%d, errors %d)%n",
+        seconds, what, r.offered(), p.achievedPerSecond(), p.ms(50), p.ms(99), p.answered(), p.errors());
+  }
+
+  /** Connections for a rate: enough for Little's law at {@code expectedSeconds} per request, with headroom. */
+  private int connectionsFor(String option, double rate, double expectedSeconds) {
+    if (opts.containsKey(option)) {
+      return Integer.parseInt(opts.get(option));
+    }
+    return (int) Math.max(8, Math.min(1024, Math.ceil(rate * expectedSeconds * 2)));
+  }
+
+  /** Held: answers at the offered rate (within 1 %), under 0.1 % errors and p99 under {@code p99BoundMs}. */
+  private static boolean held(OpenLoop.Result r, double p99BoundMs) {
+    OpenLoop.Phase m = r.measured();
+    return m.achievedPerSecond() >= 0.99 * r.offered() && m.errors() <= 0.001 * m.sent && m.ms(99) < p99BoundMs;
+  }
+
+  private void row(String kind, OpenLoop.Result r, double[] cores) {
+    for (String phase : List.of("warm-up", "measured")) {
+      OpenLoop.Phase p = phase.equals("warm-up") ? r.warmup() : r.measured();
+      Row row = new Row(kind, phase, r.offered(), p.achievedPerSecond(), p.answered(), p.ms(50), p.ms(99), p.ms(99.9), p.maxMs(), p.errors(),
+          p.outcomeCounts(), phase.equals("measured") ? cores[0] : Double.NaN, phase.equals("measured") ? cores[1] : Double.NaN);
+      rows.add(row);
+      System.out.printf(Locale.ROOT, "%-5s %-8s offered %6.0f/s achieved %8.1f/s  p50 %7.2f  p99 %7.2f  p99.9 %7.2f  max %8.2f ms"
+              + "  (n=%d, errors %d %s)%s%n", kind, phase, r.offered(), row.achieved(), row.p50(), row.p99(), row.p999(), row.max(),
+          row.count(), row.errors(), row.outcomes(),
+          phase.equals("measured") ? String.format(Locale.ROOT, "  cpu: platform %.2f cores, generator %.2f cores", cores[1], cores[0]) : "");
+      csv.add(String.format(Locale.ROOT, "%s,%s,%.0f,%.1f,%d,%.3f,%.3f,%.3f,%.3f,%d,%s,%.2f,%.2f", kind, phase, r.offered(), row.achieved(),
+          row.count(), row.p50(), row.p99(), row.p999(), row.max(), row.errors(), row.outcomes().toString().replace(',', ';'),
+          row.generatorCores(), row.platformCores()));
+    }
+  }
+
+  private void pushRow(String phase, double writeRate, PushProbe.Figures f) {
+    Row row = new Row("push", phase, writeRate, Double.NaN, f.latencyMicros().getTotalCount(), f.ms(50), f.ms(99), f.ms(99.9), f.maxMs(),
+        f.missing(), Map.of(), Double.NaN, Double.NaN);
+    rows.add(row);
+    csv.add(String.format(Locale.ROOT, "push,%s,%.0f,,%d,%.3f,%.3f,%.3f,%.3f,%d,,,", phase, writeRate, row.count(), row.p50(), row.p99(),
+        row.p999(), row.max(), row.errors()));
+  }
+
+  /**
+   * The audit sink's lag for the events of a step: {@code recorded_at} (the row's insert) minus
+   * {@code occurred_at} (stamped by rollout inside the transaction that commits the event). Waits,
+   * bounded, until the step's acknowledged writes all have their row.
+   */
+  private void auditLag(Instant from, Instant to, long acknowledged) throws Exception {
+    String url = opts.get("db");
+    if (url == null) {
+      return;
+    }
+    String sql = """
+        SELECT count(*),
+               percentile_disc(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM recorded_at - occurred_at)),
+               percentile_disc(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM recorded_at - occurred_at)),
+               max(extract(epoch FROM recorded_at - occurred_at))
+        FROM audit_log WHERE event_type = 'CONFIG_CREATED' AND tenant_id LIKE ? AND occurred_at >= ? AND occurred_at < ?""";
+    try (Connection db = DriverManager.getConnection(url, opts.getOrDefault("db-user", "postgres"), opts.getOrDefault("db-password", "postgres"));
+         PreparedStatement q = db.prepareStatement(sql)) {
+      q.setString(1, "load-" + run + "-%");
+      q.setTimestamp(2, Timestamp.from(from));
+      q.setTimestamp(3, Timestamp.from(to));
+      long deadline = System.nanoTime() + 60_000_000_000L;
+      while (true) {
+        try (ResultSet rs = q.executeQuery()) {
+          rs.next();
+          long n = rs.getLong(1);
+          if (n >= acknowledged * 0.999 || System.nanoTime() > deadline) {
+            System.out.printf(Locale.ROOT, "  audit sink lag (event committed -> row in PostgreSQL): p50 %.1f ms, p99 %.1f ms, max %.1f ms (n=%d rows)%n",
+                rs.getDouble(2) * 1000, rs.getDouble(3) * 1000, rs.getDouble(4) * 1000, n);
+            csv.add(String.format(Locale.ROOT, "audit-lag,measured,,,%d,%.3f,%.3f,,%.3f,,,,", n, rs.getDouble(2) * 1000, rs.getDouble(3) * 1000,
+                rs.getDouble(4) * 1000));
+            return;
+          }
+        }
+        Thread.sleep(500);
+      }
+    }
+  }
+
+  private void write() throws IOException {
+    Path out = Path.of(opts.getOrDefault("out", "load-tests/results"));
+    Files.createDirectories(out);
+    String stamp = Instant.now().toString().replace(':', '-').replaceAll("\\.\\d+Z", "Z");
+    Path file = out.resolve("capacity-" + stamp + ".csv");
+    List<String> lines = new ArrayList<>();
+    lines.add("kind,phase,offered_per_s,achieved_per_s,count,p50_ms,p99_ms,p99_9_ms,max_ms,errors,outcomes,generator_cores,platform_cores");
+    lines.addAll(csv);
+    Files.write(file, lines);
+    Path html = out.resolve("capacity-" + stamp + ".html");
+    Files.writeString(html, Chart.html("HotSwap capacity, run " + run + " (" + stamp + ")", rows));
+    System.out.println("wrote " + file + " and " + html);
+  }
+
+  private RawHttp connection() {
+    return new RawHttp(base.getHost(), base.getPort(), auth);
+  }
+
+  private String tenant(int i) {
+    return "load-" + run + "-" + i;
+  }
+
+  private String pushTenant() {
+    return "push-" + run;
+  }
+
+  private static void expect(RawHttp.Response r, int status) {
+    if (r.status() != status) {
+      throw new IllegalStateException("set-up call answered " + r.status() + ": " + r.text());
+    }
+  }
+
+  private static double[] rates(String list) {
+    return list.isBlank() ? new double[0] : Arrays.stream(list.split(",")).mapToDouble(Double::parseDouble).toArray();
+  }
+
+  /** CPU used during a step, in cores: this generator's JVM and the platform's process. */
+  private record Cpu(long wallStart, long selfStart, long platformStart, String pid) {
+    static Cpu start(String pid) {
+      return new Cpu(System.nanoTime(), selfNanos(), platformNanos(pid), pid);
+    }
+
+    double[] stop() {
+      double wall = System.nanoTime() - wallStart;
+      return new double[] {(selfNanos() - selfStart) / wall, pid == null ? Double.NaN : (platformNanos(pid) - platformStart) / wall};
+    }
+
+    private static long selfNanos() {
+      return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** utime + stime of {@code /proc/<pid>/stat}, in clock ticks of 10 ms. */
+    private static long platformNanos(String pid) {
+      if (pid == null) {
+        return 0;
+      }
+      try {
+        String stat = Files.readString(Path.of("/proc", pid, "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
+      } catch (IOException e) {
+        return 0;
+      }
+    }
+  }
+}

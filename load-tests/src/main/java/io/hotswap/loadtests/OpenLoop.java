@@ -1,0 +1,173 @@
+package io.hotswap.loadtests;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.ConcurrentHistogram;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Open-loop load at a fixed offered rate: request {@code i} is due at {@code start + i / rate},
+ * whatever happened to the ones before it, and its latency runs from that due time to its answer.
+ * When the server stalls, requests wait here and their wait counts (no coordinated omission).
+ * {@code connections} keep-alive connections, each on a thread of its own with its own share of
+ * the schedule; a step is a warm-up, reported separately, then the measured period.
+ */
+final class OpenLoop {
+
+  /** One request on a connection; {@code seq} numbers the requests of the step from 0. */
+  interface Call {
+    RawHttp.Response call(RawHttp connection, long seq) throws IOException;
+  }
+
+  /** A request that needs its due time ({@link System#nanoTime} scale), e.g. to time what it causes elsewhere. */
+  interface TimedCall {
+    RawHttp.Response call(RawHttp connection, long seq, long dueNanos) throws IOException;
+  }
+
+  /** Called on the connection's thread after a measured 2xx answer (read-your-writes sampling). */
+  interface AfterSuccess {
+    void accept(RawHttp connection, long seq, RawHttp.Response answer) throws IOException;
+  }
+
+  /** The figures of one phase (warm-up or measured) of a step. */
+  static final class Phase {
+    final Histogram latencyMicros = new ConcurrentHistogram(3_600_000_000L, 3);
+    final Map<String, LongAdder> outcomes = new ConcurrentHashMap<>();
+    final LongAdder ok = new LongAdder();
+    final AtomicLong lastDoneNanos = new AtomicLong();
+    long firstDueNanos;
+    long sent;
+
+    void record(long dueNanos, long doneNanos, String outcome, boolean success) {
+      latencyMicros.recordValue(Math.min(latencyMicros.getHighestTrackableValue(), Math.max(0, (doneNanos - dueNanos) / 1_000)));
+      outcomes.computeIfAbsent(outcome, k -> new LongAdder()).increment();
+      if (success) {
+        ok.increment();
+      }
+      lastDoneNanos.accumulateAndGet(doneNanos, Math::max);
+    }
+
+    long answered() {
+      return latencyMicros.getTotalCount();
+    }
+
+    long errors() {
+      return answered() - ok.sum() + (sent - answered());
+    }
+
+    /** Successful answers per second, from the first due time to the last answer. */
+    double achievedPerSecond() {
+      long span = lastDoneNanos.get() - firstDueNanos;
+      return span <= 0 ? 0 : ok.sum() * 1e9 / span;
+    }
+
+    Map<String, Long> outcomeCounts() {
+      Map<String, Long> m = new TreeMap<>();
+      outcomes.forEach((k, v) -> m.put(k, v.sum()));
+      if (sent > answered()) {
+        m.put("unanswered", sent - answered());
+      }
+      return m;
+    }
+
+    double ms(double percentile) {
+      return answered() == 0 ? Double.NaN : latencyMicros.getValueAtPercentile(percentile) / 1_000.0;
+    }
+
+    double maxMs() {
+      return answered() == 0 ? Double.NaN : latencyMicros.getMaxValue() / 1_000.0;
+    }
+  }
+
+  /** A step's two phases. */
+  record Result(double offered, Phase warmup, Phase measured) {}
+
+  private OpenLoop() {}
+
+  /**
+   * Offers {@code rate} requests per second for {@code warmupSeconds} then {@code measureSeconds},
+   * then waits at most {@code drainSeconds} for the answers still outstanding (late answers count
+   * with their full latency; requests never answered count as errors, "unanswered").
+   */
+  static Result run(String host, int port, String authorization, int connections, double rate, int warmupSeconds,
+                    int measureSeconds, int drainSeconds, Call call, AfterSuccess afterSuccess) throws InterruptedException {
+    return run(host, port, authorization, connections, rate, warmupSeconds, measureSeconds, drainSeconds,
+        (TimedCall) (c, seq, due) -> call.call(c, seq), afterSuccess);
+  }
+
+  /**
+   * {@link #run(String, int, String, int, double, int, int, int, Call, AfterSuccess)} for a call
+   * that needs its due time. Request {@code seq} goes on connection {@code seq % connections}
+   * (as wrk2 schedules): each connection's thread sleeps until its next request is due, so no
+   * shared queue or scheduler thread adds to the generator's cost, and a connection held up by a
+   * slow answer sends its next requests late, timed from when they were due.
+   */
+  static Result run(String host, int port, String authorization, int connections, double rate, int warmupSeconds,
+                    int measureSeconds, int drainSeconds, TimedCall call, AfterSuccess afterSuccess) throws InterruptedException {
+    Phase warm = new Phase();
+    Phase measured = new Phase();
+    long periodNanos = Math.round(1e9 / rate);
+    long start = System.nanoTime() + 50_000_000;
+    long warmEnd = start + TimeUnit.SECONDS.toNanos(warmupSeconds);
+    long end = warmEnd + TimeUnit.SECONDS.toNanos(measureSeconds);
+    warm.firstDueNanos = start;
+    measured.firstDueNanos = warmEnd;
+    long total = (end - start + periodNanos - 1) / periodNanos;
+    warm.sent = Math.min(total, (warmEnd - start + periodNanos - 1) / periodNanos);
+    measured.sent = total - warm.sent;
+    Thread[] workers = new Thread[connections];
+    for (int c = 0; c < connections; c++) {
+      int first = c;
+      workers[c] = Thread.ofPlatform().daemon().name("load-" + c).start(() -> {
+        try (RawHttp connection = new RawHttp(host, port, authorization)) {
+          for (long seq = first; seq < total && !Thread.currentThread().isInterrupted(); seq += connections) {
+            long due = start + seq * periodNanos;
+            long wait = due - System.nanoTime();
+            if (wait > 0) {
+              LockSupport.parkNanos(wait);
+            }
+            once(connection, seq, due, due < warmEnd ? warm : measured, measured, call, afterSuccess);
+          }
+        }
+      });
+    }
+    long drainDeadline = end + TimeUnit.SECONDS.toNanos(drainSeconds);
+    for (Thread w : workers) {
+      long left = drainDeadline - System.nanoTime();
+      if (left > 0) {
+        w.join(java.time.Duration.ofNanos(left));
+      }
+    }
+    for (Thread w : workers) {
+      w.interrupt();
+    }
+    return new Result(rate, warm, measured);
+  }
+
+  private static void once(RawHttp connection, long seq, long due, Phase phase, Phase measured, TimedCall call, AfterSuccess afterSuccess) {
+    RawHttp.Response answer = null;
+    String outcome;
+    try {
+      answer = call.call(connection, seq, due);
+      outcome = Integer.toString(answer.status());
+    } catch (IOException e) {
+      outcome = "io-error";
+      connection.close();
+    }
+    boolean success = answer != null && answer.status() / 100 == 2;
+    phase.record(due, System.nanoTime(), outcome, success);
+    if (success && phase == measured && afterSuccess != null) {
+      try {
+        afterSuccess.accept(connection, seq, answer);
+      } catch (IOException e) {
+        connection.close();
+      }
+    }
+  }
+}
