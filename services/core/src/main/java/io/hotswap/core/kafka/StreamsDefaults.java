@@ -22,6 +22,9 @@ public final class StreamsDefaults {
 
   private static final Logger LOG = LoggerFactory.getLogger(StreamsDefaults.class);
 
+  /** Longest wait of a processed record for its stage's transaction to commit; see {@link #apply}. */
+  public static final long COMMIT_INTERVAL_MS = 20;
+
   /** Producer retry back-off of every Streams application; see {@link #apply}. */
   public static final long RETRY_BACKOFF_MS = 10;
 
@@ -32,12 +35,14 @@ public final class StreamsDefaults {
     props.putIfAbsent(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     // Under exactly-once, a stage's output is visible only when its transaction commits, and a
-    // change crosses three stages: commit as soon as a polled batch is processed (0) instead of the
-    // EOS default of 100 ms. Measured (load-tests/RESULTS.md): push latency p50 224 -> 27 ms, p99
-    // 344 -> 117 ms (-> under 100 ms with the retry back-off below); the price is a transaction per processed batch instead of one per 100 ms (more
-    // commit markers and coordinator round trips under load; nothing when idle). Override with
-    // spring.kafka.streams.properties.commit.interval.ms.
-    props.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 0);
+    // change crosses three stages. The EOS default of 100 ms cost push latency (p50 224 ms against
+    // 27 ms, load-tests/RESULTS.md); committing after every processed batch (0) kept latency low but
+    // made the broker's transaction work (partitions added, offsets, markers) the price of every
+    // write: under load ~6 ms of broker CPU per write and ~75 writes/s on two cores. 20 ms commits at
+    // once when the stage was idle for 20 ms (a lone change waits for nothing) and, under load,
+    // gathers what arrived in those 20 ms into one transaction (~200-390 writes/s measured; see the
+    // capacity section of RESULTS.md). Override with spring.kafka.streams.properties.commit.interval.ms.
+    props.putIfAbsent(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL_MS);
     props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
     props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
     props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class);
@@ -53,6 +58,24 @@ public final class StreamsDefaults {
     props.putIfAbsent(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), Topics.MAX_MESSAGE_BYTES);
     props.putIfAbsent(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 50);
     props.putIfAbsent(StreamsConfig.topicPrefix("max.message.bytes"), Integer.toString(Topics.MAX_MESSAGE_BYTES));
+    return props;
+  }
+
+  /**
+   * The rules for a read side that only materialises compacted topics of versioned upserts into
+   * stores for queries (the gateway): everything of {@link #apply} but at-least-once. Replaying a
+   * record after a crash writes the same value again, so exactly-once buys nothing there, and its
+   * transactions cost the broker as much as a pipeline stage's. It still reads only committed
+   * records ({@code read_committed}): a view must never show a change whose transaction aborted.
+   * Offsets are committed every second unless configured (they only bound the replay after a crash).
+   */
+  public static Map<String, Object> applyReadSide(Map<String, Object> configured, String applicationId) {
+    Map<String, Object> props = apply(configured, applicationId);
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
+    props.put(StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
+    if (!configured.containsKey(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)) {
+      props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 1000);
+    }
     return props;
   }
 

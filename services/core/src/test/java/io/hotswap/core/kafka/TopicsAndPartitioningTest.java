@@ -58,10 +58,21 @@ class TopicsAndPartitioningTest {
         .containsEntry("ensure.explicit.internal.resource.naming", true)
         // a transaction right after another retries its offset commit after 10 ms, not Kafka's 100 ms
         .containsEntry("producer.retry.backoff.ms", StreamsDefaults.RETRY_BACKOFF_MS)
-        .containsEntry("commit.interval.ms", 0);
+        .containsEntry("commit.interval.ms", StreamsDefaults.COMMIT_INTERVAL_MS);
     // what the deployer sets wins
     assertThat(StreamsDefaults.apply(Map.of("producer.retry.backoff.ms", 50L), "app")).containsEntry("producer.retry.backoff.ms", 50L);
     assertThat(StreamsDefaults.replaceThreadHandler("x").handle(new RuntimeException("boom")))
         .isEqualTo(org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD);
+  }
+
+  @Test
+  void shouldRunAReadSideAtLeastOnceButReadOnlyCommittedRecords() {
+    Map<String, Object> props = StreamsDefaults.applyReadSide(Map.of("bootstrap.servers", "b:9092"), "gateway");
+    assertThat(props).containsEntry("processing.guarantee", "at_least_once")
+        // a view must never show a change whose transaction aborted
+        .containsEntry("consumer.isolation.level", "read_committed")
+        .containsEntry("commit.interval.ms", 1000)
+        .containsEntry("errors.dead.letter.queue.topic.name", Topics.DLQ);
+    assertThat(StreamsDefaults.applyReadSide(Map.of("commit.interval.ms", 50), "gateway")).containsEntry("commit.interval.ms", 50);
   }
 }

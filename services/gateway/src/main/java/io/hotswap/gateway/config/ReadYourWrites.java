@@ -4,13 +4,15 @@ import io.hotswap.avro.ConfigEntry;
 import io.hotswap.core.domain.StoreKeys;
 import io.hotswap.gateway.system.ReadTopology;
 import io.hotswap.gateway.system.StoreRouter;
+import io.hotswap.gateway.system.StoreUpdates;
 import io.hotswap.gateway.system.Waits;
 import java.time.Duration;
 import java.util.Objects;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
- * Waits, bounded, until the owner serves a version a write just produced: in the current-value
+ * Waits, bounded, until the owner serves a version a write just produced (woken by the read
+ * side's {@link StoreUpdates}, not by polling): in the current-value
  * store and in the version history (the two are written in one rollout transaction but reach the
  * gateway's stores through two topics, so a diff or history read right after a write could
  * otherwise miss the new version).
@@ -28,11 +30,13 @@ public final class ReadYourWrites {
     if (minVersion == null) {
       return store.get(key);
     }
-    ConfigEntry entry = Waits.until(() -> store.get(key), e -> e != null && e.getVersion() >= minVersion, wait,
-        () -> unreadable(key, minVersion));
+    StoreUpdates updates = router.updates();
+    ConfigEntry entry = Waits.until(() -> store.get(key), e -> e != null && e.getVersion() >= minVersion,
+        Waits.signal(updates, ReadTopology.CONFIG_STORE, key, minVersion), wait, () -> unreadable(key, minVersion));
     ReadOnlyKeyValueStore<String, ConfigEntry> versions = router.localStore(ReadTopology.VERSIONS_STORE, partition);
     String versionKey = StoreKeys.version(entry.getTenantId(), entry.getEnvironment(), entry.getKey(), entry.getVersion());
-    Waits.until(() -> versions.get(versionKey), Objects::nonNull, wait, () -> unreadable(key, entry.getVersion()));
+    Waits.until(() -> versions.get(versionKey), Objects::nonNull, Waits.signal(updates, ReadTopology.VERSIONS_STORE, versionKey, 0),
+        wait, () -> unreadable(key, entry.getVersion()));
     return entry;
   }
 

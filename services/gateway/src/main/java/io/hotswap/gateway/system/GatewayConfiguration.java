@@ -60,7 +60,7 @@ class GatewayConfiguration {
   @Bean(name = KafkaStreamsDefaultConfiguration.DEFAULT_STREAMS_CONFIG_BEAN_NAME)
   KafkaStreamsConfiguration kafkaStreamsConfig(KafkaProperties kafka, HostInfo self,
                                                @Value("${hotswap.gateway.application-id:hotswap-gateway}") String applicationId) {
-    Map<String, Object> props = StreamsDefaults.apply(kafka.buildStreamsProperties(), applicationId);
+    Map<String, Object> props = StreamsDefaults.applyReadSide(kafka.buildStreamsProperties(), applicationId);
     props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
     return new KafkaStreamsConfiguration(props);
   }
@@ -90,8 +90,13 @@ class GatewayConfiguration {
   }
 
   @Bean
-  Object readTopology(StreamsBuilder builder, Serdes serdes) {
-    ReadTopology.build(builder, serdes);
+  StoreUpdates storeUpdates() {
+    return new StoreUpdates();
+  }
+
+  @Bean
+  Object readTopology(StreamsBuilder builder, Serdes serdes, StoreUpdates updates) {
+    ReadTopology.build(builder, serdes, updates);
     return ReadTopology.class;
   }
 
@@ -110,10 +115,10 @@ class GatewayConfiguration {
   }
 
   @Bean
-  StoreRouter storeRouter(StreamsBuilderFactoryBean streams, HostInfo self, RestClient internalHttp,
+  StoreRouter storeRouter(StreamsBuilderFactoryBean streams, HostInfo self, RestClient internalHttp, StoreUpdates updates,
                           @Value("${hotswap.gateway.query-retry-timeout:PT5S}") Duration retryFor,
                           @Value("${server.ssl.enabled:false}") boolean tls) {
-    return new StoreRouter(streams, self, internalHttp, retryFor, tls ? "https" : "http");
+    return new StoreRouter(streams, self, internalHttp, retryFor, tls ? "https" : "http", updates);
   }
 
   @Bean

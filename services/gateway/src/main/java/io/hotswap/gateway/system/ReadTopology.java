@@ -31,23 +31,47 @@ public final class ReadTopology {
 
   private ReadTopology() {}
 
-  /** Connected to the read stores only to put them in one sub-topology; see {@link #build}. */
-  private static final class CoLocation implements Processor<String, io.hotswap.avro.ConfigEntry, Void, Void> {
+  /**
+   * Tells {@link StoreUpdates} what the current-value store now holds, so writes waiting to read
+   * their result wake up; also connected to the other read stores to put them in one sub-topology
+   * (see {@link #build}).
+   */
+  private record CurrentValueUpdates(StoreUpdates updates) implements Processor<String, io.hotswap.avro.ConfigEntry, Void, Void> {
     @Override
     public void process(Record<String, io.hotswap.avro.ConfigEntry> record) {
-      // nothing: the stores are kept by their tables
+      if (record.value() != null) {
+        updates.updated(CONFIG_STORE, record.key(), record.value().getVersion());
+      }
     }
   }
 
-  public static void build(StreamsBuilder builder, Serdes serdes) {
+  /** Tells {@link StoreUpdates} that a version entered the history store. */
+  private record HistoryUpdates(StoreUpdates updates) implements Processor<String, io.hotswap.avro.ConfigEntry, Void, Void> {
+    @Override
+    public void process(Record<String, io.hotswap.avro.ConfigEntry> record) {
+      if (record.value() != null) {
+        updates.updated(VERSIONS_STORE, record.key(), record.value().getVersion());
+      }
+    }
+  }
+
+  /**
+   * {@code updates} hears of every record put into the current-value and history stores. Those two
+   * stores are not cached: a cached table passes a record downstream only when its cache flushes
+   * (at commit), which would delay every write's answer until then.
+   */
+  public static void build(StreamsBuilder builder, Serdes serdes, StoreUpdates updates) {
     var keys = org.apache.kafka.common.serialization.Serdes.String();
     KTable<String, io.hotswap.avro.ConfigEntry> state = builder.table(Topics.CONFIG_STATE,
         Consumed.with(keys, serdes.configEntry()).withName("config-state-source"),
         Materialized.<String, io.hotswap.avro.ConfigEntry, KeyValueStore<Bytes, byte[]>>as(CONFIG_STORE)
-            .withKeySerde(keys).withValueSerde(serdes.configEntry()));
-    builder.table(Topics.CONFIG_VERSIONS, Consumed.with(keys, serdes.configEntry()).withName("config-versions-source"),
+            .withKeySerde(keys).withValueSerde(serdes.configEntry()).withCachingDisabled());
+    KTable<String, io.hotswap.avro.ConfigEntry> versions = builder.table(Topics.CONFIG_VERSIONS,
+        Consumed.with(keys, serdes.configEntry()).withName("config-versions-source"),
         Materialized.<String, io.hotswap.avro.ConfigEntry, KeyValueStore<Bytes, byte[]>>as(VERSIONS_STORE)
-            .withKeySerde(keys).withValueSerde(serdes.configEntry()));
+            .withKeySerde(keys).withValueSerde(serdes.configEntry()).withCachingDisabled());
+    versions.toStream(Named.as("config-versions-updates-stream"))
+        .process(() -> new HistoryUpdates(updates), Named.as("config-versions-updates"));
     builder.table(Topics.PROFILES, Consumed.with(keys, serdes.configProfile()).withName("profiles-source"),
         Materialized.<String, io.hotswap.avro.ConfigProfile, KeyValueStore<Bytes, byte[]>>as(PROFILES_STORE)
             .withKeySerde(keys).withValueSerde(serdes.configProfile()));
@@ -57,10 +81,10 @@ public final class ReadTopology {
     // Requests go to the instance that owns the tenant's partition of CONFIG_STORE and read the
     // versions, profiles and deployments stores there too. Four tables are four sub-topologies, whose tasks
     // of one partition may land on different instances; a processor connected to all of them
-    // makes them one sub-topology, so one task (one instance) holds a partition of each. It does
-    // nothing with the records.
+    // makes them one sub-topology, so one task (one instance) holds a partition of each.
     state.toStream(Named.as("read-stores-co-location-stream"))
-        .process(CoLocation::new, Named.as("read-stores-co-location"), VERSIONS_STORE, PROFILES_STORE, DEPLOYMENTS_STORE);
+        .process(() -> new CurrentValueUpdates(updates), Named.as("read-stores-co-location"), VERSIONS_STORE, PROFILES_STORE,
+            DEPLOYMENTS_STORE);
     builder.globalTable(Topics.SCHEMAS, Consumed.with(keys, serdes.configSchema()).withName("schemas-source"),
         Materialized.<String, io.hotswap.avro.ConfigSchema, KeyValueStore<Bytes, byte[]>>as(SCHEMAS_STORE)
             .withKeySerde(keys).withValueSerde(serdes.configSchema()));

@@ -39,9 +39,12 @@ public final class StoreRouter {
   private final Duration retryFor;
   private final String scheme;
   private final TenantPartitioner<Object> partitioner = new TenantPartitioner<>();
+  private final StoreUpdates updates;
 
   /** {@code scheme}: how peers are called, {@code https} when the gateways serve TLS. */
-  public StoreRouter(StreamsBuilderFactoryBean streams, HostInfo self, RestClient http, Duration retryFor, String scheme) {
+  public StoreRouter(StreamsBuilderFactoryBean streams, HostInfo self, RestClient http, Duration retryFor, String scheme,
+                     StoreUpdates updates) {
+    this.updates = updates;
     this.streams = streams;
     this.self = self;
     this.http = http;
@@ -58,6 +61,11 @@ public final class StoreRouter {
 
   public HostInfo self() {
     return self;
+  }
+
+  /** Signals of what this instance's read stores just applied (read-your-writes waits on them). */
+  public StoreUpdates updates() {
+    return updates;
   }
 
   /**

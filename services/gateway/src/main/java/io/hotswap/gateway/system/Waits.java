@@ -1,17 +1,76 @@
 package io.hotswap.gateway.system;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
-/** The one bounded wait of the gateway: polls a local read until it shows what a write produced. */
+/** The bounded waits of the gateway: until a local read shows what a write produced. */
 public final class Waits {
 
   private Waits() {}
 
+  /** A registration with {@link StoreUpdates}: {@link #arm} before looking, {@link #disarm} after. */
+  public interface Signal {
+    CompletableFuture<Void> arm();
+
+    void disarm(CompletableFuture<Void> armed);
+  }
+
+  /** Wakes when {@code key} of {@code store} reaches {@code minVersion} on this instance. */
+  public static Signal signal(StoreUpdates updates, String store, String key, long minVersion) {
+    return new Signal() {
+      @Override
+      public CompletableFuture<Void> arm() {
+        return updates.expect(store, key, minVersion);
+      }
+
+      @Override
+      public void disarm(CompletableFuture<Void> armed) {
+        updates.forget(store, key, armed);
+      }
+    };
+  }
+
   /**
-   * Reads until {@code done} holds, for at most {@code wait}; then answers 503 ({@link
+   * Reads until {@code done} holds, for at most {@code wait}, woken by {@code signal} instead of
+   * polling (the hot path: every config write's answer); then answers 503 ({@link
    * StoreRouter.StoreUnavailable}) with {@code unavailable}'s message.
+   */
+  public static <T> T until(Supplier<T> read, Predicate<T> done, Signal signal, Duration wait, Supplier<String> unavailable) {
+    long deadline = System.nanoTime() + wait.toNanos();
+    while (true) {
+      CompletableFuture<Void> armed = signal.arm();
+      try {
+        T value = read.get();
+        if (done.test(value)) {
+          return value;
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new StoreRouter.StoreUnavailable(unavailable.get());
+        }
+        try {
+          armed.get(left, TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+          // look once more below; the deadline decides
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new StoreRouter.StoreUnavailable(unavailable.get());
+        }
+      } finally {
+        signal.disarm(armed);
+      }
+    }
+  }
+
+  /**
+   * Reads until {@code done} holds, for at most {@code wait}, looking every 5 ms (for what the
+   * read side does not signal: tenants, schemas, profiles, deployments, approvals, instances); then
+   * answers 503 ({@link StoreRouter.StoreUnavailable}) with {@code unavailable}'s message.
    */
   public static <T> T until(Supplier<T> read, Predicate<T> done, Duration wait, Supplier<String> unavailable) {
     long deadline = System.nanoTime() + wait.toNanos();

@@ -28,9 +28,36 @@ class ReadTopologyTest {
   private final Serdes serdes = Serdes.create();
 
   static Topology topology(Serdes serdes) {
+    return topology(serdes, new StoreUpdates());
+  }
+
+  static Topology topology(Serdes serdes, StoreUpdates updates) {
     StreamsBuilder builder = new StreamsBuilder();
-    ReadTopology.build(builder, serdes);
+    ReadTopology.build(builder, serdes, updates);
     return builder.build();
+  }
+
+  @Test
+  void shouldWakeAWriteWaitingForItsVersionOnceBothStoresHoldIt() {
+    Properties props = new Properties();
+    props.putAll(StreamsDefaults.apply(new HashMap<>(Map.of("bootstrap.servers", "unused:9092")), "gateway-test"));
+    StoreUpdates updates = new StoreUpdates();
+    try (TopologyTestDriver driver = new TopologyTestDriver(topology(serdes, updates), props)) {
+      var state = driver.createInputTopic(Topics.CONFIG_STATE, new StringSerializer(), serdes.configEntry().serializer());
+      var versions = driver.createInputTopic(Topics.CONFIG_VERSIONS, new StringSerializer(), serdes.configEntry().serializer());
+      var current = updates.expect(ReadTopology.CONFIG_STORE, "acme|development|f.x", 2);
+      var history = updates.expect(ReadTopology.VERSIONS_STORE, "acme|development|f.x|0000000000000000002", 0);
+      state.pipeInput("acme|development|f.x", entry(1, "true"));
+      assertThat(current).as("version 1 does not answer a write of version 2").isNotDone();
+      state.pipeInput("acme|development|f.x", entry(2, "false"));
+      assertThat(current).isDone();
+      assertThat(history).isNotDone();
+      versions.pipeInput("acme|development|f.x|0000000000000000002", entry(2, "false"));
+      assertThat(history).isDone();
+      updates.forget(ReadTopology.CONFIG_STORE, "acme|development|f.x", current);
+      updates.forget(ReadTopology.VERSIONS_STORE, "acme|development|f.x|0000000000000000002", history);
+      assertThat(updates.waiting()).isZero();
+    }
   }
 
   @Test
