@@ -32,6 +32,13 @@ public class RateLimits {
   private final RateLimitProperties properties;
   private final StoreRouter router;
   private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
+  /**
+   * Each tenant's tier, remembered for a second: decoding the tenant record from the global store
+   * on every request was a visible share of a read's CPU; a tier change takes effect within that
+   * second. A tenant not (yet) in this instance's store is not remembered: its next request looks again.
+   */
+  private final com.github.benmanes.caffeine.cache.Cache<String, String> tiers =
+      com.github.benmanes.caffeine.cache.Caffeine.newBuilder().expireAfterWrite(Duration.ofSeconds(1)).maximumSize(100_000).build();
 
   RateLimits(RateLimitProperties properties, StoreRouter router) {
     this.properties = properties;
@@ -69,6 +76,17 @@ public class RateLimits {
   }
 
   private String tierOf(String tenantId) {
+    String tier = tiers.getIfPresent(tenantId);
+    if (tier == null) {
+      tier = storedTierOf(tenantId);
+      if (tier != null) {
+        tiers.put(tenantId, tier);
+      }
+    }
+    return tier;
+  }
+
+  private String storedTierOf(String tenantId) {
     try {
       Tenant tenant = router.<Tenant>globalStore(ReadTopology.TENANTS_STORE).get(tenantId);
       return tenant == null ? null : tenant.getTier().name();
