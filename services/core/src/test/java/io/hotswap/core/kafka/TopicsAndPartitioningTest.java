@@ -58,7 +58,9 @@ class TopicsAndPartitioningTest {
         .containsEntry("ensure.explicit.internal.resource.naming", true)
         // a transaction right after another retries its offset commit after 10 ms, not Kafka's 100 ms
         .containsEntry("producer.retry.backoff.ms", StreamsDefaults.RETRY_BACKOFF_MS)
-        .containsEntry("commit.interval.ms", StreamsDefaults.COMMIT_INTERVAL_MS);
+        .containsEntry("commit.interval.ms", StreamsDefaults.COMMIT_INTERVAL_MS)
+        // a thread with nothing to read must not sit in poll past its commit
+        .containsEntry("poll.ms", StreamsDefaults.COMMIT_INTERVAL_MS);
     // what the deployer sets wins
     assertThat(StreamsDefaults.apply(Map.of("producer.retry.backoff.ms", 50L), "app")).containsEntry("producer.retry.backoff.ms", 50L);
     assertThat(StreamsDefaults.replaceThreadHandler("x").handle(new RuntimeException("boom")))
