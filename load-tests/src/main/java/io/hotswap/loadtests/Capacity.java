@@ -108,9 +108,7 @@ public final class Capacity {
         Cpu cpu = Cpu.start(opts.get("platform-pid"));
         OpenLoop.Result r = OpenLoop.run(base.getHost(), base.getPort(), auth, connectionsFor("write-connections", rate, 0.25), rate,
             warmup, seconds, 30,
-            (c, seq) -> c.send("POST", "/api/v1/configs", "Idempotency-Key: " + run + "-" + prefix + seq + "\r\n",
-                "{\"tenantId\":\"" + tenant((int) (seq % tenants)) + "\",\"key\":\"load." + prefix + seq + "\",\"value\":" + seq
-                    + ",\"type\":\"Number\"}"),
+            create("load." + prefix),
             (c, seq, answer) -> {
               if (seq % rywEvery == 0) {
                 rywChecked.increment();
@@ -142,7 +140,7 @@ public final class Capacity {
       Cpu cpu = Cpu.start(opts.get("platform-pid"));
       OpenLoop.Result r = OpenLoop.run(base.getHost(), base.getPort(), auth, connectionsFor("read-connections", rate, 0.005), rate,
           Math.min(warmup, 10), seconds, 30,
-          (c, seq) -> c.get("/api/v1/configs/" + tenant((int) (seq % 100) % tenants) + ":development:read.k" + (seq % 100)), null);
+          read(), null);
       row("read", r, cpu.stop());
       if (!held(r, 100)) {
         System.out.printf("  not held at %.0f reads/s: escalation stops here%n", rate);
@@ -167,7 +165,7 @@ public final class Capacity {
       if (readRates.length > 0) {
         try {
           reads[0] = OpenLoop.run(base.getHost(), base.getPort(), auth, connectionsFor("read-connections", readRates[0], 0.005), readRates[0],
-              settle, 0, 30, (c, seq) -> c.get("/api/v1/configs/" + tenant((int) (seq % 100) % tenants) + ":development:read.k" + (seq % 100)), null);
+              settle, 0, 30, read(), null);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
@@ -176,8 +174,7 @@ public final class Capacity {
     if (writeRates.length > 0) {
       OpenLoop.Result w = OpenLoop.run(base.getHost(), base.getPort(), auth, connectionsFor("write-connections", writeRates[0], 0.25),
           writeRates[0], settle, 0, 30,
-          (c, seq) -> c.send("POST", "/api/v1/configs", null, "{\"tenantId\":\"" + tenant((int) (seq % tenants))
-              + "\",\"key\":\"settle." + seq + "\",\"value\":" + seq + ",\"type\":\"Number\"}"), null);
+          create("settle."), null);
       settled("writes", settle, w);
     }
     reader.join();
@@ -281,6 +278,18 @@ public final class Capacity {
     Path html = out.resolve("capacity-" + stamp + ".html");
     Files.writeString(html, Chart.html("HotSwap capacity, run " + run + " (" + stamp + ")", rows));
     System.out.println("wrote " + file + " and " + html);
+  }
+
+  /** Request {@code seq} creates key {@code <keyPrefix><seq>} (a Number) in tenant {@code seq % tenants}, with an Idempotency-Key. */
+  private OpenLoop.Call create(String keyPrefix) {
+    return (c, seq) -> c.send("POST", "/api/v1/configs", "Idempotency-Key: " + run + "-" + keyPrefix + seq + "\r\n",
+        "{\"tenantId\":\"" + tenant((int) (seq % tenants)) + "\",\"key\":\"" + keyPrefix + seq + "\",\"value\":" + seq
+            + ",\"type\":\"Number\"}");
+  }
+
+  /** Request {@code seq} reads key {@code read.k<seq % 100>}, one of the 100 created at set-up. */
+  private OpenLoop.Call read() {
+    return (c, seq) -> c.get("/api/v1/configs/" + tenant((int) (seq % 100) % tenants) + ":development:read.k" + (seq % 100));
   }
 
   private RawHttp connection() {

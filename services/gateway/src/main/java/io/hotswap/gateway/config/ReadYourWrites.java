@@ -32,11 +32,11 @@ public final class ReadYourWrites {
     }
     StoreUpdates updates = router.updates();
     ConfigEntry entry = Waits.until(() -> store.get(key), e -> e != null && e.getVersion() >= minVersion,
-        Waits.signal(updates, ReadTopology.CONFIG_STORE, key, minVersion), wait, () -> unreadable(key, minVersion));
+        updates, ReadTopology.CONFIG_STORE, key, minVersion, wait, () -> unreadable(key, minVersion));
     ReadOnlyKeyValueStore<String, ConfigEntry> versions = router.localStore(ReadTopology.VERSIONS_STORE, partition);
     String versionKey = StoreKeys.version(entry.getTenantId(), entry.getEnvironment(), entry.getKey(), entry.getVersion());
-    Waits.until(() -> versions.get(versionKey), Objects::nonNull, Waits.signal(updates, ReadTopology.VERSIONS_STORE, versionKey, 0),
-        wait, () -> unreadable(key, entry.getVersion()));
+    Waits.until(() -> versions.get(versionKey), Objects::nonNull, updates, ReadTopology.VERSIONS_STORE, versionKey, 0, wait,
+        () -> unreadable(key, entry.getVersion()));
     return entry;
   }
 

@@ -32,25 +32,15 @@ public final class ReadTopology {
   private ReadTopology() {}
 
   /**
-   * Tells {@link StoreUpdates} what the current-value store now holds, so writes waiting to read
-   * their result wake up; also connected to the other read stores to put them in one sub-topology
-   * (see {@link #build}).
+   * Tells {@link StoreUpdates} which version {@code store} now holds for a key, so writes waiting
+   * to read their result wake up. The one on the current-value store is also connected to the other
+   * read stores to put them in one sub-topology (see {@link #build}).
    */
-  private record CurrentValueUpdates(StoreUpdates updates) implements Processor<String, io.hotswap.avro.ConfigEntry, Void, Void> {
+  private record UpdateSignals(StoreUpdates updates, String store) implements Processor<String, io.hotswap.avro.ConfigEntry, Void, Void> {
     @Override
     public void process(Record<String, io.hotswap.avro.ConfigEntry> record) {
       if (record.value() != null) {
-        updates.updated(CONFIG_STORE, record.key(), record.value().getVersion());
-      }
-    }
-  }
-
-  /** Tells {@link StoreUpdates} that a version entered the history store. */
-  private record HistoryUpdates(StoreUpdates updates) implements Processor<String, io.hotswap.avro.ConfigEntry, Void, Void> {
-    @Override
-    public void process(Record<String, io.hotswap.avro.ConfigEntry> record) {
-      if (record.value() != null) {
-        updates.updated(VERSIONS_STORE, record.key(), record.value().getVersion());
+        updates.updated(store, record.key(), record.value().getVersion());
       }
     }
   }
@@ -71,7 +61,7 @@ public final class ReadTopology {
         Materialized.<String, io.hotswap.avro.ConfigEntry, KeyValueStore<Bytes, byte[]>>as(VERSIONS_STORE)
             .withKeySerde(keys).withValueSerde(serdes.configEntry()).withCachingDisabled());
     versions.toStream(Named.as("config-versions-updates-stream"))
-        .process(() -> new HistoryUpdates(updates), Named.as("config-versions-updates"));
+        .process(() -> new UpdateSignals(updates, VERSIONS_STORE), Named.as("config-versions-updates"));
     builder.table(Topics.PROFILES, Consumed.with(keys, serdes.configProfile()).withName("profiles-source"),
         Materialized.<String, io.hotswap.avro.ConfigProfile, KeyValueStore<Bytes, byte[]>>as(PROFILES_STORE)
             .withKeySerde(keys).withValueSerde(serdes.configProfile()));
@@ -83,7 +73,7 @@ public final class ReadTopology {
     // of one partition may land on different instances; a processor connected to all of them
     // makes them one sub-topology, so one task (one instance) holds a partition of each.
     state.toStream(Named.as("read-stores-co-location-stream"))
-        .process(() -> new CurrentValueUpdates(updates), Named.as("read-stores-co-location"), VERSIONS_STORE, PROFILES_STORE,
+        .process(() -> new UpdateSignals(updates, CONFIG_STORE), Named.as("read-stores-co-location"), VERSIONS_STORE, PROFILES_STORE,
             DEPLOYMENTS_STORE);
     builder.globalTable(Topics.SCHEMAS, Consumed.with(keys, serdes.configSchema()).withName("schemas-source"),
         Materialized.<String, io.hotswap.avro.ConfigSchema, KeyValueStore<Bytes, byte[]>>as(SCHEMAS_STORE)

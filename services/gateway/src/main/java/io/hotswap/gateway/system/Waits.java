@@ -13,37 +13,17 @@ public final class Waits {
 
   private Waits() {}
 
-  /** A registration with {@link StoreUpdates}: {@link #arm} before looking, {@link #disarm} after. */
-  public interface Signal {
-    CompletableFuture<Void> arm();
-
-    void disarm(CompletableFuture<Void> armed);
-  }
-
-  /** Wakes when {@code key} of {@code store} reaches {@code minVersion} on this instance. */
-  public static Signal signal(StoreUpdates updates, String store, String key, long minVersion) {
-    return new Signal() {
-      @Override
-      public CompletableFuture<Void> arm() {
-        return updates.expect(store, key, minVersion);
-      }
-
-      @Override
-      public void disarm(CompletableFuture<Void> armed) {
-        updates.forget(store, key, armed);
-      }
-    };
-  }
-
   /**
-   * Reads until {@code done} holds, for at most {@code wait}, woken by {@code signal} instead of
-   * polling (the hot path: every config write's answer); then answers 503 ({@link
-   * StoreRouter.StoreUnavailable}) with {@code unavailable}'s message.
+   * Reads until {@code done} holds, for at most {@code wait}, woken when {@code key} of {@code
+   * store} reaches {@code minVersion} on this instance instead of polling (the hot path: every
+   * config write's answer); then answers 503 ({@link StoreRouter.StoreUnavailable}) with {@code
+   * unavailable}'s message. The waiter registers before each look, so no update is missed.
    */
-  public static <T> T until(Supplier<T> read, Predicate<T> done, Signal signal, Duration wait, Supplier<String> unavailable) {
+  public static <T> T until(Supplier<T> read, Predicate<T> done, StoreUpdates updates, String store, String key, long minVersion,
+                            Duration wait, Supplier<String> unavailable) {
     long deadline = System.nanoTime() + wait.toNanos();
     while (true) {
-      CompletableFuture<Void> armed = signal.arm();
+      CompletableFuture<Void> armed = updates.expect(store, key, minVersion);
       try {
         T value = read.get();
         if (done.test(value)) {
@@ -62,7 +42,7 @@ public final class Waits {
           throw new StoreRouter.StoreUnavailable(unavailable.get());
         }
       } finally {
-        signal.disarm(armed);
+        updates.forget(store, key, armed);
       }
     }
   }
