@@ -2,17 +2,20 @@ package io.hotswap.rollout;
 
 import io.hotswap.avro.AuditEvent;
 import io.hotswap.avro.AuditEventType;
+import io.hotswap.avro.BatchItem;
 import io.hotswap.avro.Command;
 import io.hotswap.avro.CommandResult;
 import io.hotswap.avro.CommandType;
 import io.hotswap.avro.ConfigEntry;
 import io.hotswap.avro.ConfigPayload;
+import io.hotswap.avro.ItemResult;
 import io.hotswap.avro.LiveConfig;
 import io.hotswap.avro.Tenant;
 import io.hotswap.avro.TenantPayload;
 import io.hotswap.avro.TenantStatus;
 import io.hotswap.avro.Tier;
 import io.hotswap.avro.ValueType;
+import io.hotswap.core.domain.Batches;
 import io.hotswap.core.domain.Quotas;
 import io.hotswap.core.domain.Rejection;
 import io.hotswap.core.domain.StoreKeys;
@@ -20,6 +23,7 @@ import io.hotswap.core.json.Json;
 import io.hotswap.core.stream.AuditEvents;
 import io.hotswap.core.stream.CommandResults;
 import io.hotswap.core.stream.Expiry;
+import io.hotswap.core.stream.UndoLog;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -55,6 +59,8 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
   private KeyValueStore<String, CommandResult> applied;
   private KeyValueStore<String, io.hotswap.avro.TenantKey> keys;
   private CatalogApplier catalog;
+  /** Undoes what a batch's items wrote to the current-value and history stores when one of them is rejected. */
+  private final UndoLog undo = new UndoLog();
 
   ChangeApplier(Duration idempotencyWindow, Retention retention, DeploymentApplier.Policy deploymentPolicy) {
     this.idempotencyWindow = idempotencyWindow;
@@ -65,11 +71,11 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
   @Override
   public void init(ProcessorContext<String, Output> context) {
     this.context = context;
-    this.configs = context.getStateStore(RolloutTopology.CONFIG_STORE);
+    this.configs = undo.track(context.getStateStore(RolloutTopology.CONFIG_STORE));
     this.tenants = context.getStateStore(RolloutTopology.TENANTS_STORE);
     this.applied = context.getStateStore(RolloutTopology.APPLIED_STORE);
     this.keys = context.getStateStore(RolloutTopology.KEYS_STORE);
-    this.history = context.getStateStore(RolloutTopology.HISTORY_STORE);
+    this.history = undo.track(context.getStateStore(RolloutTopology.HISTORY_STORE));
     this.catalog = new CatalogApplier(context.getStateStore(RolloutTopology.SCHEMAS_STORE), context.getStateStore(RolloutTopology.PROFILES_STORE));
     Duration every = idempotencyWindow.dividedBy(24).compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : idempotencyWindow.dividedBy(24);
     context.schedule(every, PunctuationType.WALL_CLOCK_TIME, ts -> Expiry.purge(applied, Instant.ofEpochMilli(ts), idempotencyWindow));
@@ -114,6 +120,7 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
     return switch (command.getType()) {
       case TENANT_CREATE, TENANT_UPDATE, TENANT_DELETE -> applyTenant(command, now, out);
       case CONFIG_CREATE, CONFIG_UPDATE, CONFIG_DELETE, CONFIG_PROMOTE -> applyConfig(command, now, out);
+      case CONFIG_BATCH -> applyBatch(command, now, out);
       case TENANT_KEY_ROTATE -> rotateKey(command, now, out);
       case DEPLOYMENT_START, DEPLOYMENT_PAUSE, DEPLOYMENT_RESUME, DEPLOYMENT_ROLLBACK, DEPLOYMENT_HEALTH, DEPLOYMENT_COMPLETE -> {
         requireTenant(tenants.get(command.getTenantId()), command.getTenantId());
@@ -222,6 +229,54 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
     if (tenant == null || tenant.getStatus() == TenantStatus.DELETED) {
       throw Rejection.notFound("tenant-not-found", "tenant '" + id + "' does not exist", "tenantId");
     }
+  }
+
+  /**
+   * Applies every item of a batch as the change it stands for — each its own version, live record
+   * and audit event — in this one transaction, or none: when an item is rejected the stores are
+   * restored and the batch is answered with every bad item. Each item's audit events are numbered
+   * after the item ({@code <command>-<item>-1}) so the trail keeps one event per change.
+   */
+  private CommandResult applyBatch(Command command, Instant now, List<Output> out) {
+    requireTenant(tenants.get(command.getTenantId()), command.getTenantId());
+    List<BatchItem> items = Batches.require(command);
+    List<ItemResult> results = new ArrayList<>(items.size());
+    List<String> errors = new ArrayList<>();
+    long bad = 0;
+    undo.begin();
+    try {
+      for (int i = 0; i < items.size(); i++) {
+        BatchItem item = items.get(i);
+        int first = out.size();
+        try {
+          ConfigEntry current = configs.get(StoreKeys.config(command.getTenantId(), item.getConfig().getEnvironment(), item.getConfig().getKey()));
+          Command one = Batches.item(command, item, Batches.type(item.getOp(), current != null && !current.getDeleted()));
+          CommandResult r = applyConfig(one, now, out);
+          results.add(new ItemResult(r.getResourceId(), r.getVersion(), one.getType() == CommandType.CONFIG_DELETE ? 204 : r.getStatus()));
+          for (Output o : out.subList(first, out.size())) {
+            if (o.value() instanceof AuditEvent event) {
+              event.setEventId(command.getCommandId() + "-" + (i + 1) + event.getEventId().substring(command.getCommandId().length()));
+            }
+          }
+        } catch (Rejection r) {
+          errors.addAll(Batches.errors(i, r));
+          bad++;
+        }
+      }
+    } finally {
+      if (errors.isEmpty()) {
+        undo.commit();
+      } else {
+        undo.rollback();
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw Batches.rejected(errors, bad, items.size());
+    }
+    CommandResult result = CommandResults.applied(command, 200, command.getTenantId(), 0, STAGE, now);
+    result.setVersion(null); // each item has its own
+    result.setItems(results);
+    return result;
   }
 
   private CommandResult applyConfig(Command command, Instant now, List<Output> out) {

@@ -1,17 +1,22 @@
 package io.hotswap.rollout;
 
+import static io.hotswap.core.testing.Commands.batch;
 import static io.hotswap.core.testing.Commands.config;
+import static io.hotswap.core.testing.Commands.item;
 import static io.hotswap.core.testing.Commands.tenantCreate;
 import static io.hotswap.core.testing.Commands.tenantDelete;
 import static io.hotswap.core.testing.Commands.tenantUpdate;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.hotswap.avro.AuditEvent;
 import io.hotswap.avro.AuditEventType;
+import io.hotswap.avro.BatchOp;
 import io.hotswap.avro.Command;
 import io.hotswap.avro.CommandResult;
 import io.hotswap.avro.CommandType;
 import io.hotswap.avro.ConfigEntry;
+import io.hotswap.avro.ItemResult;
 import io.hotswap.avro.LiveConfig;
 import io.hotswap.avro.Outcome;
 import io.hotswap.avro.Tenant;
@@ -150,6 +155,46 @@ class RolloutTopologyTest {
     assertThat(apply(config(CommandType.CONFIG_CREATE, "acme", "development", "feature.new_ui", "true", ValueType.BOOLEAN, null)).getVersion()).isEqualTo(4);
     KeyValueStore<String, ConfigEntry> store = driver.getKeyValueStore(RolloutTopology.CONFIG_STORE);
     assertThat(store.get("acme|development|feature.new_ui").getVersion()).isEqualTo(4);
+  }
+
+  @Test
+  void shouldApplyEveryItemOfABatchWithItsOwnVersionAndAuditEventOrNoneOfIt() {
+    apply(tenantCreate("acme", Tier.PRO));
+    apply(config(CommandType.CONFIG_CREATE, "acme", "development", "a", "1", ValueType.NUMBER, null));
+    audit.readValuesToList();
+    state.readValuesToList();
+    liveDev.readValuesToList();
+
+    Command batch = batch("acme", item(BatchOp.UPDATE, "development", "a", "2", null, 1L),
+        item(BatchOp.CREATE, "development", "b", "x", ValueType.STRING, null), item(BatchOp.UPSERT, "development", "b", "y", null, null),
+        item(BatchOp.DELETE, "development", "a", null, null, 2L));
+    CommandResult applied = apply(batch);
+    assertThat(applied.getOutcome()).isEqualTo(Outcome.APPLIED);
+    assertThat(applied.getItems()).extracting(ItemResult::getResourceId, ItemResult::getVersion, ItemResult::getStatus).containsExactly(
+        tuple("acme:development:a", 2L, 200), tuple("acme:development:b", 1L, 201), tuple("acme:development:b", 2L, 200),
+        tuple("acme:development:a", 3L, 204));
+    assertThat(state.readValuesToList()).extracting(ConfigEntry::getKey, ConfigEntry::getVersion)
+        .containsExactly(tuple("a", 2L), tuple("b", 1L), tuple("b", 2L), tuple("a", 3L));
+    assertThat(audit.readValuesToList()).extracting(AuditEvent::getEventId, AuditEvent::getEventType).containsExactly(
+        tuple(batch.getCommandId() + "-1-1", AuditEventType.CONFIG_UPDATED), tuple(batch.getCommandId() + "-2-1", AuditEventType.CONFIG_CREATED),
+        tuple(batch.getCommandId() + "-3-1", AuditEventType.CONFIG_UPDATED), tuple(batch.getCommandId() + "-4-1", AuditEventType.CONFIG_DELETED));
+    assertThat(liveDev.readValuesToList()).hasSize(4).last().isNull();
+
+    // the second item's If-Match is stale: the first item's new version and the third's key must not stay
+    CommandResult rejected = apply(batch("acme", item(BatchOp.CREATE, "development", "a", "5", ValueType.NUMBER, null),
+        item(BatchOp.UPDATE, "development", "b", "z", null, 1L), item(BatchOp.CREATE, "development", "c", "1", ValueType.NUMBER, null)));
+    assertThat(rejected.getStatus()).isEqualTo(422);
+    assertThat(rejected.getErrors()).singleElement().satisfies(e -> assertThat(e).startsWith("/items/1/If-Match: ").contains("current version is 2"));
+    assertThat(state.isEmpty()).isTrue();
+    assertThat(audit.isEmpty()).isTrue();
+    assertThat(liveDev.isEmpty()).isTrue();
+    KeyValueStore<String, ConfigEntry> store = driver.getKeyValueStore(RolloutTopology.CONFIG_STORE);
+    assertThat(store.get("acme|development|a").getDeleted()).isTrue();
+    assertThat(store.get("acme|development|a").getVersion()).isEqualTo(3);
+    assertThat(store.get("acme|development|c")).isNull();
+    // a retry of the applied batch is answered, not applied again
+    assertThat(apply(batch).getItems()).hasSize(4);
+    assertThat(state.isEmpty()).isTrue();
   }
 
   @Test

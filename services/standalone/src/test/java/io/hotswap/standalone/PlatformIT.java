@@ -321,8 +321,94 @@ class PlatformIT {
     assertThat(retry.status()).isEqualTo(201);
     assertThat(retry.json().get("version").asLong()).isEqualTo(1);
     assertThat(api.post("/api/v1/configs", config("it-idem", "a.b", "1", "Number")).status()).isEqualTo(409);
+    // the tenant's first Secret also creates its first data key; that rotation must not take the write's idempotent id
+    Api.Response secret = api.post("/api/v1/configs", config("it-idem", "db.password", "s3cret", "Secret"),
+        Map.of("Idempotency-Key", UUID.randomUUID().toString()));
+    assertThat(secret.status()).as(secret.text()).isEqualTo(201);
+    assertThat(api.get("/api/v1/configs/it-idem:development:db.password").json().get("type").asString()).isEqualTo("Secret");
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-        assertThat(count("SELECT count(*) FROM audit_log WHERE tenant_id = ? AND config_key IS NOT NULL", "it-idem")).isEqualTo(1));
+        assertThat(count("SELECT count(*) FROM audit_log WHERE tenant_id = ? AND config_key IS NOT NULL", "it-idem")).isEqualTo(2));
+  }
+
+  @Test
+  void shouldApplyABatchOfAThousandItemsAsOneUnitOrNothingAtAll() throws Exception {
+    createTenant("it-batch");
+    List<Map<String, Object>> items = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      items.add(i == 7 ? Map.of("key", "db.password", "type", "Secret", "value", "s3cret")
+          : Map.of("key", "import.k" + i, "type", "Number", "value", i, "tags", List.of("imported")));
+    }
+    Map<String, String> idempotency = Map.of("Idempotency-Key", "import-" + UUID.randomUUID());
+    Api.Response applied = api.post("/api/v1/configs:batch", Map.of("tenantId", "it-batch", "environment", "qa", "items", items), idempotency);
+    assertThat(applied.status()).as(applied.text()).isEqualTo(200);
+    assertThat(applied.json().get("applied").asInt()).isEqualTo(1000);
+    assertThat(applied.json().get("items").get(999).get("configId").asString()).isEqualTo("it-batch:qa:import.k999");
+    assertThat(applied.json().get("items")).allSatisfy(item -> {
+      assertThat(item.get("version").asLong()).isEqualTo(1);
+      assertThat(item.get("status").asString()).isEqualTo("created");
+    });
+    // read-your-writes: every item is readable right after the answer; the Secret was sealed like any Secret write
+    assertThat(api.get("/api/v1/configs/it-batch:qa:import.k999").json().get("value").asInt()).isEqualTo(999);
+    assertThat(api.get("/api/v1/configs/it-batch:qa:import.k0").json().get("value").asInt()).isZero();
+    assertThat(api.get("/api/v1/configs/it-batch:qa:db.password").json().get("value").asString()).isEqualTo("******");
+    assertThat(api.get("/api/v1/configs/tenant/it-batch?tag=imported&size=1").json().get("totalItems").asLong()).isEqualTo(999);
+    // a retry with the same Idempotency-Key is answered as the first time, applying nothing again
+    Api.Response retried = api.post("/api/v1/configs:batch", Map.of("tenantId", "it-batch", "environment", "qa", "items", items), idempotency);
+    assertThat(retried.status()).as(retried.text()).isEqualTo(200);
+    assertThat(retried.json().get("items")).allSatisfy(item -> assertThat(item.get("version").asLong()).isEqualTo(1));
+    assertThat(api.get("/api/v1/configs/it-batch:qa:import.k5/versions").json().get("totalItems").asLong()).isEqualTo(1);
+    // one audit row per item, the Secret masked there too
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+        assertThat(count("SELECT count(*) FROM audit_log WHERE tenant_id = ? AND config_key IS NOT NULL", "it-batch")).isEqualTo(1000));
+    assertThat(count("SELECT count(*) FROM audit_log WHERE tenant_id = ? AND new_value LIKE '%s3cret%'", "it-batch")).isZero();
+
+    // a bad value is caught before the pipeline: 422 naming the item, nothing applied
+    Api.Response badValue = api.post("/api/v1/configs:batch", Map.of("tenantId", "it-batch", "environment", "qa", "items", List.of(
+        Map.of("key", "import.k1", "value", 11), Map.of("key", "fresh.one", "type", "Number", "value", 1), Map.of("key", "import.k2", "value", "many"))));
+    assertThat(badValue.status()).as(badValue.text()).isEqualTo(422);
+    assertThat(badValue.header("Content-Type")).startsWith("application/problem+json");
+    assertThat(badValue.json().get("type").asString()).endsWith("/batch-rejected");
+    assertThat(badValue.json().get("errors")).singleElement().satisfies(e -> assertThat(e.asString()).startsWith("/items/2/value: "));
+    // a conflict only the pipeline sees (the key exists): the whole batch is rejected, the items before it undone
+    Api.Response conflict = api.post("/api/v1/configs:batch", Map.of("tenantId", "it-batch", "environment", "qa", "items", List.of(
+        Map.of("op", "update", "key", "import.k1", "value", 11), Map.of("key", "fresh.one", "type", "Number", "value", 1),
+        Map.of("op", "create", "key", "import.k3", "type", "Number", "value", 33))));
+    assertThat(conflict.status()).as(conflict.text()).isEqualTo(422);
+    assertThat(conflict.json().get("errors")).singleElement().satisfies(e -> assertThat(e.asString()).startsWith("/items/2/key: ").contains("already exists"));
+    assertThat(api.get("/api/v1/configs/it-batch:qa:import.k1").json().get("version").asLong()).isEqualTo(1);
+    assertThat(api.get("/api/v1/configs/it-batch:qa:fresh.one").status()).isEqualTo(404);
+    // and what the rejected batch tried is still possible afterwards: its items were undone in validation too
+    Api.Response fixed = api.post("/api/v1/configs:batch", Map.of("tenantId", "it-batch", "environment", "qa", "items", List.of(
+        Map.of("op", "update", "key", "import.k1", "value", 11), Map.of("op", "create", "key", "fresh.one", "type", "Number", "value", 1),
+        Map.of("key", "import.k3", "value", 33))));
+    assertThat(fixed.status()).as(fixed.text()).isEqualTo(200);
+    assertThat(fixed.json().get("items")).extracting(i -> i.get("status").asString()).containsExactly("updated", "created", "updated");
+    assertThat(api.get("/api/v1/configs/it-batch:qa:import.k3").json().get("value").asInt()).isEqualTo(33);
+
+    // deleting stays an Admin's right, in a batch as alone
+    Map<String, Object> deletion = Map.of("tenantId", "it-batch", "environment", "qa", "items", List.of(Map.of("op", "delete", "key", "import.k0")));
+    Api developer = api.as(io.hotswap.core.testing.Tokens.token("dev", List.of("Developer"), List.of()));
+    assertThat(developer.post("/api/v1/configs:batch", deletion).status()).isEqualTo(403);
+    Api.Response deleted = api.post("/api/v1/configs:batch", deletion);
+    assertThat(deleted.json().get("items").get(0).get("status").asString()).isEqualTo("deleted");
+    assertThat(api.get("/api/v1/configs/it-batch:qa:import.k0").status()).isEqualTo(404);
+
+    // a batch costs one write token per item: more items than a Free tenant's whole minute is refused as such
+    api.post("/api/v1/tenants", Map.of("tenantId", "it-batch-free", "tier", "Free"));
+    List<Map<String, Object>> six = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      six.add(Map.of("key", "k" + i, "type", "Number", "value", i));
+    }
+    Api.Response tooMany = api.post("/api/v1/configs:batch", Map.of("tenantId", "it-batch-free", "items", six));
+    assertThat(tooMany.status()).as(tooMany.text()).isEqualTo(422);
+    assertThat(tooMany.json().get("type").asString()).endsWith("/batch-exceeds-rate-limit");
+    assertThat(api.post("/api/v1/configs:batch", Map.of("tenantId", "it-batch", "items", List.of())).status()).isEqualTo(400);
+    List<Map<String, Object>> over = new ArrayList<>(items);
+    over.add(Map.of("key", "one.more", "type", "Number", "value", 1));
+    assertThat(api.post("/api/v1/configs:batch", Map.of("tenantId", "it-batch", "items", over)).json().get("type").asString())
+        .endsWith("/batch-too-large");
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        assertThat(count("SELECT count(*) FROM audit_log WHERE tenant_id = ? AND config_key IS NOT NULL", "it-batch")).isEqualTo(1004));
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.hotswap.validation;
 
+import io.hotswap.avro.BatchItem;
 import io.hotswap.avro.Command;
 import io.hotswap.avro.CommandResult;
 import io.hotswap.avro.ConfigPayload;
@@ -9,6 +10,7 @@ import io.hotswap.avro.TenantPayload;
 import io.hotswap.avro.TenantStatus;
 import io.hotswap.avro.Tier;
 import io.hotswap.avro.ValueType;
+import io.hotswap.core.domain.Batches;
 import io.hotswap.core.domain.ConfigKeys;
 import io.hotswap.core.domain.Environments;
 import io.hotswap.core.domain.Quotas;
@@ -18,8 +20,10 @@ import io.hotswap.core.domain.TenantIds;
 import io.hotswap.core.domain.ValueTypes;
 import io.hotswap.core.stream.CommandResults;
 import io.hotswap.core.stream.Expiry;
+import io.hotswap.core.stream.UndoLog;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -47,6 +51,8 @@ final class CommandValidator implements Processor<String, Command, String, Decis
   private KeyValueStore<String, CommandResult> seen;
   private SchemaRules schemaRules;
   private ProfileRules profileRules;
+  /** Undoes what a batch's items recorded in the key, count and value views when one of them is rejected. */
+  private final UndoLog undo = new UndoLog();
 
   CommandValidator(Duration idempotencyWindow) {
     this.idempotencyWindow = idempotencyWindow;
@@ -56,11 +62,11 @@ final class CommandValidator implements Processor<String, Command, String, Decis
   public void init(ProcessorContext<String, Decision> context) {
     this.context = context;
     this.tenants = context.getStateStore(ValidationTopology.TENANTS_STORE);
-    this.keys = context.getStateStore(ValidationTopology.KEYS_STORE);
-    this.counts = context.getStateStore(ValidationTopology.COUNTS_STORE);
+    this.keys = undo.track(context.getStateStore(ValidationTopology.KEYS_STORE));
+    this.counts = undo.track(context.getStateStore(ValidationTopology.COUNTS_STORE));
     this.seen = context.getStateStore(ValidationTopology.SEEN_STORE);
     this.schemaRules = new SchemaRules(context.getStateStore(ValidationTopology.SCHEMAS_STORE),
-        context.getStateStore(ValidationTopology.PENDING_STORE), keys, context.getStateStore(ValidationTopology.VALUES_STORE));
+        context.getStateStore(ValidationTopology.PENDING_STORE), keys, undo.track(context.getStateStore(ValidationTopology.VALUES_STORE)));
     this.profileRules = new ProfileRules(context.getStateStore(ValidationTopology.PROFILES_STORE), schemaRules);
     Duration every = idempotencyWindow.dividedBy(24).compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : idempotencyWindow.dividedBy(24);
     context.schedule(every, PunctuationType.WALL_CLOCK_TIME, ts -> Expiry.purge(seen, Instant.ofEpochMilli(ts), idempotencyWindow));
@@ -103,6 +109,7 @@ final class CommandValidator implements Processor<String, Command, String, Decis
       case CONFIG_CREATE -> createConfig(command);
       case CONFIG_UPDATE -> updateConfig(command);
       case CONFIG_DELETE -> deleteConfig(command);
+      case CONFIG_BATCH -> batch(command);
       case TENANT_KEY_ROTATE -> rotateKey(command);
       case CONFIG_PROMOTE -> promote(command);
       case DEPLOYMENT_START -> {
@@ -266,6 +273,52 @@ final class CommandValidator implements Processor<String, Command, String, Decis
     keys.put(storeKey, c.getValueType().name());
     schemaRules.remember(storeKey, c.getValueType(), c.getValue());
     counts.put(command.getTenantId(), count + 1);
+  }
+
+  /**
+   * Checks and records each item as the single change it stands for, in order (an item sees the
+   * ones before it), then keeps all of it or — when any item broke a rule — none of it, answering
+   * with every bad item. UPSERT items are resolved here to CREATE or UPDATE, so what passes on
+   * says exactly what was checked.
+   */
+  private void batch(Command command) {
+    activeTenant(command.getTenantId());
+    List<BatchItem> items = Batches.require(command);
+    List<String> errors = new ArrayList<>();
+    long bad = 0;
+    undo.begin();
+    try {
+      for (int i = 0; i < items.size(); i++) {
+        BatchItem item = items.get(i);
+        try {
+          if (item.getConfig() == null) {
+            throw Rejection.badRequest("missing-config", "an item needs a key and a value", "key");
+          }
+          ConfigPayload c = requireConfig(Batches.item(command, item, io.hotswap.avro.CommandType.CONFIG_CREATE));
+          boolean exists = keys.get(StoreKeys.config(command.getTenantId(), c.getEnvironment(), c.getKey())) != null;
+          Command one = Batches.item(command, item, Batches.type(item.getOp(), exists));
+          switch (one.getType()) {
+            case CONFIG_CREATE -> createConfig(one);
+            case CONFIG_UPDATE -> updateConfig(one);
+            default -> deleteConfig(one);
+          }
+          item.setOp(Batches.op(one.getType()));
+          item.setConfig(one.getConfig());
+        } catch (Rejection r) {
+          errors.addAll(Batches.errors(i, r));
+          bad++;
+        }
+      }
+    } finally {
+      if (errors.isEmpty()) {
+        undo.commit();
+      } else {
+        undo.rollback();
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw Batches.rejected(errors, bad, items.size());
+    }
   }
 
   /**

@@ -1,11 +1,15 @@
 package io.hotswap.validation;
 
+import static io.hotswap.core.testing.Commands.batch;
 import static io.hotswap.core.testing.Commands.config;
+import static io.hotswap.core.testing.Commands.item;
 import static io.hotswap.core.testing.Commands.tenantCreate;
 import static io.hotswap.core.testing.Commands.tenantDelete;
 import static io.hotswap.core.testing.Commands.tenantUpdate;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.hotswap.avro.BatchItem;
+import io.hotswap.avro.BatchOp;
 import io.hotswap.avro.Command;
 import io.hotswap.avro.CommandResult;
 import io.hotswap.avro.CommandType;
@@ -152,6 +156,34 @@ class ValidationTopologyTest {
     passes(config(CommandType.CONFIG_CREATE, "small", "development", "c", "1", ValueType.NUMBER, null));
     assertThat(rejectionOf(io.hotswap.core.testing.Commands.base(CommandType.TENANT_CREATE, "tiny")
         .setTenant(TenantPayload.newBuilder().setMaxConfigs(0).build()).build()).getErrorType()).isEqualTo("invalid-quota");
+  }
+
+  @Test
+  void shouldPassABatchWithItsUpsertsResolvedOrRejectItWholeListingEveryBadItem() {
+    passes(io.hotswap.core.testing.Commands.base(CommandType.TENANT_CREATE, "small")
+        .setTenant(TenantPayload.newBuilder().setMaxConfigs(3).build()).build());
+    Command first = batch("small", item(BatchOp.UPSERT, "development", "a", "1", ValueType.NUMBER, null),
+        item(BatchOp.UPSERT, "development", "b", "2", ValueType.NUMBER, null), item(BatchOp.UPSERT, "development", "a", "3", null, null));
+    pipe(first);
+    assertThat(results.isEmpty()).isTrue();
+    assertThat(validated.readValue().getBatch()).extracting(BatchItem::getOp).containsExactly(BatchOp.CREATE, BatchOp.CREATE, BatchOp.UPDATE);
+
+    // c fits the quota (3 keys) but d does not, x does not exist and a's value is not a Number: nothing of it may stick
+    CommandResult rejected = rejectionOf(batch("small", item(BatchOp.UPDATE, "development", "a", "4", null, null),
+        item(BatchOp.CREATE, "development", "c", "1", ValueType.NUMBER, null), item(BatchOp.CREATE, "development", "d", "1", ValueType.NUMBER, null),
+        item(BatchOp.UPDATE, "development", "x", "1", null, null), item(BatchOp.UPDATE, "development", "b", "two", null, null)));
+    assertThat(rejected.getStatus()).isEqualTo(422);
+    assertThat(rejected.getErrorType()).isEqualTo("batch-rejected");
+    assertThat(rejected.getDetail()).startsWith("3 of 5 items");
+    assertThat(rejected.getErrors()).hasSize(3).satisfiesExactly(
+        e -> assertThat(e).startsWith("/items/2/key: ").contains("quota of 3"),
+        e -> assertThat(e).startsWith("/items/3/key: ").contains("config-not-found"),
+        e -> assertThat(e).startsWith("/items/4/value: ").contains("Number"));
+    // the rejected batch's c was undone: c can be created once, and then the quota is full again
+    passes(config(CommandType.CONFIG_CREATE, "small", "development", "c", "1", ValueType.NUMBER, null));
+    assertThat(rejectionOf(config(CommandType.CONFIG_CREATE, "small", "development", "d", "1", ValueType.NUMBER, null)).getErrorType())
+        .isEqualTo("quota-exceeded");
+    assertThat(rejectionOf(batch("small")).getErrorType()).isEqualTo("empty-batch");
   }
 
   @Test

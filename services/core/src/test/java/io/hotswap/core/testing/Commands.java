@@ -31,6 +31,18 @@ public final class Commands {
         .setEnvironment(env).setKey(key).setValue(value).setValueType(valueType).setExpectedVersion(expectedVersion).build()).build();
   }
 
+  /** A CONFIG_BATCH of the given items. */
+  public static Command batch(String tenant, io.hotswap.avro.BatchItem... items) {
+    return base(CommandType.CONFIG_BATCH, tenant).setBatch(java.util.List.of(items)).build();
+  }
+
+  /** One item of a batch. */
+  public static io.hotswap.avro.BatchItem item(io.hotswap.avro.BatchOp op, String env, String key, String value, ValueType valueType,
+                                               Long expectedVersion) {
+    return new io.hotswap.avro.BatchItem(op, ConfigPayload.newBuilder()
+        .setEnvironment(env).setKey(key).setValue(value).setValueType(valueType).setExpectedVersion(expectedVersion).build());
+  }
+
   public static Command.Builder base(CommandType type, String tenant) {
     return Command.newBuilder()
         .setCommandId(UUID.randomUUID().toString())

@@ -299,7 +299,7 @@ class ConfigController {
 
 
 
-  private static List<String> tags(List<String> tags) {
+  static List<String> tags(List<String> tags) {
     if (tags == null) {
       return List.of();
     }

@@ -75,7 +75,9 @@ public class SecretVault {
   public String seal(String tenant, String environment, String key, String clear, HttpServletRequest request, String actor) {
     TenantKey newest = newestKey(tenant);
     if (newest == null) {
-      rotate(tenant, request, actor);
+      // the first key comes with the write that needs it, under its own command id: the write's
+      // Idempotency-Key names the write, and a rotation taking its id would answer the write in its place
+      rotate(tenant, request, actor, java.util.UUID.randomUUID().toString());
       newest = newestKey(tenant);
     }
     return Envelope.encrypt(Envelope.unwrap(master, bytes(newest.getWrappedKey()), tenant), newest.getVersion(),
@@ -94,8 +96,17 @@ public class SecretVault {
 
   /** Creates the tenant's next data key version and waits until this instance can use it. */
   public int rotate(String tenant, HttpServletRequest request, String actor) {
+    return rotate(tenant, request, actor, null);
+  }
+
+  /** {@code commandId} null: the request's own (deterministic for its Idempotency-Key). */
+  private int rotate(String tenant, HttpServletRequest request, String actor, String commandId) {
     byte[] wrapped = Envelope.wrap(master, Envelope.newDataKey(), tenant);
-    Command command = Commands.envelope(CommandType.TENANT_KEY_ROTATE, tenant, request, actor)
+    Command.Builder envelope = Commands.envelope(CommandType.TENANT_KEY_ROTATE, tenant, request, actor);
+    if (commandId != null) {
+      envelope.setCommandId(commandId);
+    }
+    Command command = envelope
         .setKey(TenantKeyPayload.newBuilder().setWrappedKey(ByteBuffer.wrap(wrapped)).setMasterKeyId(masterKeyId).build())
         .build();
     int version = commands.submitOrReject(command).getVersion().intValue();

@@ -23,7 +23,8 @@ class RateLimitController {
   }
 
   @PostMapping("/internal/v1/rate-limits/{tenantId}/{kind}")
-  RateLimits.Decision consume(@PathVariable String tenantId, @PathVariable String kind) {
+  RateLimits.Decision consume(@PathVariable String tenantId, @PathVariable String kind,
+                              @org.springframework.web.bind.annotation.RequestParam(defaultValue = "1") int tokens) {
     if (!TenantIds.isValid(tenantId) || !scope.canSee(tenantId)) {
       throw Rejection.notFound("tenant-not-found", "tenant does not exist", "tenantId");
     }
@@ -33,6 +34,9 @@ class RateLimitController {
       case "deploy" -> RateLimits.Kind.DEPLOY;
       default -> throw Rejection.badRequest("invalid-kind", "kind must be read, write or deploy", "kind");
     };
-    return limits.consumeLocally(tenantId, k);
+    if (tokens < 1 || tokens > io.hotswap.core.domain.Batches.MAX_ITEMS) {
+      throw Rejection.badRequest("invalid-tokens", "tokens must be 1 to " + io.hotswap.core.domain.Batches.MAX_ITEMS, "tokens");
+    }
+    return limits.consumeLocally(tenantId, k, tokens);
   }
 }

@@ -50,15 +50,30 @@ public class RateLimits {
    * none. A request forwarded by another gateway was already counted there.
    */
   public void check(String tenantId, Kind kind, HttpServletRequest request, HttpServletResponse response) {
+    check(tenantId, kind, 1, request, response);
+  }
+
+  /**
+   * Takes {@code tokens} tokens at once (a batch of writes costs one per item): all or none. A
+   * batch larger than the tenant's whole bucket could never pass, so it is refused as such (422)
+   * instead of being told to retry.
+   */
+  public void check(String tenantId, Kind kind, int tokens, HttpServletRequest request, HttpServletResponse response) {
     if (!properties.enabled() || request.getHeader(StoreRouter.FORWARDED_HEADER) != null) {
       return;
     }
     HostInfo owner = router.ownerOf(tenantId);
     Decision d = owner.equals(router.self())
-        ? consumeLocally(tenantId, kind)
-        : router.post(owner, "/internal/v1/rate-limits/" + tenantId + "/" + kind.name().toLowerCase(java.util.Locale.ROOT), request, Decision.class);
+        ? consumeLocally(tenantId, kind, tokens)
+        : router.post(owner, "/internal/v1/rate-limits/" + tenantId + "/" + kind.name().toLowerCase(java.util.Locale.ROOT)
+            + (tokens == 1 ? "" : "?tokens=" + tokens), request, Decision.class);
     response.setHeader("RateLimit-Limit", Integer.toString(d.limit()));
     response.setHeader("RateLimit-Remaining", Long.toString(d.remaining()));
+    if (tokens > d.limit()) {
+      throw io.hotswap.core.domain.Rejection.unprocessable("batch-exceeds-rate-limit", "this request needs " + tokens + " "
+          + kind.name().toLowerCase(java.util.Locale.ROOT) + " tokens but tenant '" + tenantId + "' may use at most " + d.limit() + " "
+          + (d.per() == null ? "per minute" : d.per()) + "; split it into smaller batches", "items");
+    }
     if (!d.allowed()) {
       throw new RateLimited(tenantId, kind, d);
     }
@@ -66,11 +81,16 @@ public class RateLimits {
 
   /** Consumes a token from this instance's bucket (called on the owner). */
   public Decision consumeLocally(String tenantId, Kind kind) {
+    return consumeLocally(tenantId, kind, 1);
+  }
+
+  /** Consumes {@code tokens} tokens from this instance's bucket, all or none (called on the owner). */
+  public Decision consumeLocally(String tenantId, Kind kind, int tokens) {
     RateLimitProperties.Limit limit = properties.limit(tierOf(tenantId), kind);
     Bucket bucket = buckets.computeIfAbsent(tenantId + '|' + kind + '|' + limit, k -> Bucket.builder()
         .addLimit(l -> l.capacity(limit.capacity()).refillGreedy(limit.capacity(), limit.period()))
         .build());
-    ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
+    ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(tokens);
     long retryAfter = probe.isConsumed() ? 0 : Math.max(1, Duration.ofNanos(probe.getNanosToWaitForRefill()).toSeconds() + 1);
     return new Decision(probe.isConsumed(), limit.capacity(), probe.getRemainingTokens(), retryAfter, limit.per());
   }

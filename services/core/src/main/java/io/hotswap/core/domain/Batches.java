@@ -1,0 +1,91 @@
+package io.hotswap.core.domain;
+
+import io.hotswap.avro.BatchItem;
+import io.hotswap.avro.BatchOp;
+import io.hotswap.avro.Command;
+import io.hotswap.avro.CommandType;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Rules shared by the stages that handle a batch of changes ({@code POST /api/v1/configs:batch}):
+ * its size, how one item becomes the single change it stands for, and how a rejected item is
+ * reported — as JSON Pointers into the request ({@code /items/3/value/port: …}), so a caller
+ * importing a thousand keys can find the one that failed.
+ */
+public final class Batches {
+
+  /** Most items one batch may carry. */
+  public static final int MAX_ITEMS = 1000;
+
+  private Batches() {}
+
+  /** The single change an item stands for: the batch's envelope (same id, actor, trace) with the item's payload. */
+  public static Command item(Command batch, BatchItem item, CommandType type) {
+    return Command.newBuilder()
+        .setCommandId(batch.getCommandId())
+        .setType(type)
+        .setTenantId(batch.getTenantId())
+        .setActor(batch.getActor())
+        .setSourceIp(batch.getSourceIp())
+        .setTraceId(batch.getTraceId())
+        .setIssuedAt(batch.getIssuedAt())
+        .setConfig(item.getConfig())
+        .build();
+  }
+
+  /** The command type of an explicit item operation; UPSERT is resolved by whoever knows whether the key exists. */
+  public static CommandType type(BatchOp op, boolean exists) {
+    return switch (op) {
+      case CREATE -> CommandType.CONFIG_CREATE;
+      case UPDATE -> CommandType.CONFIG_UPDATE;
+      case DELETE -> CommandType.CONFIG_DELETE;
+      case UPSERT -> exists ? CommandType.CONFIG_UPDATE : CommandType.CONFIG_CREATE;
+    };
+  }
+
+  /** The operation a resolved command type stands for (what validation writes back into an UPSERT item). */
+  public static BatchOp op(CommandType type) {
+    return switch (type) {
+      case CONFIG_CREATE -> BatchOp.CREATE;
+      case CONFIG_UPDATE -> BatchOp.UPDATE;
+      case CONFIG_DELETE -> BatchOp.DELETE;
+      default -> throw new IllegalArgumentException(type + " is not a batch operation");
+    };
+  }
+
+  /** The items of a batch command; 400 when there are none or more than {@link #MAX_ITEMS}. */
+  public static List<BatchItem> require(Command batch) {
+    List<BatchItem> items = batch.getBatch();
+    if (items == null || items.isEmpty()) {
+      throw Rejection.badRequest("empty-batch", "a batch needs at least one item", "items");
+    }
+    if (items.size() > MAX_ITEMS) {
+      throw Rejection.badRequest("batch-too-large", "a batch holds at most " + MAX_ITEMS + " items (got " + items.size() + ")", "items");
+    }
+    return items;
+  }
+
+  /**
+   * Where item {@code index} broke a rule: each of the rejection's own pointers (a schema
+   * violation's {@code /port}) under the item's field, or the item's field with the detail.
+   */
+  public static List<String> errors(int index, Rejection rejection) {
+    String field = rejection.field() == null || rejection.field().equals("configId") ? "key" : rejection.field();
+    String at = "/items/" + index + "/" + field;
+    List<String> errors = new ArrayList<>();
+    for (String e : rejection.errors()) {
+      errors.add(e.startsWith("/:") ? at + e.substring(1) : e.startsWith("/") ? at + e : at + ": " + e);
+    }
+    if (errors.isEmpty()) {
+      errors.add(at + ": " + rejection.detail() + " (" + rejection.type() + ")");
+    }
+    return errors;
+  }
+
+  /** 422 for a batch with bad items: nothing of it is applied; {@code errors} lists every bad item. */
+  public static Rejection rejected(List<String> errors, long badItems, int items) {
+    return Rejection.unprocessable("batch-rejected", badItems + " of " + items + " items broke a rule, so none was applied; "
+        + "errors lists each with its JSON Pointer", "items").withErrors(errors);
+  }
+}
