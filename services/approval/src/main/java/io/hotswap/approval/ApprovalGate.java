@@ -13,7 +13,7 @@ import io.hotswap.core.domain.Rejection;
 import io.hotswap.core.domain.StoreKeys;
 import io.hotswap.core.stream.AuditEvents;
 import io.hotswap.core.stream.CommandResults;
-import io.hotswap.core.stream.Expiry;
+import io.hotswap.core.stream.RememberedOutcomes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -48,7 +48,7 @@ final class ApprovalGate implements Processor<String, Command, String, ApprovalG
   private final Duration idempotencyWindow;
   private ProcessorContext<String, Out> context;
   private KeyValueStore<String, ApprovalRequest> pending;
-  private KeyValueStore<String, CommandResult> decided;
+  private RememberedOutcomes decided;
 
   ApprovalGate(Duration checkPeriod, Duration idempotencyWindow) {
     this.checkPeriod = checkPeriod;
@@ -59,11 +59,10 @@ final class ApprovalGate implements Processor<String, Command, String, ApprovalG
   public void init(ProcessorContext<String, Out> context) {
     this.context = context;
     this.pending = context.getStateStore(ApprovalTopology.PENDING_STORE);
-    this.decided = context.getStateStore(ApprovalTopology.DECISIONS_STORE);
+    this.decided = new RememberedOutcomes(context.getStateStore(ApprovalTopology.OUTCOMES_STORE), idempotencyWindow);
     context.schedule(checkPeriod, PunctuationType.WALL_CLOCK_TIME, ts -> {
       Instant now = Instant.ofEpochMilli(ts);
       expire(now).forEach(o -> context.forward(new Record<>(o.key(), o, ts)));
-      Expiry.purge(decided, now, idempotencyWindow);
     });
   }
 
@@ -76,7 +75,7 @@ final class ApprovalGate implements Processor<String, Command, String, ApprovalG
     Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
     List<Out> out = new ArrayList<>();
     if (command.getType() == CommandType.APPROVAL_APPROVE || command.getType() == CommandType.APPROVAL_REJECT) {
-      CommandResult previous = decided.get(command.getCommandId());
+      CommandResult previous = decided.get(command.getCommandId(), now.toEpochMilli());
       CommandResult result;
       if (previous != null) {
         result = previous;
@@ -87,7 +86,7 @@ final class ApprovalGate implements Processor<String, Command, String, ApprovalG
           out.clear();
           result = CommandResults.rejected(command, r, STAGE, now);
         }
-        decided.put(command.getCommandId(), result);
+        decided.put(command.getCommandId(), result, now.toEpochMilli());
       }
       out.add(new Out(Out.Kind.RESULT, result.getCommandId(), result));
     } else if (command.getApprovalRequired()) {

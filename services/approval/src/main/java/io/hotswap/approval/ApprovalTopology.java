@@ -28,7 +28,7 @@ import org.apache.kafka.streams.kstream.Produced;
 public final class ApprovalTopology {
 
   public static final String PENDING_STORE = "approval-pending-store";
-  public static final String DECISIONS_STORE = "approval-decisions-store";
+  public static final String OUTCOMES_STORE = "approval-outcomes-store";
 
   private ApprovalTopology() {}
 
@@ -43,9 +43,9 @@ public final class ApprovalTopology {
   public static void build(StreamsBuilder builder, Serdes serdes, Duration checkPeriod, Duration idempotencyWindow) {
     var keys = org.apache.kafka.common.serialization.Serdes.String();
     builder.addStateStore(Stores.keyValue(PENDING_STORE, serdes.approvalRequest()));
-    builder.addStateStore(Stores.keyValue(DECISIONS_STORE, serdes.commandResult()));
+    builder.addStateStore(io.hotswap.core.stream.RememberedOutcomes.store(OUTCOMES_STORE, serdes.commandResult(), idempotencyWindow));
     BranchedKStream<String, ApprovalGate.Out> out = builder.stream(Topics.VALIDATED, Consumed.with(keys, serdes.command()).withName("validated-source"))
-        .process(() -> new ApprovalGate(checkPeriod, idempotencyWindow), Named.as("approval-gate"), PENDING_STORE, DECISIONS_STORE)
+        .process(() -> new ApprovalGate(checkPeriod, idempotencyWindow), Named.as("approval-gate"), PENDING_STORE, OUTCOMES_STORE)
         .split(Named.as("approval-"));
     out.branch((k, o) -> o.kind() == ApprovalGate.Out.Kind.CHANGE, sink("change", Command.class,
         s -> s.to(Topics.CHANGES, Produced.with(keys, serdes.command()).withName("changes-sink"))));

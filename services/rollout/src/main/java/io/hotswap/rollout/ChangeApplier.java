@@ -22,7 +22,7 @@ import io.hotswap.core.domain.StoreKeys;
 import io.hotswap.core.json.Json;
 import io.hotswap.core.stream.AuditEvents;
 import io.hotswap.core.stream.CommandResults;
-import io.hotswap.core.stream.Expiry;
+import io.hotswap.core.stream.RememberedOutcomes;
 import io.hotswap.core.stream.UndoLog;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,7 +56,7 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
   private ProcessorContext<String, Output> context;
   private KeyValueStore<String, ConfigEntry> configs;
   private KeyValueStore<String, Tenant> tenants;
-  private KeyValueStore<String, CommandResult> applied;
+  private RememberedOutcomes applied;
   private KeyValueStore<String, io.hotswap.avro.TenantKey> keys;
   private CatalogApplier catalog;
   /** Undoes what a batch's items wrote to the current-value and history stores when one of them is rejected. */
@@ -73,12 +73,10 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
     this.context = context;
     this.configs = undo.track(context.getStateStore(RolloutTopology.CONFIG_STORE));
     this.tenants = context.getStateStore(RolloutTopology.TENANTS_STORE);
-    this.applied = context.getStateStore(RolloutTopology.APPLIED_STORE);
+    this.applied = new RememberedOutcomes(context.getStateStore(RolloutTopology.OUTCOMES_STORE), idempotencyWindow);
     this.keys = context.getStateStore(RolloutTopology.KEYS_STORE);
     this.history = undo.track(context.getStateStore(RolloutTopology.HISTORY_STORE));
     this.catalog = new CatalogApplier(context.getStateStore(RolloutTopology.SCHEMAS_STORE), context.getStateStore(RolloutTopology.PROFILES_STORE));
-    Duration every = idempotencyWindow.dividedBy(24).compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : idempotencyWindow.dividedBy(24);
-    context.schedule(every, PunctuationType.WALL_CLOCK_TIME, ts -> Expiry.purge(applied, Instant.ofEpochMilli(ts), idempotencyWindow));
     this.deployments = new DeploymentApplier(this, configs, context.getStateStore(RolloutTopology.DEPLOYMENTS_STORE),
         context.getStateStore(RolloutTopology.ACTIVE_DEPLOYMENTS_STORE), context.getStateStore(RolloutTopology.REGISTRY_GLOBAL_STORE),
         deploymentPolicy);
@@ -93,12 +91,12 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
     if (command == null) {
       return;
     }
-    CommandResult previous = applied.get(command.getCommandId());
+    Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
+    CommandResult previous = applied.get(command.getCommandId(), now.toEpochMilli());
     if (previous != null) {
       emit(record, Output.Kind.RESULT, previous.getCommandId(), previous, null);
       return;
     }
-    Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
     List<Output> outputs = new ArrayList<>();
     CommandResult result;
     try {
@@ -107,7 +105,7 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
       outputs.clear();
       result = CommandResults.rejected(command, rejection, STAGE, now);
     }
-    applied.put(command.getCommandId(), result);
+    applied.put(command.getCommandId(), result, now.toEpochMilli());
     outputs.add(new Output(Output.Kind.RESULT, result.getCommandId(), result, null));
     outputs.forEach(o -> emit(record, o.kind(), o.key(), o.value(), o.environment()));
   }

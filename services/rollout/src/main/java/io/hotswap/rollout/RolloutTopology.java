@@ -27,7 +27,7 @@ public final class RolloutTopology {
 
   public static final String CONFIG_STORE = "rollout-config-by-tenant-env-key-store";
   public static final String TENANTS_STORE = "rollout-tenants-store";
-  public static final String APPLIED_STORE = "rollout-applied-commands-store";
+  public static final String OUTCOMES_STORE = "rollout-outcomes-store";
   public static final String KEYS_STORE = "rollout-tenant-keys-store";
   public static final String SCHEMAS_STORE = "rollout-schemas-store";
   public static final String PROFILES_STORE = "rollout-profiles-store";
@@ -58,7 +58,7 @@ public final class RolloutTopology {
     Serde<String> keys = org.apache.kafka.common.serialization.Serdes.String();
     builder.addStateStore(Stores.keyValue(CONFIG_STORE, serdes.configEntry()));
     builder.addStateStore(Stores.keyValue(TENANTS_STORE, serdes.tenant()));
-    builder.addStateStore(Stores.keyValue(APPLIED_STORE, serdes.commandResult()));
+    builder.addStateStore(io.hotswap.core.stream.RememberedOutcomes.store(OUTCOMES_STORE, serdes.commandResult(), idempotencyWindow));
     builder.addStateStore(Stores.keyValue(KEYS_STORE, serdes.tenantKey()));
     builder.addStateStore(Stores.keyValue(SCHEMAS_STORE, serdes.configSchema()));
     builder.addStateStore(Stores.keyValue(PROFILES_STORE, serdes.configProfile()));
@@ -69,7 +69,7 @@ public final class RolloutTopology {
     BranchedKStream<String, Output> outputs = builder
         .stream(Topics.CHANGES, Consumed.with(keys, serdes.command()).withName("changes-source"))
         .process(() -> new ChangeApplier(idempotencyWindow, retention, deployments), Named.as("change-applier"), CONFIG_STORE, TENANTS_STORE,
-            APPLIED_STORE, KEYS_STORE, SCHEMAS_STORE, PROFILES_STORE, HISTORY_STORE, DEPLOYMENTS_STORE, ACTIVE_DEPLOYMENTS_STORE)
+            OUTCOMES_STORE, KEYS_STORE, SCHEMAS_STORE, PROFILES_STORE, HISTORY_STORE, DEPLOYMENTS_STORE, ACTIVE_DEPLOYMENTS_STORE)
         .split(Named.as("output-"));
 
     outputs.branch((k, o) -> o.kind() == Output.Kind.TENANT, sink("tenant", Topics.TENANTS, Tenant.class,

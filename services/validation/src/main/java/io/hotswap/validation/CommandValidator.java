@@ -19,14 +19,13 @@ import io.hotswap.core.domain.StoreKeys;
 import io.hotswap.core.domain.TenantIds;
 import io.hotswap.core.domain.ValueTypes;
 import io.hotswap.core.stream.CommandResults;
-import io.hotswap.core.stream.Expiry;
+import io.hotswap.core.stream.RememberedOutcomes;
 import io.hotswap.core.stream.UndoLog;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -48,7 +47,7 @@ final class CommandValidator implements Processor<String, Command, String, Decis
   private KeyValueStore<String, Tenant> tenants;
   private KeyValueStore<String, String> keys;
   private KeyValueStore<String, Long> counts;
-  private KeyValueStore<String, CommandResult> seen;
+  private RememberedOutcomes seen;
   private SchemaRules schemaRules;
   private ProfileRules profileRules;
   /** Undoes what a batch's items recorded in the key, count and value views when one of them is rejected. */
@@ -64,12 +63,10 @@ final class CommandValidator implements Processor<String, Command, String, Decis
     this.tenants = context.getStateStore(ValidationTopology.TENANTS_STORE);
     this.keys = undo.track(context.getStateStore(ValidationTopology.KEYS_STORE));
     this.counts = undo.track(context.getStateStore(ValidationTopology.COUNTS_STORE));
-    this.seen = context.getStateStore(ValidationTopology.SEEN_STORE);
+    this.seen = new RememberedOutcomes(context.getStateStore(ValidationTopology.OUTCOMES_STORE), idempotencyWindow);
     this.schemaRules = new SchemaRules(context.getStateStore(ValidationTopology.SCHEMAS_STORE),
         context.getStateStore(ValidationTopology.PENDING_STORE), keys, undo.track(context.getStateStore(ValidationTopology.VALUES_STORE)));
     this.profileRules = new ProfileRules(context.getStateStore(ValidationTopology.PROFILES_STORE), schemaRules);
-    Duration every = idempotencyWindow.dividedBy(24).compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : idempotencyWindow.dividedBy(24);
-    context.schedule(every, PunctuationType.WALL_CLOCK_TIME, ts -> Expiry.purge(seen, Instant.ofEpochMilli(ts), idempotencyWindow));
   }
 
   @Override
@@ -79,7 +76,7 @@ final class CommandValidator implements Processor<String, Command, String, Decis
       return;
     }
     Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
-    CommandResult previous = seen.get(command.getCommandId());
+    CommandResult previous = seen.get(command.getCommandId(), now.toEpochMilli());
     if (previous != null) {
       context.forward(record.withValue(previous.getOutcome() == Outcome.REJECTED ? Decision.reject(previous) : Decision.pass(command)));
       return;
@@ -87,11 +84,11 @@ final class CommandValidator implements Processor<String, Command, String, Decis
     Decision decision;
     try {
       validateAndRecord(command);
-      seen.put(command.getCommandId(), CommandResults.forwarded(command, STAGE, now));
+      seen.put(command.getCommandId(), CommandResults.forwarded(command, STAGE, now), now.toEpochMilli());
       decision = Decision.pass(command);
     } catch (Rejection rejection) {
       CommandResult result = CommandResults.rejected(command, rejection, STAGE, now);
-      seen.put(command.getCommandId(), result);
+      seen.put(command.getCommandId(), result, now.toEpochMilli());
       decision = Decision.reject(result);
     }
     context.forward(record.withValue(decision));

@@ -20,7 +20,7 @@ public final class ValidationTopology {
   public static final String TENANTS_STORE = "validation-tenants-store";
   public static final String KEYS_STORE = "validation-keys-store";
   public static final String COUNTS_STORE = "validation-counts-store";
-  public static final String SEEN_STORE = "validation-seen-commands-store";
+  public static final String OUTCOMES_STORE = "validation-outcomes-store";
   public static final String SCHEMAS_STORE = "validation-schemas-store";
   public static final String PENDING_STORE = "validation-pending-schemas-store";
   public static final String VALUES_STORE = "validation-values-store";
@@ -33,7 +33,7 @@ public final class ValidationTopology {
     builder.addStateStore(Stores.keyValue(TENANTS_STORE, serdes.tenant()));
     builder.addStateStore(Stores.keyValue(KEYS_STORE, keys));
     builder.addStateStore(Stores.keyValue(COUNTS_STORE, org.apache.kafka.common.serialization.Serdes.Long()));
-    builder.addStateStore(Stores.keyValue(SEEN_STORE, serdes.commandResult()));
+    builder.addStateStore(io.hotswap.core.stream.RememberedOutcomes.store(OUTCOMES_STORE, serdes.commandResult(), idempotencyWindow));
     builder.addStateStore(Stores.keyValue(SCHEMAS_STORE, serdes.configSchema()));
     builder.addStateStore(Stores.keyValue(PENDING_STORE, serdes.command()));
     builder.addStateStore(Stores.keyValue(VALUES_STORE, keys));
@@ -41,7 +41,7 @@ public final class ValidationTopology {
 
     builder.stream(Topics.COMMANDS, Consumed.with(keys, serdes.command()).withName("commands-source"))
         .process(() -> new CommandValidator(idempotencyWindow), Named.as("command-validator"),
-            TENANTS_STORE, KEYS_STORE, COUNTS_STORE, SEEN_STORE, SCHEMAS_STORE, PENDING_STORE, VALUES_STORE, PROFILES_STORE)
+            TENANTS_STORE, KEYS_STORE, COUNTS_STORE, OUTCOMES_STORE, SCHEMAS_STORE, PENDING_STORE, VALUES_STORE, PROFILES_STORE)
         .split(Named.as("decision-"))
         .branch((k, d) -> d.passed(), Branched.<String, Decision>withConsumer(passed -> passed
                 .mapValues(Decision::command, Named.as("passed-command"))

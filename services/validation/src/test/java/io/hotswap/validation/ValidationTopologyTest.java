@@ -226,6 +226,25 @@ class ValidationTopologyTest {
     assertThat(rejectionOf(bad)).isEqualTo(first);
   }
 
+  @Test
+  void shouldForgetOutcomesOnceTheIdempotencyWindowHasPassedWithoutScanningThem() {
+    passes(tenantCreate("acme", Tier.PRO));
+    Command create = config(CommandType.CONFIG_CREATE, "acme", "development", "a.b", "1", ValueType.NUMBER, null);
+    passes(create);
+    passes(create);
+    // past the 24 h window (and the 12 h segment it was written in), the next outcome moves the store's time on
+    driver.advanceWallClockTime(Duration.ofHours(37));
+    passes(config(CommandType.CONFIG_CREATE, "acme", "development", "c.d", "1", ValueType.NUMBER, null));
+    // the same id is now a new command: judged again, and a.b exists
+    assertThat(rejectionOf(create).getErrorType()).isEqualTo("config-exists");
+    // the old outcomes went with their segment: what is left is the two decided after the window
+    java.util.List<String> remembered = new java.util.ArrayList<>();
+    try (var it = driver.<String, CommandResult>getWindowStore(ValidationTopology.OUTCOMES_STORE).all()) {
+      it.forEachRemaining(kv -> remembered.add(kv.key.key()));
+    }
+    assertThat(remembered).hasSize(2).contains(create.getCommandId());
+  }
+
   /** The dead-letter record itself is asserted on a real broker (PlatformIT); the test driver does not capture it. */
   @Test
   void shouldSkipUndecodableCommandsAndGoOn() {

@@ -1,0 +1,57 @@
+package io.hotswap.core.stream;
+
+import io.hotswap.avro.CommandResult;
+import io.hotswap.core.kafka.Topics;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
+
+/**
+ * What a stage answered each command it decided, remembered for the idempotency window so that a
+ * retry (same command id) is answered the same way instead of being decided again.
+ *
+ * <p>Held in a window store: outcomes live in time segments that Kafka Streams drops whole once
+ * they are older than the window. Forgetting therefore costs nothing per outcome — no scan of the
+ * store on the stream thread and no tombstone per outcome in the changelog, whose retention the
+ * window bounds as well. (At 1,000 commands/s a 24 h window holds 86 M outcomes; the scan-and-delete
+ * purge this replaces read all of them every hour.)
+ */
+public final class RememberedOutcomes {
+
+  private final WindowStore<String, CommandResult> store;
+  private final Duration window;
+
+  public RememberedOutcomes(WindowStore<String, CommandResult> store, Duration window) {
+    this.store = store;
+    this.window = window;
+  }
+
+  /** The store: persistent, logged, keyed by command id, keeping each outcome for {@code window}. */
+  public static StoreBuilder<WindowStore<String, CommandResult>> store(String name, Serde<CommandResult> serde, Duration window) {
+    return Stores.windowStoreBuilder(Stores.persistentWindowStore(name, window, Duration.ofMillis(1), false), Serdes.String(), serde)
+        .withLoggingEnabled(Map.of("max.message.bytes", Integer.toString(Topics.MAX_MESSAGE_BYTES)));
+  }
+
+  /**
+   * The outcome remembered for {@code commandId}, or null when none was decided within the window
+   * before {@code nowMs}. Outcomes stamped a little after {@code nowMs} count too: after a failover
+   * the next instance's clock may be behind the one that decided.
+   */
+  public CommandResult get(String commandId, long nowMs) {
+    Instant now = Instant.ofEpochMilli(nowMs);
+    try (WindowStoreIterator<CommandResult> it = store.backwardFetch(commandId, now.minus(window), now.plus(window))) {
+      return it.hasNext() ? it.next().value : null;
+    }
+  }
+
+  /** Remembers what was decided for {@code commandId} at {@code nowMs}. */
+  public void put(String commandId, CommandResult outcome, long nowMs) {
+    store.put(commandId, outcome, nowMs);
+  }
+}
