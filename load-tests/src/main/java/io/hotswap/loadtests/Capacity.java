@@ -38,6 +38,8 @@ public final class Capacity {
   private final List<String> csv = new ArrayList<>();
   private final List<Row> rows = new ArrayList<>();
   private final int tenants;
+  /** Items per write request: 1 writes with {@code POST /api/v1/configs}, more with {@code POST /api/v1/configs:batch}. */
+  private final int batch;
 
   /** One printed and charted line. */
   record Row(String kind, String phase, double offered, double achieved, long count, double p50, double p99, double p999, double max,
@@ -48,6 +50,7 @@ public final class Capacity {
     this.base = URI.create(opts.get("url"));
     this.auth = "Bearer " + opts.get("token");
     this.tenants = Integer.parseInt(opts.getOrDefault("tenants", "50"));
+    this.batch = Integer.parseInt(opts.getOrDefault("batch", "1"));
   }
 
   public static void main(String[] args) throws Exception {
@@ -66,7 +69,8 @@ public final class Capacity {
     double[] readRates = rates(opts.getOrDefault("reads", "1000,2000,5000,10000,20000"));
     int pushClients = Integer.parseInt(opts.getOrDefault("push-clients", "50"));
     double pushRate = Double.parseDouble(opts.getOrDefault("push-rate", "10"));
-    System.out.printf("open-loop capacity run %s: %d tenants, steps of %d s warm-up (reported apart) + %d s measured%n", run, tenants, warmup, seconds);
+    System.out.printf("open-loop capacity run %s: %d tenants, steps of %d s warm-up (reported apart) + %d s measured%s%n", run, tenants, warmup,
+        seconds, batch > 1 ? ", writes in batches of " + batch + " items (rates are requests/s)" : "");
 
     try (RawHttp admin = connection()) {
       for (int t = 0; t < tenants; t++) {
@@ -112,7 +116,8 @@ public final class Capacity {
             (c, seq, answer) -> {
               if (seq % rywEvery == 0) {
                 rywChecked.increment();
-                RawHttp.Response back = c.get("/api/v1/configs/" + tenant((int) (seq % tenants)) + ":development:load." + prefix + seq);
+                String key = "load." + prefix + seq + (batch > 1 ? "." + (batch - 1) : "");
+                RawHttp.Response back = c.get("/api/v1/configs/" + tenant((int) (seq % tenants)) + ":development:" + key);
                 if (back.status() != 200 || !back.text().contains("\"value\":" + seq)) {
                   rywStale.increment();
                 }
@@ -126,7 +131,7 @@ public final class Capacity {
           System.out.printf("  push latency to the last of %d clients during this step: %s%n", pushClients, underLoad[0].summary());
           pushRow("under-writes", rate, underLoad[0]);
         }
-        auditLag(from, to, r.measured().ok.sum());
+        auditLag(from, to, r.measured().ok.sum() * batch);
         if (!held(r, Double.POSITIVE_INFINITY)) {
           System.out.printf("  not held at %.0f writes/s: escalation stops here%n", rate);
           break;
@@ -212,8 +217,10 @@ public final class Capacity {
       System.out.printf(Locale.ROOT, "%-5s %-8s offered %6.0f/s achieved %8.1f/s  p50 %7.2f  p99 %7.2f  p99.9 %7.2f  max %8.2f ms"
               + "  (n=%d, errors %d %s)%s%n", kind, phase, r.offered(), row.achieved(), row.p50(), row.p99(), row.p999(), row.max(),
           row.count(), row.errors(), row.outcomes(),
-          phase.equals("measured") ? String.format(Locale.ROOT, "  cpu: platform %.2f cores, generator %.2f cores", cores[1], cores[0]) : "");
-      csv.add(String.format(Locale.ROOT, "%s,%s,%.0f,%.1f,%d,%.3f,%.3f,%.3f,%.3f,%d,%s,%.2f,%.2f", kind, phase, r.offered(), row.achieved(),
+          (phase.equals("measured") ? String.format(Locale.ROOT, "  cpu: platform %.2f cores, generator %.2f cores", cores[1], cores[0]) : "")
+              + (kind.equals("write") && batch > 1 ? String.format(Locale.ROOT, "  = %.0f items/s in batches of %d", row.achieved() * batch, batch) : ""));
+      csv.add(String.format(Locale.ROOT, "%s,%s,%.0f,%.1f,%d,%.3f,%.3f,%.3f,%.3f,%d,%s,%.2f,%.2f",
+          kind.equals("write") && batch > 1 ? "write-batch-" + batch : kind, phase, r.offered(), row.achieved(),
           row.count(), row.p50(), row.p99(), row.p999(), row.max(), row.errors(), row.outcomes().toString().replace(',', ';'),
           row.generatorCores(), row.platformCores()));
     }
@@ -280,8 +287,21 @@ public final class Capacity {
     System.out.println("wrote " + file + " and " + html);
   }
 
-  /** Request {@code seq} creates key {@code <keyPrefix><seq>} (a Number) in tenant {@code seq % tenants}, with an Idempotency-Key. */
+  /**
+   * Request {@code seq} creates key {@code <keyPrefix><seq>} (a Number) in tenant {@code seq % tenants}, with an Idempotency-Key;
+   * with {@code --batch=N}, one batch of keys {@code <keyPrefix><seq>.0} to {@code .N-1}.
+   */
   private OpenLoop.Call create(String keyPrefix) {
+    if (batch > 1) {
+      return (c, seq) -> {
+        StringBuilder body = new StringBuilder("{\"tenantId\":\"").append(tenant((int) (seq % tenants))).append("\",\"items\":[");
+        for (int i = 0; i < batch; i++) {
+          body.append(i == 0 ? "" : ",").append("{\"key\":\"").append(keyPrefix).append(seq).append('.').append(i)
+              .append("\",\"value\":").append(seq).append(",\"type\":\"Number\"}");
+        }
+        return c.send("POST", "/api/v1/configs:batch", "Idempotency-Key: " + run + "-" + keyPrefix + seq + "\r\n", body.append("]}").toString());
+      };
+    }
     return (c, seq) -> c.send("POST", "/api/v1/configs", "Idempotency-Key: " + run + "-" + keyPrefix + seq + "\r\n",
         "{\"tenantId\":\"" + tenant((int) (seq % tenants)) + "\",\"key\":\"" + keyPrefix + seq + "\",\"value\":" + seq
             + ",\"type\":\"Number\"}");

@@ -412,6 +412,34 @@ class PlatformIT {
   }
 
   @Test
+  void shouldLetOnlyGatewayPeersTakeRateLimitTokensOrClaimARequestWasForwarded() {
+    assertThat(api.post("/api/v1/tenants", Map.of("tenantId", "it-peers", "tier", "Free")).status()).isEqualTo(201); // 5 writes a minute
+    Api viewer = api.as(io.hotswap.core.testing.Tokens.token("viewer", List.of("Viewer"), List.of()));
+    Api otherTenantsAdmin = api.as(io.hotswap.core.testing.Tokens.token("other-admin", List.of("TenantAdmin"), List.of("it-someone-else")));
+    Api anonymous = api.as(null);
+    for (Api caller : List.of(viewer, otherTenantsAdmin, anonymous, api)) {
+      for (int i = 0; i < 6; i++) {
+        Api.Response r = caller.post("/internal/v1/rate-limits/it-peers/write?tokens=5", null);
+        assertThat(r.status()).as(r.text()).isEqualTo(401);
+        assertThat(r.header("Content-Type")).startsWith("application/problem+json");
+      }
+    }
+    Api.Response forged = viewer.post("/internal/v1/rate-limits/it-peers/write", null,
+        Map.of("X-HotSwap-Peer", java.time.Instant.now().getEpochSecond() + ".bm90LWEtc2lnbmF0dXJl"));
+    assertThat(forged.status()).isEqualTo(401);
+    // a client claiming its request was forwarded (and so already counted) is refused, not waved through
+    Api.Response spoofed = api.post("/api/v1/configs", config("it-peers", "spoofed", 1, "Number"), Map.of("X-HotSwap-Forwarded", "localhost:1"));
+    assertThat(spoofed.status()).as(spoofed.text()).isEqualTo(401);
+    assertThat(spoofed.json().get("type").asString()).endsWith("/peer-signature-required");
+    // none of it moved the tenant's bucket: its five writes a minute are all there, the sixth is limited
+    for (int i = 0; i < 5; i++) {
+      Api.Response w = api.post("/api/v1/configs", config("it-peers", "k" + i, i, "Number"));
+      assertThat(w.status()).as(w.text()).isEqualTo(201);
+    }
+    assertThat(api.post("/api/v1/configs", config("it-peers", "k5", 5, "Number")).status()).isEqualTo(429);
+  }
+
+  @Test
   void shouldManageTenantsWithTierQuotasAndSoftDelete() {
     Api.Response created = api.post("/api/v1/tenants", Map.of("tenantId", "it-tenant", "name", "Tenant Co", "tier", "Free"));
     assertThat(created.status()).isEqualTo(201);

@@ -45,11 +45,16 @@ public class SecretVault {
   SecretVault(@Value("${hotswap.security.master-key:}") String masterKey,
               @Value("${hotswap.security.master-key-file:}") String masterKeyFile,
               CommandGateway commands, StoreRouter router, Duration readYourWritesWait) {
-    this.master = Envelope.aesKey(Base64.getDecoder().decode(masterKeyMaterial(masterKey, masterKeyFile)));
+    this.master = masterKey(masterKey, masterKeyFile);
     this.masterKeyId = Envelope.keyId(master);
     this.commands = commands;
     this.router = router;
     this.wait = readYourWritesWait;
+  }
+
+  /** The master key from {@code hotswap.security.master-key} (base64 of 32 bytes) or the file {@code hotswap.security.master-key-file}. */
+  public static SecretKey masterKey(String key, String file) {
+    return Envelope.aesKey(Base64.getDecoder().decode(masterKeyMaterial(key, file)));
   }
 
   private static String masterKeyMaterial(String key, String file) {

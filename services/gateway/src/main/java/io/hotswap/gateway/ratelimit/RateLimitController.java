@@ -2,30 +2,28 @@ package io.hotswap.gateway.ratelimit;
 
 import io.hotswap.core.domain.Rejection;
 import io.hotswap.core.domain.TenantIds;
-import io.hotswap.gateway.security.TenantScope;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Gateway-to-gateway: another instance asks the tenant's owner for a token, with the caller's
- * own token (so the caller's tenant scope applies here too).
+ * Gateway-to-gateway: another instance asks the tenant's owner for tokens. Only a peer can call it
+ * (its signature is checked by the security chain; no user role reaches {@code /internal/**});
+ * the instance that asks has already checked the caller's rights to the tenant.
  */
 @RestController
 class RateLimitController {
 
   private final RateLimits limits;
-  private final TenantScope scope;
 
-  RateLimitController(RateLimits limits, TenantScope scope) {
+  RateLimitController(RateLimits limits) {
     this.limits = limits;
-    this.scope = scope;
   }
 
   @PostMapping("/internal/v1/rate-limits/{tenantId}/{kind}")
   RateLimits.Decision consume(@PathVariable String tenantId, @PathVariable String kind,
                               @org.springframework.web.bind.annotation.RequestParam(defaultValue = "1") int tokens) {
-    if (!TenantIds.isValid(tenantId) || !scope.canSee(tenantId)) {
+    if (!TenantIds.isValid(tenantId)) {
       throw Rejection.notFound("tenant-not-found", "tenant does not exist", "tenantId");
     }
     RateLimits.Kind k = switch (kind) {

@@ -59,6 +59,7 @@ public class RateLimits {
    * instead of being told to retry.
    */
   public void check(String tenantId, Kind kind, int tokens, HttpServletRequest request, HttpServletResponse response) {
+    // a forwarded request (its X-HotSwap-Forwarded header is signed by a peer: PeerFilter) was counted where it arrived
     if (!properties.enabled() || request.getHeader(StoreRouter.FORWARDED_HEADER) != null) {
       return;
     }
@@ -66,7 +67,7 @@ public class RateLimits {
     Decision d = owner.equals(router.self())
         ? consumeLocally(tenantId, kind, tokens)
         : router.post(owner, "/internal/v1/rate-limits/" + tenantId + "/" + kind.name().toLowerCase(java.util.Locale.ROOT)
-            + (tokens == 1 ? "" : "?tokens=" + tokens), request, Decision.class);
+            + (tokens == 1 ? "" : "?tokens=" + tokens), Decision.class);
     response.setHeader("RateLimit-Limit", Integer.toString(d.limit()));
     response.setHeader("RateLimit-Remaining", Long.toString(d.remaining()));
     if (tokens > d.limit()) {

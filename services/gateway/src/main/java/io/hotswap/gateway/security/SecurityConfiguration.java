@@ -47,18 +47,22 @@ class SecurityConfiguration {
   }
 
   @Bean
-  SecurityFilterChain api(HttpSecurity http, AccessMatrix matrix) throws Exception {
+  SecurityFilterChain api(HttpSecurity http, AccessMatrix matrix, PeerSignature peers) throws Exception {
     JwtGrantedAuthoritiesConverter roles = new JwtGrantedAuthoritiesConverter();
     roles.setAuthoritiesClaimName("roles");
     roles.setAuthorityPrefix("ROLE_");
     JwtAuthenticationConverter converter = new JwtAuthenticationConverter();
     converter.setJwtGrantedAuthoritiesConverter(roles);
-    http.csrf(csrf -> csrf.disable())
+    http.addFilterBefore(new PeerFilter(peers, java.time.Clock.systemUTC()),
+            org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter.class)
+        .csrf(csrf -> csrf.disable())
         .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
         .authorizeHttpRequests(auth -> {
           auth.requestMatchers("/actuator/health", "/actuator/health/**").permitAll();
           auth.requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**").permitAll();
           auth.requestMatchers("/error").permitAll();
+          // gateway-to-gateway only: authenticated by PeerFilter's signature, never by a user token
+          auth.requestMatchers("/internal/**").hasAuthority(PeerFilter.PEER_AUTHORITY);
           for (AccessMatrix.Row row : matrix.rows()) {
             auth.requestMatchers(HttpMethod.valueOf(row.method()), row.path()).hasAnyRole(row.allowedClaims());
           }

@@ -116,9 +116,17 @@ class GatewayConfiguration {
 
   @Bean
   StoreRouter storeRouter(StreamsBuilderFactoryBean streams, HostInfo self, RestClient internalHttp, StoreUpdates updates,
+                          io.hotswap.gateway.security.PeerSignature peers,
                           @Value("${hotswap.gateway.query-retry-timeout:PT5S}") Duration retryFor,
                           @Value("${server.ssl.enabled:false}") boolean tls) {
-    return new StoreRouter(streams, self, internalHttp, retryFor, tls ? "https" : "http", updates);
+    return new StoreRouter(streams, self, internalHttp, retryFor, tls ? "https" : "http", updates, peers);
+  }
+
+  /** How gateway instances sign their calls to each other: with a key derived from the master key they share. */
+  @Bean
+  io.hotswap.gateway.security.PeerSignature peerSignature(@Value("${hotswap.security.master-key:}") String masterKey,
+                                                          @Value("${hotswap.security.master-key-file:}") String masterKeyFile) {
+    return new io.hotswap.gateway.security.PeerSignature(io.hotswap.gateway.config.SecretVault.masterKey(masterKey, masterKeyFile));
   }
 
   @Bean

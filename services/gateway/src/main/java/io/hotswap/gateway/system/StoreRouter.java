@@ -40,11 +40,13 @@ public final class StoreRouter {
   private final String scheme;
   private final TenantPartitioner<Object> partitioner = new TenantPartitioner<>();
   private final StoreUpdates updates;
+  private final io.hotswap.gateway.security.PeerSignature peers;
 
   /** {@code scheme}: how peers are called, {@code https} when the gateways serve TLS. */
   public StoreRouter(StreamsBuilderFactoryBean streams, HostInfo self, RestClient http, Duration retryFor, String scheme,
-                     StoreUpdates updates) {
+                     StoreUpdates updates, io.hotswap.gateway.security.PeerSignature peers) {
     this.updates = updates;
+    this.peers = peers;
     this.streams = streams;
     this.self = self;
     this.http = http;
@@ -129,18 +131,12 @@ public final class StoreRouter {
     }
   }
 
-  /** POSTs to another gateway instance with the caller's token; returns the answer's body. */
-  public <T> T post(HostInfo owner, String path, HttpServletRequest request, Class<T> type) {
+  /** POSTs to another gateway instance's {@code /internal/} API, signed as a peer; returns the answer's body. */
+  public <T> T post(HostInfo owner, String path, Class<T> type) {
     URI uri = URI.create(scheme + "://" + owner.host() + ":" + owner.port() + path);
     try {
       return http.post().uri(uri)
-          .headers(h -> {
-            h.set(FORWARDED_HEADER, self.host() + ":" + self.port());
-            String auth = request.getHeader(HttpHeaders.AUTHORIZATION);
-            if (auth != null) {
-              h.set(HttpHeaders.AUTHORIZATION, auth);
-            }
-          })
+          .headers(h -> h.set(io.hotswap.gateway.security.PeerSignature.HEADER, peers.sign("POST", path, now())))
           .retrieve().body(type);
     } catch (RestClientException e) {
       throw new StoreUnavailable("The instance owning this tenant (" + owner + ") did not answer: " + e.getMessage());
@@ -182,6 +178,8 @@ public final class StoreRouter {
       return http.method(org.springframework.http.HttpMethod.valueOf(request.getMethod())).uri(uri)
           .headers(h -> {
             h.set(FORWARDED_HEADER, self.host() + ":" + self.port());
+            h.set(io.hotswap.gateway.security.PeerSignature.HEADER,
+                peers.sign(request.getMethod(), request.getRequestURI() + (query == null ? "" : "?" + query), now()));
             String auth = request.getHeader(HttpHeaders.AUTHORIZATION);
             if (auth != null) {
               h.set(HttpHeaders.AUTHORIZATION, auth);
@@ -203,6 +201,10 @@ public final class StoreRouter {
     } catch (RestClientException e) {
       throw new StoreUnavailable("The instance owning this tenant (" + owner + ") did not answer: " + e.getMessage());
     }
+  }
+
+  private static long now() {
+    return java.time.Instant.now().getEpochSecond();
   }
 
   private static void sleep(long ms) {

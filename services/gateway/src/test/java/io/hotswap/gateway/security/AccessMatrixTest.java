@@ -37,6 +37,9 @@ class AccessMatrixTest {
           continue;
         }
         String path = prefix + (mapping.path().length == 0 ? "" : mapping.path()[0]);
+        if (path.startsWith("/internal/")) {
+          continue; // gateway-to-gateway: no user role may call it (PeerFilter), so it has no row
+        }
         for (var method : mapping.method()) {
           endpoints.add(method.name() + " " + path);
         }
