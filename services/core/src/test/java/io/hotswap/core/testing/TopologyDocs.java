@@ -6,12 +6,17 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
 import org.apache.kafka.streams.Topology;
 
 /**
- * Keeps {@code topology-docs/<service>.txt} true to the code: a test describes the service's
- * topology and fails when the committed file differs. Regenerate with {@code
- * -Dhotswap.topology-docs.update=true}.
+ * Keeps {@code topology-docs/<service>/vN.topology.txt} true to the code: a test describes the
+ * service's topology and fails when the newest released description differs, or when there is
+ * none. Released descriptions are reference files, never rewritten: after an intended change of a
+ * topology, {@code -Dhotswap.topology-docs.update=true} publishes the next version ({@code vN+1})
+ * beside the others, and the change is reviewed as that new file.
  */
 public final class TopologyDocs {
 
@@ -30,13 +35,33 @@ public final class TopologyDocs {
   }
 
   public static void assertDocumented(String service, Topology topology) throws IOException {
-    Path file = directory().resolve(service + ".topology.txt");
+    Path dir = directory().resolve(service);
     String actual = topology.describe().toString().strip() + "\n";
-    if (Boolean.getBoolean("hotswap.topology-docs.update") || !Files.exists(file)) {
-      Files.writeString(file, actual, StandardCharsets.UTF_8);
+    List<Path> releases = releases(dir);
+    boolean update = Boolean.getBoolean("hotswap.topology-docs.update");
+    if (update && (releases.isEmpty() || !Files.readString(releases.getLast(), StandardCharsets.UTF_8).equals(actual))) {
+      Files.createDirectories(dir);
+      Path next = dir.resolve("v" + (releases.size() + 1) + ".topology.txt");
+      Files.writeString(next, actual, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE_NEW);
+      releases = releases(dir);
     }
-    assertThat(Files.readString(file, StandardCharsets.UTF_8))
-        .as("topology-docs/%s.topology.txt is out of date; regenerate it with -Dhotswap.topology-docs.update=true and commit it", service)
+    assertThat(releases).as("topology-docs/%s/ has no released description; publish v1 with -Dhotswap.topology-docs.update=true", service)
+        .isNotEmpty();
+    assertThat(Files.readString(releases.getLast(), StandardCharsets.UTF_8))
+        .as("topology-docs/%s/%s no longer describes the code; if the change is intended, publish the next version with "
+            + "-Dhotswap.topology-docs.update=true and commit it", service, releases.getLast().getFileName())
         .isEqualTo(actual);
+  }
+
+  /** The released descriptions of a service, oldest first. */
+  private static List<Path> releases(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.filter(f -> f.getFileName().toString().matches("v\\d+\\.topology\\.txt"))
+          .sorted(Comparator.comparingInt(f -> Integer.parseInt(f.getFileName().toString().replaceAll("\\D", ""))))
+          .toList();
+    }
   }
 }
