@@ -27,6 +27,10 @@ final class Api {
     this.token = token;
   }
 
+  int port() {
+    return Integer.parseInt(base.substring(base.lastIndexOf(':') + 1));
+  }
+
   /** The same gateway, another caller (null: no Authorization header). */
   Api as(String otherToken) {
     return new Api(Integer.parseInt(base.substring(base.lastIndexOf(':') + 1)), otherToken);
@@ -51,6 +55,13 @@ final class Api {
     String header(String name) {
       return headers.firstValue(name).orElse(null);
     }
+  }
+
+  /** Any method, a body sent as it is (null: none), extra headers as given (a Content-Type among them, or none). */
+  Response raw(String method, String path, String body, Map<String, String> headers) {
+    HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(base + path))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    return send(r, headers);
   }
 
   Response get(String path) {

@@ -116,6 +116,8 @@ class PlatformIT {
     common.put("hotswap.notifications.start-from", "earliest");
     common.put("hotswap.notifications.retry-backoff", "PT0.2S");
     RATE_LIMITS.forEach(common::put);
+    // requests from 127.0.0.1 come "through a proxy": their X-Forwarded-For names the client; from anywhere else it is ignored
+    common.put("hotswap.gateway.trusted-proxies", "127.0.0.1/32");
     Map<String, Map<String, Object>> perService = new HashMap<>();
     for (Platform.Service s : Platform.SERVICES) {
       perService.put(s.name(), new HashMap<>(Map.of(
@@ -497,6 +499,115 @@ class PlatformIT {
     Api.Response max = api.post("/api/v1/configs", config("it-values", "max", "1.7976931348623157e308", "Number"));
     assertThat(max.status()).as(max.text()).isEqualTo(201);
     assertThat(api.get("/api/v1/configs/it-values:development:max").text()).contains("1.7976931348623157E+308");
+  }
+
+  @Test
+  void shouldAuditTheClientBehindATrustedProxyAndIgnoreForwardingHeadersFromAnyoneElse() throws Exception {
+    createTenant("it-proxy");
+    int port = api.port();
+    Map<String, String> sent = new java.util.LinkedHashMap<>();
+    sent.put("127.0.0.1", "via.proxy");   // the trusted proxy: the client it names is audited
+    sent.put("127.0.0.2", "direct");      // anyone else: its own address, whatever it claims
+    for (var from : sent.entrySet()) {
+      java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().localAddress(java.net.InetAddress.getByName(from.getKey())).build();
+      java.net.http.HttpResponse<String> r = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/api/v1/configs"))
+              .header("Authorization", "Bearer " + io.hotswap.core.testing.Tokens.admin()).header("Content-Type", "application/json")
+              .header("X-Forwarded-For", "198.51.100.1, 203.0.113.7")
+              .POST(java.net.http.HttpRequest.BodyPublishers.ofString(Json.MAPPER.writeValueAsString(config("it-proxy", from.getValue(), 1, "Number"))))
+              .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    }
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      assertThat(count("SELECT count(*) FROM audit_log WHERE tenant_id = 'it-proxy' AND config_key = 'via.proxy' AND source_ip = '203.0.113.7'")).isOne();
+      assertThat(count("SELECT count(*) FROM audit_log WHERE tenant_id = 'it-proxy' AND config_key = 'direct' AND source_ip = '127.0.0.2'")).isOne();
+    });
+  }
+
+  /**
+   * Fuzzing from outside: seeded, reproducible requests to every endpoint of the access matrix, as
+   * every role and as nobody, with hostile path segments, mutated and malformed bodies, odd
+   * headers. No answer may be a 5xx, every 4xx must be problem details, and no request that was
+   * refused may leave an audit row (each request carries its own trace id, which every change it
+   * causes is audited under).
+   */
+  @Test
+  void shouldAnswerTenThousandFuzzedRequestsWithout5xxAndStoreNothingForTheRefused() throws Exception {
+    createTenant("it-fuzz");
+    assertThat(api.post("/api/v1/configs", config("it-fuzz", "f.k", 1, "Number")).status()).isEqualTo(201);
+    long seed = Long.getLong("hotswap.fuzz.seed", 20261130L);
+    int cases = Integer.getInteger("hotswap.fuzz.cases", 10_000);
+    io.hotswap.gateway.security.AccessMatrix matrix = io.hotswap.gateway.security.AccessMatrix.load();
+    List<String> tokens = new ArrayList<>();
+    for (io.hotswap.core.security.Role role : matrix.roles()) {
+      tokens.add(io.hotswap.core.testing.Tokens.token("fuzz-" + role.claim(), List.of(role.claim()), List.of("it-fuzz")));
+    }
+    tokens.add(null);
+    tokens.add("not-a-jwt");
+    // one client (and so one pool of connections) per caller: a client per request would leave thousands of idle
+    // connections open until the gateway's connection limit makes new ones wait
+    Map<String, Api> callers = new HashMap<>();
+    tokens.forEach(t -> callers.put(String.valueOf(t), api.as(t)));
+    JsonNode examples = Json.MAPPER.readTree(PlatformIT.class.getResourceAsStream("/openapi-examples.json"));
+    List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    Map<String, Integer> statusOf = new java.util.concurrent.ConcurrentHashMap<>();
+    Map<Integer, java.util.concurrent.atomic.AtomicInteger> statuses = new java.util.concurrent.ConcurrentSkipListMap<>();
+    java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.Queue<Map.Entry<Long, String>> slowest = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    try (var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+      for (int i = 0; i < cases; i++) {
+        int n = i;
+        pool.submit(() -> {
+          Fuzz.Request r = Fuzz.request(new java.util.Random(seed * 31 + n), matrix, tokens, examples);
+          String trace = "fuzz-" + seed + "-" + n;
+          Map<String, String> headers = new HashMap<>(r.headers());
+          headers.put("traceparent", trace);
+          Api.Response answer;
+          long started = System.nanoTime();
+          try {
+            answer = callers.get(String.valueOf(r.token())).raw(r.method(), r.path(), r.body(), headers);
+          } catch (RuntimeException e) {
+            failures.add(r + " -> " + e + " after " + (System.nanoTime() - started) / 1_000_000 + " ms");
+            return;
+          } finally {
+            slowest.add(java.util.Map.entry((System.nanoTime() - started) / 1_000_000, r.toString()));
+          }
+          sent.incrementAndGet();
+          statusOf.put(trace, answer.status());
+          statuses.computeIfAbsent(answer.status(), k -> new java.util.concurrent.atomic.AtomicInteger()).incrementAndGet();
+          if (answer.status() >= 500) {
+            failures.add(answer.status() + " for " + r + ": " + io.hotswap.core.domain.Texts.abbreviate(answer.text()));
+          } else if (answer.status() >= 400 && !String.valueOf(answer.header("Content-Type")).startsWith("application/problem+json")) {
+            failures.add(answer.status() + " without problem details for " + r + ": " + answer.header("Content-Type"));
+          }
+        });
+      }
+    }
+    System.out.printf("fuzz: %d cases (seed %d, -Dhotswap.fuzz.seed / -Dhotswap.fuzz.cases to repeat), %d endpoints, %d callers"
+        + " (every role, no token, a malformed token); answers by status %s; 5xx: %d%n", cases, seed, matrix.rows().size(), tokens.size(),
+        statuses, statuses.entrySet().stream().filter(e -> e.getKey() >= 500).mapToInt(e -> e.getValue().get()).sum());
+    slowest.stream().sorted(Map.Entry.<Long, String>comparingByKey().reversed()).limit(5)
+        .forEach(e -> System.out.printf("fuzz: slow: %d ms %s%n", e.getKey(), e.getValue()));
+    assertThat(failures).as("fuzz failures (seed %d)", seed).isEmpty();
+    assertThat(sent.get()).isEqualTo(cases);
+    // every audit row a fuzzed request left belongs to a request that was accepted
+    List<String> leaked = new ArrayList<>();
+    List<String> audited = new ArrayList<>();
+    try (Connection c = postgres.getPostgresDatabase().getConnection();
+         var q = c.prepareStatement("SELECT DISTINCT trace_id FROM audit_log WHERE trace_id LIKE ?")) {
+      q.setString(1, "fuzz-" + seed + "-%");
+      try (ResultSet rs = q.executeQuery()) {
+        while (rs.next()) {
+          audited.add(rs.getString(1));
+          Integer status = statusOf.get(rs.getString(1));
+          if (status == null || status >= 300) {
+            leaked.add(rs.getString(1) + " answered " + status);
+          }
+        }
+      }
+    }
+    assertThat(leaked).as("refused requests that left audit rows").isEmpty();
+    // the check sees what it should: the accepted changes are there under their requests' trace ids
+    assertThat(audited).as("audited fuzz requests").isNotEmpty();
   }
 
   @Test

@@ -78,7 +78,7 @@ class SecretController {
           .setResourceId(configId)
           .setVersion(entry.getVersion())
           .setActor(actor)
-          .setSourceIp(request.getRemoteAddr())
+          .setSourceIp(io.hotswap.gateway.security.ClientAddresses.of(request))
           .setTraceId(trace == null ? eventId : trace)
           .setCommandId(eventId)
           .setOccurredAt(Instant.now())

@@ -23,6 +23,8 @@ final class PeerFilter extends OncePerRequestFilter {
 
   /** The authority of a verified peer; no user token can carry it (user roles become {@code ROLE_*}). */
   static final String PEER_AUTHORITY = "HOTSWAP_PEER";
+  /** Request attribute: the request carries a valid peer signature. */
+  static final String VERIFIED = PeerFilter.class.getName() + ".verified";
 
   private final PeerSignature signature;
   private final Clock clock;
@@ -50,6 +52,7 @@ final class PeerFilter extends OncePerRequestFilter {
           : StoreRouter.FORWARDED_HEADER + " is for gateway instances only; send the request without it");
       return;
     }
+    request.setAttribute(VERIFIED, Boolean.TRUE);
     if (internal) {
       SecurityContextHolder.getContext().setAuthentication(
           UsernamePasswordAuthenticationToken.authenticated("gateway-peer", null, List.of(new SimpleGrantedAuthority(PEER_AUTHORITY))));

@@ -41,20 +41,37 @@ class SecurityConfiguration {
     return org.springframework.security.config.observation.SecurityObservationSettings.noObservations();
   }
 
+  /**
+   * Requests Spring Security's firewall refuses (a {@code ..} or {@code ;} in the path, a
+   * non-printable header) answer 400 with problem details like any other bad request.
+   */
+  @Bean
+  org.springframework.security.web.firewall.RequestRejectedHandler requestRejectedHandler() {
+    return (req, res, e) -> problem(res, 400, "request-rejected", "the request was refused before reaching the API: " + e.getMessage());
+  }
+
+  /** Tomcat's own error pages (a URL it can't parse) as problem details too. */
+  @Bean
+  org.springframework.boot.web.server.WebServerFactoryCustomizer<org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory> problemReports() {
+    return io.hotswap.gateway.system.ProblemReportValve.installer();
+  }
+
   @Bean
   AccessMatrix accessMatrix() {
     return AccessMatrix.load();
   }
 
   @Bean
-  SecurityFilterChain api(HttpSecurity http, AccessMatrix matrix, PeerSignature peers) throws Exception {
+  SecurityFilterChain api(HttpSecurity http, AccessMatrix matrix, PeerSignature peers,
+                         @Value("${hotswap.gateway.trusted-proxies:}") java.util.List<String> trustedProxies) throws Exception {
+    PeerFilter peerFilter = new PeerFilter(peers, java.time.Clock.systemUTC());
     JwtGrantedAuthoritiesConverter roles = new JwtGrantedAuthoritiesConverter();
     roles.setAuthoritiesClaimName("roles");
     roles.setAuthorityPrefix("ROLE_");
     JwtAuthenticationConverter converter = new JwtAuthenticationConverter();
     converter.setJwtGrantedAuthoritiesConverter(roles);
-    http.addFilterBefore(new PeerFilter(peers, java.time.Clock.systemUTC()),
-            org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter.class)
+    http.addFilterBefore(peerFilter, org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter.class)
+        .addFilterAfter(new ClientAddresses(trustedProxies), PeerFilter.class)
         .csrf(csrf -> csrf.disable())
         .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
         .authorizeHttpRequests(auth -> {

@@ -34,7 +34,7 @@ public final class Commands {
         .setType(type)
         .setTenantId(tenantId)
         .setActor(actor)
-        .setSourceIp(request.getRemoteAddr())
+        .setSourceIp(io.hotswap.gateway.security.ClientAddresses.of(request))
         .setTraceId(trace == null ? commandId : trace)
         .setIssuedAt(Instant.now());
   }

@@ -178,6 +178,8 @@ public final class StoreRouter {
       return http.method(org.springframework.http.HttpMethod.valueOf(request.getMethod())).uri(uri)
           .headers(h -> {
             h.set(FORWARDED_HEADER, self.host() + ":" + self.port());
+            // the owner audits the change a forwarded request makes under the client's address, not this instance's
+            h.set("X-Forwarded-For", io.hotswap.gateway.security.ClientAddresses.of(request));
             h.set(io.hotswap.gateway.security.PeerSignature.HEADER,
                 peers.sign(request.getMethod(), request.getRequestURI() + (query == null ? "" : "?" + query), now()));
             String auth = request.getHeader(HttpHeaders.AUTHORIZATION);
