@@ -239,38 +239,18 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
     requireTenant(tenants.get(command.getTenantId()), command.getTenantId());
     List<BatchItem> items = Batches.require(command);
     List<ItemResult> results = new ArrayList<>(items.size());
-    List<String> errors = new ArrayList<>();
-    long bad = 0;
-    undo.begin();
-    try {
-      for (int i = 0; i < items.size(); i++) {
-        BatchItem item = items.get(i);
-        int first = out.size();
-        try {
-          ConfigEntry current = configs.get(StoreKeys.config(command.getTenantId(), item.getConfig().getEnvironment(), item.getConfig().getKey()));
-          Command one = Batches.item(command, item, Batches.type(item.getOp(), current != null && !current.getDeleted()));
-          CommandResult r = applyConfig(one, now, out);
-          results.add(new ItemResult(r.getResourceId(), r.getVersion(), one.getType() == CommandType.CONFIG_DELETE ? 204 : r.getStatus()));
-          for (Output o : out.subList(first, out.size())) {
-            if (o.value() instanceof AuditEvent event) {
-              event.setEventId(command.getCommandId() + "-" + (i + 1) + event.getEventId().substring(command.getCommandId().length()));
-            }
-          }
-        } catch (Rejection r) {
-          errors.addAll(Batches.errors(i, r));
-          bad++;
+    Batches.allOrNothing(items, undo, (i, item) -> {
+      int first = out.size();
+      ConfigEntry current = configs.get(StoreKeys.config(command.getTenantId(), item.getConfig().getEnvironment(), item.getConfig().getKey()));
+      Command one = Batches.item(command, item, Batches.type(item.getOp(), current != null && !current.getDeleted()));
+      CommandResult r = applyConfig(one, now, out);
+      results.add(new ItemResult(r.getResourceId(), r.getVersion(), one.getType() == CommandType.CONFIG_DELETE ? 204 : r.getStatus()));
+      for (Output o : out.subList(first, out.size())) {
+        if (o.value() instanceof AuditEvent event) {
+          event.setEventId(command.getCommandId() + "-" + (i + 1) + event.getEventId().substring(command.getCommandId().length()));
         }
       }
-    } finally {
-      if (errors.isEmpty()) {
-        undo.commit();
-      } else {
-        undo.rollback();
-      }
-    }
-    if (!errors.isEmpty()) {
-      throw Batches.rejected(errors, bad, items.size());
-    }
+    });
     CommandResult result = CommandResults.applied(command, 200, command.getTenantId(), 0, STAGE, now);
     result.setVersion(null); // each item has its own
     result.setItems(results);

@@ -1,6 +1,5 @@
 package io.hotswap.validation;
 
-import io.hotswap.avro.BatchItem;
 import io.hotswap.avro.Command;
 import io.hotswap.avro.CommandResult;
 import io.hotswap.avro.ConfigPayload;
@@ -23,7 +22,6 @@ import io.hotswap.core.stream.RememberedOutcomes;
 import io.hotswap.core.stream.UndoLog;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -280,42 +278,21 @@ final class CommandValidator implements Processor<String, Command, String, Decis
    */
   private void batch(Command command) {
     activeTenant(command.getTenantId());
-    List<BatchItem> items = Batches.require(command);
-    List<String> errors = new ArrayList<>();
-    long bad = 0;
-    undo.begin();
-    try {
-      for (int i = 0; i < items.size(); i++) {
-        BatchItem item = items.get(i);
-        try {
-          if (item.getConfig() == null) {
-            throw Rejection.badRequest("missing-config", "an item needs a key and a value", "key");
-          }
-          ConfigPayload c = requireConfig(Batches.item(command, item, io.hotswap.avro.CommandType.CONFIG_CREATE));
-          boolean exists = keys.get(StoreKeys.config(command.getTenantId(), c.getEnvironment(), c.getKey())) != null;
-          Command one = Batches.item(command, item, Batches.type(item.getOp(), exists));
-          switch (one.getType()) {
-            case CONFIG_CREATE -> createConfig(one);
-            case CONFIG_UPDATE -> updateConfig(one);
-            default -> deleteConfig(one);
-          }
-          item.setOp(Batches.op(one.getType()));
-          item.setConfig(one.getConfig());
-        } catch (Rejection r) {
-          errors.addAll(Batches.errors(i, r));
-          bad++;
-        }
+    Batches.allOrNothing(Batches.require(command), undo, (i, item) -> {
+      if (item.getConfig() == null) {
+        throw Rejection.badRequest("missing-config", "an item needs a key and a value", "key");
       }
-    } finally {
-      if (errors.isEmpty()) {
-        undo.commit();
-      } else {
-        undo.rollback();
+      ConfigPayload c = requireConfig(Batches.item(command, item, io.hotswap.avro.CommandType.CONFIG_CREATE));
+      boolean exists = keys.get(StoreKeys.config(command.getTenantId(), c.getEnvironment(), c.getKey())) != null;
+      Command one = Batches.item(command, item, Batches.type(item.getOp(), exists));
+      switch (one.getType()) {
+        case CONFIG_CREATE -> createConfig(one);
+        case CONFIG_UPDATE -> updateConfig(one);
+        default -> deleteConfig(one);
       }
-    }
-    if (!errors.isEmpty()) {
-      throw Batches.rejected(errors, bad, items.size());
-    }
+      item.setOp(Batches.op(one.getType()));
+      item.setConfig(one.getConfig());
+    });
   }
 
   /**

@@ -83,6 +83,42 @@ public final class Batches {
     return errors;
   }
 
+  /** What a stage does with one item: record it, or throw the {@link Rejection} it breaks. */
+  @FunctionalInterface
+  public interface ItemStep {
+    void apply(int index, BatchItem item);
+  }
+
+  /**
+   * Runs {@code step} over every item in order (each sees the ones before it), then keeps what
+   * the steps wrote to the stores {@code undo} tracks — or, when any item was rejected, restores
+   * them all and throws one 422 listing every bad item.
+   */
+  public static void allOrNothing(List<BatchItem> items, io.hotswap.core.stream.UndoLog undo, ItemStep step) {
+    List<String> errors = new ArrayList<>();
+    long bad = 0;
+    undo.begin();
+    try {
+      for (int i = 0; i < items.size(); i++) {
+        try {
+          step.apply(i, items.get(i));
+        } catch (Rejection r) {
+          errors.addAll(errors(i, r));
+          bad++;
+        }
+      }
+    } finally {
+      if (errors.isEmpty()) {
+        undo.commit();
+      } else {
+        undo.rollback();
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw rejected(errors, bad, items.size());
+    }
+  }
+
   /** 422 for a batch with bad items: nothing of it is applied; {@code errors} lists every bad item. */
   public static Rejection rejected(List<String> errors, long badItems, int items) {
     return Rejection.unprocessable("batch-rejected", badItems + " of " + items + " items broke a rule, so none was applied; "
