@@ -6,6 +6,8 @@ import io.hotswap.core.kafka.Topics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -16,7 +18,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Reads committed audit events in batches and stores them; an event that can't be decoded goes
@@ -35,9 +38,17 @@ class AuditSink {
   private final KafkaTemplate<byte[], byte[]> dlq;
   private final Counter stored;
   private final Counter deadLettered;
+  /** One database transaction per batch, begun inside {@link #onBatch} so that a database that is away is seen failing there. */
+  private final TransactionTemplate transaction;
+  /** When storing started failing (null while it works), and why: the sink's health shows both. */
+  private volatile Instant failingSince;
+  private volatile String lastError;
+  private volatile Instant lastStoredAt;
 
-  AuditSink(AuditRepository repository, Serdes serdes, KafkaTemplate<byte[], byte[]> dlq, MeterRegistry meters) {
+  AuditSink(AuditRepository repository, Serdes serdes, KafkaTemplate<byte[], byte[]> dlq, MeterRegistry meters,
+            PlatformTransactionManager transactions) {
     this.repository = repository;
+    this.transaction = new TransactionTemplate(transactions);
     this.serdes = serdes;
     this.dlq = dlq;
     this.stored = meters.counter("hotswap.audit.events.stored");
@@ -46,7 +57,6 @@ class AuditSink {
 
   @KafkaListener(id = "hotswap-audit-sink", topics = Topics.AUDIT, batch = "true",
       groupId = "${hotswap.audit.group-id:hotswap-audit-sink}")
-  @Transactional
   public void onBatch(List<ConsumerRecord<byte[], byte[]>> records) throws ExecutionException, InterruptedException {
     List<AuditRepository.Stored> events = new ArrayList<>(records.size());
     for (ConsumerRecord<byte[], byte[]> r : records) {
@@ -65,6 +75,36 @@ class AuditSink {
         deadLettered.increment();
       }
     }
-    stored.increment(repository.insert(events));
+    try {
+      Integer inserted = transaction.execute(tx -> repository.insert(events));
+      stored.increment(inserted == null ? 0 : inserted);
+    } catch (RuntimeException e) {
+      // the batch is retried with back-off until the database takes it (AuditConfiguration): nothing is skipped
+      if (failingSince == null) {
+        failingSince = Instant.now();
+        LOG.warn("Cannot store audit events (retrying until the database is back): {}", e.getMessage());
+      }
+      lastError = e.getClass().getSimpleName() + ": " + e.getMessage();
+      throw e;
+    }
+    if (failingSince != null) {
+      LOG.info("Audit events are stored again after {} s of failures", Duration.between(failingSince, Instant.now()).toSeconds());
+    }
+    failingSince = null;
+    lastError = null;
+    lastStoredAt = Instant.now();
+  }
+
+  /** When storing started failing, or null while it works. */
+  Instant failingSince() {
+    return failingSince;
+  }
+
+  String lastError() {
+    return lastError;
+  }
+
+  Instant lastStoredAt() {
+    return lastStoredAt;
   }
 }

@@ -48,7 +48,10 @@ import org.springframework.web.client.RestClient;
 @EmbeddedKafka(partitions = 3, brokerProperties = {"transaction.state.log.replication.factor=1", "transaction.state.log.min.isr=1"})
 class AuditSinkIT {
 
-  static final EmbeddedPostgres POSTGRES = start();
+  /** The database's files and port stay the same across a stop and start (the outage test). */
+  static final java.nio.file.Path PG_DATA = tempDir();
+  static final int PG_PORT = freePort();
+  static volatile EmbeddedPostgres postgres = start();
   static final Serdes SERDES = Serdes.create();
 
   @Autowired EmbeddedKafkaBroker broker;
@@ -57,22 +60,38 @@ class AuditSinkIT {
 
   static EmbeddedPostgres start() {
     try {
-      return EmbeddedPostgres.builder().start();
+      return EmbeddedPostgres.builder().setDataDirectory(PG_DATA).setCleanDataDirectory(false).setPort(PG_PORT).start();
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
   }
 
+  static java.nio.file.Path tempDir() {
+    try {
+      return java.nio.file.Files.createTempDirectory("audit-it-pg");
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  static int freePort() {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   @DynamicPropertySource
   static void database(DynamicPropertyRegistry registry) {
-    registry.add("spring.datasource.url", () -> POSTGRES.getJdbcUrl("postgres", "postgres"));
+    registry.add("spring.datasource.url", () -> postgres.getJdbcUrl("postgres", "postgres"));
     registry.add("spring.datasource.username", () -> "postgres");
     registry.add("spring.datasource.password", () -> "postgres");
   }
 
   @AfterAll
   static void stop() throws IOException {
-    POSTGRES.close();
+    postgres.close();
   }
 
   static AuditEvent event(String tenant, String id, Instant at) {
@@ -122,6 +141,61 @@ class AuditSinkIT {
         .containsExactly("e-1", "e-2");
     Map<String, Object> row = jdbc.queryForMap("SELECT * FROM audit_log WHERE event_id = 'e-1'");
     assertThat(row).containsEntry("actor", "alice").containsEntry("source_ip", "10.0.0.1").containsEntry("config_key", "a.b");
+  }
+
+  /**
+   * PostgreSQL away for a minute while events keep coming: producing them never waits for the
+   * database, the sink's health shows it failing and its lag growing, and once the database is
+   * back every event is stored exactly once.
+   */
+  @Test
+  void shouldStoreEveryEventOnceAfterPostgresWasAwayForAMinuteUnderLoad() throws Exception {
+    RestClient http = RestClient.create("http://localhost:" + port);
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    int perSecond = 20;
+    long outage = Long.getLong("hotswap.audit.outage-seconds", 60);
+    postgres.close();
+    java.util.concurrent.atomic.AtomicInteger produced = new java.util.concurrent.atomic.AtomicInteger();
+    try {
+      outage(http, now, perSecond, outage, produced);
+    } finally {
+      postgres = start(); // back whatever happened above: the other tests need it
+    }
+    // the pool's first connections after the restart may still be refused for a moment
+    await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> rows("audit-outage") == produced.get());
+    assertThat(jdbc.queryForObject("SELECT count(DISTINCT event_id) FROM audit_log WHERE tenant_id = 'audit-outage'", Long.class))
+        .isEqualTo(produced.get());
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        assertThat(healthText(http)).contains("\"storing\":true").doesNotContain("failingSince"));
+  }
+
+  /** Produces events at {@code perSecond} for {@code seconds} while the database is away, checking what the sink reports. */
+  private void outage(RestClient http, Instant now, int perSecond, long outage, java.util.concurrent.atomic.AtomicInteger produced)
+      throws Exception {
+    try (KafkaProducer<String, byte[]> p = transactionalProducer();
+         var clock = java.util.concurrent.Executors.newSingleThreadScheduledExecutor()) {
+      var load = clock.scheduleAtFixedRate(() -> {
+        int n = produced.getAndIncrement();
+        p.beginTransaction();
+        p.send(new ProducerRecord<>(Topics.AUDIT, "audit-outage", SERDES.auditEvent().toBytes(event("audit-outage", "o-" + n, now.plusMillis(n)))));
+        p.commitTransaction();
+      }, 0, 1000 / perSecond, java.util.concurrent.TimeUnit.MILLISECONDS);
+      // while the database is away the sink says so, with its lag
+      await().atMost(Duration.ofSeconds(outage)).untilAsserted(() -> {
+        // the database's own indicator is DOWN meanwhile, so the endpoint answers 503: read the body whatever the status
+        assertThat(healthText(http)).contains("\"auditSink\"").contains("\"storing\":false").contains("failingSince");
+      });
+      await().atMost(Duration.ofSeconds(outage + 30)).until(() -> produced.get() >= outage * perSecond);
+      load.cancel(false);
+    }
+    assertThat(http.get().uri("/actuator/prometheus").header("Authorization", "Bearer " + io.hotswap.core.testing.Tokens.admin())
+        .retrieve().body(String.class)).contains("hotswap_audit_sink_failing_seconds").contains("hotswap_audit_sink_lag_records");
+  }
+
+  /** The health document whatever its status (503 while a component is DOWN). */
+  static String healthText(RestClient http) {
+    String body = http.get().uri("/actuator/health").exchange((req, res) -> new String(res.getBody().readAllBytes(), StandardCharsets.UTF_8));
+    return body == null ? "" : body;
   }
 
   @Test
