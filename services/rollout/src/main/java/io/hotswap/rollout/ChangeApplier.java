@@ -119,6 +119,11 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
       case TENANT_CREATE, TENANT_UPDATE, TENANT_DELETE -> applyTenant(command, now, out);
       case CONFIG_CREATE, CONFIG_UPDATE, CONFIG_DELETE, CONFIG_PROMOTE -> applyConfig(command, now, out);
       case CONFIG_BATCH -> applyBatch(command, now, out);
+      case PIPELINE_PROBE -> { // the end of a gateway's readiness probe: answered, nothing changed, nothing audited
+        CommandResult probe = CommandResults.applied(command, 200, null, 0, STAGE, now);
+        probe.setVersion(null);
+        yield probe;
+      }
       case TENANT_KEY_ROTATE -> rotateKey(command, now, out);
       case DEPLOYMENT_START, DEPLOYMENT_PAUSE, DEPLOYMENT_RESUME, DEPLOYMENT_ROLLBACK, DEPLOYMENT_HEALTH, DEPLOYMENT_COMPLETE -> {
         requireTenant(tenants.get(command.getTenantId()), command.getTenantId());

@@ -198,6 +198,17 @@ class RolloutTopologyTest {
   }
 
   @Test
+  void shouldAnswerAPipelineProbeAndChangeNothing() {
+    Command probe = io.hotswap.core.testing.Commands.base(CommandType.PIPELINE_PROBE, "hotswap-probe-0").build();
+    CommandResult answer = apply(probe);
+    assertThat(answer.getOutcome()).isEqualTo(Outcome.APPLIED);
+    assertThat(answer.getStatus()).isEqualTo(200);
+    assertThat(state.isEmpty()).isTrue();
+    assertThat(audit.isEmpty()).isTrue();
+    assertThat(tenants.isEmpty()).isTrue();
+  }
+
+  @Test
   void shouldRejectAStaleIfMatchAndChangeNothing() {
     apply(tenantCreate("acme", Tier.PRO));
     apply(config(CommandType.CONFIG_CREATE, "acme", "qa", "a.b", "1", ValueType.NUMBER, null));

@@ -71,6 +71,7 @@ public final class Platform implements AutoCloseable {
       java.util.concurrent.CompletableFuture.allOf(pipeline.toArray(java.util.concurrent.CompletableFuture[]::new)).join();
       start("gateway");
       awaitStreamsRunning(java.time.Duration.ofSeconds(120));
+      awaitPipelineReady(java.time.Duration.ofSeconds(120));
     } catch (RuntimeException e) {
       close();
       throw e;
@@ -95,6 +96,35 @@ public final class Platform implements AutoCloseable {
       running.put(name, ctx);
     }
     return ctx;
+  }
+
+  /**
+   * Waits until the gateway is ready in the sense of its readiness probe: a command has made the
+   * whole trip through validation, approval and rollout on every partition ({@code
+   * PipelineReadiness}), so "up" means a write can succeed; throws when it is not within {@code timeout}.
+   */
+  public void awaitPipelineReady(java.time.Duration timeout) {
+    ConfigurableApplicationContext gateway;
+    synchronized (this) {
+      gateway = running.get("gateway");
+    }
+    if (gateway == null) {
+      return;
+    }
+    var readiness = gateway.getBean(io.hotswap.gateway.system.PipelineReadiness.class);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!org.springframework.boot.health.contributor.Status.UP.equals(readiness.health().getStatus())) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the pipeline did not answer the gateway's probes within " + timeout + ": "
+            + readiness.health().getDetails());
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for the pipeline", e);
+      }
+    }
   }
 
   /**

@@ -39,6 +39,9 @@ class StandaloneIT {
       assertThat(api.as(null).get("/actuator/health").json().get("status").asString()).isEqualTo("UP");
       assertThat(api.as(null).get("/api/v1/tenants").status()).isEqualTo(401);
       assertThat(api.get("/actuator/health/readiness").status()).isEqualTo(200);
+      // ready means a probe command made the whole trip through validation, approval and rollout
+      assertThat(api.get("/actuator/health").json().get("components").get("pipeline").get("status").asString()).isEqualTo("UP");
+      assertThat(api.get("/actuator/health/readiness").text()).contains("pipeline");
       assertThat(api.get("/actuator/prometheus").text()).contains("kafka_stream");
       assertThat(api.get("/v3/api-docs").json().get("paths").has("/api/v1/configs")).isTrue();
       assertThat(api.post("/api/v1/tenants", Map.of("tenantId", "durable", "tier", "Pro")).status()).isEqualTo(201);

@@ -105,6 +105,7 @@ final class CommandValidator implements Processor<String, Command, String, Decis
       case CONFIG_UPDATE -> updateConfig(command);
       case CONFIG_DELETE -> deleteConfig(command);
       case CONFIG_BATCH -> batch(command);
+      case PIPELINE_PROBE -> { } // changes nothing; passes on so that rollout answers it
       case TENANT_KEY_ROTATE -> rotateKey(command);
       case CONFIG_PROMOTE -> promote(command);
       case DEPLOYMENT_START -> {

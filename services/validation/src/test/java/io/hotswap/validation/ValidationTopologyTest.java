@@ -187,6 +187,11 @@ class ValidationTopologyTest {
   }
 
   @Test
+  void shouldPassAPipelineProbeOnWithoutATenant() {
+    passes(io.hotswap.core.testing.Commands.base(CommandType.PIPELINE_PROBE, "hotswap-probe-0").build());
+  }
+
+  @Test
   void shouldCheckADeploymentsCandidateLikeAnUpdateAndCompleteItsPlan() {
     passes(tenantCreate("acme", Tier.PRO));
     passes(config(CommandType.CONFIG_CREATE, "acme", "production", "checkout.timeout_ms", "500", ValueType.NUMBER, null));

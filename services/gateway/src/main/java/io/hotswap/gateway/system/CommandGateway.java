@@ -140,6 +140,11 @@ public final class CommandGateway implements SmartLifecycle {
     }
   }
 
+  /** Partitions of {@code topic}, as this gateway's producer sees them. */
+  public int partitions(String topic) {
+    return producer.partitionsFor(topic).size();
+  }
+
   int pendingWaiters() {
     return waiters.size();
   }

@@ -89,6 +89,12 @@ class GatewayConfiguration {
     };
   }
 
+  /** Ready once a probe command has made the whole trip on every partition; component {@code pipeline} of the readiness group. */
+  @Bean
+  PipelineReadiness pipeline(CommandGateway commands) {
+    return new PipelineReadiness(commands);
+  }
+
   @Bean
   StoreUpdates storeUpdates() {
     return new StoreUpdates();
