@@ -944,6 +944,13 @@ class PlatformIT {
     } finally {
       second.close();
     }
+    // the tests after this one meet a single gateway again: wait until it owns every tenant's partition
+    await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+      for (String tenant : tenantIds) {
+        assertThat(api.get("/api/v1/configs/tenant/" + tenant).header(io.hotswap.gateway.system.StoreRouter.SERVED_BY_HEADER))
+            .isEqualTo("localhost:" + api.port());
+      }
+    });
   }
 
   @Test

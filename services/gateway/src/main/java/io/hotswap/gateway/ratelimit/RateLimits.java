@@ -10,7 +10,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.kafka.streams.state.HostInfo;
 import org.springframework.stereotype.Component;
 
 /**
@@ -63,11 +62,9 @@ public class RateLimits {
     if (!properties.enabled() || request.getHeader(StoreRouter.FORWARDED_HEADER) != null) {
       return;
     }
-    HostInfo owner = router.ownerOf(tenantId);
-    Decision d = owner.equals(router.self())
-        ? consumeLocally(tenantId, kind, tokens)
-        : router.post(owner, "/internal/v1/rate-limits/" + tenantId + "/" + kind.name().toLowerCase(java.util.Locale.ROOT)
-            + (tokens == 1 ? "" : "?tokens=" + tokens), Decision.class);
+    Decision d = router.askOwner(tenantId, () -> consumeLocally(tenantId, kind, tokens),
+        "/internal/v1/rate-limits/" + tenantId + "/" + kind.name().toLowerCase(java.util.Locale.ROOT) + (tokens == 1 ? "" : "?tokens=" + tokens),
+        Decision.class);
     response.setHeader("RateLimit-Limit", Integer.toString(d.limit()));
     response.setHeader("RateLimit-Remaining", Long.toString(d.remaining()));
     if (tokens > d.limit()) {

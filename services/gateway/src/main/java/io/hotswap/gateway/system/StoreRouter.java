@@ -56,9 +56,30 @@ public final class StoreRouter {
 
   /** Thrown when no instance can answer for the tenant before the deadline. */
   public static final class StoreUnavailable extends RuntimeException {
+    private final boolean unreachable;
+
     public StoreUnavailable(String message) {
-      super(message);
+      this(message, false);
     }
+
+    StoreUnavailable(String message, boolean unreachable) {
+      super(message);
+      this.unreachable = unreachable;
+    }
+
+    /** The owner could not be connected to at all, so nothing reached it: safe to ask again. */
+    boolean unreachable() {
+      return unreachable;
+    }
+  }
+
+  /** A peer call that failed: unreachable when the connection itself was refused or timed out. */
+  private static StoreUnavailable peerFailed(HostInfo owner, RestClientException e) {
+    boolean unreachable = false;
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      unreachable |= t instanceof java.net.ConnectException || t instanceof java.net.http.HttpConnectTimeoutException;
+    }
+    return new StoreUnavailable("The instance owning this tenant (" + owner + ") did not answer: " + e.getMessage(), unreachable);
   }
 
   public HostInfo self() {
@@ -95,7 +116,15 @@ public final class StoreRouter {
         } else if (request.getHeader(FORWARDED_HEADER) != null) {
           lastProblem = "forwarded here but owned by " + md.activeHost();
         } else {
-          return forward(md.activeHost(), request);
+          try {
+            return forward(md.activeHost(), request);
+          } catch (StoreUnavailable e) {
+            if (!e.unreachable()) {
+              throw e; // it may have been served: never sent twice
+            }
+            // the owner may just have left (its partitions move on the next rebalance): ask again until the deadline
+            lastProblem = e.getMessage();
+          }
         }
       } else {
         lastProblem = "streams state " + (kafkaStreams == null ? "NOT_CREATED" : kafkaStreams.state());
@@ -131,6 +160,32 @@ public final class StoreRouter {
     }
   }
 
+  /**
+   * The answer of the tenant's owner: {@code local} when this instance owns it, else a POST of
+   * {@code path} to the owner's internal API. An owner that does not answer is asked again, its
+   * ownership looked up anew, until the retry deadline: an instance that just left still owns its
+   * partitions until the next rebalance.
+   */
+  public <T> T askOwner(String tenantId, java.util.function.Supplier<T> local, String path, Class<T> type) {
+    long deadline = System.nanoTime() + retryFor.toNanos();
+    long backoffMs = 10;
+    while (true) {
+      HostInfo owner = ownerOf(tenantId);
+      if (owner.equals(self)) {
+        return local.get();
+      }
+      try {
+        return post(owner, path, type);
+      } catch (StoreUnavailable e) {
+        if (!e.unreachable() || System.nanoTime() > deadline) {
+          throw e;
+        }
+      }
+      sleep(backoffMs);
+      backoffMs = Math.min(backoffMs * 2, 200);
+    }
+  }
+
   /** POSTs to another gateway instance's {@code /internal/} API, signed as a peer; returns the answer's body. */
   public <T> T post(HostInfo owner, String path, Class<T> type) {
     URI uri = URI.create(scheme + "://" + owner.host() + ":" + owner.port() + path);
@@ -139,7 +194,7 @@ public final class StoreRouter {
           .headers(h -> h.set(io.hotswap.gateway.security.PeerSignature.HEADER, peers.sign("POST", path, now())))
           .retrieve().body(type);
     } catch (RestClientException e) {
-      throw new StoreUnavailable("The instance owning this tenant (" + owner + ") did not answer: " + e.getMessage());
+      throw peerFailed(owner, e);
     }
   }
 
@@ -201,7 +256,7 @@ public final class StoreRouter {
             return ResponseEntity.status(HttpStatusCode.valueOf(res.getStatusCode().value())).headers(headers).body(res.getBody().readAllBytes());
           });
     } catch (RestClientException e) {
-      throw new StoreUnavailable("The instance owning this tenant (" + owner + ") did not answer: " + e.getMessage());
+      throw peerFailed(owner, e);
     }
   }
 
