@@ -56,14 +56,19 @@ public final class Batches {
 
   /** The items of a batch command; 400 when there are none or more than {@link #MAX_ITEMS}. */
   public static List<BatchItem> require(Command batch) {
-    List<BatchItem> items = batch.getBatch();
-    if (items == null || items.isEmpty()) {
-      throw Rejection.badRequest("empty-batch", "a batch needs at least one item", "items");
-    }
-    if (items.size() > MAX_ITEMS) {
-      throw Rejection.badRequest("batch-too-large", "a batch holds at most " + MAX_ITEMS + " items (got " + items.size() + ")", "items");
-    }
+    List<BatchItem> items = batch.getBatch() == null ? List.of() : batch.getBatch();
+    requireSize(items.size());
     return items;
+  }
+
+  /** 400 unless a batch of {@code items} items is between 1 and {@link #MAX_ITEMS}. */
+  public static void requireSize(int items) {
+    if (items == 0) {
+      throw Rejection.badRequest("empty-batch", "a batch needs at least one item: {\"items\": [...]}", "items");
+    }
+    if (items > MAX_ITEMS) {
+      throw Rejection.badRequest("batch-too-large", "a batch holds at most " + MAX_ITEMS + " items (got " + items + ")", "items");
+    }
   }
 
   /**

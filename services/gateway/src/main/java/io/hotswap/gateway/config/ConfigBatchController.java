@@ -72,21 +72,18 @@ class ConfigBatchController {
     }
     String tenantId = scope.visibleTenant(TenantIds.require(body.tenantId()));
     List<ConfigRequests.BatchEntry> entries = body.items() == null ? List.of() : body.items();
-    if (entries.isEmpty()) {
-      throw Rejection.badRequest("empty-batch", "a batch needs at least one item: {\"items\": [...]}", "items");
-    }
-    if (entries.size() > Batches.MAX_ITEMS) {
-      throw Rejection.badRequest("batch-too-large", "a batch holds at most " + Batches.MAX_ITEMS + " items (got " + entries.size() + ")", "items");
-    }
+    Batches.requireSize(entries.size());
     String defaultEnvironment = Environments.require(body.environment() == null ? "development" : body.environment());
     List<BatchOp> ops = new ArrayList<>(entries.size());
     List<String> errors = new ArrayList<>();
+    long bad = 0;
     for (int i = 0; i < entries.size(); i++) {
       try {
         ops.add(op(entries.get(i)));
       } catch (Rejection r) {
         ops.add(null);
         errors.addAll(Batches.errors(i, r));
+        bad++;
       }
     }
     // deleting is for admins (as DELETE /api/v1/configs/{configId}); a batch can't widen what a role may do
@@ -95,7 +92,6 @@ class ConfigBatchController {
     }
     rateLimits.check(tenantId, RateLimits.Kind.WRITE, entries.size(), request, response);
     List<BatchItem> items = new ArrayList<>(entries.size());
-    long bad = errors.isEmpty() ? 0 : errors.size();
     long valueBytes = 0;
     for (int i = 0; i < entries.size(); i++) {
       if (ops.get(i) == null) {
