@@ -146,10 +146,22 @@ class PlatformIT {
     }
   }
 
+  /**
+   * A free port below Linux's ephemeral range (32768+): a port the OS hands out for {@code new
+   * ServerSocket(0)} can be taken, before the service binds it, by an outgoing connection of the
+   * same JVM (Kafka clients open many), which failed a start once with "port in use".
+   */
   static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
+    java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+    for (int attempt = 0; attempt < 1000; attempt++) {
+      int port = random.nextInt(20_000, 32_000);
+      try (ServerSocket socket = new ServerSocket(port)) {
+        return socket.getLocalPort();
+      } catch (IOException taken) {
+        // try another
+      }
     }
+    throw new IOException("no free port between 20000 and 32000");
   }
 
   static void createTenant(String tenant) {
