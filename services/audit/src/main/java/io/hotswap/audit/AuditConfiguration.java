@@ -38,6 +38,13 @@ class AuditConfiguration {
     return new KafkaAdmin.NewTopics(topics.newTopics().toArray(NewTopic[]::new));
   }
 
+  /** The audit trail's hash chain, keyed by the platform's master key (which PostgreSQL never holds). */
+  @Bean
+  AuditChain auditChain(@Value("${hotswap.security.master-key:}") String masterKey,
+                        @Value("${hotswap.security.master-key-file:}") String masterKeyFile) {
+    return new AuditChain(io.hotswap.core.security.MasterKeys.load(masterKey, masterKeyFile));
+  }
+
   /** Serdes whose schema store also knows every schema version published by other services. */
   @Bean
   Serdes serdes(KafkaProperties kafka) {

@@ -12,7 +12,7 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * The audit trail from PostgreSQL: {@code GET /api/v1/audit-logs} (oldest first, paginated),
  * {@code /export} (all of a range as CSV or JSON, streamed) and {@code /replay} (what was live at
- * an instant, folded from the trail).
+ * an instant, folded from the trail) and {@code /verify} (whether a tenant's hash chain is whole).
  */
 @RestController
 class AuditController {
@@ -91,6 +91,19 @@ class AuditController {
     }
     answer.put("items", replay.live());
     return answer;
+  }
+
+  /**
+   * Walks a tenant's hash chain in PostgreSQL and answers whether it is whole, or the first
+   * broken link: which row, and whether it was removed, reordered or altered.
+   */
+  @GetMapping("/api/v1/audit-logs/verify")
+  AuditRepository.Verification verify(@RequestParam(required = false) String tenantId) {
+    if (tenantId == null || tenantId.isBlank()) {
+      throw new IllegalArgumentException("tenantId is required: each tenant's trail is its own chain");
+    }
+    requireVisible(tenantId);
+    return repository.verify(tenantId);
   }
 
   /** A tenant-scoped token reads only its own tenants' trail (and never all of it): others don't exist for it. */

@@ -10,7 +10,8 @@ import java.util.Map;
 final class AuditExport {
 
   static final List<String> COLUMNS = List.of("eventId", "eventType", "tenantId", "environment", "key", "resourceId", "oldValue",
-      "newValue", "detail", "version", "actor", "sourceIp", "traceId", "commandId", "timestamp");
+      "newValue", "detail", "version", "actor", "sourceIp", "traceId", "commandId", "timestamp",
+      "chainSeq", "rowHash");
 
   private final Writer out;
   private final boolean csv;

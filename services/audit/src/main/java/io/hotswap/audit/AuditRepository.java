@@ -14,9 +14,11 @@ import org.springframework.stereotype.Repository;
 class AuditRepository {
 
   private final JdbcTemplate jdbc;
+  private final AuditChain chain;
 
-  AuditRepository(JdbcTemplate jdbc) {
+  AuditRepository(JdbcTemplate jdbc, AuditChain chain) {
     this.jdbc = jdbc;
+    this.chain = chain;
     AuditSchema.apply(jdbc);
   }
 
@@ -24,21 +26,57 @@ class AuditRepository {
   record Stored(AuditEvent event, int partition, long offset) {}
 
   /**
-   * Inserts events, skipping ids already stored (redelivery after a crash is harmless). Returns
-   * how many rows were new.
+   * Appends events to their tenants' chains, skipping ids already stored (redelivery after a crash
+   * is harmless), in the caller's transaction. Returns how many rows were new.
    */
   int insert(List<Stored> events) {
     if (events.isEmpty()) {
       return 0;
     }
-    int[][] counts = jdbc.batchUpdate(
+    java.util.Map<String, Stored> byId = new java.util.LinkedHashMap<>();
+    events.forEach(e -> byId.putIfAbsent(e.event().getEventId(), e));
+    java.util.SortedSet<String> tenants = new java.util.TreeSet<>();
+    byId.values().forEach(e -> tenants.add(e.event().getTenantId()));
+    // each tenant's head, created on first use and locked (in one order, against deadlocks) until commit:
+    // a second sink — the old owner of a partition during a rebalance — waits here instead of forking the chain
+    jdbc.batchUpdate("INSERT INTO audit_chain_head (tenant_id, chain_seq, row_hash) VALUES (?, 0, ?) ON CONFLICT (tenant_id) DO NOTHING",
+        tenants.stream().map(t -> new Object[] {t, AuditChain.GENESIS}).toList());
+    java.util.Map<String, Head> heads = new java.util.HashMap<>();
+    jdbc.query(con -> {
+      var ps = con.prepareStatement("SELECT tenant_id, chain_seq, row_hash FROM audit_chain_head WHERE tenant_id = ANY (?) ORDER BY tenant_id FOR UPDATE");
+      ps.setArray(1, con.createArrayOf("text", tenants.toArray()));
+      return ps;
+    }, rs -> {
+      heads.put(rs.getString(1), new Head(rs.getLong(2), rs.getString(3)));
+    });
+    // checked under the lock: no one else can add these ids meanwhile
+    java.util.Set<String> known = new java.util.HashSet<>();
+    jdbc.query(con -> {
+      var ps = con.prepareStatement("SELECT event_id FROM audit_log WHERE event_id = ANY (?)");
+      ps.setArray(1, con.createArrayOf("text", byId.keySet().toArray()));
+      return ps;
+    }, rs -> {
+      known.add(rs.getString(1));
+    });
+    List<Chained> fresh = new ArrayList<>();
+    for (Stored s : byId.values()) {
+      if (known.contains(s.event().getEventId())) {
+        continue;
+      }
+      Head head = heads.get(s.event().getTenantId());
+      long seq = head.seq() + 1;
+      String link = chain.link(head.hash(), seq, AuditChain.Row.of(s.event()));
+      fresh.add(new Chained(s, seq, head.hash(), link));
+      heads.put(s.event().getTenantId(), new Head(seq, link));
+    }
+    jdbc.batchUpdate(
         """
         INSERT INTO audit_log (event_id, event_type, tenant_id, environment, config_key, resource_id, old_value, new_value,
-                               version, actor, source_ip, trace_id, command_id, occurred_at, kafka_partition, kafka_offset, detail)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (event_id) DO NOTHING""",
-        events, 500, (ps, s) -> {
-          AuditEvent e = s.event();
+                               version, actor, source_ip, trace_id, command_id, occurred_at, kafka_partition, kafka_offset, detail,
+                               chain_seq, prev_hash, row_hash)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        fresh, 500, (ps, c) -> {
+          AuditEvent e = c.stored().event();
           ps.setString(1, e.getEventId());
           ps.setString(2, e.getEventType().name());
           ps.setString(3, e.getTenantId());
@@ -53,17 +91,83 @@ class AuditRepository {
           ps.setString(12, e.getTraceId());
           ps.setString(13, e.getCommandId());
           ps.setTimestamp(14, Timestamp.from(e.getOccurredAt()));
-          ps.setInt(15, s.partition());
-          ps.setLong(16, s.offset());
+          ps.setInt(15, c.stored().partition());
+          ps.setLong(16, c.stored().offset());
           ps.setString(17, e.getDetail());
+          ps.setLong(18, c.seq());
+          ps.setString(19, c.previous());
+          ps.setString(20, c.link());
         });
-    int inserted = 0;
-    for (int[] batch : counts) {
-      for (int c : batch) {
-        inserted += Math.max(c, 0);
+    jdbc.batchUpdate("UPDATE audit_chain_head SET chain_seq = ?, row_hash = ? WHERE tenant_id = ?",
+        heads.entrySet().stream().map(h -> new Object[] {h.getValue().seq(), h.getValue().hash(), h.getKey()}).toList());
+    return fresh.size();
+  }
+
+  private record Head(long seq, String hash) {}
+
+  private record Chained(Stored stored, long seq, String previous, String link) {}
+
+  /**
+   * Walks a tenant's chain from its first row to its head and answers with the first broken link:
+   * a row missing (a gap in the places), a row out of order or inserted (its previous link is not
+   * the one before it), a row altered (its link does not cover its fields), or the newest rows
+   * removed (the chain ends before its head).
+   */
+  Verification verify(String tenantId) {
+    long unchained = jdbc.queryForObject("SELECT count(*) FROM audit_log WHERE tenant_id = ? AND chain_seq IS NULL", Long.class, tenantId);
+    // the head first: rows the sink appends while this walks lie beyond it and are left for the next check
+    List<Head> head = jdbc.query("SELECT chain_seq, row_hash FROM audit_chain_head WHERE tenant_id = ?",
+        (rs, n) -> new Head(rs.getLong(1), rs.getString(2)), tenantId);
+    long end = head.isEmpty() ? 0 : head.getFirst().seq();
+    long expected = 1;
+    String previous = AuditChain.GENESIS;
+    while (expected <= end) {
+      List<Verification.Link> batch = jdbc.query(
+          "SELECT * FROM audit_log WHERE tenant_id = ? AND chain_seq >= ? AND chain_seq <= ? ORDER BY chain_seq LIMIT ?",
+          (rs, n) -> new Verification.Link(rs.getLong("chain_seq"), rs.getString("prev_hash"), rs.getString("row_hash"), AuditChain.Row.of(rs)),
+          tenantId, expected, end, EXPORT_BATCH);
+      if (batch.isEmpty()) {
+        break;
+      }
+      for (Verification.Link row : batch) {
+        String problem = null;
+        if (row.seq() != expected) {
+          problem = "row " + expected + " is missing: the chain goes from row " + (expected - 1) + " to row " + row.seq();
+        } else if (!previous.equals(row.previous())) {
+          problem = "row " + expected + " does not follow row " + (expected - 1) + ": rows were removed, inserted or reordered here";
+        } else if (!row.link().equals(chain.link(previous, row.seq(), row.fields()))) {
+          problem = "row " + expected + " was altered after it was written: its fields do not match its link";
+        }
+        if (problem != null) {
+          return Verification.broken(tenantId, expected - 1, unchained, end, new Verification.Break(expected, row.fields().eventId(), problem));
+        }
+        previous = row.link();
+        expected++;
       }
     }
-    return inserted;
+    if (expected <= end) {
+      return Verification.broken(tenantId, expected - 1, unchained, end, new Verification.Break(expected, null,
+          "rows " + expected + " to " + end + " are missing: the chain's head is row " + end));
+    }
+    if (!head.isEmpty() && !previous.equals(head.getFirst().hash())) {
+      return Verification.broken(tenantId, end, unchained, end, new Verification.Break(end, null,
+          "the chain's head does not match row " + end + ": the newest row was replaced"));
+    }
+    return new Verification(tenantId, true, end, unchained, end == 0 ? null : new Verification.HeadView(end, previous), null);
+  }
+
+  /** What {@link #verify} found: how many rows it checked and, when the chain is broken, where. */
+  record Verification(String tenantId, boolean valid, long checkedRows, long unchainedRows, HeadView head, Break firstBrokenLink) {
+
+    static Verification broken(String tenantId, long checked, long unchained, long end, Break at) {
+      return new Verification(tenantId, false, checked, unchained, new HeadView(end, null), at);
+    }
+
+    record HeadView(long seq, String hash) {}
+
+    record Break(long seq, String eventId, String problem) {}
+
+    record Link(long seq, String previous, String link, AuditChain.Row fields) {}
   }
 
   /** A page of events, oldest first, filtered by tenant and time range (either may be null). */
@@ -117,6 +221,10 @@ class AuditRepository {
     row.put("traceId", rs.getString("trace_id"));
     row.put("commandId", rs.getString("command_id"));
     row.put("timestamp", rs.getTimestamp("occurred_at").toInstant().toString());
+    // its place in the tenant's hash chain and its link (none for rows written before the chain)
+    long seq = rs.getLong("chain_seq");
+    row.put("chainSeq", rs.wasNull() ? null : seq);
+    row.put("rowHash", rs.getString("row_hash"));
     return row;
   }
 

@@ -32,6 +32,18 @@ final class AuditSchema {
       )""",
       // since the deployment work: what happened besides the value (older rows have none)
       "ALTER TABLE audit_log ADD COLUMN IF NOT EXISTS detail text",
+      // the hash chain (AuditChain); rows written before it have none and are reported as unchained
+      "ALTER TABLE audit_log ADD COLUMN IF NOT EXISTS chain_seq bigint",
+      "ALTER TABLE audit_log ADD COLUMN IF NOT EXISTS prev_hash text",
+      "ALTER TABLE audit_log ADD COLUMN IF NOT EXISTS row_hash text",
+      "CREATE UNIQUE INDEX IF NOT EXISTS audit_log_chain ON audit_log (tenant_id, chain_seq)",
+      // each tenant's newest link: the sink locks it while it appends, so two sinks never fork a chain
+      """
+      CREATE TABLE IF NOT EXISTS audit_chain_head (
+        tenant_id  text PRIMARY KEY,
+        chain_seq  bigint NOT NULL,
+        row_hash   text NOT NULL
+      )""",
       "CREATE INDEX IF NOT EXISTS audit_log_tenant_time ON audit_log (tenant_id, occurred_at, event_id)",
       "CREATE INDEX IF NOT EXISTS audit_log_time ON audit_log (occurred_at, event_id)",
       """

@@ -32,7 +32,7 @@ class AuditSecurity {
         .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
         .authorizeHttpRequests(auth -> {
           auth.requestMatchers("/actuator/health", "/actuator/health/**", "/error").permitAll();
-          auth.requestMatchers("/api/v1/audit-logs", "/api/v1/audit-logs/export", "/api/v1/audit-logs/replay")
+          auth.requestMatchers("/api/v1/audit-logs", "/api/v1/audit-logs/export", "/api/v1/audit-logs/replay", "/api/v1/audit-logs/verify")
               .hasAnyRole("Admin", "Operator", "Approver", "Viewer", "TenantAdmin", "TenantOwner");
           auth.anyRequest().authenticated();
         })

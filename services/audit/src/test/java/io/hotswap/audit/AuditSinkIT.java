@@ -87,6 +87,7 @@ class AuditSinkIT {
     registry.add("spring.datasource.url", () -> postgres.getJdbcUrl("postgres", "postgres"));
     registry.add("spring.datasource.username", () -> "postgres");
     registry.add("spring.datasource.password", () -> "postgres");
+    registry.add("hotswap.security.master-key", () -> io.hotswap.core.testing.Tokens.MASTER_KEY);
   }
 
   @AfterAll
@@ -167,6 +168,106 @@ class AuditSinkIT {
         .isEqualTo(produced.get());
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
         assertThat(healthText(http)).contains("\"storing\":true").doesNotContain("failingSince"));
+    // and the retried batches extended the chain once each: it is whole and as long as what was produced
+    Map<?, ?> chain = verify("audit-outage");
+    assertThat(chain.get("valid")).as("%s", chain).isEqualTo(true);
+    assertThat(((Number) chain.get("checkedRows")).longValue()).isEqualTo(produced.get());
+  }
+
+  /** {@code GET /api/v1/audit-logs/verify} as an auditor (Viewer) sees it. */
+  Map<?, ?> verify(String tenant) {
+    return RestClient.builder().baseUrl("http://localhost:" + port)
+        .defaultHeader("Authorization", "Bearer " + io.hotswap.core.testing.Tokens.token("auditor", List.of("Viewer"), List.of())).build()
+        .get().uri("/api/v1/audit-logs/verify?tenantId={t}", tenant).retrieve().body(Map.class);
+  }
+
+  /** Runs statements as the database superuser with the append-only triggers switched off, as an intruder with that power would. */
+  void tamper(String... statements) {
+    jdbc.execute((org.springframework.jdbc.core.ConnectionCallback<Void>) con -> {
+      try (var st = con.createStatement()) {
+        st.execute("SET session_replication_role = replica");
+        for (String sql : statements) {
+          st.execute(sql);
+        }
+        st.execute("SET session_replication_role = origin");
+      }
+      return null;
+    });
+  }
+
+  /**
+   * Each tenant's trail is hash-chained with a key PostgreSQL does not hold: a superuser who
+   * switches the triggers off can edit, delete or reorder rows, and verify names the first row
+   * that no longer fits; a trail no one touched verifies, and keeps growing from its head.
+   */
+  @Test
+  void shouldNameTheFirstBrokenLinkWhenRowsAreEditedDeletedOrReordered() {
+    List<String> tenants = List.of("chain-whole", "chain-edit", "chain-delete", "chain-reorder", "chain-tail");
+    Instant base = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    try (KafkaProducer<String, byte[]> p = transactionalProducer()) {
+      for (int i = 1; i <= 5; i++) {
+        p.beginTransaction(); // one event per transaction: the sink sees them in several batches
+        for (String t : tenants) {
+          p.send(new ProducerRecord<>(Topics.AUDIT, t, SERDES.auditEvent().toBytes(AuditEvent.newBuilder(event(t, t + "-" + i, base.plusSeconds(i)))
+              .setVersion(i).setNewValue("v" + i).build())));
+        }
+        p.commitTransaction();
+      }
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> tenants.stream().allMatch(t -> rows(t) == 5));
+    for (String t : tenants) {
+      Map<?, ?> whole = verify(t);
+      assertThat(whole.get("valid")).as("%s", whole).isEqualTo(true);
+      assertThat(whole.get("checkedRows")).isEqualTo(5);
+      assertThat(jdbc.queryForList("SELECT chain_seq FROM audit_log WHERE tenant_id = ? ORDER BY occurred_at", Long.class, t))
+          .containsExactly(1L, 2L, 3L, 4L, 5L);
+    }
+
+    tamper("UPDATE audit_log SET new_value = 'v999' WHERE tenant_id = 'chain-edit' AND chain_seq = 3",
+        "DELETE FROM audit_log WHERE tenant_id = 'chain-delete' AND chain_seq = 2",
+        // two rows change places (the unique place index forbids a direct swap)
+        "UPDATE audit_log SET chain_seq = -4 WHERE tenant_id = 'chain-reorder' AND chain_seq = 4",
+        "UPDATE audit_log SET chain_seq = 4 WHERE tenant_id = 'chain-reorder' AND chain_seq = 2",
+        "UPDATE audit_log SET chain_seq = 2 WHERE tenant_id = 'chain-reorder' AND chain_seq = -4",
+        "DELETE FROM audit_log WHERE tenant_id = 'chain-tail' AND chain_seq = 5");
+
+    assertThat(verify("chain-whole").get("valid")).isEqualTo(true);
+    assertBroken(verify("chain-edit"), 3, "chain-edit-3", "altered");
+    assertBroken(verify("chain-delete"), 2, "chain-delete-3", "row 2 is missing");
+    assertBroken(verify("chain-reorder"), 2, "chain-reorder-4", "does not follow row 1");
+    assertBroken(verify("chain-tail"), 5, null, "rows 5 to 5 are missing");
+
+    // the sink goes on appending to an edited chain; verify still names the first break
+    try (KafkaProducer<String, byte[]> p = transactionalProducer()) {
+      p.beginTransaction();
+      p.send(new ProducerRecord<>(Topics.AUDIT, "chain-edit", SERDES.auditEvent().toBytes(event("chain-edit", "chain-edit-6", base.plusSeconds(6)))));
+      p.commitTransaction();
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> rows("chain-edit") == 6);
+    assertBroken(verify("chain-edit"), 3, "chain-edit-3", "altered");
+    // an auditor can read each row's place and link, to keep the head elsewhere
+    Map<?, ?> page = RestClient.builder().baseUrl("http://localhost:" + port)
+        .defaultHeader("Authorization", "Bearer " + io.hotswap.core.testing.Tokens.admin()).build()
+        .get().uri("/api/v1/audit-logs?tenantId=chain-whole&size=10").retrieve().body(Map.class);
+    Map<?, ?> last = (Map<?, ?>) ((List<?>) page.get("items")).getLast();
+    assertThat(last.get("chainSeq")).isEqualTo(5);
+    assertThat(last.get("rowHash")).isEqualTo(((Map<?, ?>) verify("chain-whole").get("head")).get("hash"));
+
+    RestClient viewer = RestClient.builder().baseUrl("http://localhost:" + port)
+        .defaultHeader("Authorization", "Bearer " + io.hotswap.core.testing.Tokens.token("auditor", List.of("Viewer"), List.of())).build();
+    assertThat(status(viewer, "/api/v1/audit-logs/verify")).as("a chain is a tenant's").isEqualTo(400);
+    RestClient otherTenant = RestClient.builder().baseUrl("http://localhost:" + port).defaultHeader("Authorization", "Bearer "
+        + io.hotswap.core.testing.Tokens.token("ta", List.of("TenantAdmin"), List.of("someone-else"))).build();
+    assertThat(status(otherTenant, "/api/v1/audit-logs/verify?tenantId=chain-edit")).isEqualTo(404);
+    assertThat(status(RestClient.create("http://localhost:" + port), "/api/v1/audit-logs/verify?tenantId=chain-edit")).isEqualTo(401);
+  }
+
+  private static void assertBroken(Map<?, ?> verification, long seq, String eventId, String problem) {
+    assertThat(verification.get("valid")).as("%s", verification).isEqualTo(false);
+    Map<?, ?> link = (Map<?, ?>) verification.get("firstBrokenLink");
+    assertThat(((Number) link.get("seq")).longValue()).isEqualTo(seq);
+    assertThat(link.get("eventId")).isEqualTo(eventId);
+    assertThat((String) link.get("problem")).contains(problem);
   }
 
   /** Produces events at {@code perSecond} for {@code seconds} while the database is away, checking what the sink reports. */

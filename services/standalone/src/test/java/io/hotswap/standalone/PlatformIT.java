@@ -245,6 +245,12 @@ class PlatformIT {
     assertThat(event.get("environment").asString()).isEqualTo("development");
     assertThat(event.get("sourceIp").asString()).isNotBlank();
     assertThat(event.get("traceId").asString()).isNotBlank();
+    // the trail is hash-chained per tenant, and whole
+    JsonNode chain = api.get("/api/v1/audit-logs/verify?tenantId=it-acme").json();
+    assertThat(chain.get("valid").asBoolean()).as(chain.toString()).isTrue();
+    assertThat(chain.get("checkedRows").asLong()).isEqualTo(2);
+    assertThat(event.get("chainSeq").asLong()).isEqualTo(2);
+    assertThat(chain.get("head").get("hash").asString()).isEqualTo(event.get("rowHash").asString());
   }
 
   @Test
@@ -1070,6 +1076,8 @@ class PlatformIT {
     assertThat(tenantA.get("/api/v1/tenants").json().get("items")).extracting(t -> t.get("tenantId").asString()).containsExactly("it-scope-a");
     JsonNode trail = tenantA.get("/api/v1/audit-logs").json();
     assertThat(trail.get("items")).isNotEmpty().allSatisfy(e -> assertThat(e.get("tenantId").asString()).isEqualTo("it-scope-a"));
+    assertThat(tenantA.get("/api/v1/audit-logs/verify").json().get("tenantId").asString()).isEqualTo("it-scope-a");
+    assertThat(tenantA.get("/api/v1/audit-logs/verify?tenantId=it-scope-b").status()).isEqualTo(404);
     assertThat(api.get("/api/v1/configs/it-scope-b:development:secret.plan").json().get("value").asString()).isEqualTo("b");
     // a TenantAdmin token without tenants sees no tenant at all
     Api none = api.as(io.hotswap.core.testing.Tokens.token("nobody", List.of("TenantOwner"), List.of()));

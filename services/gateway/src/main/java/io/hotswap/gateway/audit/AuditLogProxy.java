@@ -17,7 +17,7 @@ import org.springframework.web.client.RestClientException;
 
 /**
  * The audit trail lives in PostgreSQL, owned by the audit service; the gateway passes
- * {@code GET /api/v1/audit-logs}, {@code /export} and {@code /replay} through (streaming the
+ * {@code GET /api/v1/audit-logs}, {@code /export}, {@code /replay} and {@code /verify} through (streaming the
  * answer) so admins have one entry point, after narrowing a tenant-scoped caller to its tenants.
  */
 @RestController
@@ -48,6 +48,12 @@ class AuditLogProxy {
   @GetMapping("/api/v1/audit-logs/replay")
   void replay(@RequestParam(required = false) String tenantId, HttpServletRequest request, HttpServletResponse response) {
     forward("/api/v1/audit-logs/replay", tenantId, request, response);
+  }
+
+  /** Whether a tenant's hash-chained trail is whole, or its first broken link. */
+  @GetMapping("/api/v1/audit-logs/verify")
+  void verify(@RequestParam(required = false) String tenantId, HttpServletRequest request, HttpServletResponse response) {
+    forward("/api/v1/audit-logs/verify", tenantId, request, response);
   }
 
   private void forward(String path, String tenantId, HttpServletRequest request, HttpServletResponse response) {

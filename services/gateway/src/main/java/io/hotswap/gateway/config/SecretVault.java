@@ -11,14 +11,8 @@ import io.hotswap.gateway.system.Commands;
 import io.hotswap.gateway.system.ReadTopology;
 import io.hotswap.gateway.system.StoreRouter;
 import jakarta.servlet.http.HttpServletRequest;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
 import javax.crypto.SecretKey;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -54,21 +48,7 @@ public class SecretVault {
 
   /** The master key from {@code hotswap.security.master-key} (base64 of 32 bytes) or the file {@code hotswap.security.master-key-file}. */
   public static SecretKey masterKey(String key, String file) {
-    return Envelope.aesKey(Base64.getDecoder().decode(masterKeyMaterial(key, file)));
-  }
-
-  private static String masterKeyMaterial(String key, String file) {
-    if (!key.isBlank()) {
-      return key.strip();
-    }
-    if (!file.isBlank()) {
-      try {
-        return Files.readString(Path.of(file), StandardCharsets.UTF_8).strip();
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot read the master key file " + file, e);
-      }
-    }
-    throw new IllegalStateException("No master key: set HOTSWAP_MASTER_KEY (base64 of 32 random bytes) or hotswap.security.master-key-file");
+    return io.hotswap.core.security.MasterKeys.load(key, file);
   }
 
   /** The AAD binding a ciphertext to its tenant, environment and key. */

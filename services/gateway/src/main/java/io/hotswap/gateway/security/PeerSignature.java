@@ -1,13 +1,11 @@
 package io.hotswap.gateway.security;
 
+import io.hotswap.core.security.MasterKeys;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Base64;
-import javax.crypto.Mac;
 import javax.crypto.SecretKey;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * How gateway instances prove to each other that a request comes from a peer, not a client: the
@@ -26,7 +24,7 @@ public final class PeerSignature {
 
   /** The peer key, derived from the master key so that it names its one purpose. */
   public PeerSignature(SecretKey masterKey) {
-    this.key = new SecretKeySpec(hmac(new SecretKeySpec(masterKey.getEncoded(), "HmacSHA256"), "hotswap gateway peers"), "HmacSHA256");
+    this.key = MasterKeys.derive(masterKey, "hotswap gateway peers");
   }
 
   /** The header value for a request of {@code method} to {@code pathAndQuery} at {@code epochSeconds}. */
@@ -57,12 +55,6 @@ public final class PeerSignature {
   }
 
   private static byte[] hmac(SecretKey key, String text) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(key);
-      return mac.doFinal(text.getBytes(StandardCharsets.UTF_8));
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 is not available", e);
-    }
+    return MasterKeys.hmac(key, text.getBytes(StandardCharsets.UTF_8));
   }
 }
