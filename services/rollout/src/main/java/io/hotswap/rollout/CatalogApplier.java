@@ -14,6 +14,7 @@ import io.hotswap.avro.ValueType;
 import io.hotswap.core.domain.Rejection;
 import io.hotswap.core.domain.SemVer;
 import io.hotswap.core.domain.StoreKeys;
+import io.hotswap.core.schema.SchemaJudgments;
 import io.hotswap.core.stream.AuditEvents;
 import io.hotswap.core.stream.CommandResults;
 import java.time.Instant;
@@ -29,10 +30,35 @@ final class CatalogApplier {
 
   private final KeyValueStore<String, ConfigSchema> schemas;
   private final KeyValueStore<String, ConfigProfile> profiles;
+  private final KeyValueStore<String, io.hotswap.avro.ConfigEntry> configs;
 
-  CatalogApplier(KeyValueStore<String, ConfigSchema> schemas, KeyValueStore<String, ConfigProfile> profiles) {
+  CatalogApplier(KeyValueStore<String, ConfigSchema> schemas, KeyValueStore<String, ConfigProfile> profiles,
+                 KeyValueStore<String, io.hotswap.avro.ConfigEntry> configs) {
     this.schemas = schemas;
     this.profiles = profiles;
+    this.configs = configs;
+  }
+
+  /** The latest version of each of the tenant's schemas: the schemas in force. */
+  List<ConfigSchema> latestSchemas(String tenant) {
+    List<ConfigSchema> latest = new java.util.ArrayList<>();
+    try (var it = schemas.prefixScan(StoreKeys.tenantPrefix(tenant), org.apache.kafka.common.serialization.Serdes.String().serializer())) {
+      it.forEachRemaining(kv -> latest.add(kv.value));
+    }
+    return latest;
+  }
+
+  /** The tenant's live values a schema could govern. */
+  private List<SchemaJudgments.StoredValue> liveValues(String tenant) {
+    List<SchemaJudgments.StoredValue> values = new java.util.ArrayList<>();
+    try (var it = configs.prefixScan(StoreKeys.tenantPrefix(tenant), org.apache.kafka.common.serialization.Serdes.String().serializer())) {
+      it.forEachRemaining(kv -> {
+        if (!kv.value.getDeleted()) {
+          values.add(new SchemaJudgments.StoredValue(kv.key, kv.value.getValueType(), kv.value.getValue()));
+        }
+      });
+    }
+    return values;
   }
 
   /** Schema and profile commands, for an existing tenant. */
@@ -52,11 +78,41 @@ final class CatalogApplier {
     ConfigSchema previous = schemas.get(storeKey);
     boolean approved = command.getType() == CommandType.SCHEMA_APPROVE;
     ConfigSchema next = io.hotswap.core.schema.ConfigSchemas.nextVersion(command, previous, now);
+    if (!approved) {
+      // validation judged this version on its view of the schemas and values, which may be a moment
+      // behind; what counts is the state here (an Admin's approval, by contrast, accepts the breaks)
+      SchemaJudgments.Breaks breaks = SchemaJudgments.judge(previous, next, latestSchemas(tenant), liveValues(tenant));
+      if (!breaks.none() && breaks.governed() == 0) {
+        throw SchemaJudgments.refused(previous, next, breaks);
+      }
+      if (!breaks.none()) {
+        throw new Rejection(409, "schema-values-changed", "version " + next.getVersion() + " of schema '" + s.getName()
+            + "' breaks values stored a moment ago: " + breaks.breaks().get(0) + "; register it again to have it held for an Admin's approval",
+            "schema").withErrors(breaks.breaks());
+      }
+    }
     schemas.put(storeKey, next);
     out.add(new Output(Output.Kind.SCHEMA, StoreKeys.schemaVersion(tenant, s.getName(), next.getVersion()), next, null));
     out.add(new Output(Output.Kind.AUDIT, tenant, AuditEvents.of(command, approved ? AuditEventType.SCHEMA_APPROVED : AuditEventType.SCHEMA_REGISTERED,
         null, null, next.getSchemaId(), previous == null ? null : previous.getSchemaJson(), next.getSchemaJson(), next.getVersion(), now), null));
     return CommandResults.applied(command, approved ? 200 : 201, next.getSchemaId(), next.getVersion(), ChangeApplier.STAGE, now);
+  }
+
+  /** A profile's document checked against the schema it names, with the schema's defaults filled in. */
+  private String boundDocument(String tenant, ProfilePayload p) {
+    ConfigSchema schema = schemas.get(StoreKeys.schema(tenant, p.getSchemaId()));
+    if (schema == null) {
+      throw Rejection.unprocessable("schema-not-found", "tenant '" + tenant + "' has no schema '"
+          + io.hotswap.core.domain.Texts.abbreviate(p.getSchemaId()) + "'", "schemaId");
+    }
+    tools.jackson.databind.JsonNode document = io.hotswap.core.json.Json.MAPPER.readTree(p.getDocument());
+    tools.jackson.databind.JsonNode withDefaults = io.hotswap.core.schema.ConfigSchemas.applyDefaults(schema.getSchemaJson(), document);
+    List<String> errors = io.hotswap.core.schema.ConfigSchemas.validate(schema.getSchemaJson(), withDefaults);
+    if (!errors.isEmpty()) {
+      throw new Rejection(422, "schema-violation", "document does not satisfy schema '" + schema.getName() + "' v"
+          + schema.getVersion() + ": " + errors.get(0), "document").withErrors(errors);
+    }
+    return withDefaults.equals(document) ? p.getDocument() : io.hotswap.core.json.Json.MAPPER.writeValueAsString(withDefaults);
   }
 
   /** SCHEMA_REJECT: nothing changes but the audit trail, which records the version an Admin turned down. */
@@ -97,6 +153,9 @@ final class CatalogApplier {
     if (latest != null && version.compareTo(SemVer.parse(latest.getVersion(), "version")) <= 0) {
       throw Rejection.conflict("version-not-increasing", "version " + version + " of profile '" + profileId
           + "' must be greater than the current " + latest.getVersion(), "version");
+    }
+    if (p.getSchemaId() != null) {
+      p.setDocument(boundDocument(tenant, p));
     }
     ConfigProfile created = ConfigProfile.newBuilder()
         .setProfileId(profileId)

@@ -59,6 +59,7 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
   private RememberedOutcomes applied;
   private KeyValueStore<String, io.hotswap.avro.TenantKey> keys;
   private CatalogApplier catalog;
+  private Usage usage;
   /** Undoes what a batch's items wrote to the current-value and history stores when one of them is rejected. */
   private final UndoLog undo = new UndoLog();
 
@@ -76,7 +77,9 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
     this.applied = new RememberedOutcomes(context.getStateStore(RolloutTopology.OUTCOMES_STORE), idempotencyWindow);
     this.keys = context.getStateStore(RolloutTopology.KEYS_STORE);
     this.history = undo.track(context.getStateStore(RolloutTopology.HISTORY_STORE));
-    this.catalog = new CatalogApplier(context.getStateStore(RolloutTopology.SCHEMAS_STORE), context.getStateStore(RolloutTopology.PROFILES_STORE));
+    this.catalog = new CatalogApplier(context.getStateStore(RolloutTopology.SCHEMAS_STORE), context.getStateStore(RolloutTopology.PROFILES_STORE),
+        configs);
+    this.usage = new Usage(undo.track(context.getStateStore(RolloutTopology.USAGE_STORE)), configs);
     this.deployments = new DeploymentApplier(this, configs, context.getStateStore(RolloutTopology.DEPLOYMENTS_STORE),
         context.getStateStore(RolloutTopology.ACTIVE_DEPLOYMENTS_STORE), context.getStateStore(RolloutTopology.REGISTRY_GLOBAL_STORE),
         deploymentPolicy);
@@ -117,8 +120,14 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
   private CommandResult apply(Command command, Instant now, List<Output> out) {
     return switch (command.getType()) {
       case TENANT_CREATE, TENANT_UPDATE, TENANT_DELETE -> applyTenant(command, now, out);
-      case CONFIG_CREATE, CONFIG_UPDATE, CONFIG_DELETE, CONFIG_PROMOTE -> applyConfig(command, now, out);
-      case CONFIG_BATCH -> applyBatch(command, now, out);
+      case CONFIG_CREATE, CONFIG_UPDATE, CONFIG_DELETE, CONFIG_PROMOTE -> {
+        activeTenant(command.getTenantId());
+        yield applyConfig(command, now, out);
+      }
+      case CONFIG_BATCH -> {
+        activeTenant(command.getTenantId());
+        yield applyBatch(command, now, out);
+      }
       case PIPELINE_PROBE -> { // the end of a gateway's readiness probe: answered, nothing changed, nothing audited
         CommandResult probe = CommandResults.applied(command, 200, null, 0, STAGE, now);
         probe.setVersion(null);
@@ -126,11 +135,15 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
       }
       case TENANT_KEY_ROTATE -> rotateKey(command, now, out);
       case DEPLOYMENT_START, DEPLOYMENT_PAUSE, DEPLOYMENT_RESUME, DEPLOYMENT_ROLLBACK, DEPLOYMENT_HEALTH, DEPLOYMENT_COMPLETE -> {
-        requireTenant(tenants.get(command.getTenantId()), command.getTenantId());
+        if (command.getType() == CommandType.DEPLOYMENT_START) {
+          activeTenant(command.getTenantId());
+        } else {
+          requireTenant(tenants.get(command.getTenantId()), command.getTenantId());
+        }
         yield deployments.apply(command, now, out);
       }
       case SCHEMA_REGISTER, SCHEMA_APPROVE, SCHEMA_REJECT, PROFILE_CREATE, PROFILE_TAG -> {
-        requireTenant(tenants.get(command.getTenantId()), command.getTenantId());
+        activeTenant(command.getTenantId());
         yield catalog.apply(command, now, out);
       }
       default -> throw Rejection.badRequest("unknown-command", "command type " + command.getType() + " is not supported", "type");
@@ -147,7 +160,8 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
     switch (command.getType()) {
       case TENANT_CREATE -> {
         if (before != null) {
-          throw Rejection.conflict("tenant-exists", "tenant '" + id + "' already exists", "tenantId");
+          throw Rejection.conflict("tenant-exists", "tenant '" + id + "' already exists"
+              + (before.getStatus() == TenantStatus.DELETED ? " (deleted; ids are not reused)" : ""), "tenantId");
         }
         Tier tier = p.getTier() == null ? Tier.FREE : p.getTier();
         after = Tenant.newBuilder()
@@ -170,6 +184,9 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
         status = 201;
       }
       case TENANT_UPDATE -> {
+        if (before != null && before.getStatus() == TenantStatus.DELETED) {
+          throw Rejection.conflict("tenant-deleted", "tenant '" + id + "' is deleted and cannot change", "tenantId");
+        }
         requireTenant(before, id);
         Tier tier = p.getTier() == null ? before.getTier() : p.getTier();
         after = Tenant.newBuilder(before)
@@ -210,7 +227,7 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
   /** Stores a new data-key version (already wrapped by the gateway); the newest encrypts new secrets. */
   private CommandResult rotateKey(Command command, Instant now, List<Output> out) {
     String tenant = command.getTenantId();
-    requireTenant(tenants.get(tenant), tenant);
+    activeTenant(tenant);
     io.hotswap.avro.TenantKey latest = keys.get(tenant);
     int version = latest == null ? 1 : latest.getVersion() + 1;
     io.hotswap.avro.TenantKey key = io.hotswap.avro.TenantKey.newBuilder()
@@ -228,6 +245,17 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
     return CommandResults.applied(command, 201, tenant, version, STAGE, now);
   }
 
+  /** The tenant of a change: it exists and is ACTIVE (a suspended tenant's configuration is frozen). */
+  Tenant activeTenant(String id) {
+    Tenant tenant = tenants.get(id);
+    requireTenant(tenant, id);
+    if (tenant.getStatus() != TenantStatus.ACTIVE) {
+      throw Rejection.conflict("tenant-not-active", "tenant '" + id + "' is " + tenant.getStatus().name().toLowerCase(java.util.Locale.ROOT)
+          + " and cannot change configuration", "tenantId");
+    }
+    return tenant;
+  }
+
   private static void requireTenant(Tenant tenant, String id) {
     if (tenant == null || tenant.getStatus() == TenantStatus.DELETED) {
       throw Rejection.notFound("tenant-not-found", "tenant '" + id + "' does not exist", "tenantId");
@@ -241,7 +269,6 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
    * after the item ({@code <command>-<item>-1}) so the trail keeps one event per change.
    */
   private CommandResult applyBatch(Command command, Instant now, List<Output> out) {
-    requireTenant(tenants.get(command.getTenantId()), command.getTenantId());
     List<BatchItem> items = Batches.require(command);
     List<ItemResult> results = new ArrayList<>(items.size());
     Batches.allOrNothing(items, undo, (i, item) -> {
@@ -276,14 +303,24 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
     int status;
     CommandType effectiveType = command.getType();
     if (effectiveType == CommandType.CONFIG_PROMOTE) {
+      // validation holds promotions into guarded environments on its view of this tenant; a view a
+      // moment behind a policy change must not let one through unapproved
+      Tenant owner = tenants.get(tenant);
+      if (command.getApprovalId() == null && owner.getGuardedEnvironments().contains(env)) {
+        throw Rejection.conflict("approval-required", "tenant '" + tenant + "' guards " + env + " since a moment ago: a promotion into it "
+            + "needs approval; send it again to have it held for one", "targetEnvironment");
+      }
       // a promotion creates the key in the target environment, or updates it there
       effectiveType = live ? CommandType.CONFIG_UPDATE : CommandType.CONFIG_CREATE;
     }
     switch (effectiveType) {
       case CONFIG_CREATE -> {
         if (live) {
-          throw Rejection.conflict("config-exists", "key '" + c.getKey() + "' already exists in " + env, "key");
+          throw Rejection.conflict("config-exists", "key '" + c.getKey() + "' already exists in " + env
+              + " for tenant '" + tenant + "'; update it with PUT", "key");
         }
+        requireQuota(tenants.get(tenant), env, c.getKey());
+        c.setValue(checkedValue(tenant, c, c.getValueType()));
         after = ConfigEntry.newBuilder()
             .setConfigId(configId)
             .setTenantId(tenant)
@@ -306,6 +343,7 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
       case CONFIG_UPDATE -> {
         requireLive(live, configId);
         checkExpectedVersion(c, before);
+        c.setValue(checkedValue(tenant, c, c.getValueType() == null ? before.getValueType() : c.getValueType()));
         after = ConfigEntry.newBuilder(before)
             .setValue(c.getValue())
             .setValueType(c.getValueType() == null ? before.getValueType() : c.getValueType())
@@ -334,6 +372,9 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
         type = AuditEventType.CONFIG_DELETED;
         status = 200;
       }
+    }
+    if (live != !after.getDeleted()) {
+      usage.add(tenant, env, live ? -1 : 1);
     }
     recordVersion(after, out);
     LiveConfig liveRecord = after.getDeleted() ? null
@@ -394,6 +435,34 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
   /** Secrets never reach the audit trail in clear. */
   private static String display(ConfigEntry entry) {
     return entry.getValueType() == ValueType.SECRET ? MASK : entry.getValue();
+  }
+
+  /** A new key fits the tenant's quotas: keys in all, and environments in use. */
+  private void requireQuota(Tenant owner, String env, String key) {
+    String tenant = owner.getTenantId();
+    if (usage.keys(tenant) >= owner.getMaxConfigs()) {
+      throw Rejection.unprocessable("quota-exceeded", "tenant '" + tenant + "' has reached its quota of "
+          + owner.getMaxConfigs() + " configuration keys", "key");
+    }
+    if (usage.keys(tenant, env) == 0 && usage.environmentsInUse(tenant) >= owner.getMaxEnvironments()) {
+      throw Rejection.unprocessable("quota-exceeded", "tenant '" + tenant + "' may use at most "
+          + owner.getMaxEnvironments() + " environments", "environment");
+    }
+  }
+
+  /**
+   * The value to store: of its type (the one given, else the key's), sealed when Secret, and
+   * satisfying the schema in force for the key, with the schema's defaults filled in.
+   */
+  String checkedValue(String tenant, ConfigPayload c, ValueType type) {
+    if (type == null) {
+      throw Rejection.badRequest("invalid-type", "type is required: one of String, Number, Boolean, Json, Secret", "type");
+    }
+    io.hotswap.core.domain.ValueTypes.check(type, c.getValue());
+    if (type == ValueType.SECRET && !io.hotswap.core.security.Envelope.isSealed(c.getValue())) {
+      throw Rejection.unprocessable("secret-not-encrypted", "a Secret value must be encrypted by the gateway before it is sent", "value");
+    }
+    return io.hotswap.core.schema.SchemaJudgments.checkValue(catalog.latestSchemas(tenant), c.getKey(), type, c.getValue());
   }
 
   private static void requireLive(boolean live, String configId) {

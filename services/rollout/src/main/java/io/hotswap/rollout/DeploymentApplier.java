@@ -108,6 +108,8 @@ final class DeploymentApplier {
       throw Rejection.conflict("version-conflict", "If-Match names version " + c.getExpectedVersion()
           + " but the current version is " + current.getVersion() + "; re-read and retry", "If-Match");
     }
+    // the candidate is a value of the key like any update: its type, sealed when Secret, its schema
+    c.setValue(changes.checkedValue(tenant, c, current.getValueType()));
     DeploymentPayload plan = DeploymentMachine.plan(requested);
     ConfigEntry candidate = ConfigEntry.newBuilder(current)
         .setValue(c.getValue())

@@ -32,6 +32,8 @@ public final class RolloutTopology {
   public static final String SCHEMAS_STORE = "rollout-schemas-store";
   public static final String PROFILES_STORE = "rollout-profiles-store";
   public static final String HISTORY_STORE = "rollout-config-history-store";
+  /** Live keys per tenant ({@code tenant|}) and per tenant and environment ({@code tenant|env|}): what quotas are checked against. */
+  public static final String USAGE_STORE = "rollout-usage-store";
   public static final String DEPLOYMENTS_STORE = "rollout-deployments-store";
   /** Config store key (tenant|env|key) → deployment store key, for RUNNING and PAUSED deployments only. */
   public static final String ACTIVE_DEPLOYMENTS_STORE = "rollout-active-deployments-store";
@@ -63,13 +65,14 @@ public final class RolloutTopology {
     builder.addStateStore(Stores.keyValue(SCHEMAS_STORE, serdes.configSchema()));
     builder.addStateStore(Stores.keyValue(PROFILES_STORE, serdes.configProfile()));
     builder.addStateStore(Stores.keyValue(HISTORY_STORE, serdes.configEntry()));
+    builder.addStateStore(Stores.keyValue(USAGE_STORE, org.apache.kafka.common.serialization.Serdes.Long()));
     builder.addStateStore(Stores.keyValue(DEPLOYMENTS_STORE, serdes.deployment()));
     builder.addStateStore(Stores.keyValue(ACTIVE_DEPLOYMENTS_STORE, org.apache.kafka.common.serialization.Serdes.String()));
 
     BranchedKStream<String, Output> outputs = builder
         .stream(Topics.CHANGES, Consumed.with(keys, serdes.command()).withName("changes-source"))
         .process(() -> new ChangeApplier(idempotencyWindow, retention, deployments), Named.as("change-applier"), CONFIG_STORE, TENANTS_STORE,
-            OUTCOMES_STORE, KEYS_STORE, SCHEMAS_STORE, PROFILES_STORE, HISTORY_STORE, DEPLOYMENTS_STORE, ACTIVE_DEPLOYMENTS_STORE)
+            OUTCOMES_STORE, KEYS_STORE, SCHEMAS_STORE, PROFILES_STORE, HISTORY_STORE, DEPLOYMENTS_STORE, ACTIVE_DEPLOYMENTS_STORE, USAGE_STORE)
         .split(Named.as("output-"));
 
     outputs.branch((k, o) -> o.kind() == Output.Kind.TENANT, sink("tenant", Topics.TENANTS, Tenant.class,

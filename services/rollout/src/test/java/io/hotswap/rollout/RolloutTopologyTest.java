@@ -93,6 +93,137 @@ class RolloutTopologyTest {
     return r.value;
   }
 
+  private CommandResult rejection(Command c) {
+    CommandResult r = apply(c);
+    assertThat(r.getOutcome()).as("%s", r).isEqualTo(Outcome.REJECTED);
+    assertThat(r.getStage()).isEqualTo("rollout");
+    return r;
+  }
+
+  private CommandResult applied(Command c) {
+    CommandResult r = apply(c);
+    assertThat(r.getOutcome()).as("%s", r).isEqualTo(Outcome.APPLIED);
+    return r;
+  }
+
+  @Test
+  void shouldJudgeConfigurationOfUnknownSuspendedAndDeletedTenants() {
+    CommandResult unknown = rejection(config(CommandType.CONFIG_CREATE, "ghost", "development", "a.b", "1", ValueType.NUMBER, null));
+    assertThat(unknown.getStatus()).isEqualTo(404);
+    assertThat(unknown.getDetail()).contains("ghost");
+
+    applied(tenantCreate("acme", Tier.FREE));
+    applied(tenantUpdate("acme", TenantPayload.newBuilder().setStatus(TenantStatus.SUSPENDED).build()));
+    CommandResult suspended = rejection(config(CommandType.CONFIG_CREATE, "acme", "development", "a.b", "1", ValueType.NUMBER, null));
+    assertThat(suspended.getStatus()).isEqualTo(409);
+    assertThat(suspended.getErrorType()).isEqualTo("tenant-not-active");
+
+    applied(tenantDelete("acme"));
+    assertThat(rejection(config(CommandType.CONFIG_CREATE, "acme", "development", "a.b", "1", ValueType.NUMBER, null)).getStatus()).isEqualTo(404);
+    assertThat(rejection(tenantCreate("acme", Tier.PRO)).getDetail()).contains("ids are not reused");
+    assertThat(rejection(tenantDelete("acme")).getStatus()).isEqualTo(404);
+  }
+
+  @Test
+  void shouldJudgeDuplicatesMissingKeysAndValuesAgainstTheKeysType() {
+    applied(tenantCreate("acme", Tier.PRO));
+    applied(config(CommandType.CONFIG_CREATE, "acme", "development", "a.b", "1", ValueType.NUMBER, null));
+    assertThat(rejection(config(CommandType.CONFIG_CREATE, "acme", "development", "a.b", "2", ValueType.NUMBER, null)).getErrorType())
+        .isEqualTo("config-exists");
+    // an update without a type is checked against the key's type
+    CommandResult mismatch = rejection(config(CommandType.CONFIG_UPDATE, "acme", "development", "a.b", "two", null, null));
+    assertThat(mismatch.getStatus()).isEqualTo(422);
+    assertThat(mismatch.getErrorType()).isEqualTo("type-mismatch");
+    assertThat(rejection(config(CommandType.CONFIG_UPDATE, "acme", "development", "x.y", "1", null, null)).getStatus()).isEqualTo(404);
+    assertThat(rejection(config(CommandType.CONFIG_DELETE, "acme", "qa", "a.b", null, null, null)).getStatus()).isEqualTo(404);
+    // an upsert of a new key names its type
+    assertThat(rejection(batch("acme", item(BatchOp.UPSERT, "development", "n.k", "1", null, null))).getErrors())
+        .singleElement().satisfies(e -> assertThat(e).startsWith("/items/0/type"));
+    assertThat(applied(config(CommandType.CONFIG_UPDATE, "acme", "development", "a.b", "2", null, 1L)).getVersion()).isEqualTo(2);
+  }
+
+  @Test
+  void shouldEnforceConfigAndEnvironmentQuotasOnTheKeysItHolds() {
+    applied(io.hotswap.core.testing.Commands.base(CommandType.TENANT_CREATE, "small")
+        .setTenant(TenantPayload.newBuilder().setMaxConfigs(2).setMaxEnvironments(1).build()).build());
+    applied(config(CommandType.CONFIG_CREATE, "small", "development", "a", "1", ValueType.NUMBER, null));
+    CommandResult env = rejection(config(CommandType.CONFIG_CREATE, "small", "qa", "a", "1", ValueType.NUMBER, null));
+    assertThat(env.getErrorType()).isEqualTo("quota-exceeded");
+    assertThat(env.getField()).isEqualTo("environment");
+    applied(config(CommandType.CONFIG_CREATE, "small", "development", "b", "1", ValueType.NUMBER, null));
+    CommandResult full = rejection(config(CommandType.CONFIG_CREATE, "small", "development", "c", "1", ValueType.NUMBER, null));
+    assertThat(full.getStatus()).isEqualTo(422);
+    assertThat(full.getDetail()).contains("quota of 2");
+    // a refused delete frees nothing; a delete frees a slot, and a batch that fails gives back what it took
+    assertThat(rejection(config(CommandType.CONFIG_DELETE, "small", "development", "a", null, null, 7L)).getErrorType()).isEqualTo("version-conflict");
+    assertThat(rejection(config(CommandType.CONFIG_CREATE, "small", "development", "c", "1", ValueType.NUMBER, null)).getErrorType())
+        .isEqualTo("quota-exceeded");
+    applied(config(CommandType.CONFIG_DELETE, "small", "development", "a", null, null, null));
+    assertThat(rejection(batch("small", item(BatchOp.CREATE, "development", "c", "1", ValueType.NUMBER, null),
+        item(BatchOp.UPDATE, "development", "zz", "1", null, null))).getErrorType()).isEqualTo("batch-rejected");
+    applied(config(CommandType.CONFIG_CREATE, "small", "development", "c", "1", ValueType.NUMBER, null));
+    assertThat(rejection(config(CommandType.CONFIG_CREATE, "small", "development", "d", "1", ValueType.NUMBER, null)).getErrorType())
+        .isEqualTo("quota-exceeded");
+  }
+
+  /**
+   * Reported from outside: create, update to v2, DELETE with a stale If-Match is refused — and
+   * the key must stay exactly as it was, writable with the right If-Match (it once answered 404).
+   */
+  @Test
+  void shouldKeepAKeyWritableAfterRefusingAStaleIfMatchDelete() {
+    applied(tenantCreate("acme", Tier.PRO));
+    applied(config(CommandType.CONFIG_CREATE, "acme", "development", "a.b", "1", ValueType.NUMBER, null));
+    applied(config(CommandType.CONFIG_UPDATE, "acme", "development", "a.b", "2", null, 1L));
+    assertThat(rejection(config(CommandType.CONFIG_DELETE, "acme", "development", "a.b", null, null, 1L)).getStatus()).isEqualTo(409);
+    CommandResult put = applied(config(CommandType.CONFIG_UPDATE, "acme", "development", "a.b", "3", null, 2L));
+    assertThat(put.getVersion()).isEqualTo(3);
+    assertThat(applied(config(CommandType.CONFIG_DELETE, "acme", "development", "a.b", null, null, 3L)).getVersion()).isEqualTo(4);
+  }
+
+  /**
+   * A promotion validation passed unmarked (its view of the tenant a moment behind) into an
+   * environment the tenant guards is refused here, never applied without approval.
+   */
+  @Test
+  void shouldRefuseAnUnapprovedPromotionIntoAGuardedEnvironment() {
+    applied(tenantCreate("acme", Tier.PRO));
+    Command toProduction = config(CommandType.CONFIG_PROMOTE, "acme", "production", "a.b", "1", ValueType.NUMBER, null);
+    toProduction.getConfig().setPromotedFrom("staging");
+    CommandResult refused = rejection(toProduction);
+    assertThat(refused.getStatus()).isEqualTo(409);
+    assertThat(refused.getErrorType()).isEqualTo("approval-required");
+    Command approved = Command.newBuilder(toProduction).setCommandId("approved").setApprovalId(toProduction.getCommandId()).build();
+    assertThat(applied(approved).getStatus()).isEqualTo(201);
+  }
+
+  /**
+   * Values are checked against the schema in force here, where schemas and values are applied;
+   * a new schema version that breaks values stored since validation judged it is refused.
+   */
+  @Test
+  void shouldCheckValuesAgainstTheSchemaInForceAndRefuseAVersionThatBreaksNewerValues() {
+    applied(tenantCreate("acme", Tier.PRO));
+    java.util.function.Function<String, Command> register = json -> io.hotswap.core.testing.Commands.base(CommandType.SCHEMA_REGISTER, "acme")
+        .setSchemaChange(io.hotswap.avro.SchemaPayload.newBuilder().setName("limits").setKeyPattern("limits.*").setSchemaJson(json)
+            .setCompatibility(io.hotswap.avro.Compatibility.NONE).build()).build();
+    applied(register.apply("{\"type\":\"integer\",\"maximum\":10}"));
+    CommandResult violation = rejection(config(CommandType.CONFIG_CREATE, "acme", "production", "limits.rps", "11", ValueType.NUMBER, null));
+    assertThat(violation.getErrorType()).isEqualTo("schema-violation");
+    applied(config(CommandType.CONFIG_CREATE, "acme", "production", "limits.rps", "8", ValueType.NUMBER, null));
+
+    CommandResult breaks = rejection(register.apply("{\"type\":\"integer\",\"maximum\":5}"));
+    assertThat(breaks.getStatus()).isEqualTo(409);
+    assertThat(breaks.getErrorType()).isEqualTo("schema-values-changed");
+    assertThat(breaks.getDetail()).contains("acme:production:limits.rps");
+    // a deployment's candidate is a value of the key like any other
+    Command start = io.hotswap.core.testing.Commands.base(CommandType.DEPLOYMENT_START, "acme")
+        .setConfig(io.hotswap.avro.ConfigPayload.newBuilder().setEnvironment("production").setKey("limits.rps").setValue("12").build())
+        .setDeployment(io.hotswap.core.deploy.DeploymentMachine.plan(io.hotswap.avro.DeploymentPayload.newBuilder().setDeploymentId("d1")
+            .setStrategy(io.hotswap.avro.DeploymentStrategy.CANARY).build())).build();
+    assertThat(rejection(start).getErrorType()).isEqualTo("schema-violation");
+  }
+
   @Test
   void shouldApplyATenantLifecycleWithOneAuditEventPerChange() {
     CommandResult created = apply(tenantCreate("acme", Tier.ENTERPRISE));
@@ -113,7 +244,7 @@ class RolloutTopologyTest {
 
     assertThat(audit.readValuesToList()).extracting(AuditEvent::getEventType)
         .containsExactly(AuditEventType.TENANT_CREATED, AuditEventType.TENANT_UPDATED, AuditEventType.TENANT_DELETED);
-    assertThat(apply(tenantUpdate("acme", TenantPayload.newBuilder().build())).getStatus()).isEqualTo(404);
+    assertThat(apply(tenantUpdate("acme", TenantPayload.newBuilder().build())).getStatus()).as("a deleted tenant cannot change").isEqualTo(409);
     assertThat(apply(tenantCreate("acme", Tier.FREE)).getStatus()).isEqualTo(409);
   }
 

@@ -1,5 +1,6 @@
 package io.hotswap.validation;
 
+import io.hotswap.avro.BatchOp;
 import io.hotswap.avro.Command;
 import io.hotswap.avro.CommandResult;
 import io.hotswap.avro.ConfigPayload;
@@ -7,32 +8,30 @@ import io.hotswap.avro.Outcome;
 import io.hotswap.avro.Tenant;
 import io.hotswap.avro.TenantPayload;
 import io.hotswap.avro.TenantStatus;
-import io.hotswap.avro.Tier;
 import io.hotswap.avro.ValueType;
 import io.hotswap.core.domain.Batches;
 import io.hotswap.core.domain.ConfigKeys;
 import io.hotswap.core.domain.Environments;
-import io.hotswap.core.domain.Quotas;
 import io.hotswap.core.domain.Rejection;
-import io.hotswap.core.domain.StoreKeys;
 import io.hotswap.core.domain.TenantIds;
 import io.hotswap.core.domain.ValueTypes;
 import io.hotswap.core.stream.CommandResults;
 import io.hotswap.core.stream.RememberedOutcomes;
-import io.hotswap.core.stream.UndoLog;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Objects;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Judges every command against the rules and the validation service's own view of each tenant
- * (status, quotas, live keys and their types). Commands arrive in order per tenant (the topic is
- * keyed by tenant), so the view is exact as long as what passes here is applied downstream.
+ * Judges every command on what needs no state — ids, actors, keys, environments, types, values,
+ * payload ranges, plans — and decides which changes wait for an Admin's approval (a promotion into
+ * an environment the tenant guards, a schema version that breaks stored values). Everything that
+ * depends on the platform's facts (does the tenant exist and is it active, does the key exist, its
+ * version, the quotas, the schemas in force) is rollout's to judge, in the transaction that applies
+ * the change: validation keeps no copy of those facts that could disagree with rollout's.
  *
  * <p>A command id seen before is answered as it was the first time (Idempotency-Key).
  */
@@ -43,13 +42,8 @@ final class CommandValidator implements Processor<String, Command, String, Decis
   private final Duration idempotencyWindow;
   private ProcessorContext<String, Decision> context;
   private KeyValueStore<String, Tenant> tenants;
-  private KeyValueStore<String, String> keys;
-  private KeyValueStore<String, Long> counts;
   private RememberedOutcomes seen;
   private SchemaRules schemaRules;
-  private ProfileRules profileRules;
-  /** Undoes what a batch's items recorded in the key, count and value views when one of them is rejected. */
-  private final UndoLog undo = new UndoLog();
 
   CommandValidator(Duration idempotencyWindow) {
     this.idempotencyWindow = idempotencyWindow;
@@ -58,13 +52,10 @@ final class CommandValidator implements Processor<String, Command, String, Decis
   @Override
   public void init(ProcessorContext<String, Decision> context) {
     this.context = context;
-    this.tenants = context.getStateStore(ValidationTopology.TENANTS_STORE);
-    this.keys = undo.track(context.getStateStore(ValidationTopology.KEYS_STORE));
-    this.counts = undo.track(context.getStateStore(ValidationTopology.COUNTS_STORE));
+    this.tenants = context.getStateStore(ValidationTopology.TENANTS_VIEW);
     this.seen = new RememberedOutcomes(context.getStateStore(ValidationTopology.OUTCOMES_STORE), idempotencyWindow);
-    this.schemaRules = new SchemaRules(context.getStateStore(ValidationTopology.SCHEMAS_STORE),
-        context.getStateStore(ValidationTopology.PENDING_STORE), keys, undo.track(context.getStateStore(ValidationTopology.VALUES_STORE)));
-    this.profileRules = new ProfileRules(context.getStateStore(ValidationTopology.PROFILES_STORE), schemaRules);
+    this.schemaRules = new SchemaRules(context.getStateStore(ValidationTopology.SCHEMAS_VIEW),
+        context.getStateStore(ValidationTopology.PENDING_STORE), context.getStateStore(ValidationTopology.CONFIG_VIEW));
   }
 
   @Override
@@ -81,7 +72,7 @@ final class CommandValidator implements Processor<String, Command, String, Decis
     }
     Decision decision;
     try {
-      validateAndRecord(command);
+      validate(command);
       seen.put(command.getCommandId(), CommandResults.forwarded(command, STAGE, now), now.toEpochMilli());
       decision = Decision.pass(command);
     } catch (Rejection rejection) {
@@ -92,146 +83,83 @@ final class CommandValidator implements Processor<String, Command, String, Decis
     context.forward(record.withValue(decision));
   }
 
-  private void validateAndRecord(Command command) {
+  private void validate(Command command) {
     TenantIds.require(command.getTenantId());
     if (command.getActor() == null || command.getActor().isBlank()) {
       throw Rejection.badRequest("missing-actor", "every change needs an authenticated actor", "actor");
     }
     switch (command.getType()) {
-      case TENANT_CREATE -> createTenant(command);
-      case TENANT_UPDATE -> updateTenant(command);
-      case TENANT_DELETE -> deleteTenant(command);
-      case CONFIG_CREATE -> createConfig(command);
-      case CONFIG_UPDATE -> updateConfig(command);
-      case CONFIG_DELETE -> deleteConfig(command);
+      case TENANT_CREATE, TENANT_UPDATE -> tenantPayload(command);
+      case TENANT_DELETE, PIPELINE_PROBE -> { } // rollout judges whether the tenant exists; a probe changes nothing
+      case CONFIG_CREATE -> {
+        ConfigPayload c = requireConfig(command);
+        if (c.getValueType() == null) {
+          throw Rejection.badRequest("invalid-type", "type is required: one of String, Number, Boolean, Json, Secret", "type");
+        }
+        value(c);
+      }
+      case CONFIG_UPDATE -> value(requireConfig(command));
+      case CONFIG_DELETE -> requireConfig(command);
       case CONFIG_BATCH -> batch(command);
-      case PIPELINE_PROBE -> { } // changes nothing; passes on so that rollout answers it
       case TENANT_KEY_ROTATE -> rotateKey(command);
       case CONFIG_PROMOTE -> promote(command);
       case DEPLOYMENT_START -> {
         // the candidate value passes the same checks as an update; the plan is checked (and completed) here too
         requireDeployment(command);
         command.setDeployment(io.hotswap.core.deploy.DeploymentMachine.plan(command.getDeployment()));
-        updateConfig(command);
+        value(requireConfig(command));
       }
       case APPROVAL_APPROVE, APPROVAL_REJECT -> {
-        existingTenant(command.getTenantId());
         if (command.getApprovalId() == null || command.getApprovalId().isBlank()) {
           throw Rejection.badRequest("missing-approval-id", "a decision names its approval", "approvalId");
         }
       }
       case DEPLOYMENT_PAUSE, DEPLOYMENT_RESUME, DEPLOYMENT_ROLLBACK, DEPLOYMENT_HEALTH, DEPLOYMENT_COMPLETE -> {
-        existingTenant(command.getTenantId());
         if (requireDeployment(command).getHealth() == null && command.getType() == io.hotswap.avro.CommandType.DEPLOYMENT_HEALTH) {
           throw Rejection.badRequest("missing-health", "a health report is required", "health");
         }
       }
-      case SCHEMA_REGISTER, SCHEMA_APPROVE, SCHEMA_REJECT, PROFILE_CREATE, PROFILE_TAG -> {
-        activeTenant(command.getTenantId());
-        switch (command.getType()) {
-          case SCHEMA_REGISTER -> schemaRules.register(command, command.getIssuedAt());
-          case PROFILE_CREATE -> profileRules.create(command);
-          case PROFILE_TAG -> profileRules.tag(command);
-          default -> schemaRules.decide(command);
-        }
-      }
+      case SCHEMA_REGISTER -> schemaRules.register(command, command.getIssuedAt());
+      case SCHEMA_APPROVE, SCHEMA_REJECT -> schemaRules.decide(command);
+      case PROFILE_CREATE -> ProfileRules.create(command);
+      case PROFILE_TAG -> ProfileRules.tag(command);
       default -> throw Rejection.badRequest("unknown-command", "command type " + command.getType() + " is not supported", "type");
     }
   }
 
-  private void createTenant(Command command) {
-    Tenant existing = tenants.get(command.getTenantId());
-    if (existing != null) {
-      throw Rejection.conflict("tenant-exists", "tenant '" + command.getTenantId() + "' already exists"
-          + (existing.getStatus() == TenantStatus.DELETED ? " (deleted; ids are not reused)" : ""), "tenantId");
+  /** A tenant's settings as asked for: known tier, quotas and approval policy in range, guarded environments in canonical form. */
+  private static void tenantPayload(Command command) {
+    TenantPayload p = command.getTenant();
+    if (p == null) {
+      return;
     }
-    TenantPayload p = Objects.requireNonNullElseGet(command.getTenant(), () -> TenantPayload.newBuilder().build());
-    Tier tier = p.getTier() == null ? Tier.FREE : p.getTier();
-    int maxConfigs = positive(p.getMaxConfigs(), Quotas.defaultMaxConfigs(tier), "maxConfigs");
-    int maxEnvironments = positive(p.getMaxEnvironments(), Quotas.defaultMaxEnvironments(tier), "maxEnvironments");
-    if (maxEnvironments > 4) {
-      throw Rejection.unprocessable("invalid-quota", "maxEnvironments can be at most 4", "maxEnvironments");
-    }
-    List<String> guarded = p.getGuardedEnvironments() == null ? List.copyOf(Environments.GUARDED_BY_DEFAULT_ORDERED)
-        : guardedEnvironments(p.getGuardedEnvironments());
-    p.setGuardedEnvironments(guarded);
-    p.setApprovalLevels(approvalLevels(p.getApprovalLevels(), 1));
-    p.setApprovalTimeoutMs(approvalTimeout(p.getApprovalTimeoutMs(), Duration.ofHours(24).toMillis()));
-    tenants.put(command.getTenantId(), Tenant.newBuilder()
-        .setTenantId(command.getTenantId())
-        .setGuardedEnvironments(guarded)
-        .setApprovalLevels(p.getApprovalLevels())
-        .setApprovalTimeoutMs(p.getApprovalTimeoutMs())
-        .setName(p.getName() == null ? command.getTenantId() : p.getName())
-        .setTier(tier)
-        .setStatus(TenantStatus.ACTIVE)
-        .setMaxConfigs(maxConfigs)
-        .setMaxEnvironments(maxEnvironments)
-        .setVersion(1)
-        .setCreatedAt(command.getIssuedAt())
-        .setUpdatedAt(command.getIssuedAt())
-        .setUpdatedBy(command.getActor())
-        .build());
-  }
-
-  private void updateTenant(Command command) {
-    Tenant tenant = existingTenant(command.getTenantId());
-    if (tenant.getStatus() == TenantStatus.DELETED) {
-      throw Rejection.conflict("tenant-deleted", "tenant '" + tenant.getTenantId() + "' is deleted and cannot change", "tenantId");
-    }
-    TenantPayload p = Objects.requireNonNullElseGet(command.getTenant(), () -> TenantPayload.newBuilder().build());
     if (p.getStatus() == TenantStatus.DELETED) {
       throw Rejection.badRequest("invalid-status", "use DELETE to delete a tenant; status may be ACTIVE or SUSPENDED", "status");
     }
-    Tier tier = p.getTier() == null ? tenant.getTier() : p.getTier();
-    int maxConfigs = positive(p.getMaxConfigs(), p.getTier() == null ? tenant.getMaxConfigs() : Quotas.defaultMaxConfigs(tier), "maxConfigs");
-    int maxEnvironments = positive(p.getMaxEnvironments(), p.getTier() == null ? tenant.getMaxEnvironments() : Quotas.defaultMaxEnvironments(tier), "maxEnvironments");
-    if (maxEnvironments > 4) {
+    positive(p.getMaxConfigs(), "maxConfigs");
+    positive(p.getMaxEnvironments(), "maxEnvironments");
+    if (p.getMaxEnvironments() != null && p.getMaxEnvironments() > 4) {
       throw Rejection.unprocessable("invalid-quota", "maxEnvironments can be at most 4", "maxEnvironments");
     }
     if (p.getGuardedEnvironments() != null) {
       p.setGuardedEnvironments(guardedEnvironments(p.getGuardedEnvironments()));
     }
-    p.setApprovalLevels(approvalLevels(p.getApprovalLevels(), tenant.getApprovalLevels()));
-    p.setApprovalTimeoutMs(approvalTimeout(p.getApprovalTimeoutMs(), tenant.getApprovalTimeoutMs()));
-    Tenant updated = Tenant.newBuilder(tenant)
-        .setGuardedEnvironments(p.getGuardedEnvironments() == null ? tenant.getGuardedEnvironments() : p.getGuardedEnvironments())
-        .setApprovalLevels(p.getApprovalLevels())
-        .setApprovalTimeoutMs(p.getApprovalTimeoutMs())
-        .setName(p.getName() == null ? tenant.getName() : p.getName())
-        .setTier(tier)
-        .setStatus(p.getStatus() == null ? tenant.getStatus() : p.getStatus())
-        .setMaxConfigs(maxConfigs)
-        .setMaxEnvironments(maxEnvironments)
-        .setVersion(tenant.getVersion() + 1)
-        .build();
-    tenants.put(tenant.getTenantId(), updated);
-  }
-
-  private void deleteTenant(Command command) {
-    Tenant tenant = existingTenant(command.getTenantId());
-    if (tenant.getStatus() == TenantStatus.DELETED) {
-      throw Rejection.notFound("tenant-not-found", "tenant '" + tenant.getTenantId() + "' does not exist", "tenantId");
-    }
-    tenants.put(tenant.getTenantId(), Tenant.newBuilder(tenant).setStatus(TenantStatus.DELETED).setVersion(tenant.getVersion() + 1).build());
+    approvalLevels(p.getApprovalLevels());
+    approvalTimeout(p.getApprovalTimeoutMs());
   }
 
   /** Distinct approvers a held change needs: 1 to 3. */
-  private static int approvalLevels(Integer requested, int current) {
-    int levels = requested == null ? current : requested;
-    if (levels < 1 || levels > 3) {
+  private static void approvalLevels(Integer levels) {
+    if (levels != null && (levels < 1 || levels > 3)) {
       throw Rejection.unprocessable("invalid-approval-policy", "approvalLevels must be 1, 2 or 3 (got " + levels + ")", "approvalLevels");
     }
-    return levels;
   }
 
   /** How long a held change may wait: 1 second to 30 days. */
-  private static long approvalTimeout(Long requested, long current) {
-    long ms = requested == null ? current : requested;
-    if (ms < 1000 || ms > Duration.ofDays(30).toMillis()) {
+  private static void approvalTimeout(Long ms) {
+    if (ms != null && (ms < 1000 || ms > Duration.ofDays(30).toMillis())) {
       throw Rejection.unprocessable("invalid-approval-policy", "approvalTimeout must be between 1 second and 30 days", "approvalTimeout");
     }
-    return ms;
   }
 
   /** The approval policy: known environments, canonical names, each once, in promotion order. */
@@ -243,65 +171,42 @@ final class CommandValidator implements Processor<String, Command, String, Decis
     return io.hotswap.core.kafka.Topics.ENVIRONMENTS.stream().filter(canonical::contains).toList();
   }
 
-  private void createConfig(Command command) {
-    Tenant tenant = activeTenant(command.getTenantId());
-    ConfigPayload c = requireConfig(command);
-    if (c.getValueType() == null) {
-      throw Rejection.badRequest("invalid-type", "type is required: one of String, Number, Boolean, Json, Secret", "type");
+  /** A value with its declared type checked against it; a value of an update without a type is checked by rollout, which knows the key's type. */
+  private static void value(ConfigPayload c) {
+    if (c.getValueType() != null) {
+      ValueTypes.check(c.getValueType(), c.getValue());
+      requireSealedSecret(c.getValueType(), c.getValue());
     }
-    ValueTypes.check(c.getValueType(), c.getValue());
-    requireSealedSecret(c.getValueType(), c.getValue());
-    String storeKey = StoreKeys.config(command.getTenantId(), c.getEnvironment(), c.getKey());
-    c.setValue(schemaRules.check(command.getTenantId(), c.getKey(), c.getValueType(), c.getValue()));
-    if (keys.get(storeKey) != null) {
-      throw Rejection.conflict("config-exists", "key '" + c.getKey() + "' already exists in " + c.getEnvironment()
-          + " for tenant '" + command.getTenantId() + "'; update it with PUT", "key");
-    }
-    long count = Objects.requireNonNullElse(counts.get(command.getTenantId()), 0L);
-    if (count >= tenant.getMaxConfigs()) {
-      throw Rejection.unprocessable("quota-exceeded", "tenant '" + command.getTenantId() + "' has reached its quota of "
-          + tenant.getMaxConfigs() + " configuration keys", "key");
-    }
-    if (!environmentInUse(command.getTenantId(), c.getEnvironment()) && environmentsInUse(command.getTenantId()) >= tenant.getMaxEnvironments()) {
-      throw Rejection.unprocessable("quota-exceeded", "tenant '" + command.getTenantId() + "' may use at most "
-          + tenant.getMaxEnvironments() + " environments", "environment");
-    }
-    keys.put(storeKey, c.getValueType().name());
-    schemaRules.remember(storeKey, c.getValueType(), c.getValue());
-    counts.put(command.getTenantId(), count + 1);
   }
 
   /**
-   * Checks and records each item as the single change it stands for, in order (an item sees the
-   * ones before it), then keeps all of it or — when any item broke a rule — none of it, answering
-   * with every bad item. UPSERT items are resolved here to CREATE or UPDATE, so what passes on
-   * says exactly what was checked.
+   * Checks each item as the single change it stands for; a batch with any bad item is rejected
+   * whole, answering with every bad item. Whether an upsert creates or updates is rollout's to say.
    */
-  private void batch(Command command) {
-    activeTenant(command.getTenantId());
-    Batches.allOrNothing(Batches.require(command), undo, (i, item) -> {
+  private static void batch(Command command) {
+    Batches.allOrNothing(Batches.require(command), null, (i, item) -> {
       if (item.getConfig() == null) {
         throw Rejection.badRequest("missing-config", "an item needs a key and a value", "key");
       }
       ConfigPayload c = requireConfig(Batches.item(command, item, io.hotswap.avro.CommandType.CONFIG_CREATE));
-      boolean exists = keys.get(StoreKeys.config(command.getTenantId(), c.getEnvironment(), c.getKey())) != null;
-      Command one = Batches.item(command, item, Batches.type(item.getOp(), exists));
-      switch (one.getType()) {
-        case CONFIG_CREATE -> createConfig(one);
-        case CONFIG_UPDATE -> updateConfig(one);
-        default -> deleteConfig(one);
+      if (item.getOp() == BatchOp.CREATE && c.getValueType() == null) {
+        throw Rejection.badRequest("invalid-type", "type is required: one of String, Number, Boolean, Json, Secret", "type");
       }
-      item.setOp(Batches.op(one.getType()));
-      item.setConfig(one.getConfig());
+      if (item.getOp() != BatchOp.DELETE) {
+        value(c);
+      }
+      item.setConfig(c);
     });
   }
 
   /**
-   * A promotion copies a value forward into the target environment. Into a guarded environment it
-   * is marked for approval and not recorded here: it changes nothing until approved.
+   * A promotion copies a value forward into the target environment. Into an environment the
+   * tenant guards it is marked for approval: it changes nothing until approved, and is validated
+   * again then. The policy comes from the view of rollout's tenants; a tenant not in the view yet
+   * (created a moment ago) is held under the default policy, and rollout refuses an unmarked
+   * promotion into an environment its policy guards, so a lagging view never skips an approval.
    */
   private void promote(Command command) {
-    Tenant tenant = activeTenant(command.getTenantId());
     ConfigPayload c = requireConfig(command);
     String from = c.getPromotedFrom() == null ? null : c.getPromotedFrom().toLowerCase(java.util.Locale.ROOT);
     if (!Environments.isKnown(from) || Environments.order(from) >= Environments.order(c.getEnvironment())) {
@@ -311,32 +216,20 @@ final class CommandValidator implements Processor<String, Command, String, Decis
     if (c.getValueType() == null) {
       throw Rejection.badRequest("invalid-type", "a promotion carries the value's type", "type");
     }
-    ValueTypes.check(c.getValueType(), c.getValue());
-    requireSealedSecret(c.getValueType(), c.getValue());
-    String storeKey = StoreKeys.config(command.getTenantId(), c.getEnvironment(), c.getKey());
-    c.setValue(schemaRules.check(command.getTenantId(), c.getKey(), c.getValueType(), c.getValue()));
-    boolean exists = keys.get(storeKey) != null;
-    long count = Objects.requireNonNullElse(counts.get(command.getTenantId()), 0L);
-    if (!exists && count >= tenant.getMaxConfigs()) {
-      throw Rejection.unprocessable("quota-exceeded", "tenant '" + command.getTenantId() + "' has reached its quota of "
-          + tenant.getMaxConfigs() + " configuration keys", "key");
+    value(c);
+    if (command.getApprovalId() != null) {
+      return; // released by approval
     }
-    if (tenant.getGuardedEnvironments().contains(c.getEnvironment()) && command.getApprovalId() == null) {
-      // held; checked again, against the state of that moment, when approval releases it
+    Tenant tenant = tenants.get(command.getTenantId());
+    List<String> guarded = tenant == null ? Environments.GUARDED_BY_DEFAULT_ORDERED : tenant.getGuardedEnvironments();
+    if (guarded.contains(c.getEnvironment())) {
       command.setApprovalRequired(true);
-      command.setApprovalLevels(tenant.getApprovalLevels());
-      command.setApprovalTimeoutMs(tenant.getApprovalTimeoutMs());
-      return;
-    }
-    keys.put(storeKey, c.getValueType().name());
-    schemaRules.remember(storeKey, c.getValueType(), c.getValue());
-    if (!exists) {
-      counts.put(command.getTenantId(), count + 1);
+      command.setApprovalLevels(tenant == null ? 1 : tenant.getApprovalLevels());
+      command.setApprovalTimeoutMs(tenant == null ? Duration.ofHours(24).toMillis() : tenant.getApprovalTimeoutMs());
     }
   }
 
-  private void rotateKey(Command command) {
-    activeTenant(command.getTenantId());
+  private static void rotateKey(Command command) {
     if (command.getKey() == null || command.getKey().getWrappedKey() == null || command.getKey().getWrappedKey().remaining() < 60) {
       throw Rejection.badRequest("invalid-key", "a key rotation needs a wrapped 256-bit data key", "key");
     }
@@ -349,52 +242,6 @@ final class CommandValidator implements Processor<String, Command, String, Decis
     }
   }
 
-  private void updateConfig(Command command) {
-    activeTenant(command.getTenantId());
-    ConfigPayload c = requireConfig(command);
-    String storeKey = StoreKeys.config(command.getTenantId(), c.getEnvironment(), c.getKey());
-    ValueType declared = existingType(storeKey, command, c);
-    ValueType type = c.getValueType() == null ? declared : c.getValueType();
-    ValueTypes.check(type, c.getValue());
-    requireSealedSecret(type, c.getValue());
-    c.setValue(schemaRules.check(command.getTenantId(), c.getKey(), type, c.getValue()));
-    keys.put(storeKey, type.name());
-    schemaRules.remember(storeKey, type, c.getValue());
-  }
-
-  private void deleteConfig(Command command) {
-    Tenant tenant = existingTenant(command.getTenantId());
-    if (tenant.getStatus() != TenantStatus.ACTIVE) {
-      throw Rejection.conflict("tenant-not-active", "tenant '" + tenant.getTenantId() + "' is " + tenant.getStatus().name().toLowerCase()
-          + " and cannot change configuration", "tenantId");
-    }
-    ConfigPayload c = requireConfig(command);
-    String storeKey = StoreKeys.config(command.getTenantId(), c.getEnvironment(), c.getKey());
-    existingType(storeKey, command, c);
-    keys.delete(storeKey);
-    schemaRules.forget(storeKey);
-    counts.put(command.getTenantId(), Math.max(0, Objects.requireNonNullElse(counts.get(command.getTenantId()), 1L) - 1));
-  }
-
-  private ValueType existingType(String storeKey, Command command, ConfigPayload c) {
-    String declared = keys.get(storeKey);
-    if (declared == null) {
-      throw Rejection.notFound("config-not-found", "No configuration with id '"
-          + StoreKeys.configId(command.getTenantId(), c.getEnvironment(), c.getKey()) + "'", "configId");
-    }
-    return ValueType.valueOf(declared);
-  }
-
-  private boolean environmentInUse(String tenant, String environment) {
-    try (var it = keys.prefixScan(StoreKeys.environmentPrefix(tenant, environment), org.apache.kafka.common.serialization.Serdes.String().serializer())) {
-      return it.hasNext();
-    }
-  }
-
-  private long environmentsInUse(String tenant) {
-    return io.hotswap.core.kafka.Topics.ENVIRONMENTS.stream().filter(env -> environmentInUse(tenant, env)).count();
-  }
-
   private static io.hotswap.avro.DeploymentPayload requireDeployment(Command command) {
     if (command.getDeployment() == null || command.getDeployment().getDeploymentId() == null
         || !command.getDeployment().getDeploymentId().matches("[a-z0-9][a-z0-9-]{0,63}")) {
@@ -403,7 +250,7 @@ final class CommandValidator implements Processor<String, Command, String, Decis
     return command.getDeployment();
   }
 
-  private ConfigPayload requireConfig(Command command) {
+  private static ConfigPayload requireConfig(Command command) {
     ConfigPayload c = command.getConfig();
     if (c == null) {
       throw Rejection.badRequest("missing-config", "configuration commands need a config payload", "config");
@@ -413,33 +260,9 @@ final class CommandValidator implements Processor<String, Command, String, Decis
     return c;
   }
 
-  private Tenant existingTenant(String tenantId) {
-    Tenant tenant = tenants.get(tenantId);
-    if (tenant == null) {
-      throw Rejection.notFound("tenant-not-found", "tenant '" + tenantId + "' does not exist", "tenantId");
-    }
-    return tenant;
-  }
-
-  private Tenant activeTenant(String tenantId) {
-    Tenant tenant = existingTenant(tenantId);
-    if (tenant.getStatus() == TenantStatus.DELETED) {
-      throw Rejection.notFound("tenant-not-found", "tenant '" + tenantId + "' does not exist", "tenantId");
-    }
-    if (tenant.getStatus() != TenantStatus.ACTIVE) {
-      throw Rejection.conflict("tenant-not-active", "tenant '" + tenantId + "' is " + tenant.getStatus().name().toLowerCase()
-          + " and cannot change configuration", "tenantId");
-    }
-    return tenant;
-  }
-
-  private static int positive(Integer value, int fallback, String field) {
-    if (value == null) {
-      return fallback;
-    }
-    if (value < 1) {
+  private static void positive(Integer value, String field) {
+    if (value != null && value < 1) {
       throw Rejection.unprocessable("invalid-quota", field + " must be at least 1 (got " + value + ")", field);
     }
-    return value;
   }
 }

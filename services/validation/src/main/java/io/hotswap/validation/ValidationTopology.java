@@ -1,6 +1,10 @@
 package io.hotswap.validation;
 
+import io.hotswap.avro.ConfigEntry;
+import io.hotswap.avro.ConfigSchema;
+import io.hotswap.avro.Tenant;
 import io.hotswap.core.avro.Serdes;
+import io.hotswap.core.domain.StoreKeys;
 import io.hotswap.core.kafka.Topics;
 import io.hotswap.core.stream.Stores;
 import java.time.Duration;
@@ -10,38 +14,55 @@ import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * {@code commands → command-validator → validated | command-results}. Pure: builds the topology,
  * does no I/O.
+ *
+ * <p>Validation owns no fact of the platform: rollout, which applies changes, is the one owner of
+ * tenants, keys, versions, quotas and schemas, and judges everything that depends on them in the
+ * transaction that applies the change. Validation checks what needs no state, and decides early
+ * which changes need an Admin's approval on read-only views of rollout's topics (tenants, schemas,
+ * config-state — co-partitioned with the commands by tenant). A view may lag rollout by a moment;
+ * rollout judges again, so a lag can delay an answer but never let a change through unjudged.
  */
 public final class ValidationTopology {
 
-  public static final String TENANTS_STORE = "validation-tenants-store";
-  public static final String KEYS_STORE = "validation-keys-store";
-  public static final String COUNTS_STORE = "validation-counts-store";
   public static final String OUTCOMES_STORE = "validation-outcomes-store";
-  public static final String SCHEMAS_STORE = "validation-schemas-store";
+  /** Schema versions waiting for an Admin's approval: validation's own fact (it holds them). */
   public static final String PENDING_STORE = "validation-pending-schemas-store";
-  public static final String VALUES_STORE = "validation-values-store";
-  public static final String PROFILES_STORE = "validation-profiles-store";
+  /** Read-only view of {@code hotswap.tenants.v1}: each tenant's approval policy. */
+  public static final String TENANTS_VIEW = "validation-tenants-view";
+  /** Read-only view of {@code hotswap.schemas.v1}: the latest version of each schema ({@code tenant|name}). */
+  public static final String SCHEMAS_VIEW = "validation-schemas-view";
+  /** Read-only view of {@code hotswap.config-state.v1}: live keys and their values, for judging new schema versions. */
+  public static final String CONFIG_VIEW = "validation-config-view";
 
   private ValidationTopology() {}
 
   public static void build(StreamsBuilder builder, Serdes serdes, Duration idempotencyWindow) {
     Serde<String> keys = org.apache.kafka.common.serialization.Serdes.String();
-    builder.addStateStore(Stores.keyValue(TENANTS_STORE, serdes.tenant()));
-    builder.addStateStore(Stores.keyValue(KEYS_STORE, keys));
-    builder.addStateStore(Stores.keyValue(COUNTS_STORE, org.apache.kafka.common.serialization.Serdes.Long()));
     builder.addStateStore(io.hotswap.core.stream.RememberedOutcomes.store(OUTCOMES_STORE, serdes.commandResult(), idempotencyWindow));
-    builder.addStateStore(Stores.keyValue(SCHEMAS_STORE, serdes.configSchema()));
     builder.addStateStore(Stores.keyValue(PENDING_STORE, serdes.command()));
-    builder.addStateStore(Stores.keyValue(VALUES_STORE, keys));
-    builder.addStateStore(Stores.keyValue(PROFILES_STORE, keys));
+    builder.addStateStore(Stores.keyValue(TENANTS_VIEW, serdes.tenant()));
+    builder.addStateStore(Stores.keyValue(SCHEMAS_VIEW, serdes.configSchema()));
+    builder.addStateStore(Stores.keyValue(CONFIG_VIEW, serdes.configEntry()));
+
+    builder.stream(Topics.TENANTS, Consumed.with(keys, serdes.tenant()).withName("tenants-source"))
+        .process(() -> new View<Tenant>(TENANTS_VIEW, (k, t) -> k), Named.as("tenants-view"), TENANTS_VIEW);
+    builder.stream(Topics.SCHEMAS, Consumed.with(keys, serdes.configSchema()).withName("schemas-source"))
+        .process(() -> new View<ConfigSchema>(SCHEMAS_VIEW, (k, s) -> StoreKeys.schema(s.getTenantId(), s.getName())), Named.as("schemas-view"),
+            SCHEMAS_VIEW);
+    builder.stream(Topics.CONFIG_STATE, Consumed.with(keys, serdes.configEntry()).withName("config-state-source"))
+        .process(() -> new View<ConfigEntry>(CONFIG_VIEW, (k, e) -> e.getDeleted() ? null : k), Named.as("config-view"), CONFIG_VIEW);
 
     builder.stream(Topics.COMMANDS, Consumed.with(keys, serdes.command()).withName("commands-source"))
         .process(() -> new CommandValidator(idempotencyWindow), Named.as("command-validator"),
-            TENANTS_STORE, KEYS_STORE, COUNTS_STORE, OUTCOMES_STORE, SCHEMAS_STORE, PENDING_STORE, VALUES_STORE, PROFILES_STORE)
+            OUTCOMES_STORE, PENDING_STORE, TENANTS_VIEW, SCHEMAS_VIEW, CONFIG_VIEW)
         .split(Named.as("decision-"))
         .branch((k, d) -> d.passed(), Branched.<String, Decision>withConsumer(passed -> passed
                 .mapValues(Decision::command, Named.as("passed-command"))
@@ -51,5 +72,40 @@ public final class ValidationTopology {
                 .map((k, d) -> org.apache.kafka.streams.KeyValue.pair(d.rejection().getCommandId(), d.rejection()), Named.as("rejection-by-command-id"))
                 .to(Topics.COMMAND_RESULTS, Produced.with(keys, serdes.commandResult()).withName("rejections-sink")))
             .withName("rejected"));
+  }
+
+  /**
+   * Keeps a view of one of rollout's topics: each record under the key {@code keyOf} gives it
+   * (null: the record removes what the topic's own key held). Schema versions are kept as the
+   * latest of each schema; a version older than the one held is ignored.
+   */
+  private static final class View<V> implements Processor<String, V, Void, Void> {
+    private final String store;
+    private final java.util.function.BiFunction<String, V, String> keyOf;
+    private KeyValueStore<String, V> view;
+
+    View(String store, java.util.function.BiFunction<String, V, String> keyOf) {
+      this.store = store;
+      this.keyOf = keyOf;
+    }
+
+    @Override
+    public void init(ProcessorContext<Void, Void> context) {
+      view = context.getStateStore(store);
+    }
+
+    @Override
+    public void process(Record<String, V> record) {
+      if (record.key() == null) {
+        return;
+      }
+      V value = record.value();
+      String key = value == null ? null : keyOf.apply(record.key(), value);
+      if (key == null) {
+        view.delete(record.key());
+      } else if (!(value instanceof ConfigSchema s && view.get(key) instanceof ConfigSchema held && held.getVersion() > s.getVersion())) {
+        view.put(key, value);
+      }
+    }
   }
 }

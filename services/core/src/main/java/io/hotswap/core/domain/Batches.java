@@ -97,12 +97,15 @@ public final class Batches {
   /**
    * Runs {@code step} over every item in order (each sees the ones before it), then keeps what
    * the steps wrote to the stores {@code undo} tracks — or, when any item was rejected, restores
-   * them all and throws one 422 listing every bad item.
+   * them all and throws one 422 listing every bad item. {@code undo} is null for a step that
+   * writes no store (validation's checks).
    */
   public static void allOrNothing(List<BatchItem> items, io.hotswap.core.stream.UndoLog undo, ItemStep step) {
     List<String> errors = new ArrayList<>();
     long bad = 0;
-    undo.begin();
+    if (undo != null) {
+      undo.begin();
+    }
     try {
       for (int i = 0; i < items.size(); i++) {
         try {
@@ -113,7 +116,9 @@ public final class Batches {
         }
       }
     } finally {
-      if (errors.isEmpty()) {
+      if (undo == null) {
+        // the step changed no store: nothing to keep or restore
+      } else if (errors.isEmpty()) {
         undo.commit();
       } else {
         undo.rollback();
