@@ -81,7 +81,11 @@ final class Api {
   }
 
   Response delete(String path) {
-    return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE(), Map.of());
+    return delete(path, Map.of());
+  }
+
+  Response delete(String path, Map<String, String> headers) {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE(), headers);
   }
 
   private static HttpRequest.BodyPublisher body(Object body) {

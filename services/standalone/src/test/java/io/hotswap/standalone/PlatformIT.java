@@ -268,18 +268,24 @@ class PlatformIT {
     assertThat(stale.status()).isEqualTo(409);
     assertThat(stale.header("Content-Type")).startsWith("application/problem+json");
     assertThat(stale.json().get("detail").asString()).contains("current version is 2");
+    // a DELETE with a stale If-Match is refused, and the key stays as it was: readable and writable
+    // (reported from outside: the next PUT once answered 404 while GET still served the key)
+    assertThat(api.delete(id, Map.of("If-Match", "\"1\"")).status()).isEqualTo(409);
+    Api.Response afterRefusedDelete = api.put(id, Map.of("value", 250), Map.of("If-Match", "\"2\""));
+    assertThat(afterRefusedDelete.status()).as(afterRefusedDelete.text()).isEqualTo(200);
+    assertThat(afterRefusedDelete.json().get("version").asLong()).isEqualTo(3);
 
     JsonNode versions = api.get(id + "/versions").json();
-    assertThat(versions.get("items")).extracting(v -> v.get("value").asInt()).containsExactly(100, 200);
+    assertThat(versions.get("items")).extracting(v -> v.get("value").asInt()).containsExactly(100, 200, 250);
     assertThat(api.get(id + "/versions/1").json().get("value").asInt()).isEqualTo(100);
     assertThat(api.get(id + "/versions/9").status()).isEqualTo(404);
 
     assertThat(api.delete(id).status()).isEqualTo(204);
     assertThat(api.get(id).status()).isEqualTo(404);
-    assertThat(api.get(id + "/versions").json().get("totalItems").asLong()).isEqualTo(3); // history is kept
+    assertThat(api.get(id + "/versions").json().get("totalItems").asLong()).isEqualTo(4); // history is kept
     assertThat(api.get("/api/v1/configs/tenant/it-versions?includeDeleted=true").json().get("items").get(0).get("deleted").asBoolean()).isTrue();
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-        assertThat(count("SELECT count(*) FROM audit_log WHERE tenant_id = ? AND config_key IS NOT NULL", "it-versions")).isEqualTo(3));
+        assertThat(count("SELECT count(*) FROM audit_log WHERE tenant_id = ? AND config_key IS NOT NULL", "it-versions")).isEqualTo(4));
   }
 
   @Test
