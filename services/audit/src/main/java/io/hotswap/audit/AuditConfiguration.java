@@ -1,24 +1,18 @@
 package io.hotswap.audit;
 
-import io.hotswap.core.avro.Serdes;
-import io.hotswap.core.kafka.SchemaRegistrar;
 import io.hotswap.core.kafka.Topics;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
 import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
-import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.listener.ContainerProperties;
 import org.springframework.kafka.listener.DefaultErrorHandler;
@@ -27,30 +21,10 @@ import org.springframework.util.backoff.ExponentialBackOff;
 @Configuration(proxyBeanMethods = false)
 class AuditConfiguration {
 
-  @Bean
-  Topics topics(@Value("${hotswap.kafka.partitions:3}") int partitions,
-                @Value("${hotswap.kafka.replication-factor:1}") short replication) {
-    return new Topics(partitions, replication);
-  }
-
-  @Bean
-  KafkaAdmin.NewTopics hotswapTopics(Topics topics) {
-    return new KafkaAdmin.NewTopics(topics.newTopics().toArray(NewTopic[]::new));
-  }
-
   /** The audit trail's hash chain, keyed by the platform's master key (which PostgreSQL never holds). */
   @Bean
-  AuditChain auditChain(@Value("${hotswap.security.master-key:}") String masterKey,
-                        @Value("${hotswap.security.master-key-file:}") String masterKeyFile) {
-    return new AuditChain(io.hotswap.core.security.MasterKeys.load(masterKey, masterKeyFile));
-  }
-
-  /** Serdes whose schema store also knows every schema version published by other services. */
-  @Bean
-  Serdes serdes(KafkaProperties kafka) {
-    Serdes serdes = Serdes.create();
-    new SchemaRegistrar(kafka.buildAdminProperties(), serdes, "audit").register(Duration.ofSeconds(60));
-    return serdes;
+  AuditChain auditChain(io.hotswap.autoconfigure.HotSwapProperties hotswap) {
+    return new AuditChain(io.hotswap.core.security.MasterKeys.load(hotswap.getSecurity().getMasterKey(), hotswap.getSecurity().getMasterKeyFile()));
   }
 
   @Bean

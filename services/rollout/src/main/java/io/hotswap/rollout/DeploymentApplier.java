@@ -129,7 +129,7 @@ final class DeploymentApplier {
 
   /**
    * Called by the wall-clock punctuator: rolls back active deployments whose audience reports
-   * breach their thresholds ({@link io.hotswap.core.deploy.Cohort}), then starts the next step of
+   * breach their thresholds ({@link io.hotswap.core.deploy.AudienceHealth}), then starts the next step of
    * running deployments whose bake time has passed.
    */
   List<Output> tick(Instant now) {
@@ -150,7 +150,7 @@ final class DeploymentApplier {
     for (Deployment d : current) {
       DeploymentMachine.Transition t = null;
       if (d.getInstanceHealth()) {
-        io.hotswap.core.deploy.Cohort.Summary cohort = io.hotswap.core.deploy.Cohort.summarize(d, instances);
+        io.hotswap.core.deploy.AudienceHealth.Summary cohort = io.hotswap.core.deploy.AudienceHealth.summarize(d, instances);
         io.hotswap.avro.DeploymentHealth health = cohort == null ? null : cohort.asHealth(policy.minRequests(), now);
         if (health != null && DeploymentMachine.breach(d, health) != null) {
           t = DeploymentMachine.health(d, health, DeploymentMachine.SYSTEM_ACTOR, rollbackVersion(d), now);
@@ -168,7 +168,7 @@ final class DeploymentApplier {
 
   /** The registered instances of the environment that hold the key, by id: what a ROLLING deployment batches. */
   private List<String> holders(String tenant, String environment, String key) {
-    return instances().stream().filter(s -> io.hotswap.core.deploy.Cohort.holds(tenant, environment, key, s))
+    return instances().stream().filter(s -> io.hotswap.core.deploy.AudienceHealth.holds(tenant, environment, key, s))
         .map(s -> s.getInstance().getInstanceId()).sorted().toList();
   }
 

@@ -1,82 +1,19 @@
 package io.hotswap.rollout;
 
 import io.hotswap.core.avro.Serdes;
-import io.hotswap.core.kafka.SchemaRegistrar;
-import io.hotswap.core.kafka.StreamsDefaults;
-import io.hotswap.core.kafka.StreamsHealth;
-import io.hotswap.core.kafka.Topics;
 import java.time.Duration;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
-import org.springframework.boot.health.contributor.Health;
-import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.kafka.annotation.EnableKafkaStreams;
-import org.springframework.kafka.annotation.KafkaStreamsDefaultConfiguration;
-import org.springframework.kafka.config.KafkaStreamsConfiguration;
-import org.springframework.kafka.config.StreamsBuilderFactoryBean;
-import org.springframework.kafka.config.StreamsBuilderFactoryBeanConfigurer;
-import org.springframework.kafka.core.KafkaAdmin;
 
+/** Rollout's own wiring: its topology and its policies. Everything every service shares comes from hotswap-service-autoconfigure. */
 @Configuration(proxyBeanMethods = false)
-@EnableKafkaStreams
 class RolloutConfiguration {
 
   @Bean
-  Topics topics(@Value("${hotswap.kafka.partitions:3}") int partitions,
-                @Value("${hotswap.kafka.replication-factor:1}") short replication) {
-    return new Topics(partitions, replication);
-  }
-
-  /** Serdes whose schema store also knows every schema version published by other services. */
-  @Bean
-  Serdes serdes(KafkaProperties kafka) {
-    Serdes serdes = Serdes.create();
-    new SchemaRegistrar(kafka.buildAdminProperties(), serdes, "rollout").register(Duration.ofSeconds(60));
-    return serdes;
-  }
-
-  @Bean
-  KafkaAdmin.NewTopics hotswapTopics(Topics topics) {
-    return new KafkaAdmin.NewTopics(topics.newTopics().toArray(NewTopic[]::new));
-  }
-
-  @Bean(name = KafkaStreamsDefaultConfiguration.DEFAULT_STREAMS_CONFIG_BEAN_NAME)
-  KafkaStreamsConfiguration kafkaStreamsConfig(KafkaProperties kafka,
-                                               @Value("${hotswap.rollout.application-id:hotswap-rollout}") String applicationId) {
-    return new KafkaStreamsConfiguration(StreamsDefaults.apply(kafka.buildStreamsProperties(), applicationId));
-  }
-
-  @Bean
-  StreamsBuilderFactoryBeanConfigurer uncaughtExceptionHandler() {
-    return factory -> {
-      factory.setStreamsUncaughtExceptionHandler(StreamsDefaults.replaceThreadHandler("rollout"));
-      // leave the group on shutdown so a restarted instance gets its partitions back at once,
-      // not after the session timeout
-      factory.setLeaveGroupOnClose(true);
-    };
-  }
-
-  /** Ready only while the stream is RUNNING; part of the readiness group. */
-  @Bean
-  HealthIndicator kafkaStreams(StreamsBuilderFactoryBean factory) {
-    return () -> {
-      var streams = factory.getKafkaStreams();
-      Health.Builder health = switch (StreamsHealth.of(streams)) {
-        case UP -> Health.up();
-        case STARTING -> Health.outOfService();
-        case DOWN -> Health.down();
-      };
-      return health.withDetail("state", StreamsHealth.state(streams)).build();
-    };
-  }
-
-  @Bean
   Object rolloutTopology(StreamsBuilder builder, Serdes serdes,
-                            @Value("${hotswap.idempotency.window:PT24H}") Duration window,
+                            io.hotswap.autoconfigure.HotSwapProperties hotswap,
                             @Value("${hotswap.retention.keep-last:100}") int keepLast,
                             @Value("${hotswap.retention.keep-tag:stable}") String keepTag,
                             @Value("${hotswap.retention.keep-for:P90D}") Duration keepFor,
@@ -86,7 +23,7 @@ class RolloutConfiguration {
                             @Value("${hotswap.instances.degraded-p99-ms:1000}") double degradedP99Ms,
                             @Value("${hotswap.deployments.tick:PT1S}") Duration deploymentTick,
                             @Value("${hotswap.deployments.min-requests:20}") long minRequests) {
-    RolloutTopology.build(builder, serdes, window, new Retention(keepLast, keepTag, keepFor),
+    RolloutTopology.build(builder, serdes, hotswap.getIdempotency().getWindow(), new Retention(keepLast, keepTag, keepFor),
         new InstanceRegistry.Policy(checkPeriod, evictAfter, degradedErrorRate, degradedP99Ms), new DeploymentApplier.Policy(deploymentTick, minRequests));
     return RolloutTopology.class;
   }

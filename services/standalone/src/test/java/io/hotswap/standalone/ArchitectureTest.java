@@ -22,7 +22,8 @@ class ArchitectureTest {
       String[] others = SERVICES.stream().filter(s -> !s.equals(service)).map(s -> "io.hotswap." + s + "..").toArray(String[]::new);
       noClasses().that().resideInAPackage("io.hotswap." + service + "..")
           .should().dependOnClassesThat().resideInAnyPackage(others)
-          .because("services deploy and scale alone; share code through services/core or schemas-avro, data through topics")
+          .because("services deploy and scale alone; share code through services/core, schemas-avro or the Spring wiring in "
+              + "services/service-autoconfigure, data through topics")
           .check(CLASSES);
     }
   }
@@ -33,6 +34,15 @@ class ArchitectureTest {
         .should().dependOnClassesThat().resideInAnyPackage("org.springframework..", "io.hotswap.gateway..", "io.hotswap.validation..",
             "io.hotswap.approval..", "io.hotswap.rollout..", "io.hotswap.audit..", "io.hotswap.standalone..")
         .because("core is shared by every service and by clients; move Spring wiring into the service that needs it")
+        .check(CLASSES);
+  }
+
+  @Test
+  void sharedWiringShouldKnowNoService() {
+    noClasses().that().resideInAPackage("io.hotswap.autoconfigure..")
+        .should().dependOnClassesThat().resideInAnyPackage("io.hotswap.gateway..", "io.hotswap.validation..", "io.hotswap.approval..",
+            "io.hotswap.rollout..", "io.hotswap.audit..", "io.hotswap.standalone..", "io.hotswap.client..")
+        .because("the auto-configuration is what every service shares; a bean only one service needs belongs in that service")
         .check(CLASSES);
   }
 
@@ -49,7 +59,7 @@ class ArchitectureTest {
 
   @Test
   void clientShouldNeedNoSpringAndNoService() {
-    noClasses().that().resideInAPackage("io.hotswap.client").or().resideInAPackage("io.hotswap.client.")
+    noClasses().that().resideInAPackage("io.hotswap.client")
         .should().dependOnClassesThat().resideInAnyPackage("org.springframework..", "io.hotswap.gateway..", "io.hotswap.validation..",
             "io.hotswap.approval..", "io.hotswap.rollout..", "io.hotswap.audit..", "io.hotswap.standalone..")
         .because("services embed the client: it may use core and Kafka only; Spring wiring lives in the starter (io.hotswap.client.spring)")

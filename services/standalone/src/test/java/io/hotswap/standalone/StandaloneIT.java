@@ -44,6 +44,16 @@ class StandaloneIT {
       assertThat(api.get("/actuator/health/readiness").text()).contains("pipeline");
       assertThat(api.get("/actuator/prometheus").text()).contains("kafka_stream");
       assertThat(api.get("/v3/api-docs").json().get("paths").has("/api/v1/configs")).isTrue();
+      // every service has the shared wiring: open health, a token for everything else, streams in readiness
+      for (String service : List.of("validation", "approval", "rollout", "audit")) {
+        Api direct = new Api(platform.port(service), token);
+        assertThat(direct.as(null).get("/actuator/health").status()).as(service).isEqualTo(200);
+        assertThat(direct.as(null).get("/actuator/prometheus").status()).as(service).isEqualTo(401);
+        assertThat(direct.get("/actuator/prometheus").text()).as(service).contains("application=\"hotswap-" + service + "\"");
+        if (!service.equals("audit")) {
+          assertThat(direct.get("/actuator/health/readiness").text()).as(service).contains("kafkaStreams");
+        }
+      }
       assertThat(api.post("/api/v1/tenants", Map.of("tenantId", "durable", "tier", "Pro")).status()).isEqualTo(201);
       assertThat(api.post("/api/v1/configs", Map.of("tenantId", "durable", "key", "survives.restart", "value", "yes", "type", "String")).status())
           .isEqualTo(201);

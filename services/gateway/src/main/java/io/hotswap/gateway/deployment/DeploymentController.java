@@ -282,7 +282,7 @@ class DeploymentController {
         it.forEachRemaining(kv -> registry.add(kv.value));
       }
     }
-    return DeploymentView.of(d, io.hotswap.core.deploy.Cohort.summarize(d, registry));
+    return DeploymentView.of(d, io.hotswap.core.deploy.AudienceHealth.summarize(d, registry));
   }
 
   private ReadOnlyKeyValueStore<String, Deployment> store(int partition) {

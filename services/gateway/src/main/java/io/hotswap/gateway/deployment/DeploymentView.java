@@ -28,7 +28,7 @@ public record DeploymentView(
    */
   public record CohortView(int instances, long requests, long errors, Double errorRate, Double p99LatencyMs, List<String> stoppedHeartbeating,
                            Instant lastReportAt) {
-    static CohortView of(io.hotswap.core.deploy.Cohort.Summary s) {
+    static CohortView of(io.hotswap.core.deploy.AudienceHealth.Summary s) {
       return s == null ? null : new CohortView(s.instances(), s.requests(), s.errors(), s.errorRate(), s.p99LatencyMs(), s.unhealthy(),
           s.lastReportAt());
     }
@@ -46,7 +46,7 @@ public record DeploymentView(
   }
 
   /** With the audience's health as the registry shows it now (for active deployments). */
-  static DeploymentView of(Deployment d, io.hotswap.core.deploy.Cohort.Summary cohort) {
+  static DeploymentView of(Deployment d, io.hotswap.core.deploy.AudienceHealth.Summary cohort) {
     return new DeploymentView(d.getDeploymentId(), d.getTenantId(), StoreKeys.configId(d.getTenantId(), d.getEnvironment(), d.getKey()),
         d.getEnvironment(), d.getKey(), ValueTypes.display(d.getValueType()), lower(d.getStrategy().name()), lower(d.getStatus().name()),
         List.copyOf(d.getSteps()), d.getStepIndex() + 1, d.getPercentage(), Duration.ofMillis(d.getBakeTimeMs()), d.getNextStepAt(),

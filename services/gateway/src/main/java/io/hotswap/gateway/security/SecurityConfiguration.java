@@ -1,5 +1,8 @@
 package io.hotswap.gateway.security;
 
+import io.hotswap.autoconfigure.HotSwapProperties;
+import io.hotswap.autoconfigure.HotSwapServiceAutoConfiguration;
+
 import io.hotswap.core.security.JwtSecrets;
 import io.hotswap.gateway.system.ProblemHandler;
 import jakarta.servlet.http.HttpServletResponse;
@@ -65,15 +68,9 @@ class SecurityConfiguration {
   SecurityFilterChain api(HttpSecurity http, AccessMatrix matrix, PeerSignature peers,
                          @Value("${hotswap.gateway.trusted-proxies:}") java.util.List<String> trustedProxies) throws Exception {
     PeerFilter peerFilter = new PeerFilter(peers, java.time.Clock.systemUTC());
-    JwtGrantedAuthoritiesConverter roles = new JwtGrantedAuthoritiesConverter();
-    roles.setAuthoritiesClaimName("roles");
-    roles.setAuthorityPrefix("ROLE_");
-    JwtAuthenticationConverter converter = new JwtAuthenticationConverter();
-    converter.setJwtGrantedAuthoritiesConverter(roles);
-    http.addFilterBefore(peerFilter, org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter.class)
+    io.hotswap.autoconfigure.HotSwapServiceAutoConfiguration.stateless(http)
+        .addFilterBefore(peerFilter, org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter.class)
         .addFilterAfter(new ClientAddresses(trustedProxies), PeerFilter.class)
-        .csrf(csrf -> csrf.disable())
-        .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
         .authorizeHttpRequests(auth -> {
           auth.requestMatchers("/actuator/health", "/actuator/health/**").permitAll();
           auth.requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**").permitAll();
@@ -87,7 +84,6 @@ class SecurityConfiguration {
           auth.anyRequest().denyAll();
         })
         .oauth2ResourceServer(rs -> rs
-            .jwt(jwt -> jwt.jwtAuthenticationConverter(converter))
             .authenticationEntryPoint((req, res, e) -> problem(res, 401, "unauthenticated",
                 "a valid bearer token is required (" + e.getMessage() + ")"))
             .accessDeniedHandler((req, res, e) -> problem(res, 403, "forbidden",
@@ -98,15 +94,11 @@ class SecurityConfiguration {
   }
 
   @Bean
-  JwtDecoder jwtDecoder(@Value("${hotswap.security.jwt.secret:}") String secret,
-                        @Value("${hotswap.security.jwt.jwk-set-uri:}") String jwkSetUri,
-                        @Value("${hotswap.security.jwt.issuer:hotswap}") String issuer) {
-    NimbusJwtDecoder decoder = jwkSetUri.isBlank()
-        ? NimbusJwtDecoder.withSecretKey(JwtSecrets.hmacKey(secret)).macAlgorithm(MacAlgorithm.HS256).build()
-        : NimbusJwtDecoder.withJwkSetUri(jwkSetUri).build();
-    var validator = issuer.isBlank() ? JwtValidators.createDefault() : JwtValidators.createDefaultWithIssuer(issuer);
-    decoder.setJwtValidator(validator);
-    return new VerifiedTokens(decoder, validator, java.time.Duration.ofMinutes(5), 100_000);
+  JwtDecoder jwtDecoder(io.hotswap.autoconfigure.HotSwapProperties hotswap) {
+    // every request carries a token: verified signatures are remembered for a while (VerifiedTokens)
+    HotSwapProperties.Jwt jwt = hotswap.getSecurity().getJwt();
+    return new VerifiedTokens(HotSwapServiceAutoConfiguration.decoder(jwt), HotSwapServiceAutoConfiguration.validator(jwt),
+        java.time.Duration.ofMinutes(5), 100_000);
   }
 
   private static final JsonMapper JSON = JsonMapper.builder().build();

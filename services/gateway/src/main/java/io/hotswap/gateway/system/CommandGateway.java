@@ -145,10 +145,6 @@ public final class CommandGateway implements SmartLifecycle {
     return producer.partitionsFor(topic).size();
   }
 
-  int pendingWaiters() {
-    return waiters.size();
-  }
-
   @Override
   public void start() {
     Map<String, Object> p = new HashMap<>(clientProps);

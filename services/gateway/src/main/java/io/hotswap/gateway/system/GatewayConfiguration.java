@@ -1,92 +1,38 @@
 package io.hotswap.gateway.system;
 
 import io.hotswap.core.avro.Serdes;
-import io.hotswap.core.kafka.SchemaRegistrar;
 import io.hotswap.core.kafka.StreamsDefaults;
-import io.hotswap.core.kafka.StreamsHealth;
-import io.hotswap.core.kafka.Topics;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.Map;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.state.HostInfo;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
-import org.springframework.boot.health.contributor.Health;
-import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.client.JdkClientHttpRequestFactory;
-import org.springframework.kafka.annotation.EnableKafkaStreams;
 import org.springframework.kafka.annotation.KafkaStreamsDefaultConfiguration;
 import org.springframework.kafka.config.KafkaStreamsConfiguration;
 import org.springframework.kafka.config.StreamsBuilderFactoryBean;
-import org.springframework.kafka.config.StreamsBuilderFactoryBeanConfigurer;
-import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.web.client.RestClient;
 
 @Configuration(proxyBeanMethods = false)
-@EnableKafkaStreams
 @org.springframework.boot.context.properties.EnableConfigurationProperties(io.hotswap.gateway.ratelimit.RateLimitProperties.class)
 class GatewayConfiguration {
 
-  @Bean
-  Topics topics(@Value("${hotswap.kafka.partitions:3}") int partitions,
-                @Value("${hotswap.kafka.replication-factor:1}") short replication) {
-    return new Topics(partitions, replication);
-  }
-
-  @Bean
-  KafkaAdmin.NewTopics hotswapTopics(Topics topics) {
-    return new KafkaAdmin.NewTopics(topics.newTopics().toArray(NewTopic[]::new));
-  }
-
-  /** Serdes whose schema store also knows every schema version published by other services. */
-  @Bean
-  Serdes serdes(KafkaProperties kafka) {
-    Serdes serdes = Serdes.create();
-    new SchemaRegistrar(kafka.buildAdminProperties(), serdes, "gateway").register(Duration.ofSeconds(60));
-    return serdes;
-  }
-
-  /** Host and port other gateway instances use to reach this one (Kafka Streams' application.server). */
   @Bean
   HostInfo selfHost(@Value("${hotswap.gateway.advertised-host:localhost}") String host, @Value("${server.port:8080}") int port) {
     return new HostInfo(host, port);
   }
 
+  /** The gateway's stream only reads (no exactly-once transactions) and tells peers where it serves interactive queries. */
   @Bean(name = KafkaStreamsDefaultConfiguration.DEFAULT_STREAMS_CONFIG_BEAN_NAME)
-  KafkaStreamsConfiguration kafkaStreamsConfig(KafkaProperties kafka, HostInfo self,
-                                               @Value("${hotswap.gateway.application-id:hotswap-gateway}") String applicationId) {
-    Map<String, Object> props = StreamsDefaults.applyReadSide(kafka.buildStreamsProperties(), applicationId);
+  KafkaStreamsConfiguration kafkaStreamsConfig(KafkaProperties kafka, HostInfo self, io.hotswap.autoconfigure.HotSwapProperties hotswap) {
+    Map<String, Object> props = StreamsDefaults.applyReadSide(kafka.buildStreamsProperties(), hotswap.getStreams().getApplicationId());
     props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
     return new KafkaStreamsConfiguration(props);
-  }
-
-  @Bean
-  StreamsBuilderFactoryBeanConfigurer uncaughtExceptionHandler() {
-    return factory -> {
-      factory.setStreamsUncaughtExceptionHandler(StreamsDefaults.replaceThreadHandler("gateway"));
-      // leave the group on shutdown so a restarted instance gets its partitions back at once,
-      // not after the session timeout
-      factory.setLeaveGroupOnClose(true);
-    };
-  }
-
-  /** Ready only while the stream is RUNNING; part of the readiness group. */
-  @Bean
-  HealthIndicator kafkaStreams(StreamsBuilderFactoryBean factory) {
-    return () -> {
-      var streams = factory.getKafkaStreams();
-      Health.Builder health = switch (StreamsHealth.of(streams)) {
-        case UP -> Health.up();
-        case STARTING -> Health.outOfService();
-        case DOWN -> Health.down();
-      };
-      return health.withDetail("state", StreamsHealth.state(streams)).build();
-    };
   }
 
   /** Ready once a probe command has made the whole trip on every partition; component {@code pipeline} of the readiness group. */

@@ -42,7 +42,7 @@ class JwtDecoderTest {
     });
     jwks.start();
     try {
-      JwtDecoder decoder = config.jwtDecoder("", "http://127.0.0.1:" + jwks.getAddress().getPort() + "/jwks", "https://idp.example");
+      JwtDecoder decoder = config.jwtDecoder(settings("", "http://127.0.0.1:" + jwks.getAddress().getPort() + "/jwks", "https://idp.example"));
 
       Jwt jwt = decoder.decode(rs256(idpKey, "https://idp.example", "carol", List.of("Operator")));
       assertThat(jwt.getSubject()).isEqualTo("carol");
@@ -61,13 +61,13 @@ class JwtDecoderTest {
 
   @Test
   void shouldAcceptHs256TokensSignedWithTheSharedSecretAndRefuseOthers() {
-    JwtDecoder decoder = config.jwtDecoder(Tokens.SECRET, "", "hotswap");
+    JwtDecoder decoder = config.jwtDecoder(settings(Tokens.SECRET, "", "hotswap"));
     assertThat(decoder.decode(Tokens.admin()).getSubject()).isEqualTo("it-tester");
     assertThatThrownBy(() -> decoder.decode(Tokens.sign("a-different-secret-a-different-secret-0000", "hotswap", "x",
         List.of("Admin"), List.of(), Instant.now(), Duration.ofMinutes(5)))).isInstanceOf(JwtException.class);
     assertThatThrownBy(() -> decoder.decode(Tokens.sign(Tokens.SECRET, "hotswap", "x", List.of("Admin"), List.of(),
         Instant.now().minus(Duration.ofHours(3)), Duration.ofMinutes(5)))).isInstanceOf(JwtException.class).hasMessageContaining("expired");
-    assertThatThrownBy(() -> config.jwtDecoder("too-short", "", "hotswap")).hasMessageContaining("at least 32 bytes");
+    assertThatThrownBy(() -> config.jwtDecoder(settings("too-short", "", "hotswap"))).hasMessageContaining("at least 32 bytes");
   }
 
   private static String rs256(RSAKey key, String issuer, String subject, List<String> roles) throws Exception {
@@ -77,5 +77,14 @@ class JwtDecoderTest {
             .expirationTime(Date.from(now.plusSeconds(600))).claim("roles", roles).build());
     jwt.sign(new RSASSASigner(key));
     return jwt.serialize();
+  }
+
+  /** The token settings a service binds from {@code hotswap.security.jwt.*}. */
+  static io.hotswap.autoconfigure.HotSwapProperties settings(String secret, String jwkSetUri, String issuer) {
+    io.hotswap.autoconfigure.HotSwapProperties properties = new io.hotswap.autoconfigure.HotSwapProperties();
+    properties.getSecurity().getJwt().setSecret(secret);
+    properties.getSecurity().getJwt().setJwkSetUri(jwkSetUri);
+    properties.getSecurity().getJwt().setIssuer(issuer);
+    return properties;
   }
 }

@@ -16,7 +16,7 @@ import org.springframework.security.oauth2.jwt.JwtValidators;
 /** A token's signature is checked once, but its lifetime on every use. */
 class VerifiedTokensTest {
 
-  private final JwtDecoder real = new SecurityConfiguration().jwtDecoder(Tokens.SECRET, "", Tokens.ISSUER);
+  private final JwtDecoder real = new SecurityConfiguration().jwtDecoder(JwtDecoderTest.settings(Tokens.SECRET, "", Tokens.ISSUER));
 
   @Test
   void shouldVerifyAKnownTokenOnceAndStillRefuseItOnceExpired() {

@@ -19,7 +19,7 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-class CohortTest {
+class AudienceHealthTest {
 
   private static final Instant STARTED = Instant.parse("2026-11-23T10:00:00Z");
   private static final Instant AFTER = STARTED.plusSeconds(30);
@@ -56,7 +56,7 @@ class CohortTest {
   @Test
   void shouldJudgeEveryInstanceHoldingTheKeyWhenTheDeploymentNamesNoTargets() {
     Deployment d = deployment(List.of(), List.of());
-    Cohort.Summary s = Cohort.summarize(d, List.of(
+    AudienceHealth.Summary s = AudienceHealth.summarize(d, List.of(
         instance("a", "production", List.of(), true, 100, 2, 120.0, AFTER),
         instance("b", "production", List.of(), true, 100, 18, 640.0, AFTER),
         instance("other-env", "staging", List.of(), true, 100, 100, 9000.0, AFTER),
@@ -74,7 +74,7 @@ class CohortTest {
   @Test
   void shouldJudgeOnlyTheTargetInstancesAndTagsWhenGiven() {
     Deployment d = deployment(List.of("canary-1"), List.of("canary"));
-    Cohort.Summary s = Cohort.summarize(d, List.of(
+    AudienceHealth.Summary s = AudienceHealth.summarize(d, List.of(
         instance("canary-1", "production", List.of(), true, 50, 0, 100.0, AFTER),
         instance("tagged", "production", List.of("eu", "canary"), true, 50, 1, 90.0, AFTER),
         instance("stable", "production", List.of("eu"), true, 1000, 900, 5000.0, AFTER)));
@@ -86,22 +86,22 @@ class CohortTest {
   @Test
   void shouldNotJudgeAnErrorRateOnTooFewRequestsButStillLatencyAndHeartbeats() {
     Deployment d = deployment(List.of(), List.of());
-    Cohort.Summary quiet = Cohort.summarize(d, List.of(instance("a", "production", List.of(), true, 3, 2, 80.0, AFTER)));
+    AudienceHealth.Summary quiet = AudienceHealth.summarize(d, List.of(instance("a", "production", List.of(), true, 3, 2, 80.0, AFTER)));
     assertThat(quiet.asHealth(20, AFTER).getErrorRate()).isNull();
     assertThat(DeploymentMachine.breach(d, quiet.asHealth(20, AFTER))).isNull();
 
-    Cohort.Summary slow = Cohort.summarize(d, List.of(instance("a", "production", List.of(), true, 3, 0, 750.0, AFTER)));
+    AudienceHealth.Summary slow = AudienceHealth.summarize(d, List.of(instance("a", "production", List.of(), true, 3, 0, 750.0, AFTER)));
     assertThat(DeploymentMachine.breach(d, slow.asHealth(20, AFTER))).isEqualTo("p99 latency 750 ms above 500 ms");
 
     InstanceState crashed = InstanceState.newBuilder(instance("a", "production", List.of(), true, 0, 0, null, STARTED.minusSeconds(5)))
         .setStatus(InstanceStatus.UNHEALTHY).build();
-    Cohort.Summary dead = Cohort.summarize(d, List.of(crashed));
+    AudienceHealth.Summary dead = AudienceHealth.summarize(d, List.of(crashed));
     assertThat(dead.unhealthy()).containsExactly("a");
     DeploymentHealth h = dead.asHealth(20, AFTER);
     assertThat(DeploymentMachine.breach(d, h)).isEqualTo("health checks failing");
     assertThat(h.getSource()).endsWith("stopped heartbeating: a");
 
-    assertThat(Cohort.summarize(d, List.of(instance("a", "production", List.of(), true, 10, 0, 1.0, STARTED.minusSeconds(5)))))
+    assertThat(AudienceHealth.summarize(d, List.of(instance("a", "production", List.of(), true, 10, 0, 1.0, STARTED.minusSeconds(5)))))
         .as("nothing reported since the start").isNull();
   }
 }

@@ -21,9 +21,9 @@ import java.util.List;
  * roll on. Error rates are judged only over at least {@code minRequests} requests, so a quiet
  * service does not roll back on one failed call.
  */
-public final class Cohort {
+public final class AudienceHealth {
 
-  private Cohort() {}
+  private AudienceHealth() {}
 
   /** What the cohort reported: instances counted, their requests and errors, worst p99, and who stopped heartbeating. */
   public record Summary(int instances, long requests, long errors, Double p99LatencyMs, List<String> unhealthy, Instant lastReportAt) {
