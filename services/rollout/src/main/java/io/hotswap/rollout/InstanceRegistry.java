@@ -20,7 +20,7 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * The registry of running instances (seed 001 FR-CFG-006): heartbeats from {@code
+ * The registry of running instances (what each holds and how it is doing): heartbeats from {@code
  * hotswap.instances.v1} and reports from {@code hotswap.health.v1} update one store keyed by
  * instance id; every change of an instance's view goes to {@code hotswap.instance-registry.v1}. A
  * wall-clock punctuator re-rates every instance: Unhealthy after two missed heartbeat periods,

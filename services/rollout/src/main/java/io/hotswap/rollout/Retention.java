@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * How much of a key's history is kept (seed 001): a version stays while any rule keeps it — it is
+ * How much of a key's history is kept: a version stays while any rule keeps it — it is
  * one of the last {@code keepLast}, it carries the tag {@code keepTag}, or it is younger than
  * {@code keepFor}. The current version always stays. Pruning happens when a key gets a new version
  * and is itself audited ({@code CONFIG_VERSIONS_PRUNED}).

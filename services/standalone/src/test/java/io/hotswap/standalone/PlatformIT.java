@@ -1492,7 +1492,7 @@ class PlatformIT {
     assertThat(badUpdate.status()).isEqualTo(422);
     assertThat(api.get("/api/v1/configs/it-schemas:development:database.primary").json().get("version").asLong()).isEqualTo(1);
 
-    // seed 000's rule form becomes a schema
+    // the short rule form becomes a schema
     Api.Response rules = api.post("/api/v1/schemas", Map.of("tenantId", "it-schemas", "name", "limits", "keyPattern", "limits.rps",
         "rules", Map.of("type", "number", "min", 1, "max", 1000, "default", 100)));
     assertThat(rules.status()).as(rules.text()).isEqualTo(201);

@@ -12,7 +12,7 @@ public final class Environments {
     return environment != null && Topics.ENVIRONMENTS.contains(environment);
   }
 
-  /** Environments whose changes need approval unless a tenant's policy says otherwise (seed 000). */
+  /** Environments whose changes need approval unless a tenant's policy says otherwise. */
   public static final java.util.Set<String> GUARDED_BY_DEFAULT = java.util.Set.of("staging", "production");
 
   /** {@link #GUARDED_BY_DEFAULT} in promotion order: a new tenant's approval policy. */

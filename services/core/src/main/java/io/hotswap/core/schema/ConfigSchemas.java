@@ -25,7 +25,7 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * JSON Schema (draft 2020-12) for configuration values and profiles: parsing and checking a schema,
- * seed 000's rule form, validating a value (errors carry the JSON Pointer of what is wrong),
+ * the short rule form, validating a value (errors carry the JSON Pointer of what is wrong),
  * filling in defaults, and which keys a schema governs. Pure and thread-safe; compiled schemas are
  * cached by their text.
  */

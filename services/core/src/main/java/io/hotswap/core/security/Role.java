@@ -12,7 +12,7 @@ public enum Role {
   ADMIN("Admin"),
   /** Create and update configuration and profiles, submit for approval. */
   CONFIG_MANAGER("ConfigManager"),
-  /** As ConfigManager (seed 001's name). */
+  /** The rights of ConfigManager, under the name some teams give that role. */
   DEVELOPER("Developer"),
   /** Deploy, pause, resume, roll back, view all. */
   OPERATOR("Operator"),
@@ -22,7 +22,7 @@ public enum Role {
   VIEWER("Viewer"),
   /** Full access to their own tenants' configuration only. */
   TENANT_ADMIN("TenantAdmin"),
-  /** As TenantAdmin (seed 002's name). */
+  /** The rights of TenantAdmin, under the name some teams give that role. */
   TENANT_OWNER("TenantOwner");
 
   private final String claim;

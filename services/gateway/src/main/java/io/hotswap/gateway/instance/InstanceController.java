@@ -35,8 +35,8 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The instance registry (seed 001 FR-CFG-006) for services that don't embed the Java client:
- * register, heartbeat, deregister, list and read. Writes go to {@code hotswap.instances.v1} like
+ * The instance registry (which running instances hold which values, and their health) for
+ * services that don't embed the Java client: register, heartbeat, deregister, list and read. Writes go to {@code hotswap.instances.v1} like
  * the client's heartbeats; the rollout service keeps the registry (status, applied versions,
  * eviction) and every gateway reads it from a global store of {@code hotswap.instance-registry.v1}.
  */

@@ -46,7 +46,7 @@ import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Config profiles (seed 001): a whole JSON document per service and environment, under {@code
+ * Config profiles: a whole JSON document per service and environment, under {@code
  * /api/v1/profiles} beside the key/value API ({@code /api/v1/configs}), with semantic versions,
  * tags, diff and rollback. The id is {@code tenant:service.environment}, e.g. {@code
  * acme:payment-service.production}. Reads come from the owner's store like configuration reads.

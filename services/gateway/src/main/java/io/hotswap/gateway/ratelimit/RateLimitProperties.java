@@ -5,7 +5,7 @@ import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * Per-tenant limits ({@code hotswap.rate-limits.*}): defaults from seed 000 — config reads
+ * Per-tenant limits ({@code hotswap.rate-limits.*}): defaults as the product specification sets them — config reads
  * 1000/min, config writes 100/min, deployments 10/hour — overridable per tier ({@code
  * hotswap.rate-limits.tiers.pro.writes-per-minute=500}, {@code
  * hotswap.rate-limits.tiers.enterprise.deployments-per-hour=50}).

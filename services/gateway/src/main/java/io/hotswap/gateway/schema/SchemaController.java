@@ -39,9 +39,9 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The JSON Schema registry: tenants' schemas (draft 2020-12, or seed 000's rule form) attached to
+ * The JSON Schema registry: tenants' schemas (draft 2020-12, or the short rule form) attached to
  * key patterns or used by profiles, versioned, checked for compatibility, and approved by an Admin
- * when a breaking version would affect what is in use. Validation enforces them on every write.
+ * when a breaking version would affect what is in use. Rollout enforces them on every write.
  */
 @RestController
 @RequestMapping("/api/v1/schemas")
@@ -63,7 +63,7 @@ class SchemaController {
 
   /**
    * {@code POST /api/v1/schemas}: give either {@code schema} (a JSON Schema) or {@code rules}
-   * (seed 000's form: type, min, max, regex, required, default, enum).
+   * (the short form: type, min, max, regex, required, default, enum).
    */
   record RegisterSchema(String tenantId, String name, String keyPattern, JsonNode schema, JsonNode rules, String compatibility,
                         String description) {}
