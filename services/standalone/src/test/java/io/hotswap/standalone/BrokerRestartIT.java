@@ -35,13 +35,13 @@ class BrokerRestartIT {
   @Test
   void shouldLoseAndDuplicateNothingWhenTheBrokerRestartsMidStream() throws Exception {
     Path data = Files.createTempDirectory("hotswap-broker-restart");
-    int kafkaPort = PlatformIT.freePort();
-    int controllerPort = PlatformIT.freePort();
+    int kafkaPort = PlatformTest.freePort();
+    int controllerPort = PlatformTest.freePort();
     KafkaBroker[] broker = {new KafkaBroker(data, kafkaPort, controllerPort).start()};
     try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start()) {
       Map<String, Map<String, Object>> perService = new HashMap<>();
       for (Platform.Service s : Platform.SERVICES) {
-        perService.put(s.name(), new HashMap<>(Map.of("server.port", PlatformIT.freePort(),
+        perService.put(s.name(), new HashMap<>(Map.of("server.port", PlatformTest.freePort(),
             "spring.kafka.streams.state-dir", data.resolve("state").resolve(s.name()).toString())));
       }
       perService.get("audit").putAll(Map.of("spring.datasource.url", postgres.getJdbcUrl("postgres", "postgres"),

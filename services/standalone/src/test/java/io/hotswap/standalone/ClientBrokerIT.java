@@ -62,8 +62,8 @@ class ClientBrokerIT {
 
   @Test
   void shouldServeItsFileWhileTheBrokerIsDownAndCatchUpWhenItStarts(@TempDir Path dir) throws Exception {
-    int port = PlatformIT.freePort();
-    int controller = PlatformIT.freePort();
+    int port = PlatformTest.freePort();
+    int controller = PlatformTest.freePort();
     Path file = dir.resolve("snapshot.json");
     KafkaBroker broker = new KafkaBroker(dir.resolve("broker"), port, controller).start();
     try {
@@ -120,8 +120,8 @@ class ClientBrokerIT {
 
   @Test
   void shouldLoseNoUpdateWhenTheBrokerRestartsMidStream(@TempDir Path dir) throws Exception {
-    int port = PlatformIT.freePort();
-    int controller = PlatformIT.freePort();
+    int port = PlatformTest.freePort();
+    int controller = PlatformTest.freePort();
     KafkaBroker[] broker = {new KafkaBroker(dir.resolve("broker"), port, controller).start()};
     int keys = 5;
     int versions = 60;

@@ -35,8 +35,8 @@ class KafkaSaslIT {
   @Test
   void shouldRunThePlatformAgainstASaslSecuredBroker() throws Exception {
     Path data = Files.createTempDirectory("hotswap-sasl");
-    try (KafkaBroker broker = new KafkaBroker(data, PlatformIT.freePort(), PlatformIT.freePort())
-             .withSaslPlain(PlatformIT.freePort(), Map.of("hotswap", "hotswap-secret")).start();
+    try (KafkaBroker broker = new KafkaBroker(data, PlatformTest.freePort(), PlatformTest.freePort())
+             .withSaslPlain(PlatformTest.freePort(), Map.of("hotswap", "hotswap-secret")).start();
          EmbeddedPostgres postgres = EmbeddedPostgres.builder().start()) {
       // a client with the wrong password is refused
       try (Admin intruder = Admin.create(Map.of("bootstrap.servers", broker.saslBootstrapServers(), "security.protocol", "SASL_PLAINTEXT",
@@ -55,7 +55,7 @@ class KafkaSaslIT {
           "hotswap.security.master-key", Tokens.MASTER_KEY));
       Map<String, Map<String, Object>> perService = new HashMap<>();
       for (Platform.Service s : Platform.SERVICES) {
-        perService.put(s.name(), new HashMap<>(Map.of("server.port", PlatformIT.freePort(),
+        perService.put(s.name(), new HashMap<>(Map.of("server.port", PlatformTest.freePort(),
             "spring.kafka.streams.state-dir", data.resolve("state").resolve(s.name()).toString())));
       }
       perService.get("audit").putAll(Map.of("spring.datasource.url", postgres.getJdbcUrl("postgres", "postgres"),

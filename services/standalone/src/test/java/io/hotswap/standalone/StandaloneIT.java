@@ -24,11 +24,11 @@ class StandaloneIT {
     Path data = Files.createTempDirectory("hotswap-standalone-it");
     Map<String, String> env = new HashMap<>();
     env.put("HOTSWAP_DATA_DIR", data.toString());
-    env.put("HOTSWAP_KAFKA_PORT", Integer.toString(PlatformIT.freePort()));
-    env.put("HOTSWAP_KAFKA_CONTROLLER_PORT", Integer.toString(PlatformIT.freePort()));
-    env.put("HOTSWAP_DB_PORT", Integer.toString(PlatformIT.freePort()));
+    env.put("HOTSWAP_KAFKA_PORT", Integer.toString(PlatformTest.freePort()));
+    env.put("HOTSWAP_KAFKA_CONTROLLER_PORT", Integer.toString(PlatformTest.freePort()));
+    env.put("HOTSWAP_DB_PORT", Integer.toString(PlatformTest.freePort()));
     for (Platform.Service s : Platform.SERVICES) {
-      env.put("HOTSWAP_" + s.name().toUpperCase() + "_PORT", Integer.toString(PlatformIT.freePort()));
+      env.put("HOTSWAP_" + s.name().toUpperCase() + "_PORT", Integer.toString(PlatformTest.freePort()));
     }
 
     try (HotSwapStandalone platform = HotSwapStandalone.start(env)) {

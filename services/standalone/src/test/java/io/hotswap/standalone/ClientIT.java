@@ -1,0 +1,132 @@
+package io.hotswap.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.hotswap.avro.LiveConfig;
+import io.hotswap.avro.ValueType;
+import io.hotswap.core.avro.Serdes;
+import io.hotswap.core.json.Json;
+import io.hotswap.core.kafka.Topics;
+import io.hotswap.gateway.GatewayApplication;
+import io.hotswap.gateway.system.StoreRouter;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.kafka.test.EmbeddedKafkaBroker;
+import org.springframework.kafka.test.context.EmbeddedKafka;
+import tools.jackson.databind.JsonNode;
+
+/** The Java client and its Spring Boot starter on the running platform. */
+class ClientIT extends PlatformTest {
+
+  @Test
+  void shouldHotSwapIntoASpringBootServiceWithoutARestart(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    createTenant("it-sample");
+    assertThat(api.post("/api/v1/configs", config("it-sample", "payment.timeout-ms", 1500, "Number")).status()).isEqualTo(201);
+    assertThat(api.post("/api/v1/configs", config("it-sample", "payment.new-checkout", false, "Boolean")).status()).isEqualTo(201);
+    Api.Response profile = api.post("/api/v1/profiles", Map.of("tenantId", "it-sample", "service", "payment-service",
+        "environment", "development", "version", "1.0.0", "document", Map.of("retries", 3, "region", Map.of("primary", "eu-west"))));
+    assertThat(profile.status()).as(profile.text()).isEqualTo(201);
+
+    List<io.hotswap.client.spring.HotSwapChangedEvent> events = java.util.Collections.synchronizedList(new ArrayList<>());
+    var sample = io.hotswap.sample.SampleApplication.application();
+    sample.addListeners((org.springframework.context.ApplicationListener<io.hotswap.client.spring.HotSwapChangedEvent>) events::add);
+    try (var app = sample.run("--server.port=0", "--hotswap.client.bootstrap-servers=" + bootstrap, "--hotswap.client.environment=development",
+        "--hotswap.client.tenant=it-sample", "--hotswap.client.service=payment-service", "--hotswap.client.instance-id=payment-it-1",
+        "--hotswap.client.heartbeat-period=PT1S", "--hotswap.client.snapshot-file=" + dir.resolve("payment.json"),
+        // this JVM's classpath holds every platform service (JDBC, Spring Security): the sample needs neither
+        "--spring.autoconfigure.exclude=org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration,"
+            + "org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration,"
+            + "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration,"
+            + "org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration,"
+            + "org.springframework.boot.security.autoconfigure.actuate.web.servlet.ManagementWebSecurityAutoConfiguration,"
+            + "org.springframework.boot.security.oauth2.server.resource.autoconfigure.OAuth2ResourceServerAutoConfiguration,"
+            + "org.springframework.boot.security.oauth2.server.resource.autoconfigure.web.OAuth2ResourceServerWebSecurityAutoConfiguration")) {
+      var payment = app.getBean(io.hotswap.sample.SampleApplication.Payment.class);
+      assertThat(payment.getTimeoutMs()).as("bound from HotSwap at start").isEqualTo(1500);
+      assertThat(payment.isNewCheckout()).isFalse();
+      assertThat(app.getEnvironment().getProperty("retries")).as("profile members are properties").isEqualTo("3");
+      assertThat(app.getEnvironment().getProperty("region.primary")).isEqualTo("eu-west");
+
+      Api.Response changed = api.put("/api/v1/configs/it-sample:development:payment.timeout-ms", Map.of("value", 2500), Map.of());
+      assertThat(changed.status()).as(changed.text()).isEqualTo(200);
+      assertThat(api.put("/api/v1/configs/it-sample:development:payment.new-checkout", Map.of("value", true), Map.of()).status()).isEqualTo(200);
+
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        assertThat(payment.getTimeoutMs()).as("rebound without a restart").isEqualTo(2500);
+        assertThat(payment.isNewCheckout()).isTrue();
+      });
+      assertThat(app.getEnvironment().getProperty("payment.timeout-ms")).isEqualTo("2500");
+      await().atMost(Duration.ofSeconds(10)).until(() -> events.stream()
+          .anyMatch(e -> e.getChange().key().equals("payment.timeout-ms") && e.getChange().newVersion() == 2));
+      var health = app.getBean("hotSwapHealthIndicator", org.springframework.boot.health.contributor.HealthIndicator.class).health();
+      assertThat(health.getStatus()).isEqualTo(org.springframework.boot.health.contributor.Status.UP);
+      var meters = app.getBean(io.micrometer.core.instrument.MeterRegistry.class);
+      assertThat(meters.get("hotswap.client.snapshot.size").gauge().value()).isEqualTo(3);
+      assertThat(meters.get("hotswap.client.apply.duration").timer().count()).isGreaterThanOrEqualTo(2);
+
+      // the service's requests are counted from http.server.requests and reported as its health
+      int port = app.getEnvironment().getProperty("local.server.port", Integer.class);
+      var http = java.net.http.HttpClient.newHttpClient();
+      for (int i = 0; i < 5; i++) {
+        var answer = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:" + port + "/payment")).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.body()).contains("\"timeoutMs\":2500");
+      }
+      // the registry knows the instance, its status, what it applied and its request health
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        Api.Response instance = api.get("/api/v1/instances/payment-it-1");
+        assertThat(instance.status()).as(instance.text()).isEqualTo(200);
+        assertThat(instance.json().get("service").asString()).isEqualTo("payment-service");
+        assertThat(instance.json().get("status").asString()).isEqualTo("Healthy");
+        assertThat(instance.json().path("applied").path("it-sample|payment.timeout-ms").path("version").asLong()).isEqualTo(2);
+        // held since start, never changed: known from the instance's LOADED report
+        assertThat(instance.json().path("applied").path("it-sample|profile:payment-service").path("version").asLong()).isEqualTo(1);
+      });
+      // each report covers one heartbeat period (1 s here); the first requests of a fresh service may be slow
+      // enough (class loading, JIT) to rate it Degraded for that period, so only the count is asserted
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+          .until(() -> api.get("/api/v1/instances/payment-it-1").json().path("health").path("requests").asLong() > 0);
+      assertThat(api.get("/api/v1/instances?service=payment-service").json().get("items")).extracting(i -> i.get("instanceId").asString())
+          .contains("payment-it-1");
+    }
+    // a service that stops cleanly deregisters
+    await().atMost(Duration.ofSeconds(30)).until(() -> api.get("/api/v1/instances/payment-it-1").status() == 404);
+  }
+}

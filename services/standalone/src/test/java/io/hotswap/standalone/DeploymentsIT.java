@@ -1,0 +1,278 @@
+package io.hotswap.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.hotswap.avro.LiveConfig;
+import io.hotswap.avro.ValueType;
+import io.hotswap.core.avro.Serdes;
+import io.hotswap.core.json.Json;
+import io.hotswap.core.kafka.Topics;
+import io.hotswap.gateway.GatewayApplication;
+import io.hotswap.gateway.system.StoreRouter;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.kafka.test.EmbeddedKafkaBroker;
+import org.springframework.kafka.test.context.EmbeddedKafka;
+import tools.jackson.databind.JsonNode;
+
+/** Deployments and the instance registry: canary steps, manual and automatic rollback, instances through REST. */
+class DeploymentsIT extends PlatformTest {
+
+  @Test
+  void shouldRollBackACanaryWhenItsTargetInstanceReportsErrorsThroughTheClient() throws Exception {
+    createTenant("it-deploy-health");
+    assertThat(api.post("/api/v1/configs", config("it-deploy-health", "search.ranking", "bm25", "String")).status()).isEqualTo(201);
+    try (io.hotswap.client.HotSwapClient canary = io.hotswap.client.HotSwapClient.builder().bootstrapServers(bootstrap)
+        .environment("development").tenant("it-deploy-health").instanceId("it-canary-1").service("search").tags(List.of("canary"))
+        .heartbeatPeriod(Duration.ofSeconds(1)).healthReportPeriod(Duration.ofSeconds(2)).build().start()) {
+      canary.ready().get(60, java.util.concurrent.TimeUnit.SECONDS);
+      // the registry knows the instance holds the key
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(api.get("/api/v1/instances/it-canary-1").json()
+          .path("applied").has("it-deploy-health|search.ranking")).isTrue());
+
+      Api.Response started = api.post("/api/v1/deployments", Map.of("configId", "it-deploy-health:development:search.ranking",
+          "value", "neural", "strategy", "canary", "targetTags", List.of("canary"), "bakeTime", "PT1H"));
+      assertThat(started.status()).as(started.text()).isEqualTo(201);
+      String id = started.json().get("deploymentId").asString();
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+          assertThat(canary.getString("it-deploy-health", "search.ranking", "?", io.hotswap.client.Context.of("userId", "u1")))
+              .as("the tagged instance serves the candidate to everyone").isEqualTo("neural"));
+
+      // healthy traffic is seen on the deployment and changes nothing
+      for (int i = 0; i < 40; i++) {
+        canary.recordRequest(Duration.ofMillis(3), true);
+      }
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        JsonNode cohort = api.get("/api/v1/deployments/" + id).json().path("cohort");
+        assertThat(cohort.path("instances").asInt()).isEqualTo(1);
+        assertThat(cohort.path("requests").asLong()).isPositive();
+      });
+      assertThat(api.get("/api/v1/deployments/" + id).json().get("status").asString()).isEqualTo("running");
+
+      // then the candidate fails a third of the requests: rolled back without anyone calling the API
+      for (int i = 0; i < 60; i++) {
+        canary.recordRequest(Duration.ofMillis(3), i % 3 != 0);
+      }
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+          assertThat(api.get("/api/v1/deployments/" + id).json().path("status").asString()).isEqualTo("rolled_back"));
+      JsonNode d = api.get("/api/v1/deployments/" + id).json();
+      assertThat(d.get("reason").asString()).startsWith("automatic rollback: error rate");
+      assertThat(d.get("updatedBy").asString()).isEqualTo("hotswap-rollout");
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+          assertThat(canary.getString("it-deploy-health", "search.ranking", "?", io.hotswap.client.Context.of("userId", "u1"))).isEqualTo("bm25"));
+    }
+  }
+
+  @Test
+  void shouldRollOutACanaryStepByStepAndRollBackByHandOrOnBadHealth() throws Exception {
+    createTenant("it-deploy");
+    Api.Response created = api.post("/api/v1/configs", Map.of("tenantId", "it-deploy", "key", "checkout.timeout_ms", "value", 500,
+        "type", "Number", "environment", "production"));
+    assertThat(created.status()).as(created.text()).isEqualTo(201);
+    String configId = "it-deploy:production:checkout.timeout_ms";
+    Api operator = api.as(io.hotswap.core.testing.Tokens.token("olga-operator", List.of("Operator"), List.of()));
+    Api developer = api.as(io.hotswap.core.testing.Tokens.token("dev-dan", List.of("Developer"), List.of()));
+
+    // Developers deploy to development and qa only
+    Api.Response refused = developer.post("/api/v1/deployments", Map.of("configId", configId, "value", 800));
+    assertThat(refused.status()).as(refused.text()).isEqualTo(403);
+    assertThat(refused.json().get("detail").asString()).contains("production");
+    // a bad plan is a 400 that names the field, and costs nothing
+    Api.Response badPlan = operator.post("/api/v1/deployments", Map.of("configId", configId, "value", 800, "strategy", "canary",
+        "steps", List.of(50, 25)));
+    assertThat(badPlan.status()).isEqualTo(400);
+    assertThat(badPlan.json().get("field").asString()).isEqualTo("steps");
+    assertThat(operator.post("/api/v1/deployments", Map.of("configId", configId, "value", "eight hundred")).status())
+        .as("the candidate is checked against the key's type").isEqualTo(422);
+
+    // a canary: half of the callers first, everyone one bake time later
+    try (KafkaConsumer<String, byte[]> liveProduction = consumer(Topics.live("production"))) {
+      Api.Response started = operator.post("/api/v1/deployments", Map.of("configId", configId, "value", 800, "strategy", "canary",
+          "steps", List.of(50, 100), "bakeTime", "PT1S"));
+      assertThat(started.status()).as(started.text()).isEqualTo(201);
+      JsonNode d = started.json();
+      String deploymentId = d.get("deploymentId").asString();
+      assertThat(started.header("Location")).isEqualTo("/api/v1/deployments/" + deploymentId);
+      assertThat(d.get("strategy").asString()).isEqualTo("canary");
+      assertThat(d.get("stableVersion").asLong()).isEqualTo(1);
+      assertThat(d.get("candidateVersion").asLong()).isEqualTo(2);
+      assertThat(d.get("createdBy").asString()).isEqualTo("olga-operator");
+
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+          assertThat(api.get("/api/v1/deployments/" + deploymentId).json().path("status").asString()).isEqualTo("completed"));
+      List<LiveConfig> seen = new ArrayList<>();
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        liveProduction.poll(Duration.ofMillis(200)).forEach(r -> {
+          if (r.key().equals("it-deploy|checkout.timeout_ms")) {
+            seen.add(SERDES.liveConfig().fromBytes(r.value()));
+          }
+        });
+        assertThat(seen).isNotEmpty();
+        assertThat(seen.getLast().getValue()).isEqualTo("800");
+      });
+      LiveConfig half = seen.stream().filter(l -> l.getRollout() != null).findFirst().orElseThrow();
+      assertThat(half.getValue()).as("everyone else keeps the stable value").isEqualTo("500");
+      assertThat(half.getRollout().getCandidate()).isEqualTo("800");
+      assertThat(half.getRollout().getPercentage()).isEqualTo(50.0);
+      assertThat(seen.getLast().getRollout()).isNull();
+      assertThat(seen.getLast().getVersion()).isEqualTo(2);
+    }
+    assertThat(api.get("/api/v1/configs/" + configId).json().get("value").asInt()).isEqualTo(800);
+
+    // paused, resumed, rolled back by hand: the stable value returns as a new version
+    String second = operator.post("/api/v1/deployments", Map.of("configId", configId, "value", 900, "strategy", "canary",
+        "steps", List.of(10, 100), "bakeTime", "PT1H")).json().get("deploymentId").asString();
+    Api.Response locked = api.put("/api/v1/configs/" + configId, Map.of("value", 950), Map.of());
+    assertThat(locked.status()).as("the key is locked while a deployment rolls it out").isEqualTo(409);
+    assertThat(locked.json().get("detail").asString()).contains(second);
+    // what a service sees: a sticky 10 % of its users get the candidate, everyone else (and calls without a user) the stable value
+    try (io.hotswap.client.HotSwapClient client = io.hotswap.client.HotSwapClient.builder().bootstrapServers(bootstrap)
+        .environment("production").tenant("it-deploy").register(false).build().start()) {
+      client.ready().get(60, java.util.concurrent.TimeUnit.SECONDS);
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        long candidates = java.util.stream.IntStream.range(0, 2000).filter(u -> client.getString("it-deploy", "checkout.timeout_ms", "?",
+            io.hotswap.client.Context.of("userId", "user-" + u)).equals("900")).count();
+        assertThat(candidates).isBetween(100L, 300L);
+      });
+      assertThat(client.getString("it-deploy", "checkout.timeout_ms", "?")).isEqualTo("800");
+      Set<String> firstAnswers = new HashSet<>();
+      for (int u = 0; u < 50; u++) {
+        firstAnswers.add("user-" + u + "=" + client.getString("it-deploy", "checkout.timeout_ms", "?", io.hotswap.client.Context.of("userId", "user-" + u)));
+      }
+      for (int u = 0; u < 50; u++) {
+        assertThat(firstAnswers).as("sticky per user").contains("user-" + u + "="
+            + client.getString("it-deploy", "checkout.timeout_ms", "?", io.hotswap.client.Context.of("userId", "user-" + u)));
+      }
+    }
+    Api.Response paused = operator.post("/api/v1/deployments/" + second + "/pause", Map.of("reason", "watching dashboards"));
+    assertThat(paused.status()).as(paused.text()).isEqualTo(200);
+    assertThat(paused.json().get("status").asString()).isEqualTo("paused");
+    assertThat(operator.post("/api/v1/deployments/" + second + "/pause", Map.of()).status()).isEqualTo(409);
+    assertThat(operator.post("/api/v1/deployments/" + second + "/resume", null).json().get("status").asString()).isEqualTo("running");
+    Api.Response back = operator.post("/api/v1/deployments/" + second + "/rollback", Map.of("reason", "checkout errors"));
+    assertThat(back.status()).as(back.text()).isEqualTo(200);
+    assertThat(back.json().get("status").asString()).isEqualTo("rolled_back");
+    assertThat(back.json().get("rollbackVersion").asLong()).isEqualTo(4);
+    JsonNode restored = api.get("/api/v1/configs/" + configId).json();
+    assertThat(restored.get("value").asInt()).isEqualTo(800);
+    assertThat(restored.get("version").asLong()).isEqualTo(4);
+
+    // a health report above the thresholds rolls back at once
+    String third = operator.post("/api/v1/deployments", Map.of("configId", configId, "value", 1000, "strategy", "canary",
+        "bakeTime", "PT1H", "maxErrorRate", 0.02)).json().get("deploymentId").asString();
+    Api.Response healthy = operator.post("/api/v1/deployments/" + third + "/health", Map.of("errorRate", 0.01, "p99LatencyMs", 120));
+    assertThat(healthy.json().get("status").asString()).isEqualTo("running");
+    Api.Response sick = operator.post("/api/v1/deployments/" + third + "/health", Map.of("errorRate", 0.3, "source", "prometheus"));
+    assertThat(sick.status()).as(sick.text()).isEqualTo(200);
+    assertThat(sick.json().get("status").asString()).isEqualTo("rolled_back");
+    assertThat(sick.json().get("reason").asString()).isEqualTo("automatic rollback: error rate 0.3 above 0.02");
+    assertThat(api.get("/api/v1/configs/" + configId).json().get("value").asInt()).isEqualTo(800);
+
+    JsonNode list = api.get("/api/v1/deployments/tenant/it-deploy?status=rolled_back").json();
+    assertThat(list.get("totalItems").asLong()).isEqualTo(2);
+
+    // an A/B test: sticky variants A (stable) and B (candidate) until an operator completes it
+    String ab = operator.post("/api/v1/deployments", Map.of("configId", configId, "value", 700, "strategy", "ab-test", "steps", List.of(30)))
+        .json().get("deploymentId").asString();
+    try (io.hotswap.client.HotSwapClient client = io.hotswap.client.HotSwapClient.builder().bootstrapServers(bootstrap)
+        .environment("production").tenant("it-deploy").register(false).build().start()) {
+      client.ready().get(60, java.util.concurrent.TimeUnit.SECONDS);
+      Map<String, Integer> arms = new java.util.TreeMap<>();
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        arms.clear();
+        for (int u = 0; u < 2000; u++) {
+          io.hotswap.client.Cohorts.Choice c = client.choice("it-deploy", "checkout.timeout_ms", io.hotswap.client.Context.of("userId", "user-" + u))
+              .orElseThrow();
+          arms.merge(c.arm() + "=" + c.value(), 1, Integer::sum);
+        }
+        assertThat(arms.keySet()).containsExactly("A=800", "B=700");
+        assertThat(arms.get("B=700")).isBetween(500, 700);
+      });
+      Api.Response completed = operator.post("/api/v1/deployments/" + ab + "/complete", null);
+      assertThat(completed.status()).as(completed.text()).isEqualTo(200);
+      assertThat(completed.json().get("status").asString()).isEqualTo("completed");
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(client.getString("it-deploy", "checkout.timeout_ms", "?",
+          io.hotswap.client.Context.of("userId", "user-1"))).isEqualTo("700"));
+    }
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(count(
+        "SELECT count(*) FROM audit_log WHERE tenant_id = ? AND event_type LIKE 'DEPLOYMENT_%' AND actor IS NOT NULL", "it-deploy"))
+        .as("started, completed; started, paused, resumed, rolled back; started, health, rolled back; started, completed").isEqualTo(11));
+
+    // the trail through the gateway: exported as CSV, and replayed to what was live
+    Api.Response csv = api.get("/api/v1/audit-logs/export?tenantId=it-deploy&format=csv");
+    assertThat(csv.status()).isEqualTo(200);
+    assertThat(csv.header("Content-Disposition")).isEqualTo("attachment; filename=\"audit-it-deploy.csv\"");
+    assertThat(csv.text().lines().filter(l -> l.contains(",DEPLOYMENT_")).count()).isEqualTo(11);
+    JsonNode replayed = api.get("/api/v1/audit-logs/replay?tenantId=it-deploy&environment=production").json().get("items").get(0);
+    assertThat(replayed.get("key").asString()).isEqualTo("checkout.timeout_ms");
+    assertThat(replayed.get("value").asString()).isEqualTo("700");
+    assertThat(replayed.get("lastEvent").asString()).isEqualTo("DEPLOYMENT_COMPLETED");
+  }
+
+  @Test
+  void shouldTrackInstancesThroughRestAndEvictThoseThatStopHeartbeating() {
+    assertThat(api.post("/api/v1/instances", Map.of()).json().get("field").asString()).isEqualTo("service");
+    assertThat(api.post("/api/v1/instances", Map.of("service", "billing", "port", 70000)).status()).isEqualTo(400);
+    assertThat(api.post("/api/v1/instances", Map.of("service", "billing", "instanceId", "bad id!")).status()).isEqualTo(400);
+    assertThat(api.post("/api/v1/instances", Map.of("service", "billing", "environment", "moon")).status()).isEqualTo(400);
+
+    Api.Response registered = api.post("/api/v1/instances", Map.of("instanceId", "billing-it-1", "service", "billing", "host", "10.1.2.3",
+        "port", 8443, "environment", "production", "tags", List.of("eu-west"), "heartbeatPeriodMs", 500));
+    assertThat(registered.status()).as(registered.text()).isEqualTo(201);
+    assertThat(registered.headers().firstValue("Location")).hasValue("/api/v1/instances/billing-it-1");
+    assertThat(registered.json().get("status").asString()).isEqualTo("Healthy");
+    assertThat(registered.json().get("clientVersion").asString()).isEqualTo("rest");
+    assertThat(api.get("/api/v1/instances?service=billing").json().get("items")).extracting(i -> i.get("instanceId").asString())
+        .containsExactly("billing-it-1");
+    Api.Response beat = api.post("/api/v1/instances/billing-it-1/heartbeat", Map.of());
+    assertThat(beat.status()).as(beat.text()).isEqualTo(200);
+
+    // silent for two periods: Unhealthy; silent past the eviction limit: gone
+    await().atMost(Duration.ofSeconds(20)).until(() -> "Unhealthy".equals(api.get("/api/v1/instances/billing-it-1").json().path("status").asString("")));
+    assertThat(api.get("/api/v1/instances?status=unhealthy&service=billing").json().get("totalItems").asInt()).isEqualTo(1);
+    await().atMost(Duration.ofSeconds(30)).until(() -> api.get("/api/v1/instances/billing-it-1").status() == 404);
+    assertThat(api.post("/api/v1/instances/billing-it-1/heartbeat", Map.of()).status()).as("register again").isEqualTo(404);
+
+    assertThat(api.post("/api/v1/instances", Map.of("instanceId", "billing-it-2", "service", "billing")).status()).isEqualTo(201);
+    assertThat(api.delete("/api/v1/instances/billing-it-2").status()).isEqualTo(204);
+    assertThat(api.get("/api/v1/instances/billing-it-2").status()).isEqualTo(404);
+    assertThat(api.delete("/api/v1/instances/billing-it-2").status()).isEqualTo(404);
+  }
+}

@@ -1,0 +1,190 @@
+package io.hotswap.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.hotswap.avro.LiveConfig;
+import io.hotswap.avro.ValueType;
+import io.hotswap.core.avro.Serdes;
+import io.hotswap.core.json.Json;
+import io.hotswap.core.kafka.Topics;
+import io.hotswap.gateway.GatewayApplication;
+import io.hotswap.gateway.system.StoreRouter;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.kafka.test.EmbeddedKafkaBroker;
+import org.springframework.kafka.test.context.EmbeddedKafka;
+import tools.jackson.databind.JsonNode;
+
+/** The gateway as clients and peers reach it: peer-only internal calls, trusted proxies, TLS, OpenAPI. */
+class GatewaySurfaceIT extends PlatformTest {
+
+  @Test
+  void shouldLetOnlyGatewayPeersTakeRateLimitTokensOrClaimARequestWasForwarded() {
+    assertThat(api.post("/api/v1/tenants", Map.of("tenantId", "it-peers", "tier", "Free")).status()).isEqualTo(201); // 5 writes a minute
+    Api viewer = api.as(io.hotswap.core.testing.Tokens.token("viewer", List.of("Viewer"), List.of()));
+    Api otherTenantsAdmin = api.as(io.hotswap.core.testing.Tokens.token("other-admin", List.of("TenantAdmin"), List.of("it-someone-else")));
+    Api anonymous = api.as(null);
+    for (Api caller : List.of(viewer, otherTenantsAdmin, anonymous, api)) {
+      for (int i = 0; i < 6; i++) {
+        Api.Response r = caller.post("/internal/v1/rate-limits/it-peers/write?tokens=5", null);
+        assertThat(r.status()).as(r.text()).isEqualTo(401);
+        assertThat(r.header("Content-Type")).startsWith("application/problem+json");
+      }
+    }
+    Api.Response forged = viewer.post("/internal/v1/rate-limits/it-peers/write", null,
+        Map.of("X-HotSwap-Peer", java.time.Instant.now().getEpochSecond() + ".bm90LWEtc2lnbmF0dXJl"));
+    assertThat(forged.status()).isEqualTo(401);
+    // a client claiming its request was forwarded (and so already counted) is refused, not waved through
+    Api.Response spoofed = api.post("/api/v1/configs", config("it-peers", "spoofed", 1, "Number"), Map.of("X-HotSwap-Forwarded", "localhost:1"));
+    assertThat(spoofed.status()).as(spoofed.text()).isEqualTo(401);
+    assertThat(spoofed.json().get("type").asString()).endsWith("/peer-signature-required");
+    // none of it moved the tenant's bucket: its five writes a minute are all there, the sixth is limited
+    for (int i = 0; i < 5; i++) {
+      Api.Response w = api.post("/api/v1/configs", config("it-peers", "k" + i, i, "Number"));
+      assertThat(w.status()).as(w.text()).isEqualTo(201);
+    }
+    assertThat(api.post("/api/v1/configs", config("it-peers", "k5", 5, "Number")).status()).isEqualTo(429);
+  }
+
+  @Test
+  void shouldAuditTheClientBehindATrustedProxyAndIgnoreForwardingHeadersFromAnyoneElse() throws Exception {
+    createTenant("it-proxy");
+    int port = api.port();
+    Map<String, String> sent = new java.util.LinkedHashMap<>();
+    sent.put("127.0.0.1", "via.proxy");   // the trusted proxy: the client it names is audited
+    sent.put("127.0.0.2", "direct");      // anyone else: its own address, whatever it claims
+    for (var from : sent.entrySet()) {
+      java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().localAddress(java.net.InetAddress.getByName(from.getKey())).build();
+      java.net.http.HttpResponse<String> r = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/api/v1/configs"))
+              .header("Authorization", "Bearer " + io.hotswap.core.testing.Tokens.admin()).header("Content-Type", "application/json")
+              .header("X-Forwarded-For", "198.51.100.1, 203.0.113.7")
+              .POST(java.net.http.HttpRequest.BodyPublishers.ofString(Json.MAPPER.writeValueAsString(config("it-proxy", from.getValue(), 1, "Number"))))
+              .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    }
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      assertThat(count("SELECT count(*) FROM audit_log WHERE tenant_id = 'it-proxy' AND config_key = 'via.proxy' AND source_ip = '203.0.113.7'")).isOne();
+      assertThat(count("SELECT count(*) FROM audit_log WHERE tenant_id = 'it-proxy' AND config_key = 'direct' AND source_ip = '127.0.0.2'")).isOne();
+    });
+  }
+
+  @Test
+  void shouldServeTheGatewayOverTlsWhenServerSslIsSet() throws Exception {
+    // Given a keystore (self-signed, made with the JDK's keytool) and a gateway started with the standard server.ssl.* properties
+    Path keystore = stateDir.resolve("gateway-tls.p12");
+    Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+        "-genkeypair", "-alias", "gateway", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2", "-dname", "CN=localhost",
+        "-ext", "SAN=dns:localhost,ip:127.0.0.1", "-storetype", "PKCS12", "-keystore", keystore.toString(),
+        "-storepass", "changeit", "-keypass", "changeit").redirectErrorStream(true).start();
+    assertThat(keytool.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(keytool.exitValue()).as(new String(keytool.getInputStream().readAllBytes())).isZero();
+    int tlsPort = freePort();
+    ConfigurableApplicationContext tls = GatewayApplication.application().run(
+        "--server.port=" + tlsPort,
+        "--server.ssl.enabled=true",
+        "--server.ssl.key-store=" + keystore,
+        "--server.ssl.key-store-type=PKCS12",
+        "--server.ssl.key-store-password=changeit",
+        "--hotswap.gateway.advertised-host=localhost",
+        "--spring.kafka.bootstrap-servers=" + bootstrap,
+        "--hotswap.security.jwt.secret=" + io.hotswap.core.testing.Tokens.SECRET,
+        "--hotswap.security.master-key=" + io.hotswap.core.testing.Tokens.MASTER_KEY,
+        "--hotswap.kafka.partitions=3",
+        "--hotswap.gateway.application-id=hotswap-gateway-tls-it",
+        "--logging.include-application-name=false",
+        "--spring.autoconfigure.exclude=" + Platform.NO_DATABASE,
+        "--spring.kafka.streams.state-dir=" + stateDir.resolve("gateway-tls"));
+    try {
+      java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+      try (var in = Files.newInputStream(keystore)) {
+        trust.load(in, "changeit".toCharArray());
+      }
+      var tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(trust);
+      var ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+      ssl.init(null, tmf.getTrustManagers(), null);
+      var client = java.net.http.HttpClient.newBuilder().sslContext(ssl).build();
+      // Then it answers over HTTPS, with the same authentication
+      var health = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("https://localhost:" + tlsPort + "/actuator/health/liveness")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(health.statusCode()).isEqualTo(200);
+      var unauthenticated = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("https://localhost:" + tlsPort + "/api/v1/environments")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(unauthenticated.statusCode()).isEqualTo(401);
+      var environments = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("https://localhost:" + tlsPort + "/api/v1/environments"))
+          .header("Authorization", "Bearer " + io.hotswap.core.testing.Tokens.admin()).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(environments.statusCode()).isEqualTo(200);
+      assertThat(environments.body()).contains("production");
+      // and plain HTTP on that port gets no API answer (Tomcat answers 400 "requires TLS" or drops the connection)
+      try {
+        assertThat(new Api(tlsPort).get("/api/v1/environments").status()).isEqualTo(400);
+      } catch (java.io.UncheckedIOException refused) {
+        assertThat(refused).hasCauseInstanceOf(java.io.IOException.class);
+      }
+    } finally {
+      tls.close();
+    }
+  }
+
+  @Test
+  void shouldDocumentEveryRequestBodyWithAnExampleInOpenApi() {
+    JsonNode paths = api.get("/v3/api-docs").json().get("paths");
+    List<String> withBody = new ArrayList<>();
+    List<String> withoutExample = new ArrayList<>();
+    for (String path : paths.propertyNames()) {
+      for (String method : paths.get(path).propertyNames()) {
+        JsonNode body = paths.get(path).get(method).get("requestBody");
+        if (body == null || path.startsWith("/internal/")) {
+          continue;
+        }
+        withBody.add(method + " " + path);
+        body.get("content").forEach(media -> {
+          if (media.get("example") == null || media.get("example").isNull()) {
+            withoutExample.add(method + " " + path);
+          }
+        });
+      }
+    }
+    assertThat(withBody).contains("post /api/v1/schemas", "post /api/v1/profiles", "post /api/v1/configs");
+    assertThat(withoutExample).as("request bodies without an example in openapi-examples.json").isEmpty();
+    assertThat(paths.get("/api/v1/schemas").get("post").get("requestBody").get("content").get("application/json")
+        .get("example").get("keyPattern").asString()).isEqualTo("database.*");
+  }
+}
