@@ -12,7 +12,8 @@ import org.springframework.core.io.support.ResourcePropertySource;
  * The settings every service starts from ({@code hotswap-defaults.properties}: the environment
  * variables operators set once for the whole platform — {@code HOTSWAP_KAFKA_BOOTSTRAP},
  * {@code HOTSWAP_JWT_SECRET}, {@code HOTSWAP_MASTER_KEY} … — and the management endpoints),
- * added last so that a service's own file and anything set from outside win.
+ * added last so that a service's own file and anything set from outside win. Only for a HotSwap
+ * service (one whose properties set {@code hotswap.service-name}).
  */
 public class HotSwapDefaults implements EnvironmentPostProcessor {
 
@@ -20,6 +21,9 @@ public class HotSwapDefaults implements EnvironmentPostProcessor {
 
   @Override
   public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
+    if (!environment.containsProperty("hotswap.service-name")) {
+      return;
+    }
     try {
       environment.getPropertySources().addLast(new ResourcePropertySource("hotswapDefaults", new ClassPathResource(RESOURCE, HotSwapDefaults.class)));
     } catch (IOException e) {

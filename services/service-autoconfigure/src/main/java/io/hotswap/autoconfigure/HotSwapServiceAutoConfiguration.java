@@ -35,6 +35,9 @@ import org.springframework.security.web.SecurityFilterChain;
     "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration",
     "org.springframework.boot.security.autoconfigure.actuate.web.servlet.ManagementWebSecurityAutoConfiguration",
     "org.springframework.boot.security.oauth2.server.resource.autoconfigure.OAuth2ResourceServerAutoConfiguration"})
+// only in a HotSwap service (its properties name it): an application that merely has this jar on its
+// classpath — a service embedding the client in the same test JVM — keeps its own wiring
+@org.springframework.boot.autoconfigure.condition.ConditionalOnProperty("hotswap.service-name")
 @EnableConfigurationProperties(HotSwapProperties.class)
 public class HotSwapServiceAutoConfiguration {
 

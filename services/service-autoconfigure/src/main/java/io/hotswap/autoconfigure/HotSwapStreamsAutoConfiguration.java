@@ -25,7 +25,7 @@ import org.springframework.kafka.config.StreamsBuilderFactoryBeanConfigurer;
  * {@code defaultKafkaStreamsConfig}.
  */
 @AutoConfiguration(beforeName = "org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration")
-@ConditionalOnProperty("hotswap.streams.application-id")
+@ConditionalOnProperty({"hotswap.service-name", "hotswap.streams.application-id"})
 @EnableKafkaStreams
 public class HotSwapStreamsAutoConfiguration {
 

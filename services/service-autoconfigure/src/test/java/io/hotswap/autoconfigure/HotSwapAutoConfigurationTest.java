@@ -24,7 +24,7 @@ class HotSwapAutoConfigurationTest {
   private final ApplicationContextRunner contexts = new ApplicationContextRunner()
       .withConfiguration(AutoConfigurations.of(HotSwapServiceAutoConfiguration.class, HotSwapStreamsAutoConfiguration.class))
       .withBean(Serdes.class, Serdes::create)
-      .withPropertyValues("hotswap.security.jwt.secret=" + Tokens.SECRET);
+      .withPropertyValues("hotswap.service-name=validation", "hotswap.security.jwt.secret=" + Tokens.SECRET);
 
   @Test
   void shouldGiveEveryServiceTopicsAndTokenVerificationAndStreamsOnlyWhenItHasAnApplication() {
@@ -45,6 +45,19 @@ class HotSwapAutoConfigurationTest {
         assertThatThrownBy(() -> context.getBean(JwtDecoder.class).decode(Tokens.admin())).isInstanceOf(JwtException.class));
     contexts.withPropertyValues("hotswap.security.jwt.secret=short").run(context ->
         assertThat(context).getFailure().rootCause().hasMessageContaining("at least 32 bytes"));
+  }
+
+  /** An application that only has this jar on its classpath (a service embedding the client, in a test JVM) keeps its own wiring. */
+  @Test
+  void shouldLeaveAnApplicationThatIsNoHotSwapServiceAlone() {
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(HotSwapServiceAutoConfiguration.class, HotSwapStreamsAutoConfiguration.class))
+        .withPropertyValues("hotswap.streams.application-id=someone-elses").run(context -> {
+          assertThat(context).doesNotHaveBean(JwtDecoder.class).doesNotHaveBean(Topics.class).doesNotHaveBean(HotSwapProperties.class);
+        });
+    StandardEnvironment environment = new StandardEnvironment();
+    new HotSwapDefaults().postProcessEnvironment(environment, new SpringApplication());
+    assertThat(environment.getPropertySources().contains("hotswapDefaults")).isFalse();
   }
 
   @Test
