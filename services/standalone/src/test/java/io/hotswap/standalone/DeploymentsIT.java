@@ -263,6 +263,19 @@ class DeploymentsIT extends PlatformTest {
         .containsExactly("billing-it-1");
     Api.Response beat = api.post("/api/v1/instances/billing-it-1/heartbeat", Map.of());
     assertThat(beat.status()).as(beat.text()).isEqualTo(200);
+    // heartbeats of one instance sent at once are all answered (each once waited for its own and the
+    // earlier ones gave up with 503 — the fuzz test found it)
+    try (var together = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+      List<java.util.concurrent.Future<Api.Response>> beats = new ArrayList<>();
+      for (int i = 0; i < 16; i++) {
+        beats.add(together.submit(() -> api.post("/api/v1/instances/billing-it-1/heartbeat", Map.of())));
+      }
+      for (var b : beats) {
+        assertThat(b.get().status()).as(b.get().text()).isEqualTo(200);
+      }
+    } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+      throw new AssertionError(e);
+    }
 
     // silent for two periods: Unhealthy; silent past the eviction limit: gone
     await().atMost(Duration.ofSeconds(20)).until(() -> "Unhealthy".equals(api.get("/api/v1/instances/billing-it-1").json().path("status").asString("")));

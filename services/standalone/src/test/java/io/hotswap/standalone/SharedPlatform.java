@@ -24,6 +24,22 @@ final class SharedPlatform implements BeforeAllCallback {
   @java.lang.annotation.Target(java.lang.annotation.ElementType.TYPE)
   @interface OwnPlatform {}
 
+  /**
+   * Runs the classes on the shared platform after all others (keeping each group's order): the
+   * shared platform starts with the first of them and stays up to the end, so nothing else
+   * runs beside it.
+   */
+  public static final class Last implements org.junit.jupiter.api.ClassOrderer {
+    @Override
+    public void orderClasses(org.junit.jupiter.api.ClassOrdererContext context) {
+      context.getClassDescriptors().sort(java.util.Comparator.comparingInt(d -> onSharedPlatform(d.getTestClass()) ? 1 : 0));
+    }
+
+    static boolean onSharedPlatform(Class<?> testClass) {
+      return PlatformTest.class.isAssignableFrom(testClass) && !testClass.isAnnotationPresent(OwnPlatform.class);
+    }
+  }
+
   private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(SharedPlatform.class);
 
   @Override
