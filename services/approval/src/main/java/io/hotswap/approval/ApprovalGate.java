@@ -13,13 +13,13 @@ import io.hotswap.core.domain.Rejection;
 import io.hotswap.core.domain.StoreKeys;
 import io.hotswap.core.stream.AuditEvents;
 import io.hotswap.core.stream.CommandResults;
+import io.hotswap.core.stream.CommandProcessor;
 import io.hotswap.core.stream.RememberedOutcomes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.streams.processor.PunctuationType;
-import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -34,7 +34,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * {@code approvals}, an audit event and the decision's result; retried decisions (same command id)
  * are answered as the first time.
  */
-final class ApprovalGate implements Processor<String, Command, String, ApprovalGate.Out> {
+final class ApprovalGate extends CommandProcessor<ApprovalGate.Out> {
 
   static final String STAGE = "approval";
   static final String SYSTEM_ACTOR = "hotswap-approval";
@@ -45,21 +45,16 @@ final class ApprovalGate implements Processor<String, Command, String, ApprovalG
   }
 
   private final Duration checkPeriod;
-  private final Duration idempotencyWindow;
-  private ProcessorContext<String, Out> context;
   private KeyValueStore<String, ApprovalRequest> pending;
-  private RememberedOutcomes decided;
 
   ApprovalGate(Duration checkPeriod, Duration idempotencyWindow) {
+    super(ApprovalTopology.OUTCOMES_STORE, idempotencyWindow);
     this.checkPeriod = checkPeriod;
-    this.idempotencyWindow = idempotencyWindow;
   }
 
   @Override
-  public void init(ProcessorContext<String, Out> context) {
-    this.context = context;
+  protected void start(ProcessorContext<String, Out> context) {
     this.pending = context.getStateStore(ApprovalTopology.PENDING_STORE);
-    this.decided = new RememberedOutcomes(context.getStateStore(ApprovalTopology.OUTCOMES_STORE), idempotencyWindow);
     context.schedule(checkPeriod, PunctuationType.WALL_CLOCK_TIME, ts -> {
       Instant now = Instant.ofEpochMilli(ts);
       expire(now).forEach(o -> context.forward(new Record<>(o.key(), o, ts)));
@@ -67,28 +62,14 @@ final class ApprovalGate implements Processor<String, Command, String, ApprovalG
   }
 
   @Override
-  public void process(Record<String, Command> record) {
-    Command command = record.value();
-    if (command == null) {
-      return;
-    }
-    Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
+  protected void process(Record<String, Command> record, Command command, Instant now) {
     List<Out> out = new ArrayList<>();
     if (command.getType() == CommandType.APPROVAL_APPROVE || command.getType() == CommandType.APPROVAL_REJECT) {
-      CommandResult previous = decided.get(command.getCommandId(), now.toEpochMilli());
-      CommandResult result;
-      if (previous != null) {
-        result = previous;
-      } else {
-        try {
-          result = decide(command, now, out);
-        } catch (Rejection r) {
-          out.clear();
-          result = CommandResults.rejected(command, r, STAGE, now);
-        }
-        decided.put(command.getCommandId(), result, now.toEpochMilli());
+      RememberedOutcomes.Answer answer = outcomes.answer(command, now, STAGE, () -> decide(command, now, out));
+      if (answer.freshlyRejected()) {
+        out.clear();
       }
-      out.add(new Out(Out.Kind.RESULT, result.getCommandId(), result));
+      out.add(new Out(Out.Kind.RESULT, answer.result().getCommandId(), answer.result()));
     } else if (command.getApprovalRequired()) {
       hold(command, now, out);
     } else {

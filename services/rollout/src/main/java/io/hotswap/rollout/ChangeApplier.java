@@ -22,6 +22,7 @@ import io.hotswap.core.domain.StoreKeys;
 import io.hotswap.core.json.Json;
 import io.hotswap.core.stream.AuditEvents;
 import io.hotswap.core.stream.CommandResults;
+import io.hotswap.core.stream.CommandProcessor;
 import io.hotswap.core.stream.RememberedOutcomes;
 import io.hotswap.core.stream.UndoLog;
 import java.time.Duration;
@@ -32,7 +33,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.kafka.streams.processor.PunctuationType;
-import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -43,20 +43,17 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * event and the command's result — all in the task's exactly-once transaction, so the audit trail
  * can't miss a change and a retried command (same id) is answered, not applied twice.
  */
-final class ChangeApplier implements Processor<String, Command, String, Output> {
+final class ChangeApplier extends CommandProcessor<Output> {
 
   static final String STAGE = "rollout";
   static final String MASK = "******";
 
-  private final Duration idempotencyWindow;
   private final Retention retention;
   private final DeploymentApplier.Policy deploymentPolicy;
   private DeploymentApplier deployments;
   private KeyValueStore<String, ConfigEntry> history;
-  private ProcessorContext<String, Output> context;
   private KeyValueStore<String, ConfigEntry> configs;
   private KeyValueStore<String, Tenant> tenants;
-  private RememberedOutcomes applied;
   private KeyValueStore<String, io.hotswap.avro.TenantKey> keys;
   private CatalogApplier catalog;
   private Usage usage;
@@ -64,17 +61,15 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
   private final UndoLog undo = new UndoLog();
 
   ChangeApplier(Duration idempotencyWindow, Retention retention, DeploymentApplier.Policy deploymentPolicy) {
-    this.idempotencyWindow = idempotencyWindow;
+    super(RolloutTopology.OUTCOMES_STORE, idempotencyWindow);
     this.retention = retention;
     this.deploymentPolicy = deploymentPolicy;
   }
 
   @Override
-  public void init(ProcessorContext<String, Output> context) {
-    this.context = context;
+  protected void start(ProcessorContext<String, Output> context) {
     this.configs = undo.track(context.getStateStore(RolloutTopology.CONFIG_STORE));
     this.tenants = context.getStateStore(RolloutTopology.TENANTS_STORE);
-    this.applied = new RememberedOutcomes(context.getStateStore(RolloutTopology.OUTCOMES_STORE), idempotencyWindow);
     this.keys = context.getStateStore(RolloutTopology.KEYS_STORE);
     this.history = undo.track(context.getStateStore(RolloutTopology.HISTORY_STORE));
     this.catalog = new CatalogApplier(context.getStateStore(RolloutTopology.SCHEMAS_STORE), context.getStateStore(RolloutTopology.PROFILES_STORE),
@@ -89,27 +84,13 @@ final class ChangeApplier implements Processor<String, Command, String, Output> 
   }
 
   @Override
-  public void process(Record<String, Command> record) {
-    Command command = record.value();
-    if (command == null) {
-      return;
-    }
-    Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
-    CommandResult previous = applied.get(command.getCommandId(), now.toEpochMilli());
-    if (previous != null) {
-      emit(record, Output.Kind.RESULT, previous.getCommandId(), previous, null);
-      return;
-    }
+  protected void process(Record<String, Command> record, Command command, Instant now) {
     List<Output> outputs = new ArrayList<>();
-    CommandResult result;
-    try {
-      result = apply(command, now, outputs);
-    } catch (Rejection rejection) {
-      outputs.clear();
-      result = CommandResults.rejected(command, rejection, STAGE, now);
+    RememberedOutcomes.Answer answer = outcomes.answer(command, now, STAGE, () -> apply(command, now, outputs));
+    if (answer.remembered() || answer.freshlyRejected()) {
+      outputs.clear(); // a retry changes nothing again; a refused change leaves nothing behind
     }
-    applied.put(command.getCommandId(), result, now.toEpochMilli());
-    outputs.add(new Output(Output.Kind.RESULT, result.getCommandId(), result, null));
+    outputs.add(new Output(Output.Kind.RESULT, answer.result().getCommandId(), answer.result(), null));
     outputs.forEach(o -> emit(record, o.kind(), o.key(), o.value(), o.environment()));
   }
 

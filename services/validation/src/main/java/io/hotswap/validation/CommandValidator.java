@@ -2,7 +2,6 @@ package io.hotswap.validation;
 
 import io.hotswap.avro.BatchOp;
 import io.hotswap.avro.Command;
-import io.hotswap.avro.CommandResult;
 import io.hotswap.avro.ConfigPayload;
 import io.hotswap.avro.Outcome;
 import io.hotswap.avro.Tenant;
@@ -16,11 +15,11 @@ import io.hotswap.core.domain.Rejection;
 import io.hotswap.core.domain.TenantIds;
 import io.hotswap.core.domain.ValueTypes;
 import io.hotswap.core.stream.CommandResults;
+import io.hotswap.core.stream.CommandProcessor;
 import io.hotswap.core.stream.RememberedOutcomes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -35,52 +34,31 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *
  * <p>A command id seen before is answered as it was the first time (Idempotency-Key).
  */
-final class CommandValidator implements Processor<String, Command, String, Decision> {
+final class CommandValidator extends CommandProcessor<Decision> {
 
   static final String STAGE = "validation";
 
-  private final Duration idempotencyWindow;
-  private ProcessorContext<String, Decision> context;
   private KeyValueStore<String, Tenant> tenants;
-  private RememberedOutcomes seen;
   private SchemaRules schemaRules;
 
   CommandValidator(Duration idempotencyWindow) {
-    this.idempotencyWindow = idempotencyWindow;
+    super(ValidationTopology.OUTCOMES_STORE, idempotencyWindow);
   }
 
   @Override
-  public void init(ProcessorContext<String, Decision> context) {
-    this.context = context;
+  protected void start(ProcessorContext<String, Decision> context) {
     this.tenants = context.getStateStore(ValidationTopology.TENANTS_VIEW);
-    this.seen = new RememberedOutcomes(context.getStateStore(ValidationTopology.OUTCOMES_STORE), idempotencyWindow);
     this.schemaRules = new SchemaRules(context.getStateStore(ValidationTopology.SCHEMAS_VIEW),
         context.getStateStore(ValidationTopology.PENDING_STORE), context.getStateStore(ValidationTopology.CONFIG_VIEW));
   }
 
   @Override
-  public void process(Record<String, Command> record) {
-    Command command = record.value();
-    if (command == null) {
-      return;
-    }
-    Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
-    CommandResult previous = seen.get(command.getCommandId(), now.toEpochMilli());
-    if (previous != null) {
-      context.forward(record.withValue(previous.getOutcome() == Outcome.REJECTED ? Decision.reject(previous) : Decision.pass(command)));
-      return;
-    }
-    Decision decision;
-    try {
+  protected void process(Record<String, Command> record, Command command, Instant now) {
+    RememberedOutcomes.Answer answer = outcomes.answer(command, now, STAGE, () -> {
       validate(command);
-      seen.put(command.getCommandId(), CommandResults.forwarded(command, STAGE, now), now.toEpochMilli());
-      decision = Decision.pass(command);
-    } catch (Rejection rejection) {
-      CommandResult result = CommandResults.rejected(command, rejection, STAGE, now);
-      seen.put(command.getCommandId(), result, now.toEpochMilli());
-      decision = Decision.reject(result);
-    }
-    context.forward(record.withValue(decision));
+      return CommandResults.forwarded(command, STAGE, now);
+    });
+    context.forward(record.withValue(answer.result().getOutcome() == Outcome.REJECTED ? Decision.reject(answer.result()) : Decision.pass(command)));
   }
 
   private void validate(Command command) {

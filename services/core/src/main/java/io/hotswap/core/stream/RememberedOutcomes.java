@@ -54,4 +54,34 @@ public final class RememberedOutcomes {
   public void put(String commandId, CommandResult outcome, long nowMs) {
     store.put(commandId, outcome, nowMs);
   }
+
+  /** A command's answer, and whether it was remembered from an earlier delivery of the same id. */
+  public record Answer(CommandResult result, boolean remembered) {
+
+    /** Decided now, and refused: what the decision wrote is to be dropped. */
+    public boolean freshlyRejected() {
+      return !remembered && result.getOutcome() == io.hotswap.avro.Outcome.REJECTED;
+    }
+  }
+
+  /**
+   * Answers a command as every stage does: as it was answered the first time when its id is
+   * remembered (an Idempotency-Key retry, a redelivery), else by {@code decide} — a {@link
+   * io.hotswap.core.domain.Rejection} it throws is the answer, refused by {@code stage} — and the
+   * answer is remembered for the window.
+   */
+  public Answer answer(io.hotswap.avro.Command command, Instant now, String stage, java.util.function.Supplier<CommandResult> decide) {
+    CommandResult previous = get(command.getCommandId(), now.toEpochMilli());
+    if (previous != null) {
+      return new Answer(previous, true);
+    }
+    CommandResult result;
+    try {
+      result = decide.get();
+    } catch (io.hotswap.core.domain.Rejection rejection) {
+      result = CommandResults.rejected(command, rejection, stage, now);
+    }
+    put(command.getCommandId(), result, now.toEpochMilli());
+    return new Answer(result, false);
+  }
 }
