@@ -43,8 +43,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Validation, approval and rollout as one pipeline, each its own topology driven by its own test
- * driver, records carried between them as the topics would. Rollout's tenants, schemas and
- * config-state reach validation's views only when {@link #catchUp} is called, so each test chooses
+ * driver, records carried between them as the topics would. Rollout's schemas and config-state
+ * reach validation's views only when {@link #catchUp} is called, so each test chooses
  * how far behind the views are — the worst case for a stage that judges before the owner.
  *
  * <p>Every path on which rollout refuses what validation passed is followed by the command that
@@ -68,10 +68,8 @@ class PipelineTopologyTest {
   private final Map<String, CommandResult> answers = new HashMap<>();
   /** What rollout published and validation's views have not received yet. */
   private final Deque<Runnable> lagging = new ArrayDeque<>();
-  private final TestOutputTopic<String, io.hotswap.avro.Tenant> tenantsOut = out(rollout, Topics.TENANTS, serdes.tenant());
   private final TestOutputTopic<String, io.hotswap.avro.ConfigSchema> schemasOut = out(rollout, Topics.SCHEMAS, serdes.configSchema());
   private final TestOutputTopic<String, ConfigEntry> stateOut = out(rollout, Topics.CONFIG_STATE, serdes.configEntry());
-  private final TestInputTopic<String, io.hotswap.avro.Tenant> tenantsIn = in(validation, Topics.TENANTS, serdes.tenant());
   private final TestInputTopic<String, io.hotswap.avro.ConfigSchema> schemasIn = in(validation, Topics.SCHEMAS, serdes.configSchema());
   private final TestInputTopic<String, ConfigEntry> stateIn = in(validation, Topics.CONFIG_STATE, serdes.configEntry());
 
@@ -115,7 +113,6 @@ class PipelineTopologyTest {
         rolloutIn.pipeInput(kv.key, kv.value);
         moved = true;
       }
-      tenantsOut.readKeyValuesToList().forEach(kv -> lagging.add(() -> tenantsIn.pipeInput(kv.key, kv.value)));
       schemasOut.readKeyValuesToList().forEach(kv -> lagging.add(() -> schemasIn.pipeInput(kv.key, kv.value)));
       stateOut.readKeyValuesToList().forEach(kv -> lagging.add(() -> stateIn.pipeInput(kv.key, kv.value)));
     }
@@ -206,8 +203,9 @@ class PipelineTopologyTest {
     Command toQa = config(CommandType.CONFIG_PROMOTE, "acme", "qa", "a.b", "1", ValueType.NUMBER, null);
     toQa.getConfig().setPromotedFrom("development");
     refused(toQa, 409, "approval-required");
-    catchUp();
-    Command again = Command.newBuilder(toQa).setCommandId("again").build();
+    // the gateway marks it once it shows the new policy (PromotionController.markForApproval)
+    Command again = Command.newBuilder(toQa).setCommandId("again").setApprovalRequired(true).setApprovalLevels(1)
+        .setApprovalTimeoutMs(3_600_000L).build();
     assertThat(send(again).getOutcome()).isEqualTo(Outcome.PENDING);
 
     java.util.function.Function<String, Command> register = json -> io.hotswap.core.testing.Commands.base(CommandType.SCHEMA_REGISTER, "acme")

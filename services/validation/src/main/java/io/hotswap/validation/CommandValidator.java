@@ -4,7 +4,6 @@ import io.hotswap.avro.BatchOp;
 import io.hotswap.avro.Command;
 import io.hotswap.avro.ConfigPayload;
 import io.hotswap.avro.Outcome;
-import io.hotswap.avro.Tenant;
 import io.hotswap.avro.TenantPayload;
 import io.hotswap.avro.TenantStatus;
 import io.hotswap.avro.ValueType;
@@ -22,12 +21,11 @@ import java.time.Instant;
 import java.util.List;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Judges every command on what needs no state — ids, actors, keys, environments, types, values,
- * payload ranges, plans — and decides which changes wait for an Admin's approval (a promotion into
- * an environment the tenant guards, a schema version that breaks stored values). Everything that
+ * payload ranges, plans — and holds a schema version that breaks stored values for an Admin (a
+ * promotion into a guarded environment comes marked for approval by the gateway). Everything that
  * depends on the platform's facts (does the tenant exist and is it active, does the key exist, its
  * version, the quotas, the schemas in force) is rollout's to judge, in the transaction that applies
  * the change: validation keeps no copy of those facts that could disagree with rollout's.
@@ -38,7 +36,6 @@ final class CommandValidator extends CommandProcessor<Decision> {
 
   static final String STAGE = "validation";
 
-  private KeyValueStore<String, Tenant> tenants;
   private SchemaRules schemaRules;
 
   CommandValidator(Duration idempotencyWindow) {
@@ -47,7 +44,6 @@ final class CommandValidator extends CommandProcessor<Decision> {
 
   @Override
   protected void start(ProcessorContext<String, Decision> context) {
-    this.tenants = context.getStateStore(ValidationTopology.TENANTS_VIEW);
     this.schemaRules = new SchemaRules(context.getStateStore(ValidationTopology.SCHEMAS_VIEW),
         context.getStateStore(ValidationTopology.PENDING_STORE), context.getStateStore(ValidationTopology.CONFIG_VIEW));
   }
@@ -178,13 +174,11 @@ final class CommandValidator extends CommandProcessor<Decision> {
   }
 
   /**
-   * A promotion copies a value forward into the target environment. Into an environment the
-   * tenant guards it is marked for approval: it changes nothing until approved, and is validated
-   * again then. The policy comes from the view of rollout's tenants; a tenant not in the view yet
-   * (created a moment ago) is held under the default policy, and rollout refuses an unmarked
-   * promotion into an environment its policy guards, so a lagging view never skips an approval.
+   * A promotion copies a value forward into the target environment, forward only. Whether it
+   * waits for approval the gateway marked on it (on the tenant as it shows it to the caller);
+   * rollout refuses an unmarked promotion into an environment the tenant guards.
    */
-  private void promote(Command command) {
+  private static void promote(Command command) {
     ConfigPayload c = requireConfig(command);
     String from = c.getPromotedFrom() == null ? null : c.getPromotedFrom().toLowerCase(java.util.Locale.ROOT);
     if (!Environments.isKnown(from) || Environments.order(from) >= Environments.order(c.getEnvironment())) {
@@ -195,16 +189,6 @@ final class CommandValidator extends CommandProcessor<Decision> {
       throw Rejection.badRequest("invalid-type", "a promotion carries the value's type", "type");
     }
     value(c);
-    if (command.getApprovalId() != null) {
-      return; // released by approval
-    }
-    Tenant tenant = tenants.get(command.getTenantId());
-    List<String> guarded = tenant == null ? Environments.GUARDED_BY_DEFAULT_ORDERED : tenant.getGuardedEnvironments();
-    if (guarded.contains(c.getEnvironment())) {
-      command.setApprovalRequired(true);
-      command.setApprovalLevels(tenant == null ? 1 : tenant.getApprovalLevels());
-      command.setApprovalTimeoutMs(tenant == null ? Duration.ofHours(24).toMillis() : tenant.getApprovalTimeoutMs());
-    }
   }
 
   private static void rotateKey(Command command) {

@@ -2,7 +2,6 @@ package io.hotswap.validation;
 
 import io.hotswap.avro.ConfigEntry;
 import io.hotswap.avro.ConfigSchema;
-import io.hotswap.avro.Tenant;
 import io.hotswap.core.avro.Serdes;
 import io.hotswap.core.domain.StoreKeys;
 import io.hotswap.core.kafka.Topics;
@@ -26,17 +25,16 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * <p>Validation owns no fact of the platform: rollout, which applies changes, is the one owner of
  * tenants, keys, versions, quotas and schemas, and judges everything that depends on them in the
  * transaction that applies the change. Validation checks what needs no state, and decides early
- * which changes need an Admin's approval on read-only views of rollout's topics (tenants, schemas,
- * config-state — co-partitioned with the commands by tenant). A view may lag rollout by a moment;
- * rollout judges again, so a lag can delay an answer but never let a change through unjudged.
+ * whether a new schema version needs an Admin's approval on read-only views of rollout's topics
+ * (schemas, config-state — co-partitioned with the commands by tenant). A view may lag rollout by
+ * a moment; rollout judges again, so a lag can delay an answer but never let a change through
+ * unjudged.
  */
 public final class ValidationTopology {
 
   public static final String OUTCOMES_STORE = "validation-outcomes-store";
   /** Schema versions waiting for an Admin's approval: validation's own fact (it holds them). */
   public static final String PENDING_STORE = "validation-pending-schemas-store";
-  /** Read-only view of {@code hotswap.tenants.v1}: each tenant's approval policy. */
-  public static final String TENANTS_VIEW = "validation-tenants-view";
   /** Read-only view of {@code hotswap.schemas.v1}: the latest version of each schema ({@code tenant|name}). */
   public static final String SCHEMAS_VIEW = "validation-schemas-view";
   /** Read-only view of {@code hotswap.config-state.v1}: live keys and their values, for judging new schema versions. */
@@ -48,12 +46,9 @@ public final class ValidationTopology {
     Serde<String> keys = org.apache.kafka.common.serialization.Serdes.String();
     builder.addStateStore(io.hotswap.core.stream.RememberedOutcomes.store(OUTCOMES_STORE, serdes.commandResult(), idempotencyWindow));
     builder.addStateStore(Stores.keyValue(PENDING_STORE, serdes.command()));
-    builder.addStateStore(Stores.keyValue(TENANTS_VIEW, serdes.tenant()));
     builder.addStateStore(Stores.keyValue(SCHEMAS_VIEW, serdes.configSchema()));
     builder.addStateStore(Stores.keyValue(CONFIG_VIEW, serdes.configEntry()));
 
-    builder.stream(Topics.TENANTS, Consumed.with(keys, serdes.tenant()).withName("tenants-source"))
-        .process(() -> new View<Tenant>(TENANTS_VIEW, (k, t) -> k), Named.as("tenants-view"), TENANTS_VIEW);
     builder.stream(Topics.SCHEMAS, Consumed.with(keys, serdes.configSchema()).withName("schemas-source"))
         .process(() -> new View<ConfigSchema>(SCHEMAS_VIEW, (k, s) -> StoreKeys.schema(s.getTenantId(), s.getName())), Named.as("schemas-view"),
             SCHEMAS_VIEW);
@@ -62,7 +57,7 @@ public final class ValidationTopology {
 
     builder.stream(Topics.COMMANDS, Consumed.with(keys, serdes.command()).withName("commands-source"))
         .process(() -> new CommandValidator(idempotencyWindow), Named.as("command-validator"),
-            OUTCOMES_STORE, PENDING_STORE, TENANTS_VIEW, SCHEMAS_VIEW, CONFIG_VIEW)
+            OUTCOMES_STORE, PENDING_STORE, SCHEMAS_VIEW, CONFIG_VIEW)
         .split(Named.as("decision-"))
         .branch((k, d) -> d.passed(), Branched.<String, Decision>withConsumer(passed -> passed
                 .mapValues(Decision::command, Named.as("passed-command"))

@@ -47,7 +47,6 @@ class ValidationTopologyTest {
   private TestInputTopic<String, byte[]> rawCommands;
   private TestOutputTopic<String, Command> validated;
   private TestOutputTopic<String, CommandResult> results;
-  private TestInputTopic<String, io.hotswap.avro.Tenant> tenants;
   private TestInputTopic<String, io.hotswap.avro.ConfigSchema> schemas;
   private TestInputTopic<String, io.hotswap.avro.ConfigEntry> configState;
 
@@ -67,7 +66,6 @@ class ValidationTopologyTest {
     rawCommands = driver.createInputTopic(Topics.COMMANDS, new StringSerializer(), new ByteArraySerializer());
     validated = driver.createOutputTopic(Topics.VALIDATED, new StringDeserializer(), serdes.command().deserializer());
     results = driver.createOutputTopic(Topics.COMMAND_RESULTS, new StringDeserializer(), serdes.commandResult().deserializer());
-    tenants = driver.createInputTopic(Topics.TENANTS, new StringSerializer(), serdes.tenant().serializer());
     schemas = driver.createInputTopic(Topics.SCHEMAS, new StringSerializer(), serdes.configSchema().serializer());
     configState = driver.createInputTopic(Topics.CONFIG_STATE, new StringSerializer(), serdes.configEntry().serializer());
   }
@@ -96,14 +94,6 @@ class ValidationTopologyTest {
     pipe(c);
     assertThat(results.isEmpty()).isTrue();
     assertThat(validated.readValue().getCommandId()).isEqualTo(c.getCommandId());
-  }
-
-  /** What rollout publishes about a tenant, as validation's view of hotswap.tenants.v1 receives it. */
-  private void tenantPublished(String tenant, java.util.List<String> guarded, int levels, long timeoutMs) {
-    tenants.pipeInput(tenant, io.hotswap.avro.Tenant.newBuilder().setTenantId(tenant).setName(tenant).setTier(Tier.PRO)
-        .setStatus(TenantStatus.ACTIVE).setMaxConfigs(100).setMaxEnvironments(4).setVersion(1).setCreatedAt(java.time.Instant.EPOCH)
-        .setUpdatedAt(java.time.Instant.EPOCH).setUpdatedBy("it").setGuardedEnvironments(guarded).setApprovalLevels(levels)
-        .setApprovalTimeoutMs(timeoutMs).build());
   }
 
   /** A live value as rollout publishes it on hotswap.config-state.v1. */
@@ -137,8 +127,8 @@ class ValidationTopologyTest {
     passes(tenantDelete("ghost"));
     passes(tenantUpdate("ghost", TenantPayload.newBuilder().setStatus(TenantStatus.SUSPENDED).build()));
     assertThat(driver.getAllStateStores().keySet()).as("validation holds its outcomes, its held schema versions and read-only views")
-        .containsExactlyInAnyOrder(ValidationTopology.OUTCOMES_STORE, ValidationTopology.PENDING_STORE, ValidationTopology.TENANTS_VIEW,
-            ValidationTopology.SCHEMAS_VIEW, ValidationTopology.CONFIG_VIEW);
+        .containsExactlyInAnyOrder(ValidationTopology.OUTCOMES_STORE, ValidationTopology.PENDING_STORE, ValidationTopology.SCHEMAS_VIEW,
+            ValidationTopology.CONFIG_VIEW);
   }
 
   @Test
@@ -258,43 +248,21 @@ class ValidationTopologyTest {
   }
 
   /**
-   * Promotions into an environment the tenant guards are held, by the policy in the view of
-   * rollout's tenants; a tenant the view does not hold yet (created a moment ago) is held under
-   * the default policy, never passed unguarded.
+   * Promotions go forward only; whether one waits for approval the gateway marked on it, and
+   * validation passes the mark (and a released one's approval id) on unchanged.
    */
   @Test
-  void shouldPassPromotionsForwardAndMarkGuardedTargetsForApproval() {
-    Command early = config(CommandType.CONFIG_PROMOTE, "acme", "production", "a.b", "1", ValueType.NUMBER, null);
-    early.getConfig().setPromotedFrom("staging");
-    pipe(early);
-    Command heldByDefault = validated.readValue();
-    assertThat(heldByDefault.getApprovalRequired()).isTrue();
-    assertThat(heldByDefault.getApprovalLevels()).isEqualTo(1);
-
-    tenantPublished("acme", java.util.List.of("qa"), 1, 3_600_000L);
+  void shouldPassPromotionsForwardWithTheGatewaysApprovalMark() {
     Command toQa = config(CommandType.CONFIG_PROMOTE, "acme", "qa", "a.b", "1", ValueType.NUMBER, null);
     toQa.getConfig().setPromotedFrom("development");
     pipe(toQa);
-    assertThat(validated.readValue().getApprovalRequired()).as("acme guards qa").isTrue();
-    Command toProduction = config(CommandType.CONFIG_PROMOTE, "acme", "production", "a.b", "1", ValueType.NUMBER, null);
-    toProduction.getConfig().setPromotedFrom("qa");
-    pipe(toProduction);
-    assertThat(validated.readValue().getApprovalRequired()).as("acme does not guard production").isFalse();
-
-    Command backwards = config(CommandType.CONFIG_PROMOTE, "acme", "development", "a.b", "1", ValueType.NUMBER, null);
-    backwards.getConfig().setPromotedFrom("staging");
-    assertThat(rejectionOf(backwards).getErrorType()).isEqualTo("invalid-promotion");
-  }
-
-  @Test
-  void shouldCarryTheTenantsApprovalPolicyOnAHeldChangeAndPassTheReleasedOne() {
-    assertThat(rejectionOf(tenantUpdate("acme", TenantPayload.newBuilder().setApprovalLevels(4).build())).getField()).isEqualTo("approvalLevels");
-    assertThat(rejectionOf(tenantUpdate("acme", TenantPayload.newBuilder().setApprovalTimeoutMs(10L).build())).getField())
-        .isEqualTo("approvalTimeout");
-    tenantPublished("acme", java.util.List.of("staging", "production"), 2, 3_600_000L);
+    assertThat(validated.readValue().getApprovalRequired()).isFalse();
 
     Command toProduction = config(CommandType.CONFIG_PROMOTE, "acme", "production", "a.b", "1", ValueType.NUMBER, null);
     toProduction.getConfig().setPromotedFrom("staging");
+    toProduction.setApprovalRequired(true);
+    toProduction.setApprovalLevels(2);
+    toProduction.setApprovalTimeoutMs(3_600_000L);
     pipe(toProduction);
     Command held = validated.readValue();
     assertThat(held.getApprovalRequired()).isTrue();
@@ -307,6 +275,19 @@ class ValidationTopologyTest {
     pipe(released);
     assertThat(validated.readValue().getApprovalRequired()).isFalse();
 
+    Command backwards = config(CommandType.CONFIG_PROMOTE, "acme", "development", "a.b", "1", ValueType.NUMBER, null);
+    backwards.getConfig().setPromotedFrom("staging");
+    assertThat(rejectionOf(backwards).getErrorType()).isEqualTo("invalid-promotion");
+    Command untyped = config(CommandType.CONFIG_PROMOTE, "acme", "qa", "a.b", "1", null, null);
+    untyped.getConfig().setPromotedFrom("development");
+    assertThat(rejectionOf(untyped).getField()).isEqualTo("type");
+  }
+
+  @Test
+  void shouldCheckApprovalPoliciesAndDecisions() {
+    assertThat(rejectionOf(tenantUpdate("acme", TenantPayload.newBuilder().setApprovalLevels(4).build())).getField()).isEqualTo("approvalLevels");
+    assertThat(rejectionOf(tenantUpdate("acme", TenantPayload.newBuilder().setApprovalTimeoutMs(10L).build())).getField())
+        .isEqualTo("approvalTimeout");
     assertThat(rejectionOf(io.hotswap.core.testing.Commands.base(CommandType.APPROVAL_APPROVE, "acme").build()).getErrorType())
         .isEqualTo("missing-approval-id");
     passes(io.hotswap.core.testing.Commands.base(CommandType.APPROVAL_REJECT, "acme").setApprovalId("x").build());

@@ -58,6 +58,23 @@ class PromotionController {
     this.readYourWritesWait = readYourWritesWait;
   }
 
+  /**
+   * Marks a promotion into an environment the tenant guards for approval, with the tenant's
+   * levels and timeout. Decided here, on the tenant as this gateway shows it to its callers, so a
+   * promotion right after a policy change follows the policy the caller just read; rollout
+   * refuses (409) an unmarked promotion into an environment its policy guards, so a gateway a
+   * moment behind another never lets one through. A tenant not in the store yet is held under the
+   * default policy.
+   */
+  static void markForApproval(Command command, io.hotswap.avro.Tenant tenant, String target) {
+    java.util.List<String> guarded = tenant == null ? Environments.GUARDED_BY_DEFAULT_ORDERED : tenant.getGuardedEnvironments();
+    if (guarded.contains(target)) {
+      command.setApprovalRequired(true);
+      command.setApprovalLevels(tenant == null ? 1 : tenant.getApprovalLevels());
+      command.setApprovalTimeoutMs(tenant == null ? Duration.ofHours(24).toMillis() : tenant.getApprovalTimeoutMs());
+    }
+  }
+
   /** Optional body: the target environment (default: the next one). */
   record PromoteRequest(String targetEnvironment) {}
 
@@ -97,6 +114,7 @@ class PromotionController {
               .setPromotedFrom(id.environment()).setPromotedFromVersion(source.getVersion())
               .build())
           .build();
+      markForApproval(command, router.<io.hotswap.avro.Tenant>globalStore(ReadTopology.TENANTS_STORE).get(id.tenantId()), target);
       CommandResult result = commands.submitOrReject(command);
       String targetId = StoreKeys.configId(id.tenantId(), target, id.key());
       Map<String, Object> answer = new LinkedHashMap<>();
