@@ -1,18 +1,11 @@
 package io.hotswap.loadtests;
 
-import io.hotswap.avro.LiveConfig;
-import io.hotswap.avro.LiveRollout;
-import io.hotswap.avro.LiveVariant;
-import io.hotswap.avro.ValueType;
-import io.hotswap.client.Cohorts;
+import io.hotswap.client.Choice;
 import io.hotswap.client.Context;
 import io.hotswap.client.HotSwapClient;
 import io.hotswap.client.Instance;
-import io.hotswap.client.SnapshotFiles;
-import io.hotswap.core.avro.AvroSchemas;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Instant;
+import io.hotswap.client.test.InMemoryHotSwap;
+import io.hotswap.client.test.TestValue;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -30,8 +23,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * What a getter costs a service: the client's typed getters on a 1,000-key snapshot and the cohort
- * evaluation (percentage, A/B) — sampled per call (SampleTime) for percentiles. The client is
- * loaded from a snapshot file and never reaches a broker: getters never touch the network anyway.
+ * evaluation (percentage, A/B) — sampled per call (SampleTime) for percentiles. The client is an
+ * in-memory one (hotswap-client-test) and never reaches a broker: getters never touch the network
+ * anyway, so what is measured is exactly what a service's getter call costs.
  * Run: {@code load-tests/getters.sh}.
  */
 @State(Scope.Benchmark)
@@ -42,42 +36,27 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(1)
 public class GetterBenchmark {
 
+  private InMemoryHotSwap hotswap;
   private HotSwapClient client;
-  private LiveRollout percentage;
-  private LiveRollout ab;
-  private Instance instance;
-  private Path dir;
   private int i;
 
   @Setup(Level.Trial)
-  public void setUp() throws Exception {
-    AvroSchemas.trustGeneratedClasses();
-    dir = Files.createTempDirectory("hotswap-jmh");
-    Path file = dir.resolve("snapshot.json");
-    java.util.Map<String, LiveConfig> records = new java.util.LinkedHashMap<>();
+  public void setUp() {
+    hotswap = InMemoryHotSwap.of("production", "bench", new Instance("bench-1", "bench", List.of("eu-west")));
+    client = hotswap.client();
     for (int k = 0; k < 1000; k++) {
-      records.put("bench|key" + k, LiveConfig.newBuilder().setTenantId("bench").setEnvironment("production").setKey("key" + k)
-          .setValue(Integer.toString(k)).setValueType(ValueType.NUMBER).setVersion(1).setUpdatedAt(Instant.now()).build());
+      hotswap.put(TestValue.number("bench", "key" + k, k));
     }
-    records.put("bench|feature.new_ui", LiveConfig.newBuilder().setTenantId("bench").setEnvironment("production").setKey("feature.new_ui")
-        .setValue("true").setValueType(ValueType.BOOLEAN).setVersion(1).setUpdatedAt(Instant.now()).build());
-    records.put("bench|greeting", LiveConfig.newBuilder().setTenantId("bench").setEnvironment("production").setKey("greeting")
-        .setValue("hello").setValueType(ValueType.STRING).setVersion(1).setUpdatedAt(Instant.now()).build());
-    percentage = LiveRollout.newBuilder().setRolloutId("d1").setCandidate("new").setCandidateVersion(2L).setPercentage(25.0).build();
-    ab = LiveRollout.newBuilder().setRolloutId("d2").setVariants(List.of(
-        LiveVariant.newBuilder().setName("A").setWeight(50).setValue("a").build(),
-        LiveVariant.newBuilder().setName("B").setWeight(50).setValue("b").build())).build();
-    records.put("bench|checkout.flow", LiveConfig.newBuilder().setTenantId("bench").setEnvironment("production").setKey("checkout.flow")
-        .setValue("old").setValueType(ValueType.STRING).setVersion(1).setUpdatedAt(Instant.now()).setRollout(percentage).build());
-    SnapshotFiles.write(file, "production", records);
-    client = HotSwapClient.builder().bootstrapServers("localhost:1").environment("production").tenant("bench")
-        .snapshotFile(file).register(false).build().start();
-    instance = new Instance("bench-1", "bench", List.of("eu-west"));
+    hotswap.put(TestValue.bool("bench", "feature.new_ui", true));
+    hotswap.put(TestValue.string("bench", "greeting", "hello"));
+    hotswap.put(TestValue.string("bench", "checkout.flow", "old").canary("new", 25.0, "userId"));
+    hotswap.put(TestValue.string("bench", "checkout.theme", "plain")
+        .variants("userId", TestValue.Variant.of("A", 50, "a"), TestValue.Variant.of("B", 50, "b")));
   }
 
   @TearDown(Level.Trial)
-  public void tearDown() throws Exception {
-    client.close();
+  public void tearDown() {
+    hotswap.close();
   }
 
   @Benchmark
@@ -101,12 +80,12 @@ public class GetterBenchmark {
   }
 
   @Benchmark
-  public Cohorts.Choice cohortPercentage() {
-    return Cohorts.choose("bench|checkout.flow", "old", 1, percentage, instance, Context.of("userId", "user-" + (i++ & 4095)));
+  public Choice choicePercentage() {
+    return client.choice("bench", "checkout.flow", Context.of("userId", "user-" + (i++ & 4095))).orElseThrow();
   }
 
   @Benchmark
-  public Cohorts.Choice cohortAbVariants() {
-    return Cohorts.choose("bench|checkout.flow", "old", 1, ab, instance, Context.of("userId", "user-" + (i++ & 4095)));
+  public String getWithAbVariants() {
+    return client.getString("bench", "checkout.theme", "x", Context.of("userId", "user-" + (i++ & 4095)));
   }
 }

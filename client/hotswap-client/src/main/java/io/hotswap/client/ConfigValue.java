@@ -21,7 +21,11 @@ public final class ConfigValue {
   private final Instant updatedAt;
   private final Supplier<String> text;
 
-  ConfigValue(String tenantId, String key, Kind kind, String type, long version, String semver, Instant updatedAt,
+  /**
+   * A value as the client serves it; {@code text} is asked on first use (a secret decrypts then).
+   * Public so tests can build the changes their listeners receive.
+   */
+  public ConfigValue(String tenantId, String key, Kind kind, String type, long version, String semver, Instant updatedAt,
               Supplier<String> text) {
     this.tenantId = tenantId;
     this.key = key;

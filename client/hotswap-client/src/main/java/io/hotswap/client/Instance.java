@@ -11,13 +11,4 @@ public record Instance(String instanceId, String service, List<String> tags) {
     Objects.requireNonNull(service, "service");
     tags = List.copyOf(tags);
   }
-
-  boolean hasAnyTag(List<String> wanted) {
-    for (String t : wanted) {
-      if (tags.contains(t)) {
-        return true;
-      }
-    }
-    return false;
-  }
 }

@@ -12,9 +12,10 @@ import io.hotswap.avro.LiveRollout;
 import io.hotswap.avro.ServiceInstance;
 import io.hotswap.avro.TenantKey;
 import io.hotswap.avro.ValueType;
-import io.hotswap.core.avro.Serdes;
-import io.hotswap.core.kafka.Topics;
-import io.hotswap.core.security.Envelope;
+import io.hotswap.client.internal.SnapshotFile;
+import io.hotswap.protocol.Envelope;
+import io.hotswap.protocol.Serdes;
+import io.hotswap.protocol.Topics;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -82,7 +83,7 @@ class HotSwapClientIT {
     producer.send(new ProducerRecord<>(Topics.live(env), tenant + '|' + key, null)).get();
   }
 
-  private static HotSwapClient.Builder client(String env) {
+  private static HotSwapClientBuilder client(String env) {
     return HotSwapClient.builder().bootstrapServers(bootstrap).environment(env).register(false);
   }
 

@@ -1,6 +1,6 @@
 package io.hotswap.approval;
 
-import io.hotswap.core.avro.Serdes;
+import io.hotswap.protocol.Serdes;
 import java.time.Duration;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.springframework.beans.factory.annotation.Value;

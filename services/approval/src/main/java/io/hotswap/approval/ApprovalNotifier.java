@@ -2,10 +2,10 @@ package io.hotswap.approval;
 
 import io.hotswap.avro.ApprovalRequest;
 import io.hotswap.avro.ConfigPayload;
-import io.hotswap.core.avro.Serdes;
 import io.hotswap.core.json.Json;
 import io.hotswap.core.kafka.PollLoop;
-import io.hotswap.core.kafka.Topics;
+import io.hotswap.protocol.Serdes;
+import io.hotswap.protocol.Topics;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

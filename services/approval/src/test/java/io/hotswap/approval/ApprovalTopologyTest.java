@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hotswap.avro.Command;
 import io.hotswap.avro.Tier;
-import io.hotswap.core.avro.Serdes;
 import io.hotswap.core.kafka.StreamsDefaults;
-import io.hotswap.core.kafka.Topics;
 import io.hotswap.core.testing.Commands;
 import io.hotswap.core.testing.TopologyDocs;
+import io.hotswap.protocol.Serdes;
+import io.hotswap.protocol.Topics;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;

@@ -1,6 +1,6 @@
 package io.hotswap.audit;
 
-import io.hotswap.core.kafka.Topics;
+import io.hotswap.protocol.Topics;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;

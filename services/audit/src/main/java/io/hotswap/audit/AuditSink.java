@@ -1,8 +1,8 @@
 package io.hotswap.audit;
 
 import io.hotswap.avro.AuditEvent;
-import io.hotswap.core.avro.Serdes;
-import io.hotswap.core.kafka.Topics;
+import io.hotswap.protocol.Serdes;
+import io.hotswap.protocol.Topics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;

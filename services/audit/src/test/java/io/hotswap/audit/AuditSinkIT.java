@@ -6,8 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.hotswap.avro.AuditEvent;
 import io.hotswap.avro.AuditEventType;
-import io.hotswap.core.avro.Serdes;
-import io.hotswap.core.kafka.Topics;
+import io.hotswap.protocol.Serdes;
+import io.hotswap.protocol.Topics;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

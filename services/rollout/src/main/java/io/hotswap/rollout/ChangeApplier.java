@@ -21,8 +21,8 @@ import io.hotswap.core.domain.Rejection;
 import io.hotswap.core.domain.StoreKeys;
 import io.hotswap.core.json.Json;
 import io.hotswap.core.stream.AuditEvents;
-import io.hotswap.core.stream.CommandResults;
 import io.hotswap.core.stream.CommandProcessor;
+import io.hotswap.core.stream.CommandResults;
 import io.hotswap.core.stream.RememberedOutcomes;
 import io.hotswap.core.stream.UndoLog;
 import java.time.Duration;
@@ -440,7 +440,7 @@ final class ChangeApplier extends CommandProcessor<Output> {
       throw Rejection.badRequest("invalid-type", "type is required: one of String, Number, Boolean, Json, Secret", "type");
     }
     io.hotswap.core.domain.ValueTypes.check(type, c.getValue());
-    if (type == ValueType.SECRET && !io.hotswap.core.security.Envelope.isSealed(c.getValue())) {
+    if (type == ValueType.SECRET && !io.hotswap.protocol.Envelope.isSealed(c.getValue())) {
       throw Rejection.unprocessable("secret-not-encrypted", "a Secret value must be encrypted by the gateway before it is sent", "value");
     }
     return io.hotswap.core.schema.SchemaJudgments.checkValue(catalog.latestSchemas(tenant), c.getKey(), type, c.getValue());

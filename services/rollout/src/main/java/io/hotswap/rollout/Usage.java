@@ -2,7 +2,7 @@ package io.hotswap.rollout;
 
 import io.hotswap.avro.ConfigEntry;
 import io.hotswap.core.domain.StoreKeys;
-import io.hotswap.core.kafka.Topics;
+import io.hotswap.protocol.Topics;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.state.KeyValueStore;
 

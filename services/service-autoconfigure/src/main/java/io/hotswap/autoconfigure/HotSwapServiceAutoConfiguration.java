@@ -1,9 +1,9 @@
 package io.hotswap.autoconfigure;
 
-import io.hotswap.core.avro.Serdes;
 import io.hotswap.core.kafka.SchemaRegistrar;
-import io.hotswap.core.kafka.Topics;
 import io.hotswap.core.security.JwtSecrets;
+import io.hotswap.protocol.Serdes;
+import io.hotswap.protocol.Topics;
 import java.time.Duration;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.springframework.boot.autoconfigure.AutoConfiguration;

@@ -3,9 +3,9 @@ package io.hotswap.autoconfigure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.hotswap.core.avro.Serdes;
-import io.hotswap.core.kafka.Topics;
 import io.hotswap.core.testing.Tokens;
+import io.hotswap.protocol.Serdes;
+import io.hotswap.protocol.Topics;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

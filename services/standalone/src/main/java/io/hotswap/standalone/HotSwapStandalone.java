@@ -122,7 +122,7 @@ public final class HotSwapStandalone implements AutoCloseable {
     }
     Path file = data.resolve("master-key");
     if (!Files.exists(file)) {
-      Files.writeString(file, java.util.Base64.getEncoder().encodeToString(io.hotswap.core.security.Envelope.newDataKey().getEncoded()) + "\n");
+      Files.writeString(file, java.util.Base64.getEncoder().encodeToString(io.hotswap.protocol.Envelope.newDataKey().getEncoded()) + "\n");
       try {
         Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
       } catch (UnsupportedOperationException e) {

@@ -58,22 +58,33 @@ class ArchitectureTest {
   }
 
   @Test
-  void clientShouldNeedNoSpringAndNoService() {
-    noClasses().that().resideInAPackage("io.hotswap.client")
-        .should().dependOnClassesThat().resideInAnyPackage("org.springframework..", "io.hotswap.gateway..", "io.hotswap.validation..",
-            "io.hotswap.approval..", "io.hotswap.rollout..", "io.hotswap.audit..", "io.hotswap.standalone..")
-        .because("services embed the client: it may use core and Kafka only; Spring wiring lives in the starter (io.hotswap.client.spring)")
+  void clientShouldNeedNoSpringNoServiceAndNoCore() {
+    noClasses().that().resideInAnyPackage("io.hotswap.client", "io.hotswap.client.internal")
+        .should().dependOnClassesThat().resideInAnyPackage("org.springframework..", "io.hotswap.core..", "io.hotswap.autoconfigure..",
+            "io.hotswap.gateway..", "io.hotswap.validation..", "io.hotswap.approval..", "io.hotswap.rollout..", "io.hotswap.audit..",
+            "io.hotswap.standalone..")
+        .because("services embed the client: it speaks the wire contract in hotswap-protocol and Kafka only; Spring wiring lives in "
+            + "the starter (io.hotswap.client.spring)")
+        .check(CLASSES);
+  }
+
+  @Test
+  void protocolShouldHoldOnlyTheWireContract() {
+    noClasses().that().resideInAPackage("io.hotswap.protocol..")
+        .should().dependOnClassesThat().resideInAnyPackage("io.hotswap.core..", "io.hotswap.client..", "org.springframework..",
+            "org.apache.kafka.streams..", "com.networknt..", "tools.jackson..")
+        .because("hotswap-protocol is what the platform and every service embedding the client must agree on: topic names, record "
+            + "formats, envelope crypto over kafka-clients and Avro; server-side rules belong in services/core")
         .check(CLASSES);
   }
 
   @Test
   void clientShouldRunWithoutStreamsAndTheSchemaValidator() {
-    // the client's pom excludes kafka-streams and json-schema-validator from hotswap-core: nothing the
-    // client or the starter reaches, directly or through core, may need them
+    // the client's pom names only hotswap-protocol, kafka-clients, Jackson and SLF4J: nothing the
+    // client or the starter reaches, directly or through the protocol, may need more
     noClasses().that().resideInAPackage("io.hotswap.client..")
         .should().transitivelyDependOnClassesThat().resideInAnyPackage("org.apache.kafka.streams..", "com.networknt..")
-        .because("services embed the client and must not inherit HotSwap's server-side dependencies; keep what the client needs from "
-            + "core free of Kafka Streams and the JSON Schema validator")
+        .because("services embed the client and must not inherit HotSwap's server-side dependencies")
         .check(CLASSES);
   }
 }

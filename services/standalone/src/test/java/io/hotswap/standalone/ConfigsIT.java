@@ -5,11 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import io.hotswap.avro.LiveConfig;
 import io.hotswap.avro.ValueType;
-import io.hotswap.core.avro.Serdes;
 import io.hotswap.core.json.Json;
-import io.hotswap.core.kafka.Topics;
 import io.hotswap.gateway.GatewayApplication;
 import io.hotswap.gateway.system.StoreRouter;
+import io.hotswap.protocol.Serdes;
+import io.hotswap.protocol.Topics;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.net.ServerSocket;

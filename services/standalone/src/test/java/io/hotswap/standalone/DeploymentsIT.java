@@ -5,11 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import io.hotswap.avro.LiveConfig;
 import io.hotswap.avro.ValueType;
-import io.hotswap.core.avro.Serdes;
 import io.hotswap.core.json.Json;
-import io.hotswap.core.kafka.Topics;
 import io.hotswap.gateway.GatewayApplication;
 import io.hotswap.gateway.system.StoreRouter;
+import io.hotswap.protocol.Serdes;
+import io.hotswap.protocol.Topics;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -218,7 +218,7 @@ class DeploymentsIT extends PlatformTest {
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
         arms.clear();
         for (int u = 0; u < 2000; u++) {
-          io.hotswap.client.Cohorts.Choice c = client.choice("it-deploy", "checkout.timeout_ms", io.hotswap.client.Context.of("userId", "user-" + u))
+          io.hotswap.client.Choice c = client.choice("it-deploy", "checkout.timeout_ms", io.hotswap.client.Context.of("userId", "user-" + u))
               .orElseThrow();
           arms.merge(c.arm() + "=" + c.value(), 1, Integer::sum);
         }

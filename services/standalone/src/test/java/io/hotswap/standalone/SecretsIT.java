@@ -5,11 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import io.hotswap.avro.LiveConfig;
 import io.hotswap.avro.ValueType;
-import io.hotswap.core.avro.Serdes;
 import io.hotswap.core.json.Json;
-import io.hotswap.core.kafka.Topics;
 import io.hotswap.gateway.GatewayApplication;
 import io.hotswap.gateway.system.StoreRouter;
+import io.hotswap.protocol.Serdes;
+import io.hotswap.protocol.Topics;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -108,7 +108,7 @@ class SecretsIT extends PlatformTest {
       }
 
       // a service holding the tenant's data key decrypts what it receives on the live topic
-      javax.crypto.SecretKey master = io.hotswap.core.security.Envelope.aesKey(java.util.Base64.getDecoder().decode(io.hotswap.core.testing.Tokens.MASTER_KEY));
+      javax.crypto.SecretKey master = io.hotswap.protocol.Envelope.aesKey(java.util.Base64.getDecoder().decode(io.hotswap.core.testing.Tokens.MASTER_KEY));
       Map<Integer, javax.crypto.SecretKey> dataKeys = new HashMap<>();
       try (KafkaConsumer<String, byte[]> keys = consumer(Topics.TENANT_KEYS)) {
         await().atMost(Duration.ofSeconds(30)).until(() -> {
@@ -117,7 +117,7 @@ class SecretsIT extends PlatformTest {
               var k = SERDES.tenantKey().fromBytes(r.value());
               byte[] wrapped = new byte[k.getWrappedKey().remaining()];
               k.getWrappedKey().duplicate().get(wrapped);
-              dataKeys.put(k.getVersion(), io.hotswap.core.security.Envelope.unwrap(master, wrapped, "it-secret"));
+              dataKeys.put(k.getVersion(), io.hotswap.protocol.Envelope.unwrap(master, wrapped, "it-secret"));
             }
           });
           return !dataKeys.isEmpty();
@@ -134,11 +134,11 @@ class SecretsIT extends PlatformTest {
           return seen.size() >= 4;
         });
         LiveConfig latest = seen.getLast();
-        int keyVersion = io.hotswap.core.security.Envelope.parse(latest.getValue()).keyVersion();
-        assertThat(io.hotswap.core.security.Envelope.decrypt(dataKeys.get(keyVersion), "it-secret|production|db.password", latest.getValue()))
+        int keyVersion = io.hotswap.protocol.Envelope.parse(latest.getValue()).keyVersion();
+        assertThat(io.hotswap.protocol.Envelope.decrypt(dataKeys.get(keyVersion), "it-secret|production|db.password", latest.getValue()))
             .isEqualTo(second);
         String candidate = seen.stream().filter(l -> l.getRollout() != null).findFirst().orElseThrow().getRollout().getCandidate();
-        assertThat(io.hotswap.core.security.Envelope.decrypt(dataKeys.get(io.hotswap.core.security.Envelope.parse(candidate).keyVersion()),
+        assertThat(io.hotswap.protocol.Envelope.decrypt(dataKeys.get(io.hotswap.protocol.Envelope.parse(candidate).keyVersion()),
             "it-secret|production|db.password", candidate)).as("the canary's audience can decrypt the candidate").isEqualTo(third);
       }
 

@@ -13,8 +13,8 @@ import io.hotswap.core.domain.Environments;
 import io.hotswap.core.domain.Rejection;
 import io.hotswap.core.domain.TenantIds;
 import io.hotswap.core.domain.ValueTypes;
-import io.hotswap.core.stream.CommandResults;
 import io.hotswap.core.stream.CommandProcessor;
+import io.hotswap.core.stream.CommandResults;
 import io.hotswap.core.stream.RememberedOutcomes;
 import java.time.Duration;
 import java.time.Instant;
@@ -142,7 +142,7 @@ final class CommandValidator extends CommandProcessor<Decision> {
     for (String env : requested) {
       canonical.add(Environments.require(env));
     }
-    return io.hotswap.core.kafka.Topics.ENVIRONMENTS.stream().filter(canonical::contains).toList();
+    return io.hotswap.protocol.Topics.ENVIRONMENTS.stream().filter(canonical::contains).toList();
   }
 
   /** A value with its declared type checked against it; a value of an update without a type is checked by rollout, which knows the key's type. */
@@ -199,7 +199,7 @@ final class CommandValidator extends CommandProcessor<Decision> {
 
   /** Secrets arrive sealed by the gateway; clear text must never reach a topic. */
   private static void requireSealedSecret(ValueType type, String value) {
-    if (type == ValueType.SECRET && !io.hotswap.core.security.Envelope.isSealed(value)) {
+    if (type == ValueType.SECRET && !io.hotswap.protocol.Envelope.isSealed(value)) {
       throw Rejection.unprocessable("secret-not-encrypted", "a Secret value must be encrypted by the gateway before it is sent", "value");
     }
   }

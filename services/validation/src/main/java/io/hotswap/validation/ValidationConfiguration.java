@@ -1,6 +1,6 @@
 package io.hotswap.validation;
 
-import io.hotswap.core.avro.Serdes;
+import io.hotswap.protocol.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;

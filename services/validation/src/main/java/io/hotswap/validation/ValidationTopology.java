@@ -2,10 +2,10 @@ package io.hotswap.validation;
 
 import io.hotswap.avro.ConfigEntry;
 import io.hotswap.avro.ConfigSchema;
-import io.hotswap.core.avro.Serdes;
 import io.hotswap.core.domain.StoreKeys;
-import io.hotswap.core.kafka.Topics;
 import io.hotswap.core.stream.Stores;
+import io.hotswap.protocol.Serdes;
+import io.hotswap.protocol.Topics;
 import java.time.Duration;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.streams.StreamsBuilder;

@@ -1,6 +1,7 @@
 package io.hotswap.client.spring;
 
 import io.hotswap.client.HotSwapClient;
+import io.hotswap.client.HotSwapClientBuilder;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -69,7 +70,7 @@ public class HotSwapInitializer implements ApplicationContextInitializer<Configu
       return;
     }
     String servers = props.getBootstrapServers() != null ? props.getBootstrapServers() : env.getProperty("spring.kafka.bootstrap-servers", "localhost:9092");
-    HotSwapClient.Builder builder = HotSwapClient.builder().bootstrapServers(servers).environment(props.getEnvironment())
+    HotSwapClientBuilder builder = HotSwapClient.builder().bootstrapServers(servers).environment(props.getEnvironment())
         .register(props.isRegister()).heartbeatPeriod(props.getHeartbeatPeriod()).tags(props.getTags())
         .kafkaProperties(props.getKafka());
     if (props.getTenant() != null) {

@@ -2,19 +2,13 @@ package io.hotswap.client.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.hotswap.avro.LiveConfig;
-import io.hotswap.avro.LiveKind;
-import io.hotswap.avro.ValueType;
 import io.hotswap.client.HotSwapClient;
-import io.hotswap.client.SnapshotFiles;
-import io.hotswap.core.avro.AvroSchemas;
+import io.hotswap.client.test.TestSnapshots;
+import io.hotswap.client.test.TestValue;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Value;
@@ -31,11 +25,6 @@ import org.springframework.context.annotation.Configuration;
  * as properties, and its health says how stale they are.
  */
 class HotSwapStarterTest {
-
-  @BeforeAll
-  static void trust() {
-    AvroSchemas.trustGeneratedClasses();
-  }
 
   @ConfigurationProperties("payment")
   static class Payment {
@@ -57,11 +46,6 @@ class HotSwapStarterTest {
     boolean newUi;
   }
 
-  private static LiveConfig.Builder live(String key, String value, ValueType type) {
-    return LiveConfig.newBuilder().setTenantId("acme").setEnvironment("production").setKey(key).setValue(value)
-        .setValueType(type).setVersion(3).setUpdatedAt(Instant.now());
-  }
-
   private static int closedPort() throws Exception {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
@@ -69,12 +53,10 @@ class HotSwapStarterTest {
   }
 
   private ApplicationContextRunner runner(Path file, String maxStale) throws Exception {
-    Map<String, LiveConfig> records = new LinkedHashMap<>();
-    records.put("acme|payment.timeout-ms", live("payment.timeout-ms", "2500", ValueType.NUMBER).build());
-    records.put("acme|feature.new_ui", live("feature.new_ui", "true", ValueType.BOOLEAN).build());
-    records.put("acme|profile:payment-service", live("profile:payment-service", "{\"retries\":3,\"region\":{\"primary\":\"eu\"},\"hosts\":[\"a\",\"b\"]}",
-        ValueType.JSON).setKind(LiveKind.PROFILE).setSemver("1.0.0").build());
-    SnapshotFiles.write(file, "production", records);
+    TestSnapshots.write(file, "production",
+        TestValue.number("acme", "payment.timeout-ms", 2500).version(3),
+        TestValue.bool("acme", "feature.new_ui", true).version(3),
+        TestValue.profile("acme", "payment-service", "{\"retries\":3,\"region\":{\"primary\":\"eu\"},\"hosts\":[\"a\",\"b\"]}", "1.0.0"));
     return new ApplicationContextRunner()
         .withInitializer(new HotSwapInitializer())
         .withConfiguration(AutoConfigurations.of(HotSwapAutoConfiguration.class))

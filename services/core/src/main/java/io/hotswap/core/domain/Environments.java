@@ -1,6 +1,6 @@
 package io.hotswap.core.domain;
 
-import io.hotswap.core.kafka.Topics;
+import io.hotswap.protocol.Topics;
 import java.util.Locale;
 
 /** The environments, in promotion order: development, qa, staging, production. */

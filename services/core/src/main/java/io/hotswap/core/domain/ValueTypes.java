@@ -33,7 +33,7 @@ public final class ValueTypes {
     if (value == null) {
       throw Rejection.badRequest("missing-value", "value is required", "value");
     }
-    if (type == ValueType.SECRET && io.hotswap.core.security.Envelope.isSealed(value)) {
+    if (type == ValueType.SECRET && io.hotswap.protocol.Envelope.isSealed(value)) {
       return value; // ciphertext: the gateway checked the clear value's size before sealing it
     }
     int bytes = value.getBytes(StandardCharsets.UTF_8).length;

@@ -1,5 +1,6 @@
 package io.hotswap.core.security;
 
+import io.hotswap.protocol.Envelope;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,7 @@
 package io.hotswap.core.stream;
 
 import io.hotswap.avro.CommandResult;
-import io.hotswap.core.kafka.Topics;
+import io.hotswap.protocol.Topics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;

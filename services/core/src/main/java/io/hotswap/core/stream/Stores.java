@@ -1,6 +1,6 @@
 package io.hotswap.core.stream;
 
-import io.hotswap.core.kafka.Topics;
+import io.hotswap.protocol.Topics;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;

@@ -11,7 +11,7 @@ import io.hotswap.avro.InstanceState;
 import io.hotswap.avro.InstanceStatus;
 import io.hotswap.avro.ServiceInstance;
 import io.hotswap.avro.ValueType;
-import io.hotswap.core.avro.AvroSchemas;
+import io.hotswap.protocol.AvroSchemas;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

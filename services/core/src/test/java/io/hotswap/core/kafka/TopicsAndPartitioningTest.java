@@ -3,6 +3,7 @@ package io.hotswap.core.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.hotswap.protocol.Topics;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.function.Function;

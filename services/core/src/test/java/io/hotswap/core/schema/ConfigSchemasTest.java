@@ -16,7 +16,7 @@ import tools.jackson.databind.JsonNode;
 class ConfigSchemasTest {
 
   static {
-    io.hotswap.core.avro.AvroSchemas.trustGeneratedClasses();
+    io.hotswap.protocol.AvroSchemas.trustGeneratedClasses();
   }
 
   static final String DATABASE = """

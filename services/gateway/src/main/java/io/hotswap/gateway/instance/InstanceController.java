@@ -2,16 +2,16 @@ package io.hotswap.gateway.instance;
 
 import io.hotswap.avro.InstanceState;
 import io.hotswap.avro.ServiceInstance;
-import io.hotswap.core.avro.Serdes;
 import io.hotswap.core.domain.Rejection;
 import io.hotswap.core.domain.Texts;
-import io.hotswap.core.kafka.Topics;
 import io.hotswap.gateway.security.TenantScope;
 import io.hotswap.gateway.system.CommandGateway;
 import io.hotswap.gateway.system.Page;
 import io.hotswap.gateway.system.ReadTopology;
 import io.hotswap.gateway.system.StoreRouter;
 import io.hotswap.gateway.system.Waits;
+import io.hotswap.protocol.Serdes;
+import io.hotswap.protocol.Topics;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;

@@ -2,9 +2,9 @@ package io.hotswap.gateway.system;
 
 import io.hotswap.avro.Command;
 import io.hotswap.avro.CommandResult;
-import io.hotswap.core.avro.Serdes;
 import io.hotswap.core.domain.Rejection;
-import io.hotswap.core.kafka.Topics;
+import io.hotswap.protocol.Serdes;
+import io.hotswap.protocol.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,6 +1,6 @@
 package io.hotswap.gateway.system;
 
-import io.hotswap.core.kafka.Topics;
+import io.hotswap.protocol.Topics;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.springframework.web.bind.annotation.GetMapping;

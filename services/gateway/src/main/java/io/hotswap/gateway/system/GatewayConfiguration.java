@@ -1,7 +1,7 @@
 package io.hotswap.gateway.system;
 
-import io.hotswap.core.avro.Serdes;
 import io.hotswap.core.kafka.StreamsDefaults;
+import io.hotswap.protocol.Serdes;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.Map;

@@ -2,7 +2,7 @@ package io.hotswap.gateway.system;
 
 import io.hotswap.avro.Command;
 import io.hotswap.avro.CommandType;
-import io.hotswap.core.kafka.Topics;
+import io.hotswap.protocol.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,7 +1,7 @@
 package io.hotswap.gateway.system;
 
-import io.hotswap.core.avro.Serdes;
-import io.hotswap.core.kafka.Topics;
+import io.hotswap.protocol.Serdes;
+import io.hotswap.protocol.Topics;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Consumed;

@@ -2,7 +2,7 @@ package io.hotswap.gateway.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.hotswap.core.security.Envelope;
+import io.hotswap.protocol.Envelope;
 import org.junit.jupiter.api.Test;
 
 class PeerSignatureTest {
