@@ -111,7 +111,7 @@ public final class Platform implements AutoCloseable {
     if (gateway == null) {
       return;
     }
-    var readiness = gateway.getBean(io.hotswap.gateway.system.PipelineReadiness.class);
+    var readiness = gateway.getBean(io.hotswap.gateway.pipeline.PipelineReadiness.class);
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!org.springframework.boot.health.contributor.Status.UP.equals(readiness.health().getStatus())) {
       if (System.nanoTime() > deadline) {

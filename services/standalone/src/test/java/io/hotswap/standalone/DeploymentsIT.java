@@ -7,7 +7,7 @@ import io.hotswap.avro.LiveConfig;
 import io.hotswap.avro.ValueType;
 import io.hotswap.core.json.Json;
 import io.hotswap.gateway.GatewayApplication;
-import io.hotswap.gateway.system.StoreRouter;
+import io.hotswap.gateway.reads.StoreRouter;
 import io.hotswap.protocol.Serdes;
 import io.hotswap.protocol.Topics;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -97,6 +97,50 @@ class DeploymentsIT extends PlatformTest {
       assertThat(d.get("updatedBy").asString()).isEqualTo("hotswap-rollout");
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
           assertThat(canary.getString("it-deploy-health", "search.ranking", "?", io.hotswap.client.Context.of("userId", "u1"))).isEqualTo("bm25"));
+    }
+  }
+
+  @Test
+  void shouldSwitchBlueGreenThroughRestFromTheGreenInstancesToEveryone() throws Exception {
+    createTenant("it-blue-green");
+    assertThat(api.post("/api/v1/configs", config("it-blue-green", "web.theme", "blue", "String")).status()).isEqualTo(201);
+    assertThat(api.post("/api/v1/configs", config("it-blue-green", "web.font", "serif", "String")).status()).isEqualTo(201);
+    try (io.hotswap.client.HotSwapClient green = io.hotswap.client.HotSwapClient.builder().bootstrapServers(bootstrap)
+        .environment("development").tenant("it-blue-green").instanceId("it-green-1").service("web").tags(List.of("green"))
+        .register(false).build().start();
+         io.hotswap.client.HotSwapClient blue = io.hotswap.client.HotSwapClient.builder().bootstrapServers(bootstrap)
+             .environment("development").tenant("it-blue-green").instanceId("it-blue-1").service("web").register(false).build().start()) {
+      green.ready().get(60, java.util.concurrent.TimeUnit.SECONDS);
+      blue.ready().get(60, java.util.concurrent.TimeUnit.SECONDS);
+
+      // the green instances by tag, held until an operator switches everyone
+      Api.Response started = api.post("/api/v1/deployments", Map.of("configId", "it-blue-green:development:web.theme",
+          "value", "green", "strategy", "blue-green", "targetTags", List.of("green"), "bakeTime", "PT1H"));
+      assertThat(started.status()).as(started.text()).isEqualTo(201);
+      assertThat(started.json().get("strategy").asString()).isEqualTo("blue_green");
+      String id = started.json().get("deploymentId").asString();
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        assertThat(green.getString("it-blue-green", "web.theme", "?", io.hotswap.client.Context.EMPTY)).isEqualTo("green");
+        assertThat(green.choice("it-blue-green", "web.theme", io.hotswap.client.Context.EMPTY).orElseThrow().arm())
+            .isEqualTo(io.hotswap.client.Choice.CANDIDATE);
+      });
+      assertThat(blue.getString("it-blue-green", "web.theme", "?", io.hotswap.client.Context.EMPTY)).as("blue keeps the stable value")
+          .isEqualTo("blue");
+      assertThat(api.get("/api/v1/deployments/" + id).json().get("status").asString()).isEqualTo("running");
+
+      Api.Response switched = api.post("/api/v1/deployments/" + id + "/complete", null);
+      assertThat(switched.status()).as(switched.text()).isEqualTo(200);
+      assertThat(switched.json().get("status").asString()).isEqualTo("completed");
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+          assertThat(blue.getString("it-blue-green", "web.theme", "?")).as("everyone, once switched").isEqualTo("green"));
+
+      // named green instances, no bake time given: the default plan
+      Api.Response byInstance = api.post("/api/v1/deployments", Map.of("configId", "it-blue-green:development:web.font",
+          "value", "sans", "strategy", "blue-green", "targetInstances", List.of("it-green-1")));
+      assertThat(byInstance.status()).as(byInstance.text()).isEqualTo(201);
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+          assertThat(green.getString("it-blue-green", "web.font", "?", io.hotswap.client.Context.EMPTY)).isEqualTo("sans"));
+      assertThat(blue.getString("it-blue-green", "web.font", "?", io.hotswap.client.Context.EMPTY)).isEqualTo("serif");
     }
   }
 

@@ -7,7 +7,7 @@ import io.hotswap.avro.LiveConfig;
 import io.hotswap.avro.ValueType;
 import io.hotswap.core.json.Json;
 import io.hotswap.gateway.GatewayApplication;
-import io.hotswap.gateway.system.StoreRouter;
+import io.hotswap.gateway.reads.StoreRouter;
 import io.hotswap.protocol.Serdes;
 import io.hotswap.protocol.Topics;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;

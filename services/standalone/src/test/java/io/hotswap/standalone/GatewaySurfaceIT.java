@@ -7,7 +7,7 @@ import io.hotswap.avro.LiveConfig;
 import io.hotswap.avro.ValueType;
 import io.hotswap.core.json.Json;
 import io.hotswap.gateway.GatewayApplication;
-import io.hotswap.gateway.system.StoreRouter;
+import io.hotswap.gateway.reads.StoreRouter;
 import io.hotswap.protocol.Serdes;
 import io.hotswap.protocol.Topics;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -75,6 +75,14 @@ class GatewaySurfaceIT extends PlatformTest {
     Api.Response spoofed = api.post("/api/v1/configs", config("it-peers", "spoofed", 1, "Number"), Map.of("X-HotSwap-Forwarded", "localhost:1"));
     assertThat(spoofed.status()).as(spoofed.text()).isEqualTo(401);
     assertThat(spoofed.json().get("type").asString()).endsWith("/peer-signature-required");
+    // nor do calls the caller may not make: a read-only token (403) and another tenant's admin (404)
+    // never spend the tenant's write budget, however often they try
+    for (int i = 0; i < 6; i++) {
+      assertThat(viewer.post("/api/v1/configs", config("it-peers", "v" + i, i, "Number")).status()).isEqualTo(403);
+      assertThat(otherTenantsAdmin.post("/api/v1/configs", config("it-peers", "o" + i, i, "Number")).status()).isEqualTo(404);
+      assertThat(otherTenantsAdmin.post("/api/v1/configs:batch", Map.of("tenantId", "it-peers", "environment", "development",
+          "items", List.of(Map.of("key", "b" + i, "value", i, "type", "Number"))))).extracting(Api.Response::status).isEqualTo(404);
+    }
     // none of it moved the tenant's bucket: its five writes a minute are all there, the sixth is limited
     for (int i = 0; i < 5; i++) {
       Api.Response w = api.post("/api/v1/configs", config("it-peers", "k" + i, i, "Number"));

@@ -7,7 +7,7 @@ import io.hotswap.avro.LiveConfig;
 import io.hotswap.avro.ValueType;
 import io.hotswap.core.json.Json;
 import io.hotswap.gateway.GatewayApplication;
-import io.hotswap.gateway.system.StoreRouter;
+import io.hotswap.gateway.reads.StoreRouter;
 import io.hotswap.protocol.Serdes;
 import io.hotswap.protocol.Topics;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -281,7 +281,7 @@ class ResilienceIT extends PlatformTest {
     // the tests after this one meet a single gateway again: wait until it owns every tenant's partition
     await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
       for (String tenant : tenantIds) {
-        assertThat(api.get("/api/v1/configs/tenant/" + tenant).header(io.hotswap.gateway.system.StoreRouter.SERVED_BY_HEADER))
+        assertThat(api.get("/api/v1/configs/tenant/" + tenant).header(io.hotswap.gateway.reads.StoreRouter.SERVED_BY_HEADER))
             .isEqualTo("localhost:" + api.port());
       }
     });

@@ -37,6 +37,8 @@ public final class DeploymentMachine {
   public static final String SYSTEM_ACTOR = "hotswap-rollout";
   public static final List<Integer> CANARY_STEPS = List.of(10, 25, 50, 100);
   public static final List<Integer> ROLLING_STEPS = List.of(25, 50, 75, 100);
+  /** The green instances alone, then everyone. */
+  public static final List<Integer> BLUE_GREEN_STEPS = List.of(0, 100);
   public static final Duration DEFAULT_BAKE_TIME = Duration.ofMinutes(5);
   public static final Duration MAX_BAKE_TIME = Duration.ofDays(7);
   public static final double DEFAULT_MAX_ERROR_RATE = 0.05;
@@ -76,14 +78,15 @@ public final class DeploymentMachine {
         steps = List.of(100);
       }
       case BLUE_GREEN -> {
-        if (!steps.isEmpty()) {
+        // [0, 100] is this plan already made (validation plans a deployment, rollout plans it again)
+        if (!steps.isEmpty() && !steps.equals(BLUE_GREEN_STEPS)) {
           throw Rejection.badRequest("invalid-deployment", "a BLUE_GREEN deployment has no steps: the green instances, then everyone", "steps");
         }
         if (!targets) {
           throw Rejection.badRequest("invalid-deployment", "a BLUE_GREEN deployment needs its green instances: targetInstances or targetTags",
               "targetInstances");
         }
-        steps = List.of(0, 100);
+        steps = BLUE_GREEN_STEPS;
       }
       case AB_TEST -> {
         steps = steps.isEmpty() ? List.of(50) : steps;

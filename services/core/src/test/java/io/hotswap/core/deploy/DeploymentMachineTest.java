@@ -49,6 +49,20 @@ class DeploymentMachineTest {
   }
 
   @Test
+  void shouldPlanAPlanItMadeToTheSamePlan() {
+    // validation plans a deployment and rollout plans what validation passed on again: a second
+    // pass must change nothing and refuse nothing (it once refused every blue-green deployment)
+    for (DeploymentPayload requested : List.of(payload(DeploymentStrategy.DIRECT).build(), payload(DeploymentStrategy.CANARY).build(),
+        payload(DeploymentStrategy.BLUE_GREEN).setTargetTags(List.of("green")).build(),
+        payload(DeploymentStrategy.BLUE_GREEN).setTargetInstances(List.of("web-7")).setBakeTimeMs(0L).build(),
+        payload(DeploymentStrategy.ROLLING).build(), payload(DeploymentStrategy.AB_TEST).build(),
+        payload(DeploymentStrategy.CANARY).setSteps(List.of(5, 100)).setStickyBy("tenantId").build())) {
+      DeploymentPayload once = DeploymentMachine.plan(requested);
+      assertThat(DeploymentMachine.plan(once)).as(requested.getStrategy().name()).isEqualTo(once);
+    }
+  }
+
+  @Test
   void shouldRejectPlansThatCannotRollOutNamingTheField() {
     record Bad(DeploymentPayload plan, String field) {}
     List<Bad> bad = List.of(

@@ -10,14 +10,13 @@ import io.hotswap.core.domain.Environments;
 import io.hotswap.core.domain.Rejection;
 import io.hotswap.core.domain.TenantIds;
 import io.hotswap.core.domain.Texts;
-import io.hotswap.gateway.ratelimit.RateLimits;
+import io.hotswap.gateway.pipeline.CommandGateway;
+import io.hotswap.gateway.pipeline.Commands;
+import io.hotswap.gateway.reads.Page;
+import io.hotswap.gateway.reads.ReadTopology;
+import io.hotswap.gateway.reads.StoreRouter;
+import io.hotswap.gateway.reads.Waits;
 import io.hotswap.gateway.security.TenantScope;
-import io.hotswap.gateway.system.CommandGateway;
-import io.hotswap.gateway.system.Commands;
-import io.hotswap.gateway.system.Page;
-import io.hotswap.gateway.system.ReadTopology;
-import io.hotswap.gateway.system.StoreRouter;
-import io.hotswap.gateway.system.Waits;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.time.Duration;
@@ -49,14 +48,12 @@ class ApprovalController {
   private final CommandGateway commands;
   private final StoreRouter router;
   private final TenantScope scope;
-  private final RateLimits rateLimits;
   private final Duration readYourWritesWait;
 
-  ApprovalController(CommandGateway commands, StoreRouter router, TenantScope scope, RateLimits rateLimits, Duration readYourWritesWait) {
+  ApprovalController(CommandGateway commands, StoreRouter router, TenantScope scope, Duration readYourWritesWait) {
     this.commands = commands;
     this.router = router;
     this.scope = scope;
-    this.rateLimits = rateLimits;
     this.readYourWritesWait = readYourWritesWait;
   }
 
@@ -69,7 +66,6 @@ class ApprovalController {
                           @RequestParam(defaultValue = "50") int size, HttpServletRequest request, HttpServletResponse response) {
     if (tenantId != null) {
       scope.visibleTenant(TenantIds.require(tenantId));
-      rateLimits.check(tenantId, RateLimits.Kind.READ, request, response);
     }
     Page.check(page, size);
     ApprovalStatus wanted = Texts.parse(ApprovalStatus.class, status, "status");
@@ -109,7 +105,6 @@ class ApprovalController {
   private ResponseEntity<ApprovalView> decide(String approvalId, CommandType type, Decision body, HttpServletRequest request,
                                               HttpServletResponse response) {
     ApprovalRequest current = visible(approvalId);
-    rateLimits.check(current.getTenantId(), RateLimits.Kind.WRITE, request, response);
     if (current.getCommand().getSchemaChange() != null) {
       throw Rejection.conflict("schema-approval", "a held schema version is decided by an Admin at /api/v1/schemas/"
           + current.getTenantId() + ":" + current.getCommand().getSchemaChange().getName() + "/approve or /reject", "approvalId");
@@ -154,7 +149,7 @@ class ApprovalController {
   /** Answers once the owner of the tenant's partition serves the released version, so a read right after sees it. */
   private void readYourWrites(String tenantId, String configId, long version, HttpServletRequest request) {
     io.hotswap.core.domain.StoreKeys.ConfigId id = io.hotswap.core.domain.StoreKeys.parseConfigId(configId);
-    router.route(tenantId, new io.hotswap.gateway.system.ForwardRequest(request, "GET", "/api/v1/configs/" + configId, "minVersion=" + version),
+    router.route(tenantId, new io.hotswap.gateway.reads.ForwardRequest(request, "GET", "/api/v1/configs/" + configId, "minVersion=" + version),
         partition -> {
           io.hotswap.gateway.config.ReadYourWrites.await(router, partition, id.storeKey(), version, readYourWritesWait);
           return ResponseEntity.noContent().build();
@@ -164,9 +159,11 @@ class ApprovalController {
   /** The approval, if the caller may see its tenant; otherwise 404 as for one that does not exist. */
   private ApprovalRequest visible(String approvalId) {
     ApprovalRequest r = approvalId == null || approvalId.length() > 200 ? null : store().get(approvalId);
-    if (r == null || !scope.canSee(r.getTenantId())) {
-      throw Rejection.notFound("approval-not-found", "No approval with id '" + Texts.abbreviate(approvalId) + "'", "approvalId");
+    Rejection notFound = Rejection.notFound("approval-not-found", "No approval with id '" + Texts.abbreviate(approvalId) + "'", "approvalId");
+    if (r == null) {
+      throw notFound;
     }
+    scope.require(r.getTenantId(), notFound);
     return r;
   }
 

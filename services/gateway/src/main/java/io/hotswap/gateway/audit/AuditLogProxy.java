@@ -2,8 +2,8 @@ package io.hotswap.gateway.audit;
 
 import io.hotswap.core.domain.Rejection;
 import io.hotswap.core.domain.Texts;
+import io.hotswap.gateway.reads.StoreRouter;
 import io.hotswap.gateway.security.TenantScope;
-import io.hotswap.gateway.system.StoreRouter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.net.URI;

@@ -16,11 +16,11 @@ import io.hotswap.core.domain.StoreKeys;
 import io.hotswap.core.domain.TenantIds;
 import io.hotswap.core.domain.ValueTypes;
 import io.hotswap.core.security.Role;
+import io.hotswap.gateway.pipeline.CommandGateway;
+import io.hotswap.gateway.pipeline.Commands;
 import io.hotswap.gateway.ratelimit.RateLimits;
+import io.hotswap.gateway.reads.StoreRouter;
 import io.hotswap.gateway.security.TenantScope;
-import io.hotswap.gateway.system.CommandGateway;
-import io.hotswap.gateway.system.Commands;
-import io.hotswap.gateway.system.StoreRouter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.nio.charset.StandardCharsets;
@@ -90,7 +90,7 @@ class ConfigBatchController {
     if (ops.contains(BatchOp.DELETE) && !scope.hasAnyRole(Role.ADMIN)) {
       throw new Rejection(403, "forbidden", "only Admin may delete configuration; remove the delete items or use an Admin token", "items");
     }
-    rateLimits.check(tenantId, RateLimits.Kind.WRITE, entries.size(), request, response);
+    rateLimits.chargeItems(tenantId, entries.size());
     List<BatchItem> items = new ArrayList<>(entries.size());
     long valueBytes = 0;
     for (int i = 0; i < entries.size(); i++) {

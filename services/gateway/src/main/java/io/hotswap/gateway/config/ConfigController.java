@@ -12,15 +12,14 @@ import io.hotswap.core.domain.Rejection;
 import io.hotswap.core.domain.StoreKeys;
 import io.hotswap.core.domain.TenantIds;
 import io.hotswap.core.domain.ValueTypes;
-import io.hotswap.gateway.system.CommandGateway;
-import io.hotswap.gateway.system.Commands;
-import io.hotswap.gateway.system.Page;
-import io.hotswap.gateway.system.ReadTopology;
-import io.hotswap.gateway.system.StoreRouter;
+import io.hotswap.gateway.pipeline.CommandGateway;
+import io.hotswap.gateway.pipeline.Commands;
+import io.hotswap.gateway.reads.Page;
+import io.hotswap.gateway.reads.ReadTopology;
+import io.hotswap.gateway.reads.StoreRouter;
 import io.hotswap.gateway.security.TenantScope;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import io.hotswap.gateway.ratelimit.RateLimits;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,11 +52,10 @@ class ConfigController {
   private final StoreRouter router;
   private final Duration readYourWritesWait;
   private final TenantScope scope;
-  private final RateLimits rateLimits;
   private final SecretVault vault;
   private final io.hotswap.gateway.schema.SchemaCatalog schemas;
 
-  ConfigController(CommandGateway commands, StoreRouter router, Duration readYourWritesWait, TenantScope scope, RateLimits rateLimits,
+  ConfigController(CommandGateway commands, StoreRouter router, Duration readYourWritesWait, TenantScope scope,
                    SecretVault vault, io.hotswap.gateway.schema.SchemaCatalog schemas) {
     this.vault = vault;
     this.schemas = schemas;
@@ -65,7 +63,6 @@ class ConfigController {
     this.router = router;
     this.readYourWritesWait = readYourWritesWait;
     this.scope = scope;
-    this.rateLimits = rateLimits;
   }
 
   @PostMapping
@@ -74,7 +71,6 @@ class ConfigController {
       throw Rejection.badRequest("missing-body", "a JSON body is required", null);
     }
     String tenantId = scope.visibleTenant(TenantIds.require(body.tenantId()));
-    rateLimits.check(tenantId, RateLimits.Kind.WRITE, request, response);
     String key = ConfigKeys.require(body.key());
     String env = Environments.require(body.environment() == null ? "development" : body.environment());
     ValueType type = ValueTypes.parse(body.type());
@@ -97,7 +93,6 @@ class ConfigController {
   ResponseEntity<?> get(@PathVariable String configId, @RequestParam(required = false) Long minVersion, HttpServletRequest request,
                         HttpServletResponse response) {
     StoreKeys.ConfigId id = scope.visibleConfig(configId);
-    rateLimits.check(id.tenantId(), RateLimits.Kind.READ, request, response);
     return router.route(id.tenantId(), request, partition -> {
       ConfigEntry entry = ReadYourWrites.await(router, partition, id.storeKey(), minVersion, readYourWritesWait);
       if (entry == null || entry.getDeleted()) {
@@ -117,7 +112,6 @@ class ConfigController {
                          @RequestParam(defaultValue = "50") int size,
                          HttpServletRequest request, HttpServletResponse response) {
     scope.visibleTenant(TenantIds.require(tenantId));
-    rateLimits.check(tenantId, RateLimits.Kind.READ, request, response);
     Page.check(page, size);
     String env = environment == null ? null : Environments.require(environment);
     return router.route(tenantId, request, partition -> {
@@ -165,7 +159,6 @@ class ConfigController {
                            @RequestHeader(value = "If-Match", required = false) String ifMatch, HttpServletRequest request,
                            HttpServletResponse response) {
     StoreKeys.ConfigId id = scope.visibleConfig(configId);
-    rateLimits.check(id.tenantId(), RateLimits.Kind.WRITE, request, response);
     if (body == null) {
       throw Rejection.badRequest("missing-body", "a JSON body is required", null);
     }
@@ -194,7 +187,6 @@ class ConfigController {
   ResponseEntity<?> delete(@PathVariable String configId, @RequestHeader(value = "If-Match", required = false) String ifMatch,
                            HttpServletRequest request, HttpServletResponse response) {
     StoreKeys.ConfigId id = scope.visibleConfig(configId);
-    rateLimits.check(id.tenantId(), RateLimits.Kind.WRITE, request, response);
     Command command = Commands.envelope(CommandType.CONFIG_DELETE, id.tenantId(), request, scope.subject())
         .setConfig(ConfigPayload.newBuilder().setEnvironment(id.environment()).setKey(id.key())
             .setExpectedVersion(expectedVersion(ifMatch)).build())
@@ -216,7 +208,6 @@ class ConfigController {
                              @RequestParam(defaultValue = "50") int size,
                              HttpServletRequest request, HttpServletResponse response) {
     StoreKeys.ConfigId id = scope.visibleConfig(configId);
-    rateLimits.check(id.tenantId(), RateLimits.Kind.READ, request, response);
     Page.check(page, size);
     return router.route(id.tenantId(), request, partition -> {
       ReadOnlyKeyValueStore<String, ConfigEntry> store = router.localStore(ReadTopology.VERSIONS_STORE, partition);
@@ -236,7 +227,6 @@ class ConfigController {
   ResponseEntity<?> version(@PathVariable String configId, @PathVariable long version, HttpServletRequest request,
                             HttpServletResponse response) {
     StoreKeys.ConfigId id = scope.visibleConfig(configId);
-    rateLimits.check(id.tenantId(), RateLimits.Kind.READ, request, response);
     return router.route(id.tenantId(), request, partition -> {
       ReadOnlyKeyValueStore<String, ConfigEntry> store = router.localStore(ReadTopology.VERSIONS_STORE, partition);
       ConfigEntry entry = store.get(StoreKeys.version(id.tenantId(), id.environment(), id.key(), version));
@@ -256,7 +246,6 @@ class ConfigController {
   Map<String, Object> validate(@PathVariable String configId, @RequestBody ConfigRequests.Update body, HttpServletRequest request,
                                HttpServletResponse response) {
     StoreKeys.ConfigId id = scope.visibleConfig(configId);
-    rateLimits.check(id.tenantId(), RateLimits.Kind.READ, request, response);
     if (body == null || body.value() == null) {
       throw Rejection.badRequest("missing-value", "value is required: {\"value\": ...}", "value");
     }
@@ -294,7 +283,7 @@ class ConfigController {
       ConfigEntry entry = ReadYourWrites.await(router, partition, id.storeKey(), version, readYourWritesWait);
       return ResponseEntity.ok(ConfigView.of(entry));
     });
-    return io.hotswap.gateway.system.ReadBack.answer(current, status, "/api/v1/configs/" + configId, Long.toString(version));
+    return io.hotswap.gateway.pipeline.ReadBack.answer(current, status, "/api/v1/configs/" + configId, Long.toString(version));
   }
 
 

@@ -10,12 +10,11 @@ import io.hotswap.core.domain.Rejection;
 import io.hotswap.core.domain.StoreKeys;
 import io.hotswap.core.json.Json;
 import io.hotswap.core.json.JsonDiff;
-import io.hotswap.gateway.ratelimit.RateLimits;
+import io.hotswap.gateway.pipeline.CommandGateway;
+import io.hotswap.gateway.pipeline.Commands;
+import io.hotswap.gateway.reads.ReadTopology;
+import io.hotswap.gateway.reads.StoreRouter;
 import io.hotswap.gateway.security.TenantScope;
-import io.hotswap.gateway.system.CommandGateway;
-import io.hotswap.gateway.system.Commands;
-import io.hotswap.gateway.system.ReadTopology;
-import io.hotswap.gateway.system.StoreRouter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
@@ -42,14 +41,12 @@ class HistoryController {
   private final StoreRouter router;
   private final CommandGateway commands;
   private final TenantScope scope;
-  private final RateLimits rateLimits;
   private final Duration readYourWritesWait;
 
-  HistoryController(StoreRouter router, CommandGateway commands, TenantScope scope, RateLimits rateLimits, Duration readYourWritesWait) {
+  HistoryController(StoreRouter router, CommandGateway commands, TenantScope scope, Duration readYourWritesWait) {
     this.router = router;
     this.commands = commands;
     this.scope = scope;
-    this.rateLimits = rateLimits;
     this.readYourWritesWait = readYourWritesWait;
   }
 
@@ -66,7 +63,6 @@ class HistoryController {
     StoreKeys.ConfigId id = scope.visibleConfig(configId);
     long fromVersion = version(from, "from");
     long toVersion = version(to, "to");
-    rateLimits.check(id.tenantId(), RateLimits.Kind.READ, request, response);
     return router.route(id.tenantId(), request, partition -> {
       ReadOnlyKeyValueStore<String, ConfigEntry> versions = router.localStore(ReadTopology.VERSIONS_STORE, partition);
       ConfigEntry a = existing(versions, id, fromVersion, "from");
@@ -108,9 +104,6 @@ class HistoryController {
     Long target = version != null ? version : body == null ? null : body.version();
     if (target == null || target < 1) {
       throw Rejection.badRequest("missing-version", "the version to roll back to is required: {\"version\": 2}", "version");
-    }
-    if (request.getHeader(StoreRouter.FORWARDED_HEADER) == null) {
-      rateLimits.check(id.tenantId(), RateLimits.Kind.WRITE, request, response);
     }
     String actor = scope.subject();
     Long expected = ConfigController.expectedVersion(ifMatch);

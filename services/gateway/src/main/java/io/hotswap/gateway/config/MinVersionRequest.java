@@ -1,6 +1,6 @@
 package io.hotswap.gateway.config;
 
-import io.hotswap.gateway.system.ForwardRequest;
+import io.hotswap.gateway.reads.ForwardRequest;
 import jakarta.servlet.http.HttpServletRequest;
 
 /** The GET that reads back a write: same caller and headers, the config's URL, {@code minVersion} set. */

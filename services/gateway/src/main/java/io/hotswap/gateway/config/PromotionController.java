@@ -10,12 +10,11 @@ import io.hotswap.avro.ValueType;
 import io.hotswap.core.domain.Environments;
 import io.hotswap.core.domain.Rejection;
 import io.hotswap.core.domain.StoreKeys;
-import io.hotswap.gateway.ratelimit.RateLimits;
+import io.hotswap.gateway.pipeline.CommandGateway;
+import io.hotswap.gateway.pipeline.Commands;
+import io.hotswap.gateway.reads.ReadTopology;
+import io.hotswap.gateway.reads.StoreRouter;
 import io.hotswap.gateway.security.TenantScope;
-import io.hotswap.gateway.system.CommandGateway;
-import io.hotswap.gateway.system.Commands;
-import io.hotswap.gateway.system.ReadTopology;
-import io.hotswap.gateway.system.StoreRouter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
@@ -44,16 +43,14 @@ class PromotionController {
   private final StoreRouter router;
   private final CommandGateway commands;
   private final TenantScope scope;
-  private final RateLimits rateLimits;
   private final SecretVault vault;
   private final Duration readYourWritesWait;
 
-  PromotionController(StoreRouter router, CommandGateway commands, TenantScope scope, RateLimits rateLimits, SecretVault vault,
+  PromotionController(StoreRouter router, CommandGateway commands, TenantScope scope, SecretVault vault,
                       Duration readYourWritesWait) {
     this.router = router;
     this.commands = commands;
     this.scope = scope;
-    this.rateLimits = rateLimits;
     this.vault = vault;
     this.readYourWritesWait = readYourWritesWait;
   }
@@ -91,9 +88,6 @@ class PromotionController {
     if (Environments.order(target) <= Environments.order(id.environment())) {
       throw Rejection.badRequest("invalid-promotion", "promotion goes forward only (development → qa → staging → production): "
           + id.environment() + " → " + target + " is not forward", "targetEnvironment");
-    }
-    if (request.getHeader(StoreRouter.FORWARDED_HEADER) == null) {
-      rateLimits.check(id.tenantId(), RateLimits.Kind.WRITE, request, response);
     }
     String actor = scope.subject();
     return router.route(id.tenantId(), withTarget(request, target), partition -> {

@@ -2,10 +2,10 @@ package io.hotswap.gateway.config;
 
 import io.hotswap.avro.ConfigEntry;
 import io.hotswap.core.domain.StoreKeys;
-import io.hotswap.gateway.system.ReadTopology;
-import io.hotswap.gateway.system.StoreRouter;
-import io.hotswap.gateway.system.StoreUpdates;
-import io.hotswap.gateway.system.Waits;
+import io.hotswap.gateway.reads.ReadTopology;
+import io.hotswap.gateway.reads.StoreRouter;
+import io.hotswap.gateway.reads.StoreUpdates;
+import io.hotswap.gateway.reads.Waits;
 import java.time.Duration;
 import java.util.Objects;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;

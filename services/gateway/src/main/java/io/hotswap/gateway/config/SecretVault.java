@@ -5,10 +5,10 @@ import io.hotswap.avro.CommandType;
 import io.hotswap.avro.TenantKey;
 import io.hotswap.avro.TenantKeyPayload;
 import io.hotswap.core.domain.StoreKeys;
-import io.hotswap.gateway.system.CommandGateway;
-import io.hotswap.gateway.system.Commands;
-import io.hotswap.gateway.system.ReadTopology;
-import io.hotswap.gateway.system.StoreRouter;
+import io.hotswap.gateway.pipeline.CommandGateway;
+import io.hotswap.gateway.pipeline.Commands;
+import io.hotswap.gateway.reads.ReadTopology;
+import io.hotswap.gateway.reads.StoreRouter;
 import io.hotswap.protocol.Envelope;
 import jakarta.servlet.http.HttpServletRequest;
 import java.nio.ByteBuffer;
@@ -95,7 +95,7 @@ public class SecretVault {
         .setKey(TenantKeyPayload.newBuilder().setWrappedKey(ByteBuffer.wrap(wrapped)).setMasterKeyId(masterKeyId).build())
         .build();
     int version = commands.submitOrReject(command).getVersion().intValue();
-    io.hotswap.gateway.system.Waits.until(() -> keys().get(StoreKeys.tenantKey(tenant, version)), java.util.Objects::nonNull, wait,
+    io.hotswap.gateway.reads.Waits.until(() -> keys().get(StoreKeys.tenantKey(tenant, version)), java.util.Objects::nonNull, wait,
         () -> "data key v" + version + " of '" + tenant + "' is stored but not readable here yet; retry");
     return version;
   }

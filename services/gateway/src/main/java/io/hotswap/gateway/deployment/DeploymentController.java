@@ -20,16 +20,15 @@ import io.hotswap.gateway.config.ConfigView;
 import io.hotswap.gateway.config.CurrentConfig;
 import io.hotswap.gateway.config.ReadYourWrites;
 import io.hotswap.gateway.config.SecretVault;
-import io.hotswap.gateway.ratelimit.RateLimits;
+import io.hotswap.gateway.pipeline.CommandGateway;
+import io.hotswap.gateway.pipeline.Commands;
+import io.hotswap.gateway.pipeline.ReadBack;
+import io.hotswap.gateway.reads.ForwardRequest;
+import io.hotswap.gateway.reads.Page;
+import io.hotswap.gateway.reads.ReadTopology;
+import io.hotswap.gateway.reads.StoreRouter;
+import io.hotswap.gateway.reads.Waits;
 import io.hotswap.gateway.security.TenantScope;
-import io.hotswap.gateway.system.CommandGateway;
-import io.hotswap.gateway.system.Commands;
-import io.hotswap.gateway.system.ForwardRequest;
-import io.hotswap.gateway.system.Page;
-import io.hotswap.gateway.system.ReadBack;
-import io.hotswap.gateway.system.ReadTopology;
-import io.hotswap.gateway.system.StoreRouter;
-import io.hotswap.gateway.system.Waits;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.time.Duration;
@@ -68,16 +67,14 @@ class DeploymentController {
   private final CommandGateway commands;
   private final StoreRouter router;
   private final TenantScope scope;
-  private final RateLimits rateLimits;
   private final SecretVault vault;
   private final Duration readYourWritesWait;
 
-  DeploymentController(CommandGateway commands, StoreRouter router, TenantScope scope, RateLimits rateLimits, SecretVault vault,
+  DeploymentController(CommandGateway commands, StoreRouter router, TenantScope scope, SecretVault vault,
                        Duration readYourWritesWait) {
     this.commands = commands;
     this.router = router;
     this.scope = scope;
-    this.rateLimits = rateLimits;
     this.vault = vault;
     this.readYourWritesWait = readYourWritesWait;
   }
@@ -106,9 +103,8 @@ class DeploymentController {
         .setMaxErrorRate(body.maxErrorRate())
         .setMaxP99LatencyMs(body.maxP99LatencyMs())
         .setInstanceHealth(body.instanceHealth());
-    io.hotswap.core.deploy.DeploymentMachine.plan(plan.build()); // a bad plan is a 400 before it costs a token
+    io.hotswap.core.deploy.DeploymentMachine.plan(plan.build()); // a bad plan is a 400 here, before it reaches the pipeline
     Long expected = CurrentConfig.expectedVersion(ifMatch);
-    rateLimits.check(id.tenantId(), RateLimits.Kind.DEPLOY, request, response);
     ValueType type = CurrentConfig.type(router, id, request);
     value = ValueTypes.check(type, value);
     if (type == ValueType.SECRET) {
@@ -129,7 +125,6 @@ class DeploymentController {
                          @RequestParam(defaultValue = "0") int page, @RequestParam(defaultValue = "50") int size,
                          HttpServletRequest request, HttpServletResponse response) {
     scope.visibleTenant(TenantIds.require(tenantId));
-    rateLimits.check(tenantId, RateLimits.Kind.READ, request, response);
     Page.check(page, size);
     DeploymentStatus wanted = status == null ? null : parse(DeploymentStatus.class, status, "status");
     String env = environment == null ? null : Environments.require(environment);
@@ -154,7 +149,6 @@ class DeploymentController {
   ResponseEntity<?> get(@PathVariable String deploymentId, @RequestParam(required = false) Long minRevision,
                         HttpServletRequest request, HttpServletResponse response) {
     StoreKeys.DeploymentId id = visible(deploymentId);
-    rateLimits.check(id.tenantId(), RateLimits.Kind.READ, request, response);
     return router.route(id.tenantId(), request, partition -> {
       Deployment d = minRevision == null ? store(partition).get(id.storeKey()) : awaitRevision(partition, id, minRevision);
       if (d == null) {

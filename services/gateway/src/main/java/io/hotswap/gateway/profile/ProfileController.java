@@ -13,15 +13,14 @@ import io.hotswap.core.domain.TenantIds;
 import io.hotswap.core.json.Json;
 import io.hotswap.core.json.JsonDiff;
 import io.hotswap.core.schema.ConfigSchemas;
-import io.hotswap.gateway.ratelimit.RateLimits;
+import io.hotswap.gateway.pipeline.CommandGateway;
+import io.hotswap.gateway.pipeline.Commands;
+import io.hotswap.gateway.reads.ForwardRequest;
+import io.hotswap.gateway.reads.Page;
+import io.hotswap.gateway.reads.ReadTopology;
+import io.hotswap.gateway.reads.StoreRouter;
+import io.hotswap.gateway.reads.Waits;
 import io.hotswap.gateway.security.TenantScope;
-import io.hotswap.gateway.system.CommandGateway;
-import io.hotswap.gateway.system.Commands;
-import io.hotswap.gateway.system.ForwardRequest;
-import io.hotswap.gateway.system.Page;
-import io.hotswap.gateway.system.ReadTopology;
-import io.hotswap.gateway.system.StoreRouter;
-import io.hotswap.gateway.system.Waits;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.net.URI;
@@ -58,14 +57,12 @@ class ProfileController {
   private final CommandGateway commands;
   private final StoreRouter router;
   private final TenantScope scope;
-  private final RateLimits rateLimits;
   private final Duration readYourWritesWait;
 
-  ProfileController(CommandGateway commands, StoreRouter router, TenantScope scope, RateLimits rateLimits, Duration readYourWritesWait) {
+  ProfileController(CommandGateway commands, StoreRouter router, TenantScope scope, Duration readYourWritesWait) {
     this.commands = commands;
     this.router = router;
     this.scope = scope;
-    this.rateLimits = rateLimits;
     this.readYourWritesWait = readYourWritesWait;
   }
 
@@ -85,7 +82,6 @@ class ProfileController {
       throw Rejection.badRequest("missing-body", "a JSON body is required", null);
     }
     String tenantId = scope.visibleTenant(TenantIds.require(body.tenantId()));
-    rateLimits.check(tenantId, RateLimits.Kind.WRITE, request, response);
     String service = ConfigSchemas.requireName(body.service(), "service");
     String env = Environments.require(body.environment());
     SemVer version = SemVer.parse(body.version(), "version");
@@ -106,7 +102,6 @@ class ProfileController {
                          @RequestParam(required = false) String service, @RequestParam(defaultValue = "0") int page,
                          @RequestParam(defaultValue = "50") int size, HttpServletRequest request, HttpServletResponse response) {
     scope.visibleTenant(TenantIds.require(tenantId));
-    rateLimits.check(tenantId, RateLimits.Kind.READ, request, response);
     Page.check(page, size);
     String env = environment == null ? null : Environments.require(environment);
     return router.route(tenantId, request, partition -> {
@@ -124,7 +119,6 @@ class ProfileController {
   @GetMapping("/{profileId}")
   ResponseEntity<?> current(@PathVariable String profileId, HttpServletRequest request, HttpServletResponse response) {
     StoreKeys.ProfileId id = visible(profileId);
-    rateLimits.check(id.tenantId(), RateLimits.Kind.READ, request, response);
     return router.route(id.tenantId(), request, partition -> {
       List<ConfigProfile> versions = versions(store(partition), id);
       ConfigProfile latest = versions.get(versions.size() - 1);
@@ -136,7 +130,6 @@ class ProfileController {
   ResponseEntity<?> versions(@PathVariable String profileId, @RequestParam(defaultValue = "0") int page,
                              @RequestParam(defaultValue = "50") int size, HttpServletRequest request, HttpServletResponse response) {
     StoreKeys.ProfileId id = visible(profileId);
-    rateLimits.check(id.tenantId(), RateLimits.Kind.READ, request, response);
     Page.check(page, size);
     return router.route(id.tenantId(), request, partition ->
         ResponseEntity.ok(Page.of(versions(store(partition), id).stream().map(ProfileView::of).toList(), page, size)));
@@ -148,7 +141,6 @@ class ProfileController {
                             HttpServletRequest request, HttpServletResponse response) {
     StoreKeys.ProfileId id = visible(profileId);
     SemVer v = SemVer.parse(version, "version");
-    rateLimits.check(id.tenantId(), RateLimits.Kind.READ, request, response);
     return router.route(id.tenantId(), request, partition -> {
       ReadOnlyKeyValueStore<String, ConfigProfile> store = store(partition);
       String key = StoreKeys.profileVersion(id.tenantId(), id.service(), id.environment(), v);
@@ -167,7 +159,6 @@ class ProfileController {
                         HttpServletRequest request, HttpServletResponse response) {
     StoreKeys.ProfileId id = visible(profileId);
     SemVer v = SemVer.parse(version, "version");
-    rateLimits.check(id.tenantId(), RateLimits.Kind.WRITE, request, response);
     if (body == null || body.tags() == null) {
       throw Rejection.badRequest("missing-tags", "tags are required, e.g. {\"tags\": [\"stable\"]}", "tags");
     }
@@ -186,7 +177,6 @@ class ProfileController {
     StoreKeys.ProfileId id = visible(profileId);
     SemVer a = SemVer.parse(from, "from");
     SemVer b = SemVer.parse(to, "to");
-    rateLimits.check(id.tenantId(), RateLimits.Kind.READ, request, response);
     return router.route(id.tenantId(), request, partition -> {
       ConfigProfile pa = existing(store(partition), id, a, "from");
       ConfigProfile pb = existing(store(partition), id, b, "to");
@@ -223,9 +213,6 @@ class ProfileController {
     SemVer target = SemVer.parse(targetText, "version");
     String nextText = newVersion != null ? newVersion : body == null ? null : body.newVersion();
     SemVer requestedNext = nextText == null ? null : SemVer.parse(nextText, "newVersion");
-    if (request.getHeader(StoreRouter.FORWARDED_HEADER) == null) {
-      rateLimits.check(id.tenantId(), RateLimits.Kind.WRITE, request, response);
-    }
     String actor = scope.subject();
     String query = "version=" + target + (requestedNext == null ? "" : "&newVersion=" + requestedNext);
     return router.route(id.tenantId(), new ForwardRequest(request, "POST", request.getRequestURI(), query), partition -> {
@@ -266,7 +253,7 @@ class ProfileController {
               () -> "version " + version + " of profile '" + profileId + "' is applied but not readable yet; retry shortly");
           return ResponseEntity.ok(ProfileView.of(p));
         });
-    return io.hotswap.gateway.system.ReadBack.answer(current, status, uri, version.toString());
+    return io.hotswap.gateway.pipeline.ReadBack.answer(current, status, uri, version.toString());
   }
 
   private ReadOnlyKeyValueStore<String, ConfigProfile> store(int partition) {

@@ -3,14 +3,17 @@ package io.hotswap.gateway.ratelimit;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.ConsumptionProbe;
 import io.hotswap.avro.Tenant;
-import io.hotswap.gateway.system.ReadTopology;
-import io.hotswap.gateway.system.StoreRouter;
+import io.hotswap.gateway.reads.ReadTopology;
+import io.hotswap.gateway.reads.StoreRouter;
+import io.hotswap.gateway.security.AccessMatrix;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.stereotype.Component;
+import org.springframework.web.context.request.RequestContextHolder;
+import org.springframework.web.context.request.ServletRequestAttributes;
 
 /**
  * Per-tenant token buckets (Bucket4j), held only by the gateway instance that owns the tenant's
@@ -24,6 +27,11 @@ public class RateLimits {
 
   /** What is limited: config reads, config writes, deployments started. */
   public enum Kind { READ, WRITE, DEPLOY }
+
+  /** The limit the current request's endpoint costs (its access-matrix row), set by {@link RateLimitInterceptor}. */
+  static final String LIMIT_ATTRIBUTE = RateLimits.class.getName() + ".limit";
+  /** Set once the current request paid: a request costs its tenant one token however often its tenant is checked. */
+  private static final String CHARGED_ATTRIBUTE = RateLimits.class.getName() + ".charged";
 
   /** The owner's answer: allowed or not, what is left, when to retry. */
   public record Decision(boolean allowed, int limit, long remaining, long retryAfterSeconds, String per) {}
@@ -45,11 +53,40 @@ public class RateLimits {
   }
 
   /**
-   * Takes one token for the tenant, on the owner; throws {@link RateLimited} (429) when there is
-   * none. A request forwarded by another gateway was already counted there.
+   * Charges the current request's tenant what its endpoint costs (the access matrix's limit
+   * column), once per request. {@link io.hotswap.gateway.security.TenantScope} calls it when the
+   * caller is known to be allowed on the tenant, so a caller without the role (403) or without
+   * the tenant (404) never spends the tenant's tokens. Throws {@link RateLimited} (429) when none
+   * is left.
    */
-  public void check(String tenantId, Kind kind, HttpServletRequest request, HttpServletResponse response) {
-    check(tenantId, kind, 1, request, response);
+  public void charge(String tenantId) {
+    if (!(RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes current)) {
+      return;
+    }
+    HttpServletRequest request = current.getRequest();
+    if (!(request.getAttribute(LIMIT_ATTRIBUTE) instanceof AccessMatrix.Limit limit) || request.getAttribute(CHARGED_ATTRIBUTE) != null) {
+      return;
+    }
+    Kind kind = switch (limit) {
+      case READ -> Kind.READ;
+      case WRITE -> Kind.WRITE;
+      case DEPLOY -> Kind.DEPLOY;
+      case NONE, WRITE_PER_ITEM -> null; // a batch's cost depends on its items: chargeItems
+    };
+    if (kind != null) {
+      request.setAttribute(CHARGED_ATTRIBUTE, tenantId);
+      check(tenantId, kind, 1, request, current.getResponse());
+    }
+  }
+
+  /** Charges a batch one write token per item, all or none (an endpoint whose limit is write-per-item). */
+  public void chargeItems(String tenantId, int items) {
+    if (RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes current
+        && current.getRequest().getAttribute(LIMIT_ATTRIBUTE) == AccessMatrix.Limit.WRITE_PER_ITEM
+        && current.getRequest().getAttribute(CHARGED_ATTRIBUTE) == null) {
+      current.getRequest().setAttribute(CHARGED_ATTRIBUTE, tenantId);
+      check(tenantId, Kind.WRITE, items, current.getRequest(), current.getResponse());
+    }
   }
 
   /**
@@ -57,7 +94,7 @@ public class RateLimits {
    * batch larger than the tenant's whole bucket could never pass, so it is refused as such (422)
    * instead of being told to retry.
    */
-  public void check(String tenantId, Kind kind, int tokens, HttpServletRequest request, HttpServletResponse response) {
+  private void check(String tenantId, Kind kind, int tokens, HttpServletRequest request, HttpServletResponse response) {
     // a forwarded request (its X-HotSwap-Forwarded header is signed by a peer: PeerFilter) was counted where it arrived
     if (!properties.enabled() || request.getHeader(StoreRouter.FORWARDED_HEADER) != null) {
       return;

@@ -13,12 +13,11 @@ import io.hotswap.core.domain.TenantIds;
 import io.hotswap.core.domain.Texts;
 import io.hotswap.core.json.Json;
 import io.hotswap.core.schema.ConfigSchemas;
-import io.hotswap.gateway.ratelimit.RateLimits;
+import io.hotswap.gateway.pipeline.CommandGateway;
+import io.hotswap.gateway.pipeline.Commands;
+import io.hotswap.gateway.reads.Page;
+import io.hotswap.gateway.reads.Waits;
 import io.hotswap.gateway.security.TenantScope;
-import io.hotswap.gateway.system.CommandGateway;
-import io.hotswap.gateway.system.Commands;
-import io.hotswap.gateway.system.Page;
-import io.hotswap.gateway.system.Waits;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.net.URI;
@@ -50,14 +49,12 @@ class SchemaController {
   private final CommandGateway commands;
   private final SchemaCatalog catalog;
   private final TenantScope scope;
-  private final RateLimits rateLimits;
   private final Duration readYourWritesWait;
 
-  SchemaController(CommandGateway commands, SchemaCatalog catalog, TenantScope scope, RateLimits rateLimits, Duration readYourWritesWait) {
+  SchemaController(CommandGateway commands, SchemaCatalog catalog, TenantScope scope, Duration readYourWritesWait) {
     this.commands = commands;
     this.catalog = catalog;
     this.scope = scope;
-    this.rateLimits = rateLimits;
     this.readYourWritesWait = readYourWritesWait;
   }
 
@@ -77,7 +74,6 @@ class SchemaController {
       throw Rejection.badRequest("missing-body", "a JSON body is required", null);
     }
     String tenantId = scope.visibleTenant(TenantIds.require(body.tenantId()));
-    rateLimits.check(tenantId, RateLimits.Kind.WRITE, request, response);
     String name = ConfigSchemas.requireName(body.name(), "name");
     String keyPattern = ConfigSchemas.requireKeyPattern(body.keyPattern());
     JsonNode schema = schemaOf(body);
@@ -142,7 +138,6 @@ class SchemaController {
   Map<String, Object> validate(@PathVariable String schemaId, @RequestBody ValidateValue body, HttpServletRequest request,
                                HttpServletResponse response) {
     StoreKeys.SchemaId id = visible(schemaId);
-    rateLimits.check(id.tenantId(), RateLimits.Kind.READ, request, response);
     if (body == null || body.value() == null) {
       throw Rejection.badRequest("missing-value", "value is required: {\"value\": ...}", "value");
     }
@@ -176,7 +171,6 @@ class SchemaController {
 
   /** An Admin's decision on the held version of a schema; 404 when none is held. */
   private CommandResult decide(StoreKeys.SchemaId id, CommandType decision, HttpServletRequest request, HttpServletResponse response) {
-    rateLimits.check(id.tenantId(), RateLimits.Kind.WRITE, request, response);
     return commands.submitOrReject(Commands.envelope(decision, id.tenantId(), request, scope.subject())
         .setSchemaChange(SchemaPayload.newBuilder().setName(id.name()).build())
         .build());

@@ -1,6 +1,6 @@
 package io.hotswap.gateway.security;
 
-import io.hotswap.gateway.system.StoreRouter;
+import io.hotswap.gateway.reads.StoreRouter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;

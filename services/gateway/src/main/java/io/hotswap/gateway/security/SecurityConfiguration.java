@@ -4,7 +4,7 @@ import io.hotswap.autoconfigure.HotSwapProperties;
 import io.hotswap.autoconfigure.HotSwapServiceAutoConfiguration;
 
 import io.hotswap.core.security.JwtSecrets;
-import io.hotswap.gateway.system.ProblemHandler;
+import io.hotswap.gateway.web.ProblemHandler;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import org.springframework.beans.factory.annotation.Value;
@@ -56,7 +56,7 @@ class SecurityConfiguration {
   /** Tomcat's own error pages (a URL it can't parse) as problem details too. */
   @Bean
   org.springframework.boot.web.server.WebServerFactoryCustomizer<org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory> problemReports() {
-    return io.hotswap.gateway.system.ProblemReportValve.installer();
+    return io.hotswap.gateway.web.ProblemReportValve.installer();
   }
 
   @Bean

@@ -20,6 +20,12 @@ public class TenantScope {
 
   public static final String TENANTS_CLAIM = "tenants";
 
+  private final io.hotswap.gateway.ratelimit.RateLimits rateLimits;
+
+  TenantScope(io.hotswap.gateway.ratelimit.RateLimits rateLimits) {
+    this.rateLimits = rateLimits;
+  }
+
   /** The authenticated subject: the actor recorded in the audit trail. */
   public String subject() {
     Jwt jwt = jwt();
@@ -57,11 +63,15 @@ public class TenantScope {
     return allowed == null || allowed.contains(tenantId);
   }
 
-  /** A valid tenant id the caller may see; otherwise 404, as for a tenant that does not exist. */
+  /**
+   * A valid tenant id the caller may see; otherwise 404, as for a tenant that does not exist. The
+   * request is then charged to the tenant (the limit its endpoint costs, from the access matrix).
+   */
   public String visibleTenant(String tenantId) {
     if (!io.hotswap.core.domain.TenantIds.isValid(tenantId) || !canSee(tenantId)) {
       throw Rejection.notFound("tenant-not-found", "tenant '" + io.hotswap.core.domain.Texts.abbreviate(tenantId) + "' does not exist", "tenantId");
     }
+    rateLimits.charge(tenantId);
     return tenantId;
   }
 
@@ -72,11 +82,12 @@ public class TenantScope {
     return id;
   }
 
-  /** Throws the given 404 unless the caller may see the tenant. */
+  /** Throws the given 404 unless the caller may see the tenant; then charges the request to the tenant. */
   public void require(String tenantId, Rejection notFound) {
     if (!canSee(tenantId)) {
       throw notFound;
     }
+    rateLimits.charge(tenantId);
   }
 
   private static Jwt jwt() {

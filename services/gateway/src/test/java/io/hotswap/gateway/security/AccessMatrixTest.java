@@ -78,6 +78,23 @@ class AccessMatrixTest {
   }
 
   @Test
+  void shouldChargeReadsReadsWritesWritesAndBatchesPerItem() {
+    assertThat(matrix.rows()).filteredOn(r -> r.method().equals("GET"))
+        .allSatisfy(r -> assertThat(r.limit()).isIn(AccessMatrix.Limit.NONE, AccessMatrix.Limit.READ));
+    assertThat(matrix.rows()).filteredOn(r -> r.limit() == AccessMatrix.Limit.READ && !r.method().equals("GET"))
+        .allSatisfy(r -> assertThat(r.path()).as("only dry runs read with a POST").endsWith("/validate"));
+    assertThat(matrix.rows()).filteredOn(r -> r.limit() == AccessMatrix.Limit.WRITE_PER_ITEM).extracting(AccessMatrix.Row::path)
+        .containsExactly("/api/v1/configs:batch");
+    assertThat(matrix.rows()).filteredOn(r -> r.limit() == AccessMatrix.Limit.DEPLOY).extracting(AccessMatrix.Row::path)
+        .containsExactly("/api/v1/deployments");
+    // stopping a bad rollout must never wait for a token
+    assertThat(matrix.rows()).filteredOn(r -> r.path().startsWith("/api/v1/deployments/") && !r.method().equals("GET"))
+        .allSatisfy(r -> assertThat(r.limit()).isEqualTo(AccessMatrix.Limit.NONE));
+    assertThat(matrix.rows()).filteredOn(r -> r.path().startsWith("/api/v1/configs") && !r.method().equals("GET"))
+        .allSatisfy(r -> assertThat(r.limit()).isNotEqualTo(AccessMatrix.Limit.NONE));
+  }
+
+  @Test
   void shouldBePrintedInTheReadmeExactly() throws Exception {
     Path readme = Path.of("").toAbsolutePath();
     while (!Files.exists(readme.resolve("README.md")) || !Files.exists(readme.resolve("hotswap"))) {
@@ -90,8 +107,9 @@ class AccessMatrixTest {
 
   @Test
   void shouldRefuseAMalformedMatrix() {
-    assertThatThrownBy(() -> AccessMatrix.parse(List.of("method\tpath\tAdmin\tKing"))).hasMessageContaining("unknown role");
-    assertThatThrownBy(() -> AccessMatrix.parse(List.of("method\tpath\tAdmin", "GET\t/x"))).hasMessageContaining("cells");
-    assertThatThrownBy(() -> AccessMatrix.parse(List.of("method\tpath\tAdmin", "GET\t/x\tmaybe"))).hasMessageContaining("Y or -");
+    assertThatThrownBy(() -> AccessMatrix.parse(List.of("method\tpath\tlimit\tAdmin\tKing"))).hasMessageContaining("unknown role");
+    assertThatThrownBy(() -> AccessMatrix.parse(List.of("method\tpath\tlimit\tAdmin", "GET\t/x\t-"))).hasMessageContaining("cells");
+    assertThatThrownBy(() -> AccessMatrix.parse(List.of("method\tpath\tlimit\tAdmin", "GET\t/x\t-\tmaybe"))).hasMessageContaining("Y or -");
+    assertThatThrownBy(() -> AccessMatrix.parse(List.of("method\tpath\tlimit\tAdmin", "GET\t/x\tlots\tY"))).hasMessageContaining("limit");
   }
 }

@@ -1,4 +1,4 @@
-package io.hotswap.gateway.system;
+package io.hotswap.gateway.web;
 
 import java.io.IOException;
 import java.io.Writer;

@@ -1,4 +1,4 @@
-package io.hotswap.gateway.system;
+package io.hotswap.gateway.reads;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,11 +1,13 @@
-package io.hotswap.gateway.system;
+package io.hotswap.gateway.web;
 
 import io.hotswap.core.domain.Rejection;
+import io.hotswap.gateway.pipeline.CommandGateway;
+import io.hotswap.gateway.reads.StoreRouter;
 import java.net.URI;
 import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
-import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;

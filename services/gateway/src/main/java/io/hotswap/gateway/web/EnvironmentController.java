@@ -1,4 +1,4 @@
-package io.hotswap.gateway.system;
+package io.hotswap.gateway.web;
 
 import io.hotswap.protocol.Topics;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.hotswap.gateway.system;
+package io.hotswap.gateway.pipeline;
 
 import java.net.URI;
 import org.springframework.http.HttpStatus;

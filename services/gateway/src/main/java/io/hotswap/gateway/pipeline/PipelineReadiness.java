@@ -1,4 +1,4 @@
-package io.hotswap.gateway.system;
+package io.hotswap.gateway.pipeline;
 
 import io.hotswap.avro.Command;
 import io.hotswap.avro.CommandType;

@@ -1,4 +1,4 @@
-package io.hotswap.gateway.system;
+package io.hotswap.gateway.reads;
 
 import io.hotswap.core.kafka.TenantPartitioner;
 import jakarta.servlet.http.HttpServletRequest;

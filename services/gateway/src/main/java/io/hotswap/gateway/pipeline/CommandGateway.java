@@ -1,4 +1,4 @@
-package io.hotswap.gateway.system;
+package io.hotswap.gateway.pipeline;
 
 import io.hotswap.avro.Command;
 import io.hotswap.avro.CommandResult;
@@ -56,7 +56,7 @@ public final class CommandGateway implements SmartLifecycle {
   public static final class PipelineTimeout extends RuntimeException {
     private final String commandId;
 
-    PipelineTimeout(String commandId, Duration timeout) {
+    public PipelineTimeout(String commandId, Duration timeout) {
       super("The pipeline did not answer command " + commandId + " within " + timeout.toMillis()
           + " ms; it may still be applied. Retry with the same Idempotency-Key to get its result.");
       this.commandId = commandId;

@@ -1,4 +1,4 @@
-package io.hotswap.gateway.system;
+package io.hotswap.gateway.reads;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;

@@ -1,6 +1,11 @@
-package io.hotswap.gateway.system;
+package io.hotswap.gateway.web;
 
 import io.hotswap.core.kafka.StreamsDefaults;
+import io.hotswap.gateway.pipeline.CommandGateway;
+import io.hotswap.gateway.pipeline.PipelineReadiness;
+import io.hotswap.gateway.reads.ReadTopology;
+import io.hotswap.gateway.reads.StoreRouter;
+import io.hotswap.gateway.reads.StoreUpdates;
 import io.hotswap.protocol.Serdes;
 import java.net.http.HttpClient;
 import java.time.Duration;

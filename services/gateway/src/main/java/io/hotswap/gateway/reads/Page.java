@@ -1,4 +1,4 @@
-package io.hotswap.gateway.system;
+package io.hotswap.gateway.reads;
 
 import io.hotswap.core.domain.Rejection;
 import java.util.List;

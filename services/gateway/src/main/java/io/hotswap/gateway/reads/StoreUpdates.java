@@ -1,4 +1,4 @@
-package io.hotswap.gateway.system;
+package io.hotswap.gateway.reads;
 
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
