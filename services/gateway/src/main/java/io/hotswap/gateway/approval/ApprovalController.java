@@ -11,6 +11,7 @@ import io.hotswap.core.domain.Rejection;
 import io.hotswap.core.domain.TenantIds;
 import io.hotswap.core.domain.Texts;
 import io.hotswap.gateway.pipeline.CommandGateway;
+import io.hotswap.gateway.pipeline.Writes;
 import io.hotswap.gateway.pipeline.Commands;
 import io.hotswap.gateway.reads.Page;
 import io.hotswap.gateway.reads.ReadTopology;
@@ -46,12 +47,14 @@ import org.springframework.web.bind.annotation.RestController;
 class ApprovalController {
 
   private final CommandGateway commands;
+  private final Writes writes;
   private final StoreRouter router;
   private final TenantScope scope;
   private final Duration readYourWritesWait;
 
-  ApprovalController(CommandGateway commands, StoreRouter router, TenantScope scope, Duration readYourWritesWait) {
+  ApprovalController(CommandGateway commands, Writes writes, StoreRouter router, TenantScope scope, Duration readYourWritesWait) {
     this.commands = commands;
+    this.writes = writes;
     this.router = router;
     this.scope = scope;
     this.readYourWritesWait = readYourWritesWait;
@@ -124,7 +127,7 @@ class ApprovalController {
     var release = mayRelease ? commands.expect(releasedId) : null;
     CommandResult result;
     try {
-      result = commands.submitOrReject(command);
+      result = writes.submit(command);
     } catch (RuntimeException e) {
       if (release != null) {
         commands.forget(releasedId, release);

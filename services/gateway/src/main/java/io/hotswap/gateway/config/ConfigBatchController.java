@@ -16,7 +16,7 @@ import io.hotswap.core.domain.StoreKeys;
 import io.hotswap.core.domain.TenantIds;
 import io.hotswap.core.domain.ValueTypes;
 import io.hotswap.core.security.Role;
-import io.hotswap.gateway.pipeline.CommandGateway;
+import io.hotswap.gateway.pipeline.Writes;
 import io.hotswap.gateway.pipeline.Commands;
 import io.hotswap.gateway.ratelimit.RateLimits;
 import io.hotswap.gateway.reads.StoreRouter;
@@ -48,16 +48,16 @@ class ConfigBatchController {
   /** Values of one batch together; the command carrying them must fit a Kafka record (4 MB). */
   static final int MAX_BATCH_VALUE_BYTES = 3 * ValueTypes.MAX_VALUE_BYTES;
 
-  private final CommandGateway commands;
+  private final Writes writes;
   private final StoreRouter router;
   private final Duration readYourWritesWait;
   private final TenantScope scope;
   private final RateLimits rateLimits;
   private final SecretVault vault;
 
-  ConfigBatchController(CommandGateway commands, StoreRouter router, Duration readYourWritesWait, TenantScope scope, RateLimits rateLimits,
+  ConfigBatchController(Writes writes, StoreRouter router, Duration readYourWritesWait, TenantScope scope, RateLimits rateLimits,
                         SecretVault vault) {
-    this.commands = commands;
+    this.writes = writes;
     this.router = router;
     this.readYourWritesWait = readYourWritesWait;
     this.scope = scope;
@@ -114,16 +114,13 @@ class ConfigBatchController {
           + MAX_BATCH_VALUE_BYTES + " bytes of values: split it", "items");
     }
     Command command = Commands.envelope(CommandType.CONFIG_BATCH, tenantId, request, scope.subject()).setBatch(items).build();
-    CommandResult result = commands.submitOrReject(command);
+    CommandResult result = writes.submit(command);
     List<ItemResult> applied = result.getItems();
     // read-your-writes: the items' records reach the owner's stores in item order, so once the last
     // item's version is served there every item before it is too
     ItemResult last = applied.getLast();
     StoreKeys.ConfigId lastId = StoreKeys.parseConfigId(last.getResourceId());
-    ResponseEntity<?> readBack = router.route(tenantId, new MinVersionRequest(request, lastId.id(), last.getVersion()), partition -> {
-      ReadYourWrites.await(router, partition, lastId.storeKey(), last.getVersion(), readYourWritesWait);
-      return ResponseEntity.noContent().build();
-    });
+    ResponseEntity<?> readBack = writes.readBack(ReadYourWrites.shown(router, lastId, last.getVersion(), readYourWritesWait));
     if (readBack.getStatusCode().is5xxServerError()) {
       return readBack;
     }

@@ -12,7 +12,7 @@ import io.hotswap.core.domain.Rejection;
 import io.hotswap.core.domain.StoreKeys;
 import io.hotswap.core.domain.TenantIds;
 import io.hotswap.core.domain.ValueTypes;
-import io.hotswap.gateway.pipeline.CommandGateway;
+import io.hotswap.gateway.pipeline.Writes;
 import io.hotswap.gateway.pipeline.Commands;
 import io.hotswap.gateway.reads.Page;
 import io.hotswap.gateway.reads.ReadTopology;
@@ -48,18 +48,18 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/api/v1/configs")
 class ConfigController {
 
-  private final CommandGateway commands;
+  private final Writes writes;
   private final StoreRouter router;
   private final Duration readYourWritesWait;
   private final TenantScope scope;
   private final SecretVault vault;
   private final io.hotswap.gateway.schema.SchemaCatalog schemas;
 
-  ConfigController(CommandGateway commands, StoreRouter router, Duration readYourWritesWait, TenantScope scope,
+  ConfigController(Writes writes, StoreRouter router, Duration readYourWritesWait, TenantScope scope,
                    SecretVault vault, io.hotswap.gateway.schema.SchemaCatalog schemas) {
     this.vault = vault;
     this.schemas = schemas;
-    this.commands = commands;
+    this.writes = writes;
     this.router = router;
     this.readYourWritesWait = readYourWritesWait;
     this.scope = scope;
@@ -84,9 +84,8 @@ class ConfigController {
             .setTags(tags(body.tags())).setDescription(body.description())
             .build())
         .build();
-    CommandResult result = commands.submitOrReject(command);
-    String configId = StoreKeys.configId(tenantId, env, key);
-    return fresh(configId, result.getVersion(), HttpStatus.CREATED, request);
+    CommandResult result = writes.submit(command);
+    return fresh(new StoreKeys.ConfigId(tenantId, env, key), result.getVersion(), HttpStatus.CREATED);
   }
 
   @GetMapping("/{configId}")
@@ -179,8 +178,8 @@ class ConfigController {
             .setExpectedVersion(expectedVersion(ifMatch))
             .build())
         .build();
-    CommandResult result = commands.submitOrReject(command);
-    return fresh(configId, result.getVersion(), HttpStatus.OK, request);
+    CommandResult result = writes.submit(command);
+    return fresh(id, result.getVersion(), HttpStatus.OK);
   }
 
   @DeleteMapping("/{configId}")
@@ -191,14 +190,11 @@ class ConfigController {
         .setConfig(ConfigPayload.newBuilder().setEnvironment(id.environment()).setKey(id.key())
             .setExpectedVersion(expectedVersion(ifMatch)).build())
         .build();
-    long version = commands.submitOrReject(command).getVersion();
+    long version = writes.submit(command).getVersion();
     // read-your-writes: answer once the owner's store serves the deletion, so a read right after
     // the 204 (of the key, or of the environment's effective values) no longer sees the value. A
     // forwarded read-back answers 404 once it does.
-    ResponseEntity<?> readBack = router.route(id.tenantId(), new MinVersionRequest(request, configId, version), partition -> {
-      ReadYourWrites.await(router, partition, id.storeKey(), version, readYourWritesWait);
-      return ResponseEntity.noContent().build();
-    });
+    ResponseEntity<?> readBack = writes.readBack(ReadYourWrites.shown(router, id, version, readYourWritesWait));
     return readBack.getStatusCode().is5xxServerError() ? readBack : ResponseEntity.noContent().build();
   }
 
@@ -276,14 +272,9 @@ class ConfigController {
     return CurrentConfig.type(router, id, request);
   }
 
-  /** Read-your-writes: answers the write with the state as the owner now serves it. */
-  private ResponseEntity<?> fresh(String configId, long version, HttpStatus status, HttpServletRequest request) {
-    StoreKeys.ConfigId id = StoreKeys.parseConfigId(configId);
-    ResponseEntity<?> current = router.route(id.tenantId(), new MinVersionRequest(request, configId, version), partition -> {
-      ConfigEntry entry = ReadYourWrites.await(router, partition, id.storeKey(), version, readYourWritesWait);
-      return ResponseEntity.ok(ConfigView.of(entry));
-    });
-    return io.hotswap.gateway.pipeline.ReadBack.answer(current, status, "/api/v1/configs/" + configId, Long.toString(version));
+  /** Read-your-writes: answers the write with the key as the owner now serves it. */
+  private ResponseEntity<?> fresh(StoreKeys.ConfigId id, long version, HttpStatus status) {
+    return writes.answer(status, Long.toString(version), ReadYourWrites.shown(router, id, version, readYourWritesWait));
   }
 
 

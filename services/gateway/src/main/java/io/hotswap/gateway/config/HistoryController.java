@@ -10,7 +10,7 @@ import io.hotswap.core.domain.Rejection;
 import io.hotswap.core.domain.StoreKeys;
 import io.hotswap.core.json.Json;
 import io.hotswap.core.json.JsonDiff;
-import io.hotswap.gateway.pipeline.CommandGateway;
+import io.hotswap.gateway.pipeline.Writes;
 import io.hotswap.gateway.pipeline.Commands;
 import io.hotswap.gateway.reads.ReadTopology;
 import io.hotswap.gateway.reads.StoreRouter;
@@ -39,13 +39,13 @@ import tools.jackson.databind.JsonNode;
 class HistoryController {
 
   private final StoreRouter router;
-  private final CommandGateway commands;
+  private final Writes writes;
   private final TenantScope scope;
   private final Duration readYourWritesWait;
 
-  HistoryController(StoreRouter router, CommandGateway commands, TenantScope scope, Duration readYourWritesWait) {
+  HistoryController(StoreRouter router, Writes writes, TenantScope scope, Duration readYourWritesWait) {
     this.router = router;
-    this.commands = commands;
+    this.writes = writes;
     this.scope = scope;
     this.readYourWritesWait = readYourWritesWait;
   }
@@ -119,7 +119,7 @@ class HistoryController {
               .setValue(old.getValue()).setValueType(old.getValueType())
               .setExpectedVersion(expected).setRollbackToVersion(target).build())
           .build();
-      CommandResult result = commands.submitOrReject(command);
+      CommandResult result = writes.submit(command);
       ConfigEntry applied = ReadYourWrites.await(router, partition, id.storeKey(), result.getVersion(), readYourWritesWait);
       Map<String, Object> answer = new LinkedHashMap<>();
       answer.put("rolledBackTo", target);

@@ -10,7 +10,7 @@ import io.hotswap.avro.ValueType;
 import io.hotswap.core.domain.Environments;
 import io.hotswap.core.domain.Rejection;
 import io.hotswap.core.domain.StoreKeys;
-import io.hotswap.gateway.pipeline.CommandGateway;
+import io.hotswap.gateway.pipeline.Writes;
 import io.hotswap.gateway.pipeline.Commands;
 import io.hotswap.gateway.reads.ReadTopology;
 import io.hotswap.gateway.reads.StoreRouter;
@@ -41,15 +41,15 @@ import org.springframework.web.bind.annotation.RestController;
 class PromotionController {
 
   private final StoreRouter router;
-  private final CommandGateway commands;
+  private final Writes writes;
   private final TenantScope scope;
   private final SecretVault vault;
   private final Duration readYourWritesWait;
 
-  PromotionController(StoreRouter router, CommandGateway commands, TenantScope scope, SecretVault vault,
+  PromotionController(StoreRouter router, Writes writes, TenantScope scope, SecretVault vault,
                       Duration readYourWritesWait) {
     this.router = router;
-    this.commands = commands;
+    this.writes = writes;
     this.scope = scope;
     this.vault = vault;
     this.readYourWritesWait = readYourWritesWait;
@@ -109,7 +109,7 @@ class PromotionController {
               .build())
           .build();
       markForApproval(command, router.<io.hotswap.avro.Tenant>globalStore(ReadTopology.TENANTS_STORE).get(id.tenantId()), target);
-      CommandResult result = commands.submitOrReject(command);
+      CommandResult result = writes.submit(command);
       String targetId = StoreKeys.configId(id.tenantId(), target, id.key());
       Map<String, Object> answer = new LinkedHashMap<>();
       answer.put("promotedFrom", configId);

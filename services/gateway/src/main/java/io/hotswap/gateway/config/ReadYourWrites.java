@@ -1,5 +1,8 @@
 package io.hotswap.gateway.config;
 
+import io.hotswap.gateway.pipeline.Writes;
+import org.springframework.http.ResponseEntity;
+
 import io.hotswap.avro.ConfigEntry;
 import io.hotswap.core.domain.StoreKeys;
 import io.hotswap.gateway.reads.ReadTopology;
@@ -38,6 +41,12 @@ public final class ReadYourWrites {
     Waits.until(() -> versions.get(versionKey), Objects::nonNull, updates, ReadTopology.VERSIONS_STORE, versionKey, 0, wait,
         () -> unreadable(key, entry.getVersion()));
     return entry;
+  }
+
+  /** Where a write of a key shows: its version {@code version} (or later) on the owner, current value and history alike. */
+  public static Writes.Shown shown(StoreRouter router, StoreKeys.ConfigId id, long version, Duration wait) {
+    return new Writes.Shown(id.tenantId(), "/api/v1/configs/" + id.id(), "minVersion=" + version,
+        partition -> ResponseEntity.ok(ConfigView.of(await(router, partition, id.storeKey(), version, wait))));
   }
 
   private static String unreadable(String key, long version) {

@@ -11,6 +11,7 @@ import io.hotswap.avro.ValueType;
 import io.hotswap.core.domain.Rejection;
 import io.hotswap.core.domain.StoreKeys;
 import io.hotswap.gateway.pipeline.CommandGateway;
+import io.hotswap.gateway.pipeline.Writes;
 import io.hotswap.gateway.pipeline.Commands;
 import io.hotswap.gateway.reads.ReadTopology;
 import io.hotswap.gateway.reads.StoreRouter;
@@ -42,13 +43,15 @@ class SecretController {
   private final SecretVault vault;
   private final StoreRouter router;
   private final CommandGateway commands;
+  private final Writes writes;
   private final TenantScope scope;
   private final Duration readYourWritesWait;
 
-  SecretController(SecretVault vault, StoreRouter router, CommandGateway commands, TenantScope scope, Duration readYourWritesWait) {
+  SecretController(SecretVault vault, StoreRouter router, CommandGateway commands, Writes writes, TenantScope scope, Duration readYourWritesWait) {
     this.vault = vault;
     this.router = router;
     this.commands = commands;
+    this.writes = writes;
     this.scope = scope;
     this.readYourWritesWait = readYourWritesWait;
   }
@@ -124,7 +127,7 @@ class SecretController {
             .setConfig(ConfigPayload.newBuilder().setEnvironment(e.getEnvironment()).setKey(e.getKey())
                 .setValue(sealed).setExpectedVersion(e.getVersion()).build())
             .build();
-        long version = commands.submitOrReject(command).getVersion();
+        long version = writes.submit(command).getVersion();
         // read-your-writes: once answered, every re-encrypted value reads back at its new version
         ReadYourWrites.await(router, partition, StoreKeys.config(tenantId, e.getEnvironment(), e.getKey()), version, readYourWritesWait);
       }

@@ -5,7 +5,7 @@ import io.hotswap.avro.CommandType;
 import io.hotswap.avro.TenantKey;
 import io.hotswap.avro.TenantKeyPayload;
 import io.hotswap.core.domain.StoreKeys;
-import io.hotswap.gateway.pipeline.CommandGateway;
+import io.hotswap.gateway.pipeline.Writes;
 import io.hotswap.gateway.pipeline.Commands;
 import io.hotswap.gateway.reads.ReadTopology;
 import io.hotswap.gateway.reads.StoreRouter;
@@ -32,16 +32,16 @@ public class SecretVault {
 
   private final SecretKey master;
   private final String masterKeyId;
-  private final CommandGateway commands;
+  private final Writes writes;
   private final StoreRouter router;
   private final Duration wait;
 
   SecretVault(@Value("${hotswap.security.master-key:}") String masterKey,
               @Value("${hotswap.security.master-key-file:}") String masterKeyFile,
-              CommandGateway commands, StoreRouter router, Duration readYourWritesWait) {
+              Writes writes, StoreRouter router, Duration readYourWritesWait) {
     this.master = masterKey(masterKey, masterKeyFile);
     this.masterKeyId = Envelope.keyId(master);
-    this.commands = commands;
+    this.writes = writes;
     this.router = router;
     this.wait = readYourWritesWait;
   }
@@ -94,7 +94,7 @@ public class SecretVault {
     Command command = envelope
         .setKey(TenantKeyPayload.newBuilder().setWrappedKey(ByteBuffer.wrap(wrapped)).setMasterKeyId(masterKeyId).build())
         .build();
-    int version = commands.submitOrReject(command).getVersion().intValue();
+    int version = writes.submit(command).getVersion().intValue();
     io.hotswap.gateway.reads.Waits.until(() -> keys().get(StoreKeys.tenantKey(tenant, version)), java.util.Objects::nonNull, wait,
         () -> "data key v" + version + " of '" + tenant + "' is stored but not readable here yet; retry");
     return version;

@@ -20,9 +20,9 @@ import io.hotswap.gateway.config.ConfigView;
 import io.hotswap.gateway.config.CurrentConfig;
 import io.hotswap.gateway.config.ReadYourWrites;
 import io.hotswap.gateway.config.SecretVault;
-import io.hotswap.gateway.pipeline.CommandGateway;
+import io.hotswap.gateway.pipeline.Writes;
 import io.hotswap.gateway.pipeline.Commands;
-import io.hotswap.gateway.pipeline.ReadBack;
+import io.hotswap.gateway.pipeline.Writes;
 import io.hotswap.gateway.reads.ForwardRequest;
 import io.hotswap.gateway.reads.Page;
 import io.hotswap.gateway.reads.ReadTopology;
@@ -64,15 +64,15 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/api/v1/deployments")
 class DeploymentController {
 
-  private final CommandGateway commands;
+  private final Writes writes;
   private final StoreRouter router;
   private final TenantScope scope;
   private final SecretVault vault;
   private final Duration readYourWritesWait;
 
-  DeploymentController(CommandGateway commands, StoreRouter router, TenantScope scope, SecretVault vault,
+  DeploymentController(Writes writes, StoreRouter router, TenantScope scope, SecretVault vault,
                        Duration readYourWritesWait) {
-    this.commands = commands;
+    this.writes = writes;
     this.router = router;
     this.scope = scope;
     this.vault = vault;
@@ -115,8 +115,8 @@ class DeploymentController {
     command.setConfig(ConfigPayload.newBuilder().setEnvironment(id.environment()).setKey(id.key()).setValue(value)
             .setExpectedVersion(expected).build())
         .setDeployment(plan.setDeploymentId(deploymentId).build());
-    CommandResult result = commands.submitOrReject(command.build());
-    return fresh(StoreKeys.deploymentId(id.tenantId(), deploymentId), result.getVersion(), HttpStatus.CREATED, request);
+    CommandResult result = writes.submit(command.build());
+    return fresh(StoreKeys.deploymentId(id.tenantId(), deploymentId), result.getVersion(), HttpStatus.CREATED);
   }
 
   @GetMapping("/tenant/{tenantId}")
@@ -217,8 +217,8 @@ class DeploymentController {
     DeploymentPayload.Builder p = DeploymentPayload.newBuilder().setDeploymentId(id.id());
     payload.accept(p);
     Command command = Commands.envelope(type, id.tenantId(), request, scope.subject()).setDeployment(p.build()).build();
-    CommandResult result = commands.submitOrReject(command);
-    return fresh(id.publicId(), result.getVersion(), HttpStatus.OK, request);
+    CommandResult result = writes.submit(command);
+    return fresh(id.publicId(), result.getVersion(), HttpStatus.OK);
   }
 
   /** A pause or rollback reason: optional, at most 1000 characters (it is audited). */
@@ -244,12 +244,10 @@ class DeploymentController {
   }
 
   /** Read-your-writes: answers a change with the deployment as the owner now serves it. */
-  private ResponseEntity<?> fresh(String deploymentId, long revision, HttpStatus status, HttpServletRequest request) {
+  private ResponseEntity<?> fresh(String deploymentId, long revision, HttpStatus status) {
     StoreKeys.DeploymentId id = StoreKeys.parseDeploymentId(deploymentId);
-    ResponseEntity<?> current = router.route(id.tenantId(),
-        new ForwardRequest(request, "GET", "/api/v1/deployments/" + deploymentId, "minRevision=" + revision),
-        partition -> ResponseEntity.ok(DeploymentView.of(awaitRevision(partition, id, revision))));
-    return ReadBack.answer(current, status, "/api/v1/deployments/" + deploymentId, Long.toString(revision));
+    return writes.answer(status, Long.toString(revision), new Writes.Shown(id.tenantId(), "/api/v1/deployments/" + deploymentId,
+        "minRevision=" + revision, partition -> ResponseEntity.ok(DeploymentView.of(awaitRevision(partition, id, revision)))));
   }
 
   /** The deployment at {@code revision} or later, and the key's version it wrote, on this owner; 503 when they don't arrive in time. */

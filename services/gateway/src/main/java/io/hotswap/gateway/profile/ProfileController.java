@@ -13,7 +13,7 @@ import io.hotswap.core.domain.TenantIds;
 import io.hotswap.core.json.Json;
 import io.hotswap.core.json.JsonDiff;
 import io.hotswap.core.schema.ConfigSchemas;
-import io.hotswap.gateway.pipeline.CommandGateway;
+import io.hotswap.gateway.pipeline.Writes;
 import io.hotswap.gateway.pipeline.Commands;
 import io.hotswap.gateway.reads.ForwardRequest;
 import io.hotswap.gateway.reads.Page;
@@ -54,13 +54,13 @@ import tools.jackson.databind.JsonNode;
 @RequestMapping("/api/v1/profiles")
 class ProfileController {
 
-  private final CommandGateway commands;
+  private final Writes writes;
   private final StoreRouter router;
   private final TenantScope scope;
   private final Duration readYourWritesWait;
 
-  ProfileController(CommandGateway commands, StoreRouter router, TenantScope scope, Duration readYourWritesWait) {
-    this.commands = commands;
+  ProfileController(Writes writes, StoreRouter router, TenantScope scope, Duration readYourWritesWait) {
+    this.writes = writes;
     this.router = router;
     this.scope = scope;
     this.readYourWritesWait = readYourWritesWait;
@@ -92,9 +92,9 @@ class ProfileController {
             .setSchemaId(schemaId).setStrategy(body.strategy()).setDescription(body.description()).setTags(body.tags())
             .build())
         .build();
-    CommandResult result = commands.submitOrReject(command);
+    CommandResult result = writes.submit(command);
     String profileId = StoreKeys.profileId(tenantId, service, env);
-    return readBack(profileId, version, result, HttpStatus.CREATED, request);
+    return readBack(profileId, version, result, HttpStatus.CREATED);
   }
 
   @GetMapping("/tenant/{tenantId}")
@@ -166,8 +166,8 @@ class ProfileController {
         .setProfile(ProfilePayload.newBuilder().setService(id.service()).setEnvironment(id.environment()).setVersion(v.toString())
             .setTags(body.tags()).build())
         .build();
-    CommandResult result = commands.submitOrReject(command);
-    return readBack(id.id(), v, result, HttpStatus.OK, request);
+    CommandResult result = writes.submit(command);
+    return readBack(id.id(), v, result, HttpStatus.OK);
   }
 
   /** Structural diff of two versions' documents, each change with its JSON Pointer. */
@@ -228,7 +228,7 @@ class ProfileController {
               .setRolledBackFrom(old.getVersion())
               .build())
           .build();
-      CommandResult result = commands.submitOrReject(command);
+      CommandResult result = writes.submit(command);
       String key = StoreKeys.profileVersion(id.tenantId(), id.service(), id.environment(), next);
       ConfigProfile created = Waits.until(() -> store.get(key), java.util.Objects::nonNull, readYourWritesWait,
           () -> "version " + next + " of profile '" + id.id() + "' is applied but not readable yet; retry shortly");
@@ -241,10 +241,10 @@ class ProfileController {
     });
   }
 
-  private ResponseEntity<?> readBack(String profileId, SemVer version, CommandResult result, HttpStatus status, HttpServletRequest request) {
+  private ResponseEntity<?> readBack(String profileId, SemVer version, CommandResult result, HttpStatus status) {
     StoreKeys.ProfileId id = StoreKeys.parseProfileId(profileId);
     String uri = "/api/v1/profiles/" + profileId + "/versions/" + version;
-    ResponseEntity<?> current = router.route(id.tenantId(), new ForwardRequest(request, "GET", uri, "minUpdate=" + result.getDecidedAt().toEpochMilli()),
+    return writes.answer(status, version.toString(), new Writes.Shown(id.tenantId(), uri, "minUpdate=" + result.getDecidedAt().toEpochMilli(),
         partition -> {
           String key = StoreKeys.profileVersion(id.tenantId(), id.service(), id.environment(), version);
           ReadOnlyKeyValueStore<String, ConfigProfile> store = store(partition);
@@ -252,8 +252,7 @@ class ProfileController {
               e -> e != null && !e.getUpdatedAt().isBefore(result.getDecidedAt()), readYourWritesWait,
               () -> "version " + version + " of profile '" + profileId + "' is applied but not readable yet; retry shortly");
           return ResponseEntity.ok(ProfileView.of(p));
-        });
-    return io.hotswap.gateway.pipeline.ReadBack.answer(current, status, uri, version.toString());
+        }));
   }
 
   private ReadOnlyKeyValueStore<String, ConfigProfile> store(int partition) {

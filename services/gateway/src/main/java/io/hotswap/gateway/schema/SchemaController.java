@@ -13,7 +13,7 @@ import io.hotswap.core.domain.TenantIds;
 import io.hotswap.core.domain.Texts;
 import io.hotswap.core.json.Json;
 import io.hotswap.core.schema.ConfigSchemas;
-import io.hotswap.gateway.pipeline.CommandGateway;
+import io.hotswap.gateway.pipeline.Writes;
 import io.hotswap.gateway.pipeline.Commands;
 import io.hotswap.gateway.reads.Page;
 import io.hotswap.gateway.reads.Waits;
@@ -46,13 +46,13 @@ import tools.jackson.databind.JsonNode;
 @RequestMapping("/api/v1/schemas")
 class SchemaController {
 
-  private final CommandGateway commands;
+  private final Writes writes;
   private final SchemaCatalog catalog;
   private final TenantScope scope;
   private final Duration readYourWritesWait;
 
-  SchemaController(CommandGateway commands, SchemaCatalog catalog, TenantScope scope, Duration readYourWritesWait) {
-    this.commands = commands;
+  SchemaController(Writes writes, SchemaCatalog catalog, TenantScope scope, Duration readYourWritesWait) {
+    this.writes = writes;
     this.catalog = catalog;
     this.scope = scope;
     this.readYourWritesWait = readYourWritesWait;
@@ -84,7 +84,7 @@ class SchemaController {
             .setCompatibility(mode).setDescription(body.description())
             .build())
         .build();
-    CommandResult result = commands.submitOrReject(command);
+    CommandResult result = writes.submit(command);
     String schemaId = StoreKeys.schemaId(tenantId, name);
     if (result.getOutcome() == Outcome.PENDING) {
       Map<String, Object> answer = new LinkedHashMap<>();
@@ -171,7 +171,7 @@ class SchemaController {
 
   /** An Admin's decision on the held version of a schema; 404 when none is held. */
   private CommandResult decide(StoreKeys.SchemaId id, CommandType decision, HttpServletRequest request, HttpServletResponse response) {
-    return commands.submitOrReject(Commands.envelope(decision, id.tenantId(), request, scope.subject())
+    return writes.submit(Commands.envelope(decision, id.tenantId(), request, scope.subject())
         .setSchemaChange(SchemaPayload.newBuilder().setName(id.name()).build())
         .build());
   }

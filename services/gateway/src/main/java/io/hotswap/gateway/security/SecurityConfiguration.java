@@ -3,7 +3,6 @@ package io.hotswap.gateway.security;
 import io.hotswap.autoconfigure.HotSwapProperties;
 import io.hotswap.autoconfigure.HotSwapServiceAutoConfiguration;
 
-import io.hotswap.core.security.JwtSecrets;
 import io.hotswap.gateway.web.ProblemHandler;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -13,13 +12,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.ProblemDetail;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
-import org.springframework.security.config.http.SessionCreationPolicy;
-import org.springframework.security.oauth2.jose.jws.MacAlgorithm;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
-import org.springframework.security.oauth2.jwt.JwtValidators;
-import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
-import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
-import org.springframework.security.oauth2.server.resource.authentication.JwtGrantedAuthoritiesConverter;
 import org.springframework.security.web.SecurityFilterChain;
 import tools.jackson.databind.json.JsonMapper;
 

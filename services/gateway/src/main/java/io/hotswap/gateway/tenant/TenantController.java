@@ -10,7 +10,7 @@ import io.hotswap.avro.Tier;
 import io.hotswap.core.domain.Rejection;
 import io.hotswap.core.domain.TenantIds;
 import io.hotswap.core.domain.Texts;
-import io.hotswap.gateway.pipeline.CommandGateway;
+import io.hotswap.gateway.pipeline.Writes;
 import io.hotswap.gateway.pipeline.Commands;
 import io.hotswap.gateway.reads.Page;
 import io.hotswap.gateway.reads.ReadTopology;
@@ -41,13 +41,13 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/api/v1/tenants")
 class TenantController {
 
-  private final CommandGateway commands;
+  private final Writes writes;
   private final StoreRouter router;
   private final Duration readYourWritesWait;
   private final TenantScope scope;
 
-  TenantController(CommandGateway commands, StoreRouter router, Duration readYourWritesWait, TenantScope scope) {
-    this.commands = commands;
+  TenantController(Writes writes, StoreRouter router, Duration readYourWritesWait, TenantScope scope) {
+    this.writes = writes;
     this.router = router;
     this.readYourWritesWait = readYourWritesWait;
     this.scope = scope;
@@ -85,7 +85,7 @@ class TenantController {
             .setApprovalTimeoutMs(body.approvalTimeout() == null ? null : body.approvalTimeout().toMillis())
             .build())
         .build();
-    CommandResult result = commands.submitOrReject(command);
+    CommandResult result = writes.submit(command);
     return ResponseEntity.created(URI.create("/api/v1/tenants/" + tenantId))
         .eTag(Long.toString(result.getVersion()))
         .body(TenantView.of(awaitVersion(tenantId, result.getVersion())));
@@ -136,14 +136,14 @@ class TenantController {
             .setApprovalTimeoutMs(body.approvalTimeout() == null ? null : body.approvalTimeout().toMillis())
             .build())
         .build();
-    CommandResult result = commands.submitOrReject(command);
+    CommandResult result = writes.submit(command);
     return ResponseEntity.ok().eTag(Long.toString(result.getVersion())).body(TenantView.of(awaitVersion(tenantId, result.getVersion())));
   }
 
   @DeleteMapping("/{tenantId}")
   ResponseEntity<Void> delete(@PathVariable String tenantId, HttpServletRequest request) {
     scope.visibleTenant(tenantId);
-    CommandResult result = commands.submitOrReject(Commands.envelope(CommandType.TENANT_DELETE, tenantId, request, scope.subject()).build());
+    CommandResult result = writes.submit(Commands.envelope(CommandType.TENANT_DELETE, tenantId, request, scope.subject()).build());
     awaitVersion(tenantId, result.getVersion());
     return ResponseEntity.noContent().build();
   }

@@ -3,6 +3,7 @@ package io.hotswap.gateway.web;
 import io.hotswap.core.kafka.StreamsDefaults;
 import io.hotswap.gateway.pipeline.CommandGateway;
 import io.hotswap.gateway.pipeline.PipelineReadiness;
+import io.hotswap.gateway.pipeline.Writes;
 import io.hotswap.gateway.reads.ReadTopology;
 import io.hotswap.gateway.reads.StoreRouter;
 import io.hotswap.gateway.reads.StoreUpdates;
@@ -69,6 +70,11 @@ class GatewayConfiguration {
     JdkClientHttpRequestFactory factory = new JdkClientHttpRequestFactory(client);
     factory.setReadTimeout(timeout);
     return RestClient.builder().requestFactory(factory).build();
+  }
+
+  @Bean
+  Writes writes(CommandGateway commands, StoreRouter router) {
+    return new Writes(commands, router);
   }
 
   @Bean

@@ -17,6 +17,7 @@ import io.hotswap.avro.Outcome;
 import io.hotswap.avro.ValueType;
 import io.hotswap.core.domain.Rejection;
 import io.hotswap.gateway.pipeline.CommandGateway;
+import io.hotswap.gateway.pipeline.Writes;
 import io.hotswap.gateway.ratelimit.RateLimits;
 import io.hotswap.gateway.reads.StoreRouter;
 import io.hotswap.gateway.schema.SchemaCatalog;
@@ -67,6 +68,12 @@ class ConfigControllerTest {
     @Bean
     AccessMatrix accessMatrix() {
       return AccessMatrix.load();
+    }
+
+    /** The real write path, over the mocked pipeline and router. */
+    @Bean
+    Writes writes(CommandGateway commands, StoreRouter router) {
+      return new Writes(commands, router);
     }
   }
 

@@ -1,0 +1,69 @@
+package io.hotswap.gateway.pipeline;
+
+import io.hotswap.avro.Command;
+import io.hotswap.avro.CommandResult;
+import io.hotswap.gateway.reads.ForwardRequest;
+import io.hotswap.gateway.reads.StoreRouter;
+import jakarta.servlet.http.HttpServletRequest;
+import java.net.URI;
+import java.util.function.IntFunction;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.context.request.RequestContextHolder;
+import org.springframework.web.context.request.ServletRequestAttributes;
+
+/**
+ * The one way a change leaves the gateway, after the caller's scope and limit were settled
+ * ({@link io.hotswap.gateway.security.TenantScope}) and secrets sealed: the command goes into the
+ * pipeline (a refusal is its problem, 4xx), and the answer is the changed resource as the tenant's
+ * owner serves it once it shows the change — read-your-writes, so a read right after the answer,
+ * on any gateway instance, sees it.
+ */
+public final class Writes {
+
+  private final CommandGateway commands;
+  private final StoreRouter router;
+
+  public Writes(CommandGateway commands, StoreRouter router) {
+    this.commands = commands;
+    this.router = router;
+  }
+
+  /**
+   * Where a write shows: {@code GET uri?query} on the tenant's owner (forwarded there when this
+   * instance is not it); {@code local} answers it from the owner's partition, waiting (bounded)
+   * until the change is readable.
+   */
+  public record Shown(String tenantId, String uri, String query, IntFunction<ResponseEntity<?>> local) {}
+
+  /** Sends the command and waits for the pipeline's answer; a rejection is thrown as the problem it carries. */
+  public CommandResult submit(Command command) {
+    return commands.submitOrReject(command);
+  }
+
+  /**
+   * {@code status} with {@code Location} (the read-back's URI) and {@code ETag}, and the read-back's
+   * body; the read-back itself when it failed (a 503 while the owner does not serve the write yet).
+   */
+  public ResponseEntity<?> answer(HttpStatus status, String eTag, Shown shown) {
+    ResponseEntity<?> readBack = readBack(shown);
+    if (!readBack.getStatusCode().is2xxSuccessful()) {
+      return readBack;
+    }
+    return ResponseEntity.status(status)
+        .location(URI.create(shown.uri()))
+        .eTag(eTag)
+        .headers(h -> {
+          if (readBack.getHeaders().getContentType() != null) {
+            h.setContentType(readBack.getHeaders().getContentType());
+          }
+        })
+        .body(readBack.getBody());
+  }
+
+  /** The owner's read-back of a write, as it answered (for writes whose answer is not the resource: a deletion, a batch). */
+  public ResponseEntity<?> readBack(Shown shown) {
+    HttpServletRequest request = ((ServletRequestAttributes) RequestContextHolder.currentRequestAttributes()).getRequest();
+    return router.route(shown.tenantId(), new ForwardRequest(request, "GET", shown.uri(), shown.query()), shown.local());
+  }
+}
