@@ -21,11 +21,8 @@ import io.hotswap.gateway.security.TenantScope;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -113,44 +110,12 @@ class ConfigController {
     scope.visibleTenant(TenantIds.require(tenantId));
     Page.check(page, size);
     String env = environment == null ? null : Environments.require(environment);
+    ConfigQueries.Filter filter = new ConfigQueries.Filter(tag, prefix, includeDeleted);
     return router.route(tenantId, request, partition -> {
       ReadOnlyKeyValueStore<String, ConfigEntry> store = router.localStore(ReadTopology.CONFIG_STORE, partition);
-      List<ConfigView> items = new ArrayList<>();
-      if (env == null) {
-        try (KeyValueIterator<String, ConfigEntry> it = store.prefixScan(StoreKeys.tenantPrefix(tenantId), Serdes.String().serializer())) {
-          it.forEachRemaining(kv -> {
-            if (matches(kv.value, includeDeleted, tag, prefix)) {
-              items.add(ConfigView.of(kv.value));
-            }
-          });
-        }
-        return ResponseEntity.ok(Page.of(items, page, size));
-      }
-      // effective values: the environment's own, else inherited along its fallbacks, each saying where it came from
-      java.util.Map<String, ConfigView> effective = new java.util.TreeMap<>();
-      List<String> chain = new ArrayList<>();
-      chain.add(env);
-      chain.addAll(Environments.fallbacks(env));
-      for (String source : chain) {
-        String label = source.equals(env) ? "override" : source.equals(Environments.DEFAULT) ? "default" : source;
-        try (KeyValueIterator<String, ConfigEntry> it = store.prefixScan(StoreKeys.environmentPrefix(tenantId, source), Serdes.String().serializer())) {
-          it.forEachRemaining(kv -> {
-            ConfigEntry e = kv.value;
-            boolean own = source.equals(env);
-            if (!effective.containsKey(e.getKey()) && matches(e, includeDeleted && own, tag, prefix)) {
-              effective.put(e.getKey(), ConfigView.of(e).from(label));
-            }
-          });
-        }
-      }
-      return ResponseEntity.ok(Page.of(new ArrayList<>(effective.values()), page, size));
+      List<ConfigView> items = env == null ? ConfigQueries.all(store, tenantId, filter) : ConfigQueries.effective(store, tenantId, env, filter);
+      return ResponseEntity.ok(Page.of(items, page, size));
     });
-  }
-
-  private static boolean matches(ConfigEntry e, boolean includeDeleted, String tag, String prefix) {
-    return (includeDeleted || !e.getDeleted())
-        && (tag == null || e.getTags().contains(tag))
-        && (prefix == null || e.getKey().startsWith(prefix));
   }
 
   @PutMapping("/{configId}")
@@ -206,12 +171,7 @@ class ConfigController {
     StoreKeys.ConfigId id = scope.visibleConfig(configId);
     Page.check(page, size);
     return router.route(id.tenantId(), request, partition -> {
-      ReadOnlyKeyValueStore<String, ConfigEntry> store = router.localStore(ReadTopology.VERSIONS_STORE, partition);
-      List<ConfigView> items = new ArrayList<>();
-      try (KeyValueIterator<String, ConfigEntry> it =
-               store.prefixScan(StoreKeys.versionsPrefix(id.tenantId(), id.environment(), id.key()), Serdes.String().serializer())) {
-        it.forEachRemaining(kv -> items.add(ConfigView.of(kv.value)));
-      }
+      List<ConfigView> items = ConfigQueries.versions(router.localStore(ReadTopology.VERSIONS_STORE, partition), id);
       if (items.isEmpty()) {
         throw Rejection.notFound("config-not-found", "No configuration with id '" + configId + "'", "configId");
       }
