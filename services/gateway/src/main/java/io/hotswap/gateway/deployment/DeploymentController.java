@@ -36,7 +36,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.springframework.http.HttpStatus;
@@ -128,18 +127,10 @@ class DeploymentController {
     Page.check(page, size);
     DeploymentStatus wanted = status == null ? null : parse(DeploymentStatus.class, status, "status");
     String env = environment == null ? null : Environments.require(environment);
+    DeploymentQueries.Filter filter = new DeploymentQueries.Filter(wanted, env, key);
     return router.route(tenantId, request, partition -> {
-      List<DeploymentView> items = new ArrayList<>();
       List<io.hotswap.avro.InstanceState> registry = new ArrayList<>();
-      try (KeyValueIterator<String, Deployment> it = store(partition).prefixScan(StoreKeys.tenantPrefix(tenantId), Serdes.String().serializer())) {
-        it.forEachRemaining(kv -> {
-          Deployment d = kv.value;
-          if ((wanted == null || d.getStatus() == wanted) && (env == null || d.getEnvironment().equals(env)) && (key == null || d.getKey().equals(key))) {
-            items.add(withCohort(d, registry));
-          }
-        });
-      }
-      items.sort(java.util.Comparator.comparing(DeploymentView::createdAt).reversed());
+      List<DeploymentView> items = DeploymentQueries.list(store(partition), tenantId, filter).stream().map(d -> withCohort(d, registry)).toList();
       return ResponseEntity.ok(Page.of(items, page, size));
     });
   }

@@ -25,12 +25,9 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -104,16 +101,8 @@ class ProfileController {
     scope.visibleTenant(TenantIds.require(tenantId));
     Page.check(page, size);
     String env = environment == null ? null : Environments.require(environment);
-    return router.route(tenantId, request, partition -> {
-      Map<String, ConfigProfile> current = new LinkedHashMap<>();
-      try (KeyValueIterator<String, ConfigProfile> it = store(partition).prefixScan(StoreKeys.tenantPrefix(tenantId), Serdes.String().serializer())) {
-        it.forEachRemaining(kv -> current.put(kv.value.getProfileId(), kv.value)); // versions sort ascending: the last one stays
-      }
-      List<ProfileView> items = current.values().stream()
-          .filter(p -> (env == null || p.getEnvironment().equals(env)) && (service == null || p.getService().equals(service)))
-          .map(ProfileView::of).toList();
-      return ResponseEntity.ok(Page.of(items, page, size));
-    });
+    return router.route(tenantId, request, partition -> ResponseEntity.ok(
+        Page.of(ProfileQueries.current(store(partition), tenantId, env, service).stream().map(ProfileView::of).toList(), page, size)));
   }
 
   @GetMapping("/{profileId}")
@@ -259,11 +248,9 @@ class ProfileController {
     return router.localStore(ReadTopology.PROFILES_STORE, partition);
   }
 
+  /** A profile's versions, oldest first; 404 when there is no such profile. */
   private static List<ConfigProfile> versions(ReadOnlyKeyValueStore<String, ConfigProfile> store, StoreKeys.ProfileId id) {
-    List<ConfigProfile> out = new ArrayList<>();
-    try (KeyValueIterator<String, ConfigProfile> it = store.prefixScan(id.storeKey() + StoreKeys.SEP, Serdes.String().serializer())) {
-      it.forEachRemaining(kv -> out.add(kv.value));
-    }
+    List<ConfigProfile> out = ProfileQueries.versions(store, id);
     if (out.isEmpty()) {
       throw Rejection.notFound("profile-not-found", "No profile with id '" + id.id() + "'", "profileId");
     }
