@@ -20,6 +20,7 @@ public final class ConfigValue {
   private final String semver;
   private final Instant updatedAt;
   private final Supplier<String> text;
+  private final String arm;
 
   /**
    * A value as the client serves it; {@code text} is asked on first use (a secret decrypts then).
@@ -27,6 +28,15 @@ public final class ConfigValue {
    */
   public ConfigValue(String tenantId, String key, Kind kind, String type, long version, String semver, Instant updatedAt,
               Supplier<String> text) {
+    this(tenantId, key, kind, type, version, semver, updatedAt, text, Choice.STABLE);
+  }
+
+  /**
+   * A value of one arm of a rollout: {@code arm} is {@link Choice#STABLE}, {@link Choice#CANDIDATE}
+   * or an A/B variant's name, and {@code version} that arm's version.
+   */
+  public ConfigValue(String tenantId, String key, Kind kind, String type, long version, String semver, Instant updatedAt,
+                     Supplier<String> text, String arm) {
     this.tenantId = tenantId;
     this.key = key;
     this.kind = kind;
@@ -35,6 +45,7 @@ public final class ConfigValue {
     this.semver = semver;
     this.updatedAt = updatedAt;
     this.text = text;
+    this.arm = arm;
   }
 
   public String tenantId() {
@@ -72,6 +83,15 @@ public final class ConfigValue {
     return updatedAt;
   }
 
+  /**
+   * Which arm of a rollout this instance serves: {@code stable} (no rollout, or outside it),
+   * {@code candidate}, or an A/B variant's name. The plain getters, JSON, profiles and the Spring
+   * property source serve this arm; calls with a {@link Context} choose per caller instead.
+   */
+  public String arm() {
+    return arm;
+  }
+
   /** The value as text (clear text for a secret: handle with care). */
   public String text() {
     return text.get();
@@ -79,7 +99,7 @@ public final class ConfigValue {
 
   @Override
   public String toString() {
-    return "ConfigValue[" + tenantId + '|' + key + " v" + version + (semver == null ? "" : " " + semver) + ' ' + type + '='
-        + (isSecret() ? "******" : text()) + ']';
+    return "ConfigValue[" + tenantId + '|' + key + " v" + version + (semver == null ? "" : " " + semver)
+        + (Choice.STABLE.equals(arm) ? "" : " (" + arm + ")") + ' ' + type + '=' + (isSecret() ? "******" : text()) + ']';
   }
 }

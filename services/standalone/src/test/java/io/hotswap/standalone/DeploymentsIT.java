@@ -126,6 +126,10 @@ class DeploymentsIT extends PlatformTest {
       });
       assertThat(blue.getString("it-blue-green", "web.theme", "?", io.hotswap.client.Context.EMPTY)).as("blue keeps the stable value")
           .isEqualTo("blue");
+      // calls without a context (plain getters, and so a Spring service's properties) serve the instance's arm too
+      assertThat(green.getString("web.theme", "?")).isEqualTo("green");
+      assertThat(green.get("web.theme").orElseThrow().arm()).isEqualTo(io.hotswap.client.Choice.CANDIDATE);
+      assertThat(blue.getString("web.theme", "?")).isEqualTo("blue");
       assertThat(api.get("/api/v1/deployments/" + id).json().get("status").asString()).isEqualTo("running");
 
       Api.Response switched = api.post("/api/v1/deployments/" + id + "/complete", null);

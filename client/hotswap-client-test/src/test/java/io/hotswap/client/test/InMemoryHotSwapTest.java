@@ -70,12 +70,14 @@ class InMemoryHotSwapTest {
   @Test
   void shouldSealSecretsLikeThePlatformAndOpenThemInTheClient() {
     try (InMemoryHotSwap hotswap = InMemoryHotSwap.forTenant("acme")) {
-      hotswap.put(TestValue.secret("acme", "db.password", "hunter2").canary("hunter3", 100.0, "userId"));
+      hotswap.put(TestValue.secret("acme", "db.password", "hunter2"))
+          .put(TestValue.secret("acme", "api.token", "old-token").canary("new-token", 100.0, "userId"));
       HotSwapClient client = hotswap.client();
       assertThat(client.getString("db.password", null)).isEqualTo("hunter2");
       assertThat(client.get("db.password").orElseThrow().toString()).doesNotContain("hunter2");
-      assertThat(client.getString("acme", "db.password", null, Context.of("userId", "u1"))).as("the candidate, opened").isEqualTo("hunter3");
-      assertThat(client.choice("acme", "db.password", Context.of("userId", "u1")).orElseThrow().value())
+      assertThat(client.getString("api.token", null)).as("the candidate this instance serves, opened").isEqualTo("new-token");
+      assertThat(client.getString("acme", "api.token", null, Context.of("userId", "u1"))).as("and a caller's, opened").isEqualTo("new-token");
+      assertThat(client.choice("acme", "api.token", Context.of("userId", "u1")).orElseThrow().value())
           .as("a choice carries the value as the topic does").startsWith("hsenc:");
     }
   }

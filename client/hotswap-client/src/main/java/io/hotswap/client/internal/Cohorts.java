@@ -17,7 +17,8 @@ import org.apache.kafka.common.utils.Utils;
  * <p>The sticky hash is Kafka's murmur2 of {@code salt|attribute value} where the salt is the
  * live key ({@code tenant|key}): the same caller lands in the same bucket for every step of every
  * rollout of that key (raising 10% → 25% keeps the first 10% in), and buckets of different keys are
- * independent. Not API: callers reach it through the client's getters and {@code choice}.
+ * independent. Calls without a context are placed by the instance instead ({@link #forInstance}).
+ * Not API: callers reach it through the client's getters and {@code choice}.
  */
 public final class Cohorts {
 
@@ -49,6 +50,32 @@ public final class Cohorts {
     }
     Double percentage = rollout.getPercentage();
     if (percentage != null && sticky != null && bucket(salt, sticky) < percentage * (BUCKETS / 100.0)) {
+      return candidate(rollout);
+    }
+    return new Choice(stableValue, stableVersion, Choice.STABLE);
+  }
+
+  /**
+   * The arm an instance serves to calls without a context (the plain getters, JSON, profiles, the
+   * Spring property source): named target instances and tags get the candidate; a percentage is a
+   * share of instances, by a sticky hash of the instance id; an A/B test splits instances the same
+   * way. So blue-green and rolling reach exactly their instances, and a 10 % canary 10 % of them.
+   */
+  public static Choice forInstance(String salt, String stableValue, long stableVersion, LiveRollout rollout, Instance instance) {
+    if (rollout == null) {
+      return new Choice(stableValue, stableVersion, Choice.STABLE);
+    }
+    String id = instance.instanceId();
+    List<LiveVariant> variants = rollout.getVariants();
+    if (!variants.isEmpty()) {
+      LiveVariant v = variants.get(variant(salt, id, variants));
+      return new Choice(v.getValue(), v.getVersion() == null ? stableVersion : v.getVersion(), v.getName());
+    }
+    if (rollout.getTargetInstances().contains(id) || hasAnyTag(instance, rollout.getTargetTags())) {
+      return candidate(rollout);
+    }
+    Double percentage = rollout.getPercentage();
+    if (percentage != null && bucket(salt, id) < percentage * (BUCKETS / 100.0)) {
       return candidate(rollout);
     }
     return new Choice(stableValue, stableVersion, Choice.STABLE);

@@ -12,19 +12,22 @@ import java.util.function.Function;
 public final class Entry {
 
   /** A record this client passes over (another tenant's, or unreadable). */
-  static final Entry SKIP = new Entry(null, null, null);
+  static final Entry SKIP = new Entry(null, null, null, null);
 
   private final String liveKey;
   private final LiveConfig record;
   private final ConfigValue value;
+  /** The text of the arm this instance serves, as the topic carries it (ciphertext for a secret). */
+  private final String served;
   private final AtomicBoolean warned = new AtomicBoolean();
   private volatile Object parsed;
   private volatile boolean isParsed;
 
-  Entry(String liveKey, LiveConfig record, ConfigValue value) {
+  Entry(String liveKey, LiveConfig record, ConfigValue value, String served) {
     this.liveKey = liveKey;
     this.record = record;
     this.value = value;
+    this.served = served;
   }
 
   public ConfigValue value() {
@@ -39,8 +42,9 @@ public final class Entry {
     return value.tenantId();
   }
 
+  /** The version this instance serves (its arm's). */
   long version() {
-    return record.getVersion();
+    return value.version();
   }
 
   /** The value parsed once by the first getter that needs it (boolean, number, JSON tree); null if it doesn't parse. */
@@ -63,9 +67,9 @@ public final class Entry {
     return Cohorts.choose(liveKey, record.getValue(), record.getVersion(), record.getRollout(), instance, context);
   }
 
-  /** Same record content (version and value): a file's value Kafka confirmed is no change. */
+  /** Serves the same (arm, version, text): a file's value Kafka confirmed is no change. */
   boolean sameAs(Entry other) {
-    return other != null && record.getVersion() == other.record.getVersion()
-        && java.util.Objects.equals(record.getValue(), other.record.getValue());
+    return other != null && value.version() == other.value.version() && value.arm().equals(other.value.arm())
+        && java.util.Objects.equals(served, other.served);
   }
 }

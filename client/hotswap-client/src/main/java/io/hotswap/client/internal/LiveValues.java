@@ -3,6 +3,7 @@ package io.hotswap.client.internal;
 import io.hotswap.avro.LiveConfig;
 import io.hotswap.avro.LiveKind;
 import io.hotswap.client.Change;
+import io.hotswap.client.Choice;
 import io.hotswap.client.ConfigValue;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -68,13 +69,15 @@ public final class LiveValues {
     boolean profile = record.getKind() == LiveKind.PROFILE;
     String key = profile ? record.getKey().substring("profile:".length()) : record.getKey();
     String type = record.getValueType().name();
-    String raw = record.getValue();
+    // what this instance serves to calls without a context: its arm of the record's rollout, chosen once here
+    Choice arm = Cohorts.forInstance(liveKey, record.getValue(), record.getVersion(), record.getRollout(), settings.instance());
+    String raw = arm.value();
     Supplier<String> text = "SECRET".equals(type) && raw != null
         ? memo(() -> dataKeys.decrypt(record.getTenantId(), record.getEnvironment(), record.getKey(), raw))
         : () -> raw;
     ConfigValue value = new ConfigValue(record.getTenantId(), key, profile ? ConfigValue.Kind.PROFILE : ConfigValue.Kind.KEY, type,
-        record.getVersion(), record.getSemver(), record.getUpdatedAt(), text);
-    return new Entry(liveKey, record, value);
+        arm.version(), record.getSemver(), record.getUpdatedAt(), text, arm.arm());
+    return new Entry(liveKey, record, value, raw);
   }
 
   /** Applies one value (null: removed); the change, or null when there was nothing to remove. */
