@@ -129,4 +129,67 @@ class ClientIT extends PlatformTest {
     // a service that stops cleanly deregisters
     await().atMost(Duration.ofSeconds(30)).until(() -> api.get("/api/v1/instances/payment-it-1").status() == 404);
   }
+
+  /** The sample service started as one instance of a fleet (its own id, tags and snapshot file). */
+  private org.springframework.context.ConfigurableApplicationContext sample(String tenant, String instanceId, String tags, Path dir) {
+    return io.hotswap.sample.SampleApplication.application().run("--server.port=0", "--hotswap.client.bootstrap-servers=" + bootstrap,
+        "--hotswap.client.environment=development", "--hotswap.client.tenant=" + tenant, "--hotswap.client.service=payment-service",
+        "--hotswap.client.instance-id=" + instanceId, "--hotswap.client.tags=" + tags, "--hotswap.client.heartbeat-period=PT1S",
+        "--hotswap.client.snapshot-file=" + dir.resolve(instanceId + ".json"),
+        "--spring.autoconfigure.exclude=org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration,"
+            + "org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration,"
+            + "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration,"
+            + "org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration,"
+            + "org.springframework.boot.security.autoconfigure.actuate.web.servlet.ManagementWebSecurityAutoConfiguration,"
+            + "org.springframework.boot.security.oauth2.server.resource.autoconfigure.OAuth2ResourceServerAutoConfiguration,"
+            + "org.springframework.boot.security.oauth2.server.resource.autoconfigure.web.OAuth2ResourceServerWebSecurityAutoConfiguration");
+  }
+
+  private long appliedVersion(String instanceId, String liveKey) {
+    return api.get("/api/v1/instances/" + instanceId).json().path("applied").path(liveKey).path("version").asLong();
+  }
+
+  @Test
+  void shouldRollOutToSpringServicesInstanceByInstance(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    createTenant("it-fleet");
+    assertThat(api.post("/api/v1/configs", config("it-fleet", "payment.timeout-ms", 1000, "Number")).status()).isEqualTo(201);
+    String configId = "it-fleet:development:payment.timeout-ms";
+    String live = "it-fleet|payment.timeout-ms";
+    try (var blue = sample("it-fleet", "pay-blue", "blue", dir); var green = sample("it-fleet", "pay-green", "green", dir)) {
+      var bluePayment = blue.getBean(io.hotswap.sample.SampleApplication.Payment.class);
+      var greenPayment = green.getBean(io.hotswap.sample.SampleApplication.Payment.class);
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        assertThat(appliedVersion("pay-blue", live)).isEqualTo(1);
+        assertThat(appliedVersion("pay-green", live)).isEqualTo(1);
+      });
+
+      // blue-green: the green service's @ConfigurationProperties first, and the registry shows who serves what
+      Api.Response bg = api.post("/api/v1/deployments", Map.of("configId", configId, "value", 3000, "strategy", "blue-green",
+          "targetTags", List.of("green"), "bakeTime", "PT1H"));
+      assertThat(bg.status()).as(bg.text()).isEqualTo(201);
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        assertThat(greenPayment.getTimeoutMs()).isEqualTo(3000);
+        assertThat(appliedVersion("pay-green", live)).as("green serves the candidate's version").isEqualTo(2);
+        assertThat(appliedVersion("pay-blue", live)).isEqualTo(1);
+      });
+      assertThat(bluePayment.getTimeoutMs()).isEqualTo(1000);
+      assertThat(api.post("/api/v1/deployments/" + bg.json().get("deploymentId").asString() + "/complete", null).status()).isEqualTo(200);
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(bluePayment.getTimeoutMs()).as("then both").isEqualTo(3000));
+      assertThat(greenPayment.getTimeoutMs()).isEqualTo(3000);
+
+      // rolling: the instances holding the key in batches, by id (pay-blue before pay-green); a rollback restores both
+      Api.Response rolling = api.post("/api/v1/deployments", Map.of("configId", configId, "value", 4000, "strategy", "rolling",
+          "steps", List.of(50, 100), "bakeTime", "PT1H"));
+      assertThat(rolling.status()).as(rolling.text()).isEqualTo(201);
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(bluePayment.getTimeoutMs()).as("first batch").isEqualTo(4000));
+      assertThat(greenPayment.getTimeoutMs()).as("not in the first batch").isEqualTo(3000);
+      Api.Response back = api.post("/api/v1/deployments/" + rolling.json().get("deploymentId").asString() + "/rollback",
+          Map.of("reason", "fleet test"));
+      assertThat(back.status()).as(back.text()).isEqualTo(200);
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        assertThat(bluePayment.getTimeoutMs()).isEqualTo(3000);
+        assertThat(greenPayment.getTimeoutMs()).isEqualTo(3000);
+      });
+    }
+  }
 }
