@@ -25,7 +25,11 @@ public final class LiveValues {
 
   private final Settings settings;
   private final DataKeys dataKeys;
-  private volatile Map<String, Entry> entries = new ConcurrentHashMap<>();
+  /**
+   * tenant → key ({@code profile:<service>} for a profile) → entry: a getter looks up without
+   * building a {@code tenant|key} string, so it allocates nothing.
+   */
+  private volatile Map<String, Map<String, Entry>> tenants = new ConcurrentHashMap<>();
   /** Bumped whenever the served values change (a record applied, a caught-up snapshot swapped in). */
   private final AtomicLong revision = new AtomicLong();
 
@@ -36,23 +40,23 @@ public final class LiveValues {
 
   /** A key of a tenant ({@code profile:<service>} for a profile), or null. */
   public Entry get(String tenant, String key) {
-    return entries.get(tenant + '|' + key);
+    Map<String, Entry> keys = tenants.get(tenant);
+    return keys == null ? null : keys.get(key);
   }
 
   /** Every value of a tenant (keys and profiles), by key ({@code profile:<service>} for profiles). */
   public Map<String, ConfigValue> all(String tenant) {
     Map<String, ConfigValue> out = new LinkedHashMap<>();
-    String prefix = tenant + '|';
-    entries.forEach((k, e) -> {
-      if (k.startsWith(prefix)) {
-        out.put(k.substring(prefix.length()), e.value());
-      }
-    });
+    tenants.getOrDefault(tenant, Map.of()).forEach((k, e) -> out.put(k, e.value()));
     return out;
   }
 
   public int size() {
-    return entries.size();
+    int size = 0;
+    for (Map<String, Entry> keys : tenants.values()) {
+      size += keys.size();
+    }
+    return size;
   }
 
   public long revision() {
@@ -82,7 +86,10 @@ public final class LiveValues {
 
   /** Applies one value (null: removed); the change, or null when there was nothing to remove. */
   Change put(String liveKey, Entry now) {
-    Entry old = now == null ? entries.remove(liveKey) : entries.put(liveKey, now);
+    int bar = liveKey.indexOf('|');
+    String tenant = liveKey.substring(0, bar);
+    String key = liveKey.substring(bar + 1);
+    Entry old = now == null ? removed(tenant, key) : tenants.computeIfAbsent(tenant, t -> new ConcurrentHashMap<>()).put(key, now);
     if (now == null && old == null) {
       return null;
     }
@@ -95,8 +102,13 @@ public final class LiveValues {
    * file's values), each like any change. A first load is not a change.
    */
   List<Change> replace(Map<String, Entry> staged) {
-    Map<String, Entry> before = entries;
-    entries = new ConcurrentHashMap<>(staged);
+    Map<String, Entry> before = byLiveKey();
+    Map<String, Map<String, Entry>> after = new ConcurrentHashMap<>();
+    staged.forEach((liveKey, e) -> {
+      int bar = liveKey.indexOf('|');
+      after.computeIfAbsent(liveKey.substring(0, bar), t -> new ConcurrentHashMap<>()).put(liveKey.substring(bar + 1), e);
+    });
+    tenants = after;
     revision.incrementAndGet();
     List<Change> changes = new ArrayList<>();
     if (before.isEmpty()) {
@@ -117,15 +129,27 @@ public final class LiveValues {
   /** The records as they came from the live topic (secrets still sealed), for the snapshot file. */
   Map<String, LiveConfig> records() {
     Map<String, LiveConfig> records = new LinkedHashMap<>();
-    entries.forEach((k, e) -> records.put(k, e.record()));
+    byLiveKey().forEach((k, e) -> records.put(k, e.record()));
     return records;
   }
 
   /** tenant|key (profile:service for profiles) → version: what this instance holds, for the registry. */
   Map<String, Long> versions() {
     Map<String, Long> versions = new HashMap<>();
-    entries.values().forEach(e -> versions.put(e.tenant() + '|' + Reporter.reportedKey(e.value().key(), e.value().kind()), e.version()));
+    byLiveKey().values().forEach(e -> versions.put(e.tenant() + '|' + Reporter.reportedKey(e.value().key(), e.value().kind()), e.version()));
     return versions;
+  }
+
+  private Entry removed(String tenant, String key) {
+    Map<String, Entry> keys = tenants.get(tenant);
+    return keys == null ? null : keys.remove(key);
+  }
+
+  /** Every entry by its live key ({@code tenant|key}). */
+  private Map<String, Entry> byLiveKey() {
+    Map<String, Entry> all = new LinkedHashMap<>();
+    tenants.forEach((tenant, keys) -> keys.forEach((key, e) -> all.put(tenant + '|' + key, e)));
+    return all;
   }
 
   private static Change change(Entry old, Entry now) {
