@@ -21,12 +21,12 @@ class ApprovalConfiguration {
   }
 
   /**
-   * Webhook notifications of held changes, when {@code hotswap.notifications.webhook-url} is set
+   * Webhook notifications of held changes and rolled-back deployments, when {@code hotswap.notifications.webhook-url} is set
    * ({@code hotswap.notifications.webhook-secret} signs them).
    */
   @Bean
   @org.springframework.boot.autoconfigure.condition.ConditionalOnProperty("hotswap.notifications.webhook-url")
-  ApprovalNotifier approvalNotifier(KafkaProperties kafka, Serdes serdes,
+  WebhookNotifier webhookNotifier(KafkaProperties kafka, Serdes serdes,
                                     @Value("${hotswap.notifications.webhook-url}") java.net.URI webhook,
                                     @Value("${hotswap.notifications.webhook-secret:}") String secret,
                                     @Value("${hotswap.notifications.retry-backoff:PT1S}") Duration retryBackoff,
@@ -34,6 +34,6 @@ class ApprovalConfiguration {
     if (!startFrom.equals("latest") && !startFrom.equals("earliest")) {
       throw new IllegalArgumentException("hotswap.notifications.start-from must be latest or earliest (got '" + startFrom + "')");
     }
-    return new ApprovalNotifier(kafka.buildConsumerProperties(), serdes, webhook, secret, retryBackoff, startFrom);
+    return new WebhookNotifier(kafka.buildConsumerProperties(), serdes, webhook, secret, retryBackoff, startFrom);
   }
 }

@@ -97,6 +97,12 @@ class DeploymentsIT extends PlatformTest {
       assertThat(d.get("updatedBy").asString()).isEqualTo("hotswap-rollout");
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
           assertThat(canary.getString("it-deploy-health", "search.ranking", "?", io.hotswap.client.Context.of("userId", "u1"))).isEqualTo("bm25"));
+      // the webhook hears of it, as automatic, with the health it was judged on (and never a value)
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(NOTIFICATIONS).anySatisfy(n -> {
+        assertThat(n.get("body")).contains("\"event\":\"deployment.rolled_back\"", "\"tenantId\":\"it-deploy-health\"",
+            "\"automatic\":true", "automatic rollback: error rate", "\"errorRate\":").doesNotContain("neural");
+        assertThat(n.get("delivery")).startsWith(d.get("deploymentId").asString() + "/");
+      }));
     }
   }
 
@@ -255,6 +261,21 @@ class DeploymentsIT extends PlatformTest {
 
     JsonNode list = api.get("/api/v1/deployments/tenant/it-deploy?status=rolled_back").json();
     assertThat(list.get("totalItems").asLong()).isEqualTo(2);
+
+    // the key's rollback history, newest first: the automatic one (with what it was judged on), then the operator's
+    Api.Response history = api.get("/api/v1/deployments/" + third + "/rollback-history");
+    assertThat(history.status()).as(history.text()).isEqualTo(200);
+    JsonNode rollbacks = history.json().get("items");
+    assertThat(rollbacks).hasSize(2);
+    assertThat(rollbacks.get(0).get("deploymentId").asString()).isEqualTo(third);
+    assertThat(rollbacks.get(0).get("automatic").asBoolean()).isTrue();
+    assertThat(rollbacks.get(0).get("health").get("errorRate").asDouble()).isEqualTo(0.3);
+    assertThat(rollbacks.get(0).get("health").get("source").asString()).isEqualTo("prometheus");
+    assertThat(rollbacks.get(1).get("deploymentId").asString()).isEqualTo(second);
+    assertThat(rollbacks.get(1).get("automatic").asBoolean()).isFalse();
+    assertThat(rollbacks.get(1).get("rolledBackBy").asString()).isEqualTo("olga-operator");
+    assertThat(rollbacks.get(1).get("reason").asString()).isEqualTo("checkout errors");
+    assertThat(api.get("/api/v1/deployments/" + second + "/rollback-history").json().get("items")).as("the same key's history").hasSize(2);
 
     // an A/B test: sticky variants A (stable) and B (candidate) until an operator completes it
     String ab = operator.post("/api/v1/deployments", Map.of("configId", configId, "value", 700, "strategy", "ab-test", "steps", List.of(30)))

@@ -2,6 +2,10 @@ package io.hotswap.approval;
 
 import io.hotswap.avro.ApprovalRequest;
 import io.hotswap.avro.ConfigPayload;
+import io.hotswap.avro.Deployment;
+import io.hotswap.avro.DeploymentHealth;
+import io.hotswap.avro.DeploymentStatus;
+import io.hotswap.core.deploy.DeploymentMachine;
 import io.hotswap.core.json.Json;
 import io.hotswap.core.kafka.PollLoop;
 import io.hotswap.protocol.Serdes;
@@ -32,17 +36,18 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Notifications of held changes: every committed state of an approval request on
- * {@code hotswap.approvals.v1} (pending, each approval, approved, rejected, expired) is POSTed as
- * JSON to a webhook — a chat or mail bridge — at least once: offsets are committed only after the
- * webhook answered 2xx, so a notification is retried (with back-off) rather than lost, and may
- * arrive twice after a restart ({@code X-HotSwap-Delivery} names it for de-duplication). With a
- * secret, {@code X-HotSwap-Signature: sha256=<hex HMAC of the body>} lets the receiver verify it.
- * The body names the change (tenant, environment, key, who asked, who approved) and never its value.
+ * Webhook notifications — to a chat or mail bridge — of what people must know about: every
+ * committed state of an approval request on {@code hotswap.approvals.v1} (pending, each approval,
+ * approved, rejected, expired) and every rolled-back deployment on {@code hotswap.deployments.v1}
+ * (automatic ones say so, with the health that caused them). POSTed as JSON at least once: offsets
+ * are committed only after the webhook answered 2xx, so a notification is retried (with back-off)
+ * rather than lost, and may arrive twice after a restart ({@code X-HotSwap-Delivery} names it for
+ * de-duplication). With a secret, {@code X-HotSwap-Signature: sha256=<hex HMAC of the body>} lets
+ * the receiver verify it. A body names the change (tenant, environment, key, who) and never a value.
  */
-final class ApprovalNotifier implements SmartLifecycle {
+final class WebhookNotifier implements SmartLifecycle {
 
-  private static final Logger LOG = LoggerFactory.getLogger(ApprovalNotifier.class);
+  private static final Logger LOG = LoggerFactory.getLogger(WebhookNotifier.class);
 
   private final Map<String, Object> consumerProps;
   private final Serdes serdes;
@@ -56,7 +61,7 @@ final class ApprovalNotifier implements SmartLifecycle {
   private PollLoop<String, byte[]> loop;
 
   /** @param startFrom where a new notifier starts: {@code latest} (no backlog) or {@code earliest} (every request's latest state first) */
-  ApprovalNotifier(Map<String, Object> consumerProps, Serdes serdes, URI webhook, String secret, Duration retryBackoff, String startFrom) {
+  WebhookNotifier(Map<String, Object> consumerProps, Serdes serdes, URI webhook, String secret, Duration retryBackoff, String startFrom) {
     this.startFrom = startFrom;
     this.consumerProps = Map.copyOf(consumerProps);
     this.serdes = serdes;
@@ -92,6 +97,33 @@ final class ApprovalNotifier implements SmartLifecycle {
     return body;
   }
 
+  /** The notification of a rolled-back deployment: which one, automatic or by whom, why, and the health it was judged on. */
+  static Map<String, Object> body(Deployment d) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("event", "deployment.rolled_back");
+    body.put("deploymentId", d.getDeploymentId());
+    body.put("tenantId", d.getTenantId());
+    body.put("environment", d.getEnvironment());
+    body.put("key", d.getKey());
+    body.put("strategy", d.getStrategy().name().toLowerCase(Locale.ROOT));
+    body.put("automatic", DeploymentMachine.SYSTEM_ACTOR.equals(d.getUpdatedBy()));
+    body.put("rolledBackBy", d.getUpdatedBy());
+    body.put("reason", d.getReason());
+    body.put("candidateVersion", d.getCandidateVersion());
+    body.put("rollbackVersion", d.getRollbackVersion());
+    DeploymentHealth h = d.getLastHealth();
+    if (h != null) {
+      Map<String, Object> health = new LinkedHashMap<>();
+      health.put("errorRate", h.getErrorRate());
+      health.put("p99LatencyMs", h.getP99LatencyMs());
+      health.put("healthChecksPassing", h.getHealthChecksPassing());
+      health.put("source", h.getSource());
+      body.put("health", health);
+    }
+    body.put("revision", d.getRevision());
+    return body;
+  }
+
   /** {@code sha256=<hex>} of the body under the secret. */
   static String signature(byte[] secret, byte[] body) {
     try {
@@ -115,20 +147,31 @@ final class ApprovalNotifier implements SmartLifecycle {
     }
   }
 
+  /** The notification a record calls for, or null (a deployment that was not rolled back; an undecodable record, logged). */
+  private Map<String, Object> notification(ConsumerRecord<String, byte[]> record) {
+    try {
+      if (record.topic().equals(Topics.DEPLOYMENTS)) {
+        Deployment d = serdes.deployment().fromBytes(record.value());
+        return d.getStatus() == DeploymentStatus.ROLLED_BACK ? body(d) : null;
+      }
+      return body(serdes.approvalRequest().fromBytes(record.value()));
+    } catch (RuntimeException e) {
+      LOG.warn("skipping an undecodable record at {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.getMessage());
+      return null;
+    }
+  }
+
   /** Posts until the webhook answers 2xx (or the notifier stops: the offset is then not committed, so it is sent again). */
   private void deliver(ConsumerRecord<String, byte[]> record) {
-    ApprovalRequest request;
-    try {
-      request = serdes.approvalRequest().fromBytes(record.value());
-    } catch (RuntimeException e) {
-      LOG.warn("skipping an undecodable approval record at {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.getMessage());
+    Map<String, Object> notification = notification(record);
+    if (notification == null) {
       return;
     }
-    byte[] body = Json.MAPPER.writeValueAsBytes(body(request));
-    String delivery = request.getApprovalId() + "/" + request.getRevision();
+    byte[] body = Json.MAPPER.writeValueAsBytes(notification);
+    String delivery = notification.get(record.topic().equals(Topics.DEPLOYMENTS) ? "deploymentId" : "approvalId") + "/" + notification.get("revision");
     HttpRequest.Builder post = HttpRequest.newBuilder(webhook).timeout(Duration.ofSeconds(10))
         .header("Content-Type", "application/json")
-        .header("X-HotSwap-Event", (String) body(request).get("event"))
+        .header("X-HotSwap-Event", (String) notification.get("event"))
         .header("X-HotSwap-Delivery", delivery)
         .POST(HttpRequest.BodyPublishers.ofByteArray(body));
     if (secret != null) {
@@ -172,10 +215,10 @@ final class ApprovalNotifier implements SmartLifecycle {
     p.put(ConsumerConfig.GROUP_ID_CONFIG, "hotswap-approval-notifier");
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, startFrom);
     consumer = new KafkaConsumer<>(p);
-    consumer.subscribe(List.of(Topics.APPROVALS));
+    consumer.subscribe(List.of(Topics.APPROVALS, Topics.DEPLOYMENTS));
     running.set(true);
-    loop = PollLoop.start("hotswap-approval-notifier", consumer, this::notify,
-        "approval notifications stopped; restart the approval service to resume them");
+    loop = PollLoop.start("hotswap-webhook-notifier", consumer, this::notify,
+        "webhook notifications stopped; restart the approval service to resume them");
   }
 
   @Override
