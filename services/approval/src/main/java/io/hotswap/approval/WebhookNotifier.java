@@ -106,7 +106,7 @@ final class WebhookNotifier implements SmartLifecycle {
     body.put("environment", d.getEnvironment());
     body.put("key", d.getKey());
     body.put("strategy", d.getStrategy().name().toLowerCase(Locale.ROOT));
-    body.put("automatic", DeploymentMachine.SYSTEM_ACTOR.equals(d.getUpdatedBy()));
+    body.put("automatic", DeploymentMachine.rolledBackAutomatically(d));
     body.put("rolledBackBy", d.getUpdatedBy());
     body.put("reason", d.getReason());
     body.put("candidateVersion", d.getCandidateVersion());

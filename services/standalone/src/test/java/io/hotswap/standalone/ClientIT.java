@@ -173,7 +173,19 @@ class ClientIT extends PlatformTest {
         assertThat(appliedVersion("pay-blue", live)).isEqualTo(1);
       });
       assertThat(bluePayment.getTimeoutMs()).isEqualTo(1000);
-      assertThat(api.post("/api/v1/deployments/" + bg.json().get("deploymentId").asString() + "/complete", null).status()).isEqualTo(200);
+      // the deployment shows each instance holding the key, the version it serves and so its arm
+      String bgId = bg.json().get("deploymentId").asString();
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        tools.jackson.databind.JsonNode instances = api.get("/api/v1/deployments/" + bgId).json().get("instances");
+        assertThat(instances).hasSize(2);
+        assertThat(instances.get(0).get("instanceId").asString()).isEqualTo("pay-blue");
+        assertThat(instances.get(0).get("arm").asString()).isEqualTo("stable");
+        assertThat(instances.get(1).get("instanceId").asString()).isEqualTo("pay-green");
+        assertThat(instances.get(1).get("arm").asString()).isEqualTo("candidate");
+        assertThat(instances.get(1).get("version").asLong()).isEqualTo(2);
+        assertThat(instances.get(1).get("status").asString()).isEqualTo("Healthy");
+      });
+      assertThat(api.post("/api/v1/deployments/" + bgId + "/complete", null).status()).isEqualTo(200);
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(bluePayment.getTimeoutMs()).as("then both").isEqualTo(3000));
       assertThat(greenPayment.getTimeoutMs()).isEqualTo(3000);
 
@@ -183,6 +195,9 @@ class ClientIT extends PlatformTest {
       assertThat(rolling.status()).as(rolling.text()).isEqualTo(201);
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(bluePayment.getTimeoutMs()).as("first batch").isEqualTo(4000));
       assertThat(greenPayment.getTimeoutMs()).as("not in the first batch").isEqualTo(3000);
+      String rollingId = rolling.json().get("deploymentId").asString();
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(api.get("/api/v1/deployments/" + rollingId).json().get("instances"))
+          .extracting(i -> i.get("instanceId").asString() + "=" + i.get("arm").asString()).containsExactly("pay-blue=candidate", "pay-green=stable"));
       Api.Response back = api.post("/api/v1/deployments/" + rolling.json().get("deploymentId").asString() + "/rollback",
           Map.of("reason", "fleet test"));
       assertThat(back.status()).as(back.text()).isEqualTo(200);

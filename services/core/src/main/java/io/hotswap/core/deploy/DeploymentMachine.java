@@ -288,6 +288,18 @@ public final class DeploymentMachine {
     return null;
   }
 
+  /** How the reason of a rollback the machine decided on a health report begins. */
+  public static final String AUTOMATIC_ROLLBACK = "automatic rollback: ";
+
+  /**
+   * Whether the deployment was rolled back because a health report breached its thresholds (its
+   * own decision, whoever sent the report: the rollout service judging the instances, or an
+   * operator's monitoring posting /health), not by someone's rollback call.
+   */
+  public static boolean rolledBackAutomatically(Deployment d) {
+    return d.getStatus() == DeploymentStatus.ROLLED_BACK && d.getReason() != null && d.getReason().startsWith(AUTOMATIC_ROLLBACK);
+  }
+
   /** Whether a deployment still changes (RUNNING or PAUSED); it locks its key against other changes. */
   public static boolean active(Deployment d) {
     return d.getStatus() == DeploymentStatus.RUNNING || d.getStatus() == DeploymentStatus.PAUSED;
@@ -300,7 +312,7 @@ public final class DeploymentMachine {
   public static Transition health(Deployment d, DeploymentHealth report, String actor, long rollbackVersion, Instant now) {
     String breach = active(d) ? breach(d, report) : null;
     if (breach != null) {
-      Transition back = rollback(d, actor, "automatic rollback: " + breach, rollbackVersion, now);
+      Transition back = rollback(d, actor, AUTOMATIC_ROLLBACK + breach, rollbackVersion, now);
       back.deployment().setLastHealth(report);
       return back;
     }

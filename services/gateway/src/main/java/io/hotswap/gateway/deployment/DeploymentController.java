@@ -20,7 +20,6 @@ import io.hotswap.gateway.config.ConfigView;
 import io.hotswap.gateway.config.CurrentConfig;
 import io.hotswap.gateway.config.ReadYourWrites;
 import io.hotswap.gateway.config.SecretVault;
-import io.hotswap.gateway.pipeline.Writes;
 import io.hotswap.gateway.pipeline.Commands;
 import io.hotswap.gateway.pipeline.Writes;
 import io.hotswap.gateway.reads.ForwardRequest;
@@ -131,6 +130,40 @@ class DeploymentController {
     return router.route(tenantId, request, partition -> {
       List<io.hotswap.avro.InstanceState> registry = new ArrayList<>();
       List<DeploymentView> items = DeploymentQueries.list(store(partition), tenantId, filter).stream().map(d -> withCohort(d, registry)).toList();
+      return ResponseEntity.ok(Page.of(items, page, size));
+    });
+  }
+
+  /**
+   * One rollback of a key: which deployment, whether a health report's breach decided it
+   * ({@code automatic}) or someone's rollback call, who sent that, when, why, and the health it was judged on.
+   */
+  record RollbackView(String deploymentId, String strategy, boolean automatic, String rolledBackBy, Instant rolledBackAt, String reason,
+                      long stableVersion, long candidateVersion, Long rollbackVersion, DeploymentView.Health health) {
+    static RollbackView of(Deployment d) {
+      return new RollbackView(d.getDeploymentId(), d.getStrategy().name().toLowerCase(Locale.ROOT),
+          io.hotswap.core.deploy.DeploymentMachine.rolledBackAutomatically(d), d.getUpdatedBy(), d.getUpdatedAt(), d.getReason(),
+          d.getStableVersion(), d.getCandidateVersion(), d.getRollbackVersion(), DeploymentView.Health.of(d.getLastHealth()));
+    }
+  }
+
+  /**
+   * The rollbacks of the deployment's key (this deployment's, if it was rolled back, and every
+   * earlier one of the same key in the same environment), newest first.
+   */
+  @GetMapping("/{deploymentId}/rollback-history")
+  ResponseEntity<?> rollbackHistory(@PathVariable String deploymentId, @RequestParam(defaultValue = "0") int page,
+                                    @RequestParam(defaultValue = "50") int size, HttpServletRequest request, HttpServletResponse response) {
+    StoreKeys.DeploymentId id = visible(deploymentId);
+    Page.check(page, size);
+    return router.route(id.tenantId(), request, partition -> {
+      Deployment d = store(partition).get(id.storeKey());
+      if (d == null) {
+        throw notFound(deploymentId);
+      }
+      List<RollbackView> items = DeploymentQueries.list(store(partition), id.tenantId(),
+              new DeploymentQueries.Filter(DeploymentStatus.ROLLED_BACK, d.getEnvironment(), d.getKey()))
+          .stream().sorted(java.util.Comparator.comparing(Deployment::getUpdatedAt).reversed()).map(RollbackView::of).toList();
       return ResponseEntity.ok(Page.of(items, page, size));
     });
   }
@@ -265,7 +298,11 @@ class DeploymentController {
         it.forEachRemaining(kv -> registry.add(kv.value));
       }
     }
-    return DeploymentView.of(d, io.hotswap.core.deploy.AudienceHealth.summarize(d, registry));
+    List<DeploymentView.InstanceArm> instances = registry.stream()
+        .filter(st -> io.hotswap.core.deploy.AudienceHealth.holds(d.getTenantId(), d.getEnvironment(), d.getKey(), st))
+        .map(st -> DeploymentView.InstanceArm.of(d, st))
+        .sorted(java.util.Comparator.comparing(DeploymentView.InstanceArm::instanceId)).toList();
+    return DeploymentView.of(d, io.hotswap.core.deploy.AudienceHealth.summarize(d, registry), instances);
   }
 
   private ReadOnlyKeyValueStore<String, Deployment> store(int partition) {

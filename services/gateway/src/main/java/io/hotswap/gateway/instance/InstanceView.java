@@ -8,7 +8,7 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /** An instance as the API shows it; {@code applied} lists only the tenants the caller may see. */
-record InstanceView(String instanceId, String service, String host, Integer port, String environment, String clientVersion,
+public record InstanceView(String instanceId, String service, String host, Integer port, String environment, String clientVersion,
                     List<String> tags, String status, long heartbeatPeriodMs, Instant registeredAt, Instant lastHeartbeatAt,
                     Health health, Map<String, Applied> applied) {
 
@@ -28,14 +28,19 @@ record InstanceView(String instanceId, String service, String host, Integer port
       }
     });
     Double errorRate = s.getRequests() == 0 ? null : (double) s.getErrors() / s.getRequests();
-    String status = switch (s.getStatus()) {
-      case HEALTHY -> "Healthy";
-      case DEGRADED -> "Degraded";
-      case UNHEALTHY -> "Unhealthy";
-    };
+    String status = status(s.getStatus());
     return new InstanceView(i.getInstanceId(), i.getService(), i.getHost(), i.getPort(), i.getEnvironment(), i.getClientVersion(),
         List.copyOf(i.getTags()), status, i.getHeartbeatPeriodMs(), s.getRegisteredAt(), s.getLastHeartbeatAt(),
         s.getLastReportAt() == null ? null : new Health(s.getRequests(), s.getErrors(), errorRate, s.getP99Ms(), s.getLastReportAt()),
         applied);
+  }
+
+  /** An instance's status as the API names it. */
+  public static String status(io.hotswap.avro.InstanceStatus status) {
+    return switch (status) {
+      case HEALTHY -> "Healthy";
+      case DEGRADED -> "Degraded";
+      case UNHEALTHY -> "Unhealthy";
+    };
   }
 }
