@@ -30,11 +30,16 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class DeploymentApplier {
 
   /**
-   * How deployments are driven: how often bake times and the audience's health are checked, and
-   * how many requests the cohort must have reported before its error rate is judged.
+   * How deployments are driven: how often bake times and the audience's health are checked, how
+   * many requests a cohort must have reported before its error rate is judged, and how much worse
+   * than its baseline a candidate may be (error rate, in absolute terms; p99, as a ratio).
    */
-  record Policy(java.time.Duration tick, long minRequests) {
-    static final Policy DEFAULT = new Policy(java.time.Duration.ofSeconds(1), 20);
+  record Policy(java.time.Duration tick, long minRequests, double maxErrorRateIncrease, double maxP99Ratio) {
+    static final Policy DEFAULT = new Policy(java.time.Duration.ofSeconds(1), 20, 0.02, 2.0);
+
+    io.hotswap.core.deploy.Verdict.Thresholds verdict() {
+      return new io.hotswap.core.deploy.Verdict.Thresholds(minRequests, maxErrorRateIncrease, maxP99Ratio);
+    }
   }
 
   private final ChangeApplier changes;
@@ -129,8 +134,10 @@ final class DeploymentApplier {
 
   /**
    * Called by the wall-clock punctuator: rolls back active deployments whose audience reports
-   * breach their thresholds ({@link io.hotswap.core.deploy.AudienceHealth}), then starts the next step of
-   * running deployments whose bake time has passed.
+   * breach their thresholds ({@link io.hotswap.core.deploy.AudienceHealth}) or whose candidate does
+   * worse than its baseline ({@link io.hotswap.core.deploy.Verdict}), then starts the next step of
+   * running deployments whose bake time has passed — unless the candidate's instances have had too
+   * little traffic to judge: such a step waits for it.
    */
   List<Output> tick(Instant now) {
     List<Deployment> current = new ArrayList<>();
@@ -149,14 +156,22 @@ final class DeploymentApplier {
     List<io.hotswap.avro.InstanceState> instances = current.stream().anyMatch(Deployment::getInstanceHealth) ? instances() : List.of();
     for (Deployment d : current) {
       DeploymentMachine.Transition t = null;
+      boolean hold = false;
       if (d.getInstanceHealth()) {
         io.hotswap.core.deploy.AudienceHealth.Summary cohort = io.hotswap.core.deploy.AudienceHealth.summarize(d, instances);
         io.hotswap.avro.DeploymentHealth health = cohort == null ? null : cohort.asHealth(policy.minRequests(), now);
         if (health != null && DeploymentMachine.breach(d, health) != null) {
           t = DeploymentMachine.health(d, health, DeploymentMachine.SYSTEM_ACTOR, rollbackVersion(d), now);
+        } else {
+          // then the candidate's instances against the stable ones: a failing comparison rolls back, too little traffic holds the step
+          io.hotswap.core.deploy.Verdict verdict = io.hotswap.core.deploy.Verdict.judge(d, instances, policy.verdict());
+          if (verdict != null && verdict.outcome() == io.hotswap.core.deploy.Verdict.Outcome.FAIL) {
+            t = DeploymentMachine.judged(d, verdict, DeploymentMachine.SYSTEM_ACTOR, rollbackVersion(d), now);
+          }
+          hold = verdict != null && verdict.outcome() == io.hotswap.core.deploy.Verdict.Outcome.INCONCLUSIVE;
         }
       }
-      if (t == null) {
+      if (t == null && !hold) {
         t = DeploymentMachine.tick(d, now);
       }
       if (t != null) {

@@ -22,9 +22,12 @@ class RolloutConfiguration {
                             @Value("${hotswap.instances.degraded-error-rate:0.05}") double degradedErrorRate,
                             @Value("${hotswap.instances.degraded-p99-ms:1000}") double degradedP99Ms,
                             @Value("${hotswap.deployments.tick:PT1S}") Duration deploymentTick,
-                            @Value("${hotswap.deployments.min-requests:20}") long minRequests) {
+                            @Value("${hotswap.deployments.min-requests:20}") long minRequests,
+                            @Value("${hotswap.deployments.max-error-rate-increase:0.02}") double maxErrorRateIncrease,
+                            @Value("${hotswap.deployments.max-p99-ratio:2.0}") double maxP99Ratio) {
     RolloutTopology.build(builder, serdes, hotswap.getIdempotency().getWindow(), new Retention(keepLast, keepTag, keepFor),
-        new InstanceRegistry.Policy(checkPeriod, evictAfter, degradedErrorRate, degradedP99Ms), new DeploymentApplier.Policy(deploymentTick, minRequests));
+        new InstanceRegistry.Policy(checkPeriod, evictAfter, degradedErrorRate, degradedP99Ms), new DeploymentApplier.Policy(deploymentTick, minRequests,
+            maxErrorRateIncrease, maxP99Ratio));
     return RolloutTopology.class;
   }
 }

@@ -104,13 +104,18 @@ class DeploymentTopologyTest {
 
   /** A production instance holding acme's key, with its last health report at {@code at} + 1 s. */
   private static io.hotswap.avro.InstanceState instance(String id, Instant at, long requests, long errors) {
+    return instance(id, at, 1, requests, errors);
+  }
+
+  /** The same, serving {@code version} of the key. */
+  private static io.hotswap.avro.InstanceState instance(String id, Instant at, long version, long requests, long errors) {
     return io.hotswap.avro.InstanceState.newBuilder()
         .setInstance(io.hotswap.avro.ServiceInstance.newBuilder().setInstanceId(id).setService("checkout")
             .setEnvironment("production").setSentAt(at).build())
         .setStatus(io.hotswap.avro.InstanceStatus.HEALTHY)
         .setRegisteredAt(at.minusSeconds(60))
         .setLastHeartbeatAt(at.plusSeconds(1))
-        .setApplied(Map.of("acme|checkout.timeout_ms", io.hotswap.avro.AppliedVersion.newBuilder().setVersion(1L).setAppliedAt(at).build()))
+        .setApplied(Map.of("acme|checkout.timeout_ms", io.hotswap.avro.AppliedVersion.newBuilder().setVersion(version).setAppliedAt(at).build()))
         .setRequests(requests)
         .setErrors(errors)
         .setLastReportAt(at.plusSeconds(1))
@@ -268,6 +273,45 @@ class DeploymentTopologyTest {
     assertThat(d.getLastHealth().getSource()).isEqualTo("instances: 1 reporting, 100 requests");
     assertThat(lastLive().getValue()).isEqualTo("500");
     assertThat(audit.readValuesToList().getLast().getEventType()).isEqualTo(AuditEventType.DEPLOYMENT_ROLLED_BACK);
+  }
+
+  /** 20 instances after the start: web-0…4 serve the candidate (version 2), the rest the stable version 1. */
+  private void fleet(Instant started, long requests, long candidateErrors) {
+    TestInputTopic<String, io.hotswap.avro.InstanceState> registry = registry();
+    for (int i = 0; i < 20; i++) {
+      registry.pipeInput("web-" + i, instance("web-" + i, started, i < 5 ? 2 : 1, requests, i < 5 ? candidateErrors : 0));
+    }
+  }
+
+  @Test
+  void shouldRollBackACandidateWorseThanItsBaselineThoughTheFleetStaysUnderTheThreshold() {
+    apply(startCommand("d1", DeploymentStrategy.CANARY, "800", List.of(25, 100)));
+    Instant started = deployments.readValuesToList().getLast().getCreatedAt();
+    fleet(started, 100, 10); // 50 errors in 2,000 requests: 2.5 %, under the 5 % threshold; the candidate's 10 %
+    driver.advanceWallClockTime(Duration.ofSeconds(2));
+    Deployment d = deployments.readValuesToList().getLast();
+    assertThat(d.getStatus()).isEqualTo(DeploymentStatus.ROLLED_BACK);
+    assertThat(d.getReason()).isEqualTo("automatic rollback: candidate error rate 10 % against the baseline's 0 %: more than 2 % worse"
+        + " — candidate: 5 instances, 500 requests, 50 errors (10 %); baseline: 15 instances, 1500 requests, 0 errors (0 %)");
+    assertThat(d.getLastHealth().getErrorRate()).isEqualTo(0.1);
+    assertThat(lastLive().getValue()).isEqualTo("500");
+    AuditEvent rolledBack = audit.readValuesToList().getLast();
+    assertThat(rolledBack.getEventType()).isEqualTo(AuditEventType.DEPLOYMENT_ROLLED_BACK);
+    assertThat(rolledBack.getDetail()).as("the numbers the verdict was made on, in the trail")
+        .contains("candidate: 5 instances, 500 requests, 50 errors (10 %); baseline: 15 instances, 1500 requests, 0 errors (0 %)");
+  }
+
+  @Test
+  void shouldHoldAStepWhileItsCandidateHasTooLittleTrafficToJudge() {
+    apply(startCommand("d1", DeploymentStrategy.CANARY, "800", List.of(25, 100)));
+    Instant started = deployments.readValuesToList().getLast().getCreatedAt();
+    fleet(started, 0, 0);
+    driver.advanceWallClockTime(BAKE.multipliedBy(3));
+    assertThat(deployments.isEmpty()).as("no traffic: inconclusive, the step is held past its bake time").isTrue();
+    fleet(started, 100, 0);
+    driver.advanceWallClockTime(Duration.ofSeconds(2));
+    Deployment d = deployments.readValuesToList().getLast();
+    assertThat(d.getStatus()).as("judged no worse than the baseline: on to the next step").isEqualTo(DeploymentStatus.COMPLETED);
   }
 
   @Test

@@ -107,6 +107,89 @@ class DeploymentsIT extends PlatformTest {
   }
 
   @Test
+  void shouldJudgeTheCandidateAgainstItsBaselineAcrossTwentyInstances() throws Exception {
+    createTenant("it-verdict");
+    assertThat(api.post("/api/v1/configs", config("it-verdict", "search.model", "v1", "String")).status()).isEqualTo(201);
+    assertThat(api.post("/api/v1/configs", config("it-verdict", "search.index", "i1", "String")).status()).isEqualTo(201);
+    List<io.hotswap.client.HotSwapClient> fleet = new ArrayList<>();
+    java.util.concurrent.atomic.AtomicBoolean traffic = new java.util.concurrent.atomic.AtomicBoolean(true);
+    Thread load = null;
+    try {
+      for (int i = 0; i < 20; i++) {
+        fleet.add(io.hotswap.client.HotSwapClient.builder().bootstrapServers(bootstrap).environment("development").tenant("it-verdict")
+            .instanceId(String.format("it-verdict-%02d", i)).service("search").heartbeatPeriod(Duration.ofSeconds(1))
+            .healthReportPeriod(Duration.ofSeconds(1)).build().start());
+      }
+      for (io.hotswap.client.HotSwapClient c : fleet) {
+        c.ready().get(60, java.util.concurrent.TimeUnit.SECONDS);
+      }
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(api.get("/api/v1/instances?service=search").json()
+          .get("items")).filteredOn(i -> i.path("applied").has("it-verdict|search.model")).hasSize(20));
+
+      // a 25 % canary reaches a quarter of the instances; only those fail one request in ten. The fixed threshold is set
+      // high (20 %) so that only the comparison can catch it: reports arrive one instance at a time, and a window in
+      // which only candidates have reported would otherwise breach a 5 % threshold over the audience first
+      Api.Response started = api.post("/api/v1/deployments", Map.of("configId", "it-verdict:development:search.model", "value", "v2",
+          "strategy", "canary", "steps", List.of(25, 100), "bakeTime", "PT1H", "maxErrorRate", 0.2));
+      assertThat(started.status()).as(started.text()).isEqualTo(201);
+      String id = started.json().get("deploymentId").asString();
+      await().atMost(Duration.ofSeconds(30)).until(() -> fleet.stream().filter(c -> c.get("search.model").orElseThrow().arm()
+          .equals(io.hotswap.client.Choice.CANDIDATE)).count() > 0);
+      List<io.hotswap.client.HotSwapClient> candidates = fleet.stream()
+          .filter(c -> c.get("search.model").orElseThrow().arm().equals(io.hotswap.client.Choice.CANDIDATE)).toList();
+      assertThat(candidates.size()).as("a quarter of 20, give or take").isBetween(1, 9);
+      java.util.concurrent.atomic.AtomicLong requests = new java.util.concurrent.atomic.AtomicLong();
+      java.util.concurrent.atomic.AtomicLong errors = new java.util.concurrent.atomic.AtomicLong();
+      load = Thread.ofVirtual().start(() -> {
+        for (long n = 0; traffic.get(); n++) {
+          for (io.hotswap.client.HotSwapClient c : fleet) {
+            boolean fails = candidates.contains(c) && n % 10 == 0;
+            c.recordRequest(Duration.ofMillis(5), !fails);
+            requests.incrementAndGet();
+            errors.addAndGet(fails ? 1 : 0);
+          }
+          java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+        }
+      });
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+          assertThat(api.get("/api/v1/deployments/" + id).json().path("status").asString()).isEqualTo("rolled_back"));
+      traffic.set(false);
+      load.join();
+      assertThat((double) errors.get() / requests.get()).as("the fleet's error rate stayed under the fixed 5 %").isLessThan(0.05);
+      JsonNode d = api.get("/api/v1/deployments/" + id).json();
+      // about one request in ten fails on the candidate (a report window cuts the loop anywhere), none on the baseline
+      assertThat(d.get("reason").asString()).startsWith("automatic rollback: candidate error rate ").contains("against the baseline's 0 %")
+          .contains("candidate: " + candidates.size() + " instances", "baseline: " + (20 - candidates.size()) + " instances");
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(api.get("/api/v1/audit-logs?tenantId=it-verdict").json()
+          .get("items")).anySatisfy(e -> {
+            assertThat(e.get("eventType").asString()).isEqualTo("DEPLOYMENT_ROLLED_BACK");
+            assertThat(e.get("detail").asString()).contains("candidate: " + candidates.size() + " instances", "errors (", "baseline: ");
+          }));
+      assertThat(api.get("/api/v1/deployments/" + id + "/rollback-history").json().get("items").get(0).get("automatic").asBoolean()).isTrue();
+
+      // with no traffic at all the verdict is inconclusive: the step is held past its bake time. (An instance's report
+      // covers all it served, so wait until the fleet's reports show the load has stopped.)
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(api.get("/api/v1/instances?service=search").json().get("items"))
+          .allSatisfy(i -> assertThat(i.path("health").path("requests").asLong()).isZero()));
+      Api.Response quiet = api.post("/api/v1/deployments", Map.of("configId", "it-verdict:development:search.index", "value", "i2",
+          "strategy", "canary", "steps", List.of(25, 100), "bakeTime", "PT1S"));
+      assertThat(quiet.status()).as(quiet.text()).isEqualTo(201);
+      String quietId = quiet.json().get("deploymentId").asString();
+      await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(8)).untilAsserted(() -> {
+        JsonNode q = api.get("/api/v1/deployments/" + quietId).json();
+        assertThat(q.get("status").asString()).isEqualTo("running");
+        assertThat(q.get("step").asInt()).isEqualTo(1);
+      });
+    } finally {
+      traffic.set(false);
+      if (load != null) {
+        load.join();
+      }
+      fleet.forEach(io.hotswap.client.HotSwapClient::close);
+    }
+  }
+
+  @Test
   void shouldSwitchBlueGreenThroughRestFromTheGreenInstancesToEveryone() throws Exception {
     createTenant("it-blue-green");
     assertThat(api.post("/api/v1/configs", config("it-blue-green", "web.theme", "blue", "String")).status()).isEqualTo(201);

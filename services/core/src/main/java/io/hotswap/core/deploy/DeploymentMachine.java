@@ -274,6 +274,16 @@ public final class DeploymentMachine {
     return new Transition(next, AuditEventType.DEPLOYMENT_ROLLED_BACK, describe(next));
   }
 
+  /**
+   * Rolls back on a failed comparison of the candidate with its baseline ({@link Verdict}): the
+   * reason says why and carries the numbers, which the audit event's detail keeps.
+   */
+  public static Transition judged(Deployment d, Verdict verdict, String actor, long rollbackVersion, Instant now) {
+    Transition back = rollback(d, actor, AUTOMATIC_ROLLBACK + verdict.reason() + " — " + verdict.inputs(), rollbackVersion, now);
+    back.deployment().setLastHealth(verdict.asHealth(now));
+    return back;
+  }
+
   /** Why a report breaches the deployment's thresholds, or null when it does not. */
   public static String breach(Deployment d, DeploymentHealth h) {
     if (h.getErrorRate() != null && d.getMaxErrorRate() != null && h.getErrorRate() > d.getMaxErrorRate()) {
