@@ -17,34 +17,21 @@ import io.hotswap.avro.Outcome;
 import io.hotswap.avro.ValueType;
 import io.hotswap.core.domain.Rejection;
 import io.hotswap.gateway.pipeline.CommandGateway;
-import io.hotswap.gateway.pipeline.Writes;
-import io.hotswap.gateway.ratelimit.RateLimits;
-import io.hotswap.gateway.reads.StoreRouter;
 import io.hotswap.gateway.schema.SchemaCatalog;
-import io.hotswap.gateway.security.AccessMatrix;
 import io.hotswap.gateway.security.TenantScope;
-import io.hotswap.protocol.AvroSchemas;
+import io.hotswap.gateway.testing.ControllerSlice;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.mockito.ArgumentCaptor;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
 import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
-import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.security.core.context.SecurityContextHolder;
-import org.springframework.security.oauth2.jwt.Jwt;
-import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
 import org.springframework.test.context.bean.override.mockito.MockitoBean;
-import org.springframework.test.web.servlet.assertj.MockMvcTester;
 import org.springframework.test.web.servlet.assertj.MvcTestResult;
 
 /**
@@ -55,57 +42,14 @@ import org.springframework.test.web.servlet.assertj.MvcTestResult;
  */
 @WebMvcTest(controllers = ConfigController.class)
 @AutoConfigureMockMvc(addFilters = false)
-@Import({TenantScope.class, ConfigControllerTest.Beans.class})
-class ConfigControllerTest {
+@Import({TenantScope.class, ControllerSlice.Beans.class})
+class ConfigControllerTest extends ControllerSlice {
 
-  @TestConfiguration
-  static class Beans {
-    @Bean
-    Duration readYourWritesWait() {
-      return Duration.ofMillis(100);
-    }
-
-    @Bean
-    AccessMatrix accessMatrix() {
-      return AccessMatrix.load();
-    }
-
-    /** The real write path, over the mocked pipeline and router. */
-    @Bean
-    Writes writes(CommandGateway commands, StoreRouter router) {
-      return new Writes(commands, router);
-    }
-  }
-
-  @Autowired
-  MockMvcTester mvc;
-  @MockitoBean
-  CommandGateway commands;
-  @MockitoBean
-  StoreRouter router;
-  @MockitoBean
-  RateLimits rateLimits;
-  @MockitoBean
-  SecretVault vault;
   @MockitoBean
   SchemaCatalog schemas;
 
-  @BeforeAll
-  static void trust() {
-    AvroSchemas.trustGeneratedClasses();
-  }
-
-  @AfterEach
-  void forget() {
-    SecurityContextHolder.clearContext();
-  }
-
   private static void callerIs(String subject, List<String> tenants) {
-    Jwt.Builder jwt = Jwt.withTokenValue("t").header("alg", "HS256").subject(subject).claim("roles", List.of("ConfigManager"));
-    if (!tenants.isEmpty()) {
-      jwt.claim("tenants", tenants);
-    }
-    SecurityContextHolder.getContext().setAuthentication(new JwtAuthenticationToken(jwt.build()));
+    callerIs(subject, "ConfigManager", tenants);
   }
 
   private MvcTestResult post(String body) {

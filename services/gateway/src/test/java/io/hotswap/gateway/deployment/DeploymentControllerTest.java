@@ -12,38 +12,22 @@ import io.hotswap.avro.CommandResult;
 import io.hotswap.avro.CommandType;
 import io.hotswap.avro.DeploymentStrategy;
 import io.hotswap.avro.Outcome;
-import io.hotswap.gateway.config.SecretVault;
-import io.hotswap.gateway.pipeline.CommandGateway;
-import io.hotswap.gateway.pipeline.Writes;
-import io.hotswap.gateway.ratelimit.RateLimits;
-import io.hotswap.gateway.reads.StoreRouter;
-import io.hotswap.gateway.security.AccessMatrix;
 import io.hotswap.gateway.security.TenantScope;
-import io.hotswap.protocol.AvroSchemas;
+import io.hotswap.gateway.testing.ControllerSlice;
 import jakarta.servlet.http.HttpServletRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.mockito.ArgumentCaptor;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
 import org.springframework.boot.webmvc.test.autoconfigure.WebMvcTest;
-import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.security.core.context.SecurityContextHolder;
-import org.springframework.security.oauth2.jwt.Jwt;
-import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
-import org.springframework.test.context.bean.override.mockito.MockitoBean;
-import org.springframework.test.web.servlet.assertj.MockMvcTester;
 import org.springframework.test.web.servlet.assertj.MvcTestResult;
 
 /**
@@ -53,42 +37,8 @@ import org.springframework.test.web.servlet.assertj.MvcTestResult;
  */
 @WebMvcTest(controllers = DeploymentController.class)
 @AutoConfigureMockMvc(addFilters = false)
-@Import({TenantScope.class, DeploymentControllerTest.Beans.class})
-class DeploymentControllerTest {
-
-  @TestConfiguration
-  static class Beans {
-    @Bean
-    Duration readYourWritesWait() {
-      return Duration.ofMillis(100);
-    }
-
-    @Bean
-    AccessMatrix accessMatrix() {
-      return AccessMatrix.load();
-    }
-
-    @Bean
-    Writes writes(CommandGateway commands, StoreRouter router) {
-      return new Writes(commands, router);
-    }
-  }
-
-  @Autowired
-  MockMvcTester mvc;
-  @MockitoBean
-  CommandGateway commands;
-  @MockitoBean
-  StoreRouter router;
-  @MockitoBean
-  RateLimits rateLimits;
-  @MockitoBean
-  SecretVault vault;
-
-  @BeforeAll
-  static void trust() {
-    AvroSchemas.trustGeneratedClasses();
-  }
+@Import({TenantScope.class, ControllerSlice.Beans.class})
+class DeploymentControllerTest extends ControllerSlice {
 
   @BeforeEach
   void owner() {
@@ -104,14 +54,8 @@ class DeploymentControllerTest {
         .setOutcome(Outcome.APPLIED).setStatus(201).setVersion(1L).setStage("rollout").setDecidedAt(Instant.EPOCH).build());
   }
 
-  @AfterEach
-  void forget() {
-    SecurityContextHolder.clearContext();
-  }
-
   private static void callerIs(String role) {
-    SecurityContextHolder.getContext().setAuthentication(new JwtAuthenticationToken(Jwt.withTokenValue("t").header("alg", "HS256")
-        .subject("olga").claim("roles", List.of(role)).build()));
+    callerIs("olga", role, List.of());
   }
 
   private MvcTestResult start(String body) {

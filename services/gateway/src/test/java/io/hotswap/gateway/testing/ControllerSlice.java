@@ -1,0 +1,81 @@
+package io.hotswap.gateway.testing;
+
+import io.hotswap.gateway.config.SecretVault;
+import io.hotswap.gateway.pipeline.CommandGateway;
+import io.hotswap.gateway.pipeline.Writes;
+import io.hotswap.gateway.ratelimit.RateLimits;
+import io.hotswap.gateway.reads.StoreRouter;
+import io.hotswap.gateway.security.AccessMatrix;
+import io.hotswap.protocol.AvroSchemas;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationToken;
+import org.springframework.test.context.bean.override.mockito.MockitoBean;
+import org.springframework.test.web.servlet.assertj.MockMvcTester;
+
+/**
+ * What a controller's MVC slice test shares: the pipeline and the router stood in for (so no
+ * Kafka), the real write path and tenant scope over them, and the caller's token put in the
+ * security context as the resource server would (the security filters themselves are checked in
+ * the integration suite). A test names its controller with {@code @WebMvcTest}, turns the filters
+ * off and imports {@code TenantScope} and {@link Beans}.
+ */
+public abstract class ControllerSlice {
+
+  /** The beans a controller needs beside the stood-in ones. */
+  @TestConfiguration
+  public static class Beans {
+    @Bean
+    Duration readYourWritesWait() {
+      return Duration.ofMillis(100);
+    }
+
+    @Bean
+    AccessMatrix accessMatrix() {
+      return AccessMatrix.load();
+    }
+
+    /** The real write path, over the stood-in pipeline and router. */
+    @Bean
+    Writes writes(CommandGateway commands, StoreRouter router) {
+      return new Writes(commands, router);
+    }
+  }
+
+  @Autowired
+  protected MockMvcTester mvc;
+  @MockitoBean
+  protected CommandGateway commands;
+  @MockitoBean
+  protected StoreRouter router;
+  @MockitoBean
+  protected RateLimits rateLimits;
+  @MockitoBean
+  protected SecretVault vault;
+
+  @BeforeAll
+  static void trust() {
+    AvroSchemas.trustGeneratedClasses();
+  }
+
+  @AfterEach
+  void forget() {
+    SecurityContextHolder.clearContext();
+  }
+
+  /** The caller: its subject, one role, and the tenants its token is scoped to (none: every tenant). */
+  protected static void callerIs(String subject, String role, List<String> tenants) {
+    Jwt.Builder jwt = Jwt.withTokenValue("t").header("alg", "HS256").subject(subject).claim("roles", List.of(role));
+    if (!tenants.isEmpty()) {
+      jwt.claim("tenants", tenants);
+    }
+    SecurityContextHolder.getContext().setAuthentication(new JwtAuthenticationToken(jwt.build()));
+  }
+}
