@@ -214,12 +214,15 @@ class HotSwapClientIT {
         .setRollout(LiveRollout.newBuilder().setRolloutId("dep-9").setCandidate("new").setCandidateVersion(8L)
             .setTargetTags(List.of("canary")).setPercentage(50.0).build()).build());
     try (HotSwapClient canary = client("production").tenant("cohort").tags(List.of("canary")).build().start();
-         HotSwapClient plain = client("production").tenant("cohort").build().start()) {
+         HotSwapClient plain = client("production").tenant("cohort").instanceId("cohort-plain").build().start()) {
       canary.ready().get(30, TimeUnit.SECONDS);
       plain.ready().get(30, TimeUnit.SECONDS);
       assertThat(canary.getString("cohort", "checkout.flow", "?", Context.EMPTY)).isEqualTo("new");
       assertThat(plain.getString("cohort", "checkout.flow", "?", Context.EMPTY)).isEqualTo("old");
-      assertThat(plain.getString("checkout.flow", "?")).as("without a context: the stable value").isEqualTo("old");
+      // without a context the instance itself is placed: the tagged one gets the candidate, another by a sticky hash of its id
+      assertThat(canary.getString("checkout.flow", "?")).isEqualTo("new");
+      String placed = plain.get("checkout.flow").orElseThrow().arm();
+      assertThat(plain.getString("checkout.flow", "?")).isEqualTo(placed.equals(Choice.CANDIDATE) ? "new" : "old");
       int candidates = 0;
       for (int i = 0; i < 1000; i++) {
         Context who = Context.of("userId", "u" + i);

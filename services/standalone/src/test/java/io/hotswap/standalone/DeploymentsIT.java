@@ -190,6 +190,82 @@ class DeploymentsIT extends PlatformTest {
   }
 
   @Test
+  void shouldDriveEveryStrategyThroughRest() throws Exception {
+    createTenant("it-strategies");
+    List<String> strategies = List.of("direct", "canary", "blue-green", "rolling", "ab-test");
+    for (String strategy : strategies) {
+      assertThat(api.post("/api/v1/configs", config("it-strategies", "k." + strategy.replace("-", "_"), 0, "Number")).status()).isEqualTo(201);
+    }
+    java.util.concurrent.atomic.AtomicBoolean traffic = new java.util.concurrent.atomic.AtomicBoolean(true);
+    try (io.hotswap.client.HotSwapClient instance = io.hotswap.client.HotSwapClient.builder().bootstrapServers(bootstrap)
+        .environment("development").tenant("it-strategies").instanceId("it-strategies-1").service("strategies")
+        .heartbeatPeriod(Duration.ofSeconds(1)).healthReportPeriod(Duration.ofSeconds(1)).build().start()) {
+      instance.ready().get(60, java.util.concurrent.TimeUnit.SECONDS);
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(api.get("/api/v1/instances/it-strategies-1").json()
+          .path("applied").has("it-strategies|k.rolling")).isTrue());
+      // healthy traffic, so that a step whose candidate this instance serves can be judged and move on
+      Thread load = Thread.ofVirtual().start(() -> {
+        while (traffic.get()) {
+          instance.recordRequest(Duration.ofMillis(2), true);
+          java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
+        }
+      });
+      for (String strategy : strategies) {
+        String configId = "it-strategies:development:k." + strategy.replace("-", "_");
+        Map<String, Object> plan = new java.util.HashMap<>(Map.of("configId", configId, "strategy", strategy, "bakeTime", "PT2S"));
+        switch (strategy) {
+          case "canary" -> plan.put("steps", List.of(10, 50, 100));
+          case "blue-green" -> plan.put("targetInstances", List.of("it-strategies-1"));
+          case "rolling" -> plan.put("steps", List.of(50, 100));
+          case "ab-test" -> plan.put("steps", List.of(40));
+          default -> { }
+        }
+        // started, advanced (direct: done at once), paused, resumed, completed
+        plan.put("value", 1);
+        Api.Response started = api.post("/api/v1/deployments", plan);
+        assertThat(started.status()).as(strategy + ": " + started.text()).isEqualTo(201);
+        String id = started.json().get("deploymentId").asString();
+        if (strategy.equals("direct")) {
+          assertThat(started.json().get("status").asString()).isEqualTo("completed");
+        } else {
+          if (!strategy.equals("ab-test")) {
+            await().atMost(Duration.ofSeconds(30)).alias(strategy + " advances").untilAsserted(() ->
+                assertThat(api.get("/api/v1/deployments/" + id).json().get("step").asInt()).isGreaterThanOrEqualTo(2));
+          }
+          Api.Response paused = api.post("/api/v1/deployments/" + id + "/pause", Map.of("reason", "checking"));
+          if (paused.status() == 200) { // a two-step plan may have completed by now
+            assertThat(paused.json().get("status").asString()).isEqualTo("paused");
+            assertThat(api.post("/api/v1/deployments/" + id + "/resume", null).json().get("status").asString()).as(strategy).isEqualTo("running");
+            Api.Response completed = api.post("/api/v1/deployments/" + id + "/complete", null);
+            assertThat(completed.status()).as(strategy + ": " + completed.text()).isEqualTo(200);
+          } else {
+            assertThat(paused.status()).as(strategy + ": " + paused.text()).isEqualTo(409);
+          }
+          await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+              assertThat(api.get("/api/v1/deployments/" + id).json().get("status").asString()).as(strategy).isEqualTo("completed"));
+        }
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+            assertThat(api.get("/api/v1/configs/" + configId).json().get("value").asInt()).as(strategy + ": everyone has it").isEqualTo(1));
+
+        // started again, rolled back: the value before it returns as a new version
+        plan.put("value", 2);
+        Api.Response again = api.post("/api/v1/deployments", plan);
+        assertThat(again.status()).as(strategy + ": " + again.text()).isEqualTo(201);
+        Api.Response back = api.post("/api/v1/deployments/" + again.json().get("deploymentId").asString() + "/rollback",
+            Map.of("reason", "strategy matrix"));
+        assertThat(back.status()).as(strategy + ": " + back.text()).isEqualTo(200);
+        assertThat(back.json().get("status").asString()).isEqualTo("rolled_back");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+            assertThat(instance.getLong("k." + strategy.replace("-", "_"), -1)).as(strategy + ": the instance is back on 1").isEqualTo(1));
+      }
+      traffic.set(false);
+      load.join();
+    } finally {
+      traffic.set(false);
+    }
+  }
+
+  @Test
   void shouldSwitchBlueGreenThroughRestFromTheGreenInstancesToEveryone() throws Exception {
     createTenant("it-blue-green");
     assertThat(api.post("/api/v1/configs", config("it-blue-green", "web.theme", "blue", "String")).status()).isEqualTo(201);
