@@ -55,6 +55,15 @@ import tools.jackson.databind.JsonNode;
 /** The Java client and its Spring Boot starter on the running platform. */
 class ClientIT extends PlatformTest {
 
+  /** This JVM's classpath holds every platform service (JDBC, Spring Security): the sample needs neither. */
+  private static final String SAMPLE_NEEDS_NO_PLATFORM = "--spring.autoconfigure.exclude=org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration,"
+      + "org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration,"
+      + "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration,"
+      + "org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration,"
+      + "org.springframework.boot.security.autoconfigure.actuate.web.servlet.ManagementWebSecurityAutoConfiguration,"
+      + "org.springframework.boot.security.oauth2.server.resource.autoconfigure.OAuth2ResourceServerAutoConfiguration,"
+      + "org.springframework.boot.security.oauth2.server.resource.autoconfigure.web.OAuth2ResourceServerWebSecurityAutoConfiguration";
+
   @Test
   void shouldHotSwapIntoASpringBootServiceWithoutARestart(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
     createTenant("it-sample");
@@ -70,14 +79,7 @@ class ClientIT extends PlatformTest {
     try (var app = sample.run("--server.port=0", "--hotswap.client.bootstrap-servers=" + bootstrap, "--hotswap.client.environment=development",
         "--hotswap.client.tenant=it-sample", "--hotswap.client.service=payment-service", "--hotswap.client.instance-id=payment-it-1",
         "--hotswap.client.heartbeat-period=PT1S", "--hotswap.client.snapshot-file=" + dir.resolve("payment.json"),
-        // this JVM's classpath holds every platform service (JDBC, Spring Security): the sample needs neither
-        "--spring.autoconfigure.exclude=org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration,"
-            + "org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration,"
-            + "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration,"
-            + "org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration,"
-            + "org.springframework.boot.security.autoconfigure.actuate.web.servlet.ManagementWebSecurityAutoConfiguration,"
-            + "org.springframework.boot.security.oauth2.server.resource.autoconfigure.OAuth2ResourceServerAutoConfiguration,"
-            + "org.springframework.boot.security.oauth2.server.resource.autoconfigure.web.OAuth2ResourceServerWebSecurityAutoConfiguration")) {
+        SAMPLE_NEEDS_NO_PLATFORM)) {
       var payment = app.getBean(io.hotswap.sample.SampleApplication.Payment.class);
       assertThat(payment.getTimeoutMs()).as("bound from HotSwap at start").isEqualTo(1500);
       assertThat(payment.isNewCheckout()).isFalse();
@@ -136,13 +138,7 @@ class ClientIT extends PlatformTest {
         "--hotswap.client.environment=development", "--hotswap.client.tenant=" + tenant, "--hotswap.client.service=payment-service",
         "--hotswap.client.instance-id=" + instanceId, "--hotswap.client.tags=" + tags, "--hotswap.client.heartbeat-period=PT1S",
         "--hotswap.client.snapshot-file=" + dir.resolve(instanceId + ".json"),
-        "--spring.autoconfigure.exclude=org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration,"
-            + "org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration,"
-            + "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration,"
-            + "org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration,"
-            + "org.springframework.boot.security.autoconfigure.actuate.web.servlet.ManagementWebSecurityAutoConfiguration,"
-            + "org.springframework.boot.security.oauth2.server.resource.autoconfigure.OAuth2ResourceServerAutoConfiguration,"
-            + "org.springframework.boot.security.oauth2.server.resource.autoconfigure.web.OAuth2ResourceServerWebSecurityAutoConfiguration");
+        SAMPLE_NEEDS_NO_PLATFORM);
   }
 
   private long appliedVersion(String instanceId, String liveKey) {
