@@ -88,13 +88,16 @@ final class InstanceRegistry {
     InstanceState s = InstanceState.newBuilder(before).build();
     if (report.getKind() == HealthReportKind.APPLIED && report.getTenantId() != null && report.getKey() != null) {
       Map<String, AppliedVersion> applied = new HashMap<>(s.getApplied());
-      applied.put(report.getTenantId() + '|' + report.getKey(), applied(report, report.getVersion(), report.getApplyMicros()));
+      applied.put(report.getTenantId() + '|' + report.getKey(), applied(report, report.getVersion(), report.getApplyMicros(),
+          report.getArm()));
       s.setApplied(applied);
     } else if (report.getKind() == HealthReportKind.LOADED) {
       // what the instance holds after catching up is the whole truth: versions it held before a
       // restart and no longer holds (deleted meanwhile) go
       Map<String, AppliedVersion> applied = new HashMap<>();
-      report.getLoaded().forEach((key, version) -> applied.put(key, applied(report, version, null)));
+      // the arms of values served off the stable arm are listed; every other value is served stable
+      report.getLoaded().forEach((key, version) -> applied.put(key, applied(report, version, null,
+          report.getLoadedArms().getOrDefault(key, "stable"))));
       s.setApplied(applied);
     } else if (report.getKind() == HealthReportKind.HEALTH) {
       s.setRequests(report.getRequests());
@@ -106,8 +109,9 @@ final class InstanceRegistry {
     return s;
   }
 
-  private static AppliedVersion applied(HealthReport report, Long version, Long applyMicros) {
-    return AppliedVersion.newBuilder().setVersion(version).setAppliedAt(report.getReportedAt()).setApplyMicros(applyMicros).build();
+  private static AppliedVersion applied(HealthReport report, Long version, Long applyMicros, String arm) {
+    return AppliedVersion.newBuilder().setVersion(version).setAppliedAt(report.getReportedAt()).setApplyMicros(applyMicros).setArm(arm)
+        .build();
   }
 
   /** How one input changes an instance's view: null result = removed, the same object = no change. */

@@ -150,10 +150,13 @@ class InstanceRegistryTest {
     beat("i-2");
     // before a restart the instance had applied a key that was deleted while it was down
     reports.pipeInput("i-2", report("i-2", HealthReportKind.APPLIED).setTenantId("acme").setKey("feature.gone").setVersion(2L).setApplyMicros(10L).build());
-    reports.pipeInput("i-2", report("i-2", HealthReportKind.LOADED).setLoaded(Map.of("acme|feature.x", 7L, "acme|profile:checkout", 3L)).build());
+    reports.pipeInput("i-2", report("i-2", HealthReportKind.LOADED).setLoaded(Map.of("acme|feature.x", 7L, "acme|profile:checkout", 3L))
+        .setLoadedArms(Map.of("acme|feature.x", "candidate")).build());
     InstanceState loaded = lastView("i-2");
     assertThat(loaded.getApplied()).containsOnlyKeys("acme|feature.x", "acme|profile:checkout");
     assertThat(loaded.getApplied().get("acme|feature.x").getVersion()).isEqualTo(7L);
+    assertThat(loaded.getApplied().get("acme|feature.x").getArm()).as("the arm it serves").isEqualTo("candidate");
+    assertThat(loaded.getApplied().get("acme|profile:checkout").getArm()).as("not listed: stable").isEqualTo("stable");
     assertThat(loaded.getApplied().get("acme|profile:checkout").getApplyMicros()).isNull();
     assertThat(loaded.getStatus()).isEqualTo(InstanceStatus.HEALTHY);
 

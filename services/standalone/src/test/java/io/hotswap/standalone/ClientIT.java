@@ -180,6 +180,9 @@ class ClientIT extends PlatformTest {
         assertThat(instances.get(1).get("arm").asString()).isEqualTo("candidate");
         assertThat(instances.get(1).get("version").asLong()).isEqualTo(2);
         assertThat(instances.get(1).get("status").asString()).isEqualTo("Healthy");
+        // and each instance says which arm it serves in the registry
+        assertThat(api.get("/api/v1/instances/pay-green").json().path("applied").path(live).path("arm").asString()).isEqualTo("candidate");
+        assertThat(api.get("/api/v1/instances/pay-blue").json().path("applied").path(live).path("arm").asString()).isEqualTo("stable");
       });
       assertThat(api.post("/api/v1/deployments/" + bgId + "/complete", null).status()).isEqualTo(200);
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(bluePayment.getTimeoutMs()).as("then both").isEqualTo(3000));

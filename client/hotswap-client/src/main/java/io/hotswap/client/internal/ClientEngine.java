@@ -195,8 +195,9 @@ public final class ClientEngine implements AutoCloseable {
     changes.forEach(c -> announce(c, 0, null));
     if (reporter != null) {
       Map<String, Long> held = values.versions();
+      Map<String, String> arms = values.arms();
       Instant now = settings.clock().instant();
-      reports.execute(() -> reporter.loaded(held, now));
+      reports.execute(() -> reporter.loaded(held, arms, now));
     }
     ready.complete(null);
   }

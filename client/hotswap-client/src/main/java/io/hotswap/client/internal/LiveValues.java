@@ -140,6 +140,17 @@ public final class LiveValues {
     return versions;
   }
 
+  /** tenant|key → the arm served, for the values not served stable: the rest of the registry's view. */
+  Map<String, String> arms() {
+    Map<String, String> arms = new HashMap<>();
+    byLiveKey().values().forEach(e -> {
+      if (!Choice.STABLE.equals(e.value().arm())) {
+        arms.put(e.tenant() + '|' + Reporter.reportedKey(e.value().key(), e.value().kind()), e.value().arm());
+      }
+    });
+    return arms;
+  }
+
   private Entry removed(String tenant, String key) {
     Map<String, Entry> keys = tenants.get(tenant);
     return keys == null ? null : keys.remove(key);

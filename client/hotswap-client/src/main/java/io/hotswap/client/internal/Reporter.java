@@ -58,18 +58,19 @@ final class Reporter implements AutoCloseable {
     String key = reportedKey(change.key(), change.kind());
     HealthReport report = base(now, HealthReportKind.APPLIED)
         .setTenantId(change.tenantId()).setKey(key).setVersion(v == null ? null : v.version())
-        .setApplyMicros(applyMicros).setPropagationMs(propagationMs).build();
+        .setApplyMicros(applyMicros).setPropagationMs(propagationMs).setArm(v == null ? null : v.arm()).build();
     send(Topics.HEALTH, report.getInstanceId(), serdes.healthReport().toBytes(report));
   }
 
   /**
    * Everything the instance holds after its first catch-up (tenant|key, {@code profile:<service>}
-   * for profiles, → version), so the registry knows what it runs without waiting for a change. One
+   * for profiles, → version, and the arm where it is not stable), so the registry knows what it
+   * runs without waiting for a change. One
    * record: at roughly 40 bytes a value it fits the health topic up to ~25,000 values; beyond that
    * the producer refuses it and it counts as dropped.
    */
-  void loaded(Map<String, Long> versions, Instant now) {
-    HealthReport report = base(now, HealthReportKind.LOADED).setLoaded(versions).build();
+  void loaded(Map<String, Long> versions, Map<String, String> arms, Instant now) {
+    HealthReport report = base(now, HealthReportKind.LOADED).setLoaded(versions).setLoadedArms(arms).build();
     send(Topics.HEALTH, report.getInstanceId(), serdes.healthReport().toBytes(report));
   }
 

@@ -15,8 +15,11 @@ public record InstanceView(String instanceId, String service, String host, Integ
   /** The last health report. */
   record Health(long requests, long errors, Double errorRate, Double p99Ms, Instant reportedAt) {}
 
-  /** A version the instance applied, by {@code tenant|key} ({@code tenant|profile:<service>} for profiles). */
-  record Applied(Long version, Instant appliedAt, Long applyMicros) {}
+  /**
+   * A version the instance applied, by {@code tenant|key} ({@code tenant|profile:<service>} for
+   * profiles), and the arm of the key's rollout it serves (stable, candidate, a variant's name).
+   */
+  record Applied(Long version, Instant appliedAt, Long applyMicros, String arm) {}
 
   static InstanceView of(InstanceState s, Set<String> visibleTenants) {
     var i = s.getInstance();
@@ -24,7 +27,7 @@ public record InstanceView(String instanceId, String service, String host, Integ
     s.getApplied().forEach((k, v) -> {
       String tenant = k.substring(0, Math.max(0, k.indexOf('|')));
       if (visibleTenants == null || visibleTenants.contains(tenant)) {
-        applied.put(k, new Applied(v.getVersion(), v.getAppliedAt(), v.getApplyMicros()));
+        applied.put(k, new Applied(v.getVersion(), v.getAppliedAt(), v.getApplyMicros(), v.getArm()));
       }
     });
     Double errorRate = s.getRequests() == 0 ? null : (double) s.getErrors() / s.getRequests();
