@@ -65,23 +65,35 @@ public final class AudienceHealth {
 
   /** The cohort's reports since the deployment started; null when none of its instances has reported anything since. */
   public static Summary summarize(Deployment d, Iterable<InstanceState> registry) {
-    int instances = 0;
+    List<InstanceState> cohort = new ArrayList<>();
+    for (InstanceState s : registry) {
+      if (s != null && member(d, s)) {
+        cohort.add(s);
+      }
+    }
+    Summary summary = sum(cohort, d.getCreatedAt());
+    return summary.instances() == 0 && summary.unhealthy().isEmpty() ? null : summary;
+  }
+
+  /**
+   * What these instances reported since {@code since}: instances reporting, summed requests and
+   * errors, the worst p99, and those that stopped heartbeating after it.
+   */
+  static Summary sum(Iterable<InstanceState> instances, Instant since) {
+    int reporting = 0;
     long requests = 0;
     long errors = 0;
     Double p99 = null;
     Instant last = null;
     List<String> unhealthy = new ArrayList<>();
-    for (InstanceState s : registry) {
-      if (s == null || !member(d, s)) {
-        continue;
-      }
-      if (s.getStatus() == InstanceStatus.UNHEALTHY && s.getLastHeartbeatAt().isAfter(d.getCreatedAt())) {
+    for (InstanceState s : instances) {
+      if (s.getStatus() == InstanceStatus.UNHEALTHY && s.getLastHeartbeatAt().isAfter(since)) {
         unhealthy.add(s.getInstance().getInstanceId());
       }
-      if (s.getLastReportAt() == null || s.getLastReportAt().isBefore(d.getCreatedAt())) {
+      if (s.getLastReportAt() == null || s.getLastReportAt().isBefore(since)) {
         continue;
       }
-      instances++;
+      reporting++;
       requests += s.getRequests();
       errors += s.getErrors();
       if (s.getP99Ms() != null && s.getRequests() > 0) {
@@ -89,6 +101,6 @@ public final class AudienceHealth {
       }
       last = last == null || s.getLastReportAt().isAfter(last) ? s.getLastReportAt() : last;
     }
-    return instances == 0 && unhealthy.isEmpty() ? null : new Summary(instances, requests, errors, p99, List.copyOf(unhealthy), last);
+    return new Summary(reporting, requests, errors, p99, List.copyOf(unhealthy), last);
   }
 }

@@ -3,7 +3,6 @@ package io.hotswap.core.deploy;
 import io.hotswap.avro.Deployment;
 import io.hotswap.avro.DeploymentHealth;
 import io.hotswap.avro.InstanceState;
-import io.hotswap.avro.InstanceStatus;
 import io.hotswap.core.domain.StoreKeys;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,17 +27,29 @@ public record Verdict(Outcome outcome, String reason, Cohort candidate, Cohort b
   /** How strict the comparison is: the traffic a cohort needs, and how much worse the candidate may be. */
   public record Thresholds(long minRequests, double maxErrorRateIncrease, double maxP99Ratio) {}
 
-  /** What one side reported since the deployment started: its instances, requests, errors, worst p99, who stopped heartbeating. */
-  public record Cohort(List<String> instances, long requests, long errors, Double p99Ms, List<String> unhealthy) {
+  /** One side: the instances serving its version, and what they reported since the deployment started. */
+  public record Cohort(List<String> instances, AudienceHealth.Summary reported) {
+
+    public long requests() {
+      return reported.requests();
+    }
 
     public Double errorRate() {
-      return requests == 0 ? null : (double) errors / requests;
+      return reported.errorRate();
+    }
+
+    public Double p99Ms() {
+      return reported.p99LatencyMs();
+    }
+
+    public List<String> unhealthy() {
+      return reported.unhealthy();
     }
 
     String describe() {
-      return instances.size() + " instances, " + requests + " requests, " + errors + " errors"
-          + (errorRate() == null ? "" : " (" + percent(errorRate()) + ")") + (p99Ms == null ? "" : ", p99 " + number(p99Ms) + " ms")
-          + (unhealthy.isEmpty() ? "" : ", stopped heartbeating: " + String.join(", ", unhealthy));
+      return instances.size() + " instances, " + requests() + " requests, " + reported.errors() + " errors"
+          + (errorRate() == null ? "" : " (" + percent(errorRate()) + ")") + (p99Ms() == null ? "" : ", p99 " + number(p99Ms()) + " ms")
+          + (unhealthy().isEmpty() ? "" : ", stopped heartbeating: " + String.join(", ", unhealthy()));
     }
   }
 
@@ -48,24 +59,25 @@ public record Verdict(Outcome outcome, String reason, Cohort candidate, Cohort b
    * decides the step).
    */
   public static Verdict judge(Deployment d, Iterable<InstanceState> registry, Thresholds t) {
-    Side candidate = new Side();
-    Side baseline = new Side();
+    List<InstanceState> candidate = new ArrayList<>();
+    List<InstanceState> baseline = new ArrayList<>();
     String live = StoreKeys.live(d.getTenantId(), d.getKey());
     for (InstanceState s : registry) {
       if (s == null || !AudienceHealth.holds(d.getTenantId(), d.getEnvironment(), d.getKey(), s)) {
         continue;
       }
-      long served = s.getApplied().get(live).getVersion();
-      Side side = served == d.getCandidateVersion() ? candidate : served == d.getStableVersion() ? baseline : null;
-      if (side != null) {
-        side.add(s, d.getCreatedAt());
+      Long served = s.getApplied().get(live).getVersion(); // null: the instance removed the key
+      if (served != null && served == d.getCandidateVersion()) {
+        candidate.add(s);
+      } else if (served != null && served == d.getStableVersion()) {
+        baseline.add(s);
       }
     }
-    if (candidate.instances.isEmpty()) {
+    if (candidate.isEmpty()) {
       return null;
     }
-    Cohort c = candidate.cohort();
-    Cohort b = baseline.cohort();
+    Cohort c = cohort(candidate, d.getCreatedAt());
+    Cohort b = cohort(baseline, d.getCreatedAt());
     if (!c.unhealthy().isEmpty()) {
       return new Verdict(Outcome.FAIL, "candidate instances stopped heartbeating: " + String.join(", ", c.unhealthy()), c, b);
     }
@@ -113,32 +125,7 @@ public record Verdict(Outcome outcome, String reason, Cohort candidate, Cohort b
     return value == Math.rint(value) ? Long.toString((long) value) : String.format(Locale.ROOT, "%.2f", value);
   }
 
-  /** One side being summed up. */
-  private static final class Side {
-    final List<String> instances = new ArrayList<>();
-    final List<String> unhealthy = new ArrayList<>();
-    long requests;
-    long errors;
-    Double p99;
-
-    void add(InstanceState s, Instant since) {
-      String id = s.getInstance().getInstanceId();
-      instances.add(id);
-      if (s.getStatus() == InstanceStatus.UNHEALTHY && s.getLastHeartbeatAt().isAfter(since)) {
-        unhealthy.add(id);
-      }
-      if (s.getLastReportAt() == null || s.getLastReportAt().isBefore(since)) {
-        return;
-      }
-      requests += s.getRequests();
-      errors += s.getErrors();
-      if (s.getP99Ms() != null && s.getRequests() > 0) {
-        p99 = p99 == null ? s.getP99Ms() : Math.max(p99, s.getP99Ms());
-      }
-    }
-
-    Cohort cohort() {
-      return new Cohort(List.copyOf(instances), requests, errors, p99, List.copyOf(unhealthy));
-    }
+  private static Cohort cohort(List<InstanceState> instances, Instant since) {
+    return new Cohort(instances.stream().map(s -> s.getInstance().getInstanceId()).toList(), AudienceHealth.sum(instances, since));
   }
 }

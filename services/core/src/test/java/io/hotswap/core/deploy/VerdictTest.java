@@ -44,7 +44,7 @@ class VerdictTest {
         .setInstance(ServiceInstance.newBuilder().setInstanceId(id).setService("checkout").setEnvironment("production").setTags(List.of())
             .setSentAt(AFTER).build())
         .setStatus(status).setRegisteredAt(STARTED.minus(Duration.ofHours(1))).setLastHeartbeatAt(AFTER)
-        .setApplied(Map.of("acme|checkout.flow", AppliedVersion.newBuilder().setVersion(version).setAppliedAt(STARTED).build()))
+        .setApplied(new java.util.HashMap<>(Map.of("acme|checkout.flow", AppliedVersion.newBuilder().setVersion(version).setAppliedAt(STARTED).build())))
         .setRequests(requests).setErrors(errors).setP99Ms(p99).setLastReportAt(AFTER).build();
   }
 
@@ -66,6 +66,11 @@ class VerdictTest {
     assertThat(all.errorRate()).as("the fleet as a whole: 50 errors in 2,000 requests").isEqualTo(0.025);
     assertThat(DeploymentMachine.breach(d, all.asHealth(20, AFTER))).as("under the fixed 5 %").isNull();
 
+    // an instance that removed the key (its applied version is null) is on neither side
+    fleet = new ArrayList<>(fleet);
+    InstanceState removed = serving("web-gone", 1, 100, 100, 900.0, InstanceStatus.HEALTHY);
+    removed.getApplied().put("acme|checkout.flow", AppliedVersion.newBuilder().setVersion(null).setAppliedAt(AFTER).build());
+    fleet.add(removed);
     Verdict v = Verdict.judge(d, fleet, THRESHOLDS);
     assertThat(v.outcome()).isEqualTo(Verdict.Outcome.FAIL);
     assertThat(v.reason()).isEqualTo("candidate error rate 10 % against the baseline's 0 %: more than 2 % worse");
