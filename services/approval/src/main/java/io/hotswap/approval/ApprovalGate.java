@@ -84,8 +84,9 @@ final class ApprovalGate extends CommandProcessor<ApprovalGate.Out> {
 
   private void hold(Command command, Instant now, List<Out> out) {
     ApprovalRequest request = ApprovalTopology.request(command);
-    boolean change = command.getConfig() != null && command.getSchemaChange() == null;
+    boolean change = command.getSchemaChange() == null;
     if (change) {
+      request.setChangeHash(io.hotswap.core.domain.ApprovalPolicy.changeHash(command));
       // held changes are decided here; held schema versions by an Admin through the schema registry
       request.setRequiredApprovals(command.getApprovalLevels() == null ? 1 : command.getApprovalLevels());
       long timeout = command.getApprovalTimeoutMs() == null ? Duration.ofHours(24).toMillis() : command.getApprovalTimeoutMs();
@@ -121,6 +122,12 @@ final class ApprovalGate extends CommandProcessor<ApprovalGate.Out> {
       if (actor.equals(request.getRequestedBy())) {
         throw Rejection.conflict("self-approval", "'" + actor + "' requested this change and cannot approve it; it needs "
             + request.getRequiredApprovals() + " other approver(s)", "approvalId");
+      }
+      String named = decision.getDecision() == null ? null : decision.getDecision().getChangeHash();
+      if (named != null && !named.equalsIgnoreCase(request.getChangeHash())) {
+        // the approver reviewed another change than the one this approval releases
+        throw Rejection.conflict("approval-change-mismatch", "approval '" + id + "' releases the change with hash " + request.getChangeHash()
+            + ", not " + io.hotswap.core.domain.Texts.abbreviate(named) + "; read the approval again and approve what it holds", "changeHash");
       }
       if (request.getApprovals().stream().anyMatch(v -> v.getApprover().equals(actor))) {
         throw Rejection.conflict("already-approved", "'" + actor + "' approved this change already; it needs a distinct approver", "approvalId");
@@ -183,7 +190,8 @@ final class ApprovalGate extends CommandProcessor<ApprovalGate.Out> {
   /** Audit events of approvals name the change (environment, key, approval id) and never its value. */
   private static AuditEvent audit(Command cause, AuditEventType type, ApprovalRequest request, String detail, Instant now) {
     Command held = request.getCommand();
-    String key = held.getConfig() == null ? null : held.getConfig().getKey();
+    String key = held.getConfig() != null ? held.getConfig().getKey()
+        : held.getProfile() != null ? held.getProfile().getService() : null;
     AuditEvent event = AuditEvents.of(cause, type, request.getEnvironment(), key, request.getApprovalId(), null, null, request.getRevision(), now);
     event.setDetail(detail);
     event.setEventId(cause.getCommandId() + "-a" + request.getRevision());

@@ -69,7 +69,7 @@ public final class ApprovalTopology {
         .setApprovalId(command.getCommandId())
         .setTenantId(command.getTenantId())
         .setStatus(ApprovalStatus.PENDING)
-        .setEnvironment(command.getConfig() == null ? "" : command.getConfig().getEnvironment())
+        .setEnvironment(java.util.Objects.requireNonNullElse(io.hotswap.core.domain.ApprovalPolicy.environmentOf(command), ""))
         .setCommand(command)
         .setRequestedBy(command.getActor())
         .setRequestedAt(command.getIssuedAt())
@@ -99,7 +99,7 @@ public final class ApprovalTopology {
         .setResourceId(command.getCommandId())
         .setDetail(command.getSchemaChange() != null
             ? "held for an Admin's approval: the new version of schema '" + command.getSchemaChange().getName() + "' breaks what is in use"
-            : "held for approval: " + (command.getConfig() == null ? "" : command.getConfig().getEnvironment()) + " is a guarded environment")
+            : "held for approval: " + io.hotswap.core.domain.ApprovalPolicy.environmentOf(command) + " is a guarded environment")
         .setErrors(command.getSchemaChange() == null ? java.util.List.of() : command.getSchemaChange().getBreaks())
         .setDecidedAt(command.getIssuedAt())
         .build();

@@ -84,7 +84,12 @@ final class WebhookNotifier implements SmartLifecycle {
     body.put("tenantId", r.getTenantId());
     body.put("environment", r.getEnvironment().isEmpty() ? null : r.getEnvironment());
     ConfigPayload c = r.getCommand().getConfig();
+    body.put("kind", io.hotswap.core.domain.ApprovalPolicy.kind(r.getCommand()));
     body.put("key", c == null ? null : c.getKey());
+    body.put("profile", r.getCommand().getProfile() == null ? null : r.getCommand().getProfile().getService());
+    body.put("deploymentId", r.getCommand().getDeployment() == null ? null
+        : io.hotswap.core.domain.StoreKeys.deploymentId(r.getTenantId(), r.getCommand().getDeployment().getDeploymentId()));
+    body.put("changeHash", r.getChangeHash());
     body.put("schema", r.getCommand().getSchemaChange() == null ? null : r.getCommand().getSchemaChange().getName());
     body.put("status", r.getStatus().name().toLowerCase(Locale.ROOT));
     body.put("requestedBy", r.getRequestedBy());

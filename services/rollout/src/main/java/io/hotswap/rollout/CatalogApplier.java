@@ -31,12 +31,28 @@ final class CatalogApplier {
   private final KeyValueStore<String, ConfigSchema> schemas;
   private final KeyValueStore<String, ConfigProfile> profiles;
   private final KeyValueStore<String, io.hotswap.avro.ConfigEntry> configs;
+  private final DeploymentApplier deployments;
 
   CatalogApplier(KeyValueStore<String, ConfigSchema> schemas, KeyValueStore<String, ConfigProfile> profiles,
-                 KeyValueStore<String, io.hotswap.avro.ConfigEntry> configs) {
+                 KeyValueStore<String, io.hotswap.avro.ConfigEntry> configs, DeploymentApplier deployments) {
     this.schemas = schemas;
     this.profiles = profiles;
     this.configs = configs;
+    this.deployments = deployments;
+  }
+
+  /** The live record of a profile version: its document for everyone. */
+  static LiveConfig.Builder live(ConfigProfile profile, Instant now) {
+    return LiveConfig.newBuilder()
+        .setTenantId(profile.getTenantId())
+        .setEnvironment(profile.getEnvironment())
+        .setKey(StoreKeys.liveProfileKey(profile.getService()))
+        .setValue(profile.getDocument())
+        .setValueType(ValueType.JSON)
+        .setVersion(profile.getRevision())
+        .setUpdatedAt(now)
+        .setKind(LiveKind.PROFILE)
+        .setSemver(profile.getVersion());
   }
 
   /** The latest version of each of the tenant's schemas: the schemas in force. */
@@ -150,6 +166,8 @@ final class CatalogApplier {
           profileId + "@" + version, String.join(",", existing.getTags()), String.join(",", tagged.getTags()), tagged.getRevision(), now), null));
       return CommandResults.applied(command, 200, profileId, tagged.getRevision(), ChangeApplier.STAGE, now);
     }
+    // a profile being deployed takes no other version until its deployment completes or is rolled back
+    deployments.requireUnlocked(StoreKeys.config(tenant, p.getEnvironment(), StoreKeys.liveProfileKey(p.getService())));
     if (latest != null && version.compareTo(SemVer.parse(latest.getVersion(), "version")) <= 0) {
       throw Rejection.conflict("version-not-increasing", "version " + version + " of profile '" + profileId
           + "' must be greater than the current " + latest.getVersion(), "version");
@@ -178,17 +196,14 @@ final class CatalogApplier {
     profiles.put(versionKey, created);
     profiles.put(latestKey, created);
     out.add(new Output(Output.Kind.PROFILE, versionKey, created, null));
-    out.add(new Output(Output.Kind.LIVE, StoreKeys.live(tenant, StoreKeys.liveProfileKey(p.getService())), LiveConfig.newBuilder()
-        .setTenantId(tenant)
-        .setEnvironment(p.getEnvironment())
-        .setKey(StoreKeys.liveProfileKey(p.getService()))
-        .setValue(created.getDocument())
-        .setValueType(ValueType.JSON)
-        .setVersion(created.getRevision())
-        .setUpdatedAt(now)
-        .setKind(LiveKind.PROFILE)
-        .setSemver(created.getVersion())
-        .build(), p.getEnvironment()));
+    if (command.getDeployment() != null && latest != null) {
+      // rolled out from the current version by its strategy, like a key's new value
+      deployments.startProfile(command, latest, created, now, out);
+    } else {
+      // direct, or a first version (there is nothing to roll out from): everyone at once
+      out.add(new Output(Output.Kind.LIVE, StoreKeys.live(tenant, StoreKeys.liveProfileKey(p.getService())), live(created, now).build(),
+          p.getEnvironment()));
+    }
     out.add(new Output(Output.Kind.AUDIT, tenant, AuditEvents.of(command,
         p.getRolledBackFrom() == null ? AuditEventType.PROFILE_CREATED : AuditEventType.PROFILE_ROLLED_BACK, p.getEnvironment(), null,
         profileId + "@" + version, latest == null ? null : latest.getDocument(), created.getDocument(), created.getRevision(), now), null));

@@ -7,6 +7,7 @@ import io.hotswap.avro.Command;
 import io.hotswap.avro.CommandResult;
 import io.hotswap.avro.CommandType;
 import io.hotswap.avro.ConfigEntry;
+import io.hotswap.avro.ConfigProfile;
 import io.hotswap.avro.ConfigPayload;
 import io.hotswap.avro.ItemResult;
 import io.hotswap.avro.LiveConfig;
@@ -72,12 +73,12 @@ final class ChangeApplier extends CommandProcessor<Output> {
     this.tenants = context.getStateStore(RolloutTopology.TENANTS_STORE);
     this.keys = context.getStateStore(RolloutTopology.KEYS_STORE);
     this.history = undo.track(context.getStateStore(RolloutTopology.HISTORY_STORE));
-    this.catalog = new CatalogApplier(context.getStateStore(RolloutTopology.SCHEMAS_STORE), context.getStateStore(RolloutTopology.PROFILES_STORE),
-        configs);
+    KeyValueStore<String, ConfigProfile> profiles = context.getStateStore(RolloutTopology.PROFILES_STORE);
     this.usage = new Usage(undo.track(context.getStateStore(RolloutTopology.USAGE_STORE)), configs);
-    this.deployments = new DeploymentApplier(this, configs, context.getStateStore(RolloutTopology.DEPLOYMENTS_STORE),
+    this.deployments = new DeploymentApplier(this, configs, profiles, context.getStateStore(RolloutTopology.DEPLOYMENTS_STORE),
         context.getStateStore(RolloutTopology.ACTIVE_DEPLOYMENTS_STORE), context.getStateStore(RolloutTopology.REGISTRY_GLOBAL_STORE),
         deploymentPolicy);
+    this.catalog = new CatalogApplier(context.getStateStore(RolloutTopology.SCHEMAS_STORE), profiles, configs, deployments);
     // bake times and the audience's health: steps and automatic rollbacks start from here, in the task's transaction like any change
     context.schedule(deploymentPolicy.tick(), PunctuationType.WALL_CLOCK_TIME, ts -> deployments.tick(Instant.ofEpochMilli(ts))
         .forEach(o -> context.forward(new Record<>(o.key(), o, ts))));
@@ -102,11 +103,11 @@ final class ChangeApplier extends CommandProcessor<Output> {
     return switch (command.getType()) {
       case TENANT_CREATE, TENANT_UPDATE, TENANT_DELETE -> applyTenant(command, now, out);
       case CONFIG_CREATE, CONFIG_UPDATE, CONFIG_DELETE, CONFIG_PROMOTE -> {
-        activeTenant(command.getTenantId());
+        admitted(command);
         yield applyConfig(command, now, out);
       }
       case CONFIG_BATCH -> {
-        activeTenant(command.getTenantId());
+        admitted(command);
         yield applyBatch(command, now, out);
       }
       case PIPELINE_PROBE -> { // the end of a gateway's readiness probe: answered, nothing changed, nothing audited
@@ -117,14 +118,14 @@ final class ChangeApplier extends CommandProcessor<Output> {
       case TENANT_KEY_ROTATE -> rotateKey(command, now, out);
       case DEPLOYMENT_START, DEPLOYMENT_PAUSE, DEPLOYMENT_RESUME, DEPLOYMENT_ROLLBACK, DEPLOYMENT_HEALTH, DEPLOYMENT_COMPLETE -> {
         if (command.getType() == CommandType.DEPLOYMENT_START) {
-          activeTenant(command.getTenantId());
+          admitted(command);
         } else {
           requireTenant(tenants.get(command.getTenantId()), command.getTenantId());
         }
         yield deployments.apply(command, now, out);
       }
       case SCHEMA_REGISTER, SCHEMA_APPROVE, SCHEMA_REJECT, PROFILE_CREATE, PROFILE_TAG -> {
-        activeTenant(command.getTenantId());
+        admitted(command);
         yield catalog.apply(command, now, out);
       }
       default -> throw Rejection.badRequest("unknown-command", "command type " + command.getType() + " is not supported", "type");
@@ -160,6 +161,7 @@ final class ChangeApplier extends CommandProcessor<Output> {
                 : p.getGuardedEnvironments())
             .setApprovalLevels(p.getApprovalLevels() == null ? 1 : p.getApprovalLevels())
             .setApprovalTimeoutMs(p.getApprovalTimeoutMs() == null ? java.time.Duration.ofHours(24).toMillis() : p.getApprovalTimeoutMs())
+            .setApprovalLevelsByEnvironment(p.getApprovalLevelsByEnvironment() == null ? Map.of() : p.getApprovalLevelsByEnvironment())
             .build();
         type = AuditEventType.TENANT_CREATED;
         status = 201;
@@ -179,6 +181,8 @@ final class ChangeApplier extends CommandProcessor<Output> {
             .setGuardedEnvironments(p.getGuardedEnvironments() == null ? before.getGuardedEnvironments() : p.getGuardedEnvironments())
             .setApprovalLevels(p.getApprovalLevels() == null ? before.getApprovalLevels() : p.getApprovalLevels())
             .setApprovalTimeoutMs(p.getApprovalTimeoutMs() == null ? before.getApprovalTimeoutMs() : p.getApprovalTimeoutMs())
+            .setApprovalLevelsByEnvironment(p.getApprovalLevelsByEnvironment() == null ? before.getApprovalLevelsByEnvironment()
+                : p.getApprovalLevelsByEnvironment())
             .setVersion(before.getVersion() + 1)
             .setUpdatedAt(now)
             .setUpdatedBy(command.getActor())
@@ -227,6 +231,27 @@ final class ChangeApplier extends CommandProcessor<Output> {
   }
 
   /** The tenant of a change: it exists and is ACTIVE (a suspended tenant's configuration is frozen). */
+  /**
+   * The command's tenant, active, and its approval policy satisfied: the gateway marks a change
+   * into a guarded environment for approval on the policy as it reads it, and a gateway a moment
+   * behind a policy change must not let an unapproved change through.
+   */
+  private Tenant admitted(Command command) {
+    Tenant tenant = activeTenant(command.getTenantId());
+    String held = io.hotswap.core.domain.ApprovalPolicy.heldIn(command, tenant);
+    if (held != null) {
+      throw Rejection.conflict("approval-required", "tenant '" + tenant.getTenantId() + "' guards " + held + " since a moment ago: this "
+          + "change needs approval there; send it again to have it held for one", "environment");
+    }
+    return tenant;
+  }
+
+  /** Whether the tenant's approval policy guards the environment (an emergency rollback there is audited as not held). */
+  boolean guards(String tenantId, String environment) {
+    Tenant tenant = tenants.get(tenantId);
+    return tenant != null && tenant.getGuardedEnvironments().contains(environment);
+  }
+
   Tenant activeTenant(String id) {
     Tenant tenant = tenants.get(id);
     requireTenant(tenant, id);
@@ -284,13 +309,6 @@ final class ChangeApplier extends CommandProcessor<Output> {
     int status;
     CommandType effectiveType = command.getType();
     if (effectiveType == CommandType.CONFIG_PROMOTE) {
-      // validation holds promotions into guarded environments on its view of this tenant; a view a
-      // moment behind a policy change must not let one through unapproved
-      Tenant owner = tenants.get(tenant);
-      if (command.getApprovalId() == null && owner.getGuardedEnvironments().contains(env)) {
-        throw Rejection.conflict("approval-required", "tenant '" + tenant + "' guards " + env + " since a moment ago: a promotion into it "
-            + "needs approval; send it again to have it held for one", "targetEnvironment");
-      }
       // a promotion creates the key in the target environment, or updates it there
       effectiveType = live ? CommandType.CONFIG_UPDATE : CommandType.CONFIG_CREATE;
     }
@@ -468,6 +486,7 @@ final class ChangeApplier extends CommandProcessor<Output> {
     m.put("maxEnvironments", t.getMaxEnvironments());
     m.put("guardedEnvironments", t.getGuardedEnvironments());
     m.put("approvalLevels", t.getApprovalLevels());
+    m.put("approvalLevelsByEnvironment", new java.util.TreeMap<>(t.getApprovalLevelsByEnvironment()));
     m.put("approvalTimeout", java.time.Duration.ofMillis(t.getApprovalTimeoutMs()).toString());
     return Json.MAPPER.writeValueAsString(m);
   }

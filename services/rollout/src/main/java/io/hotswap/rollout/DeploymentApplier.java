@@ -44,15 +44,18 @@ final class DeploymentApplier {
 
   private final ChangeApplier changes;
   private final KeyValueStore<String, ConfigEntry> configs;
+  private final KeyValueStore<String, io.hotswap.avro.ConfigProfile> profiles;
   private final KeyValueStore<String, Deployment> deployments;
   private final KeyValueStore<String, String> active;
   private final KeyValueStore<String, io.hotswap.avro.InstanceState> registry;
   private final Policy policy;
 
-  DeploymentApplier(ChangeApplier changes, KeyValueStore<String, ConfigEntry> configs, KeyValueStore<String, Deployment> deployments,
+  DeploymentApplier(ChangeApplier changes, KeyValueStore<String, ConfigEntry> configs,
+                    KeyValueStore<String, io.hotswap.avro.ConfigProfile> profiles, KeyValueStore<String, Deployment> deployments,
                     KeyValueStore<String, String> active, KeyValueStore<String, io.hotswap.avro.InstanceState> registry, Policy policy) {
     this.changes = changes;
     this.configs = configs;
+    this.profiles = profiles;
     this.deployments = deployments;
     this.active = active;
     this.registry = registry;
@@ -133,6 +136,42 @@ final class DeploymentApplier {
   }
 
   /**
+   * A new profile version rolled out from the current one by the command's plan: the version is
+   * stored already (the profile's latest, as a key's candidate is its latest version); callers
+   * outside the deployment's audience keep the stable document until it completes, and a rollback
+   * restores it as a new patch version.
+   */
+  void startProfile(Command command, io.hotswap.avro.ConfigProfile stable, io.hotswap.avro.ConfigProfile candidate, Instant now,
+                    List<Output> out) {
+    String tenant = command.getTenantId();
+    DeploymentPayload requested = command.getDeployment();
+    String key = StoreKeys.liveProfileKey(candidate.getService());
+    String storeKey = StoreKeys.deployment(tenant, requested.getDeploymentId());
+    if (deployments.get(storeKey) != null) {
+      throw Rejection.conflict("deployment-exists", "deployment '" + StoreKeys.deploymentId(tenant, requested.getDeploymentId())
+          + "' already exists", "deploymentId");
+    }
+    DeploymentPayload plan = DeploymentMachine.plan(requested);
+    DeploymentMachine.Transition t = DeploymentMachine.start(new DeploymentMachine.Start(
+        StoreKeys.deploymentId(tenant, requested.getDeploymentId()), tenant, candidate.getEnvironment(), key, io.hotswap.avro.ValueType.JSON,
+        stable.getRevision(), stable.getDocument(), candidate.getRevision(), candidate.getDocument(), command.getActor(),
+        plan.getStrategy() == io.hotswap.avro.DeploymentStrategy.ROLLING ? holders(tenant, candidate.getEnvironment(), key) : List.of()),
+        plan, now);
+    t.deployment().setStableSemver(stable.getVersion());
+    t.deployment().setCandidateSemver(candidate.getVersion());
+    record(command, null, t, now, out);
+  }
+
+  /** Whether the deployment rolls out a profile's document (key {@code profile:<service>}) rather than a key's value. */
+  private static boolean profile(Deployment d) {
+    return d.getKey().startsWith(StoreKeys.liveProfileKey(""));
+  }
+
+  private String profileLatestKey(Deployment d) {
+    return StoreKeys.profile(d.getTenantId(), d.getKey().substring(StoreKeys.liveProfileKey("").length()), d.getEnvironment());
+  }
+
+  /**
    * Called by the wall-clock punctuator: rolls back active deployments whose audience reports
    * breach their thresholds ({@link io.hotswap.core.deploy.AudienceHealth}) or whose candidate does
    * worse than its baseline ({@link io.hotswap.core.deploy.Verdict}), then starts the next step of
@@ -207,6 +246,10 @@ final class DeploymentApplier {
   }
 
   private long rollbackVersion(Deployment d) {
+    if (profile(d)) {
+      io.hotswap.avro.ConfigProfile latest = profiles.get(profileLatestKey(d));
+      return latest == null ? d.getCandidateVersion() + 1 : latest.getRevision() + 1;
+    }
     ConfigEntry current = configs.get(StoreKeys.config(d.getTenantId(), d.getEnvironment(), d.getKey()));
     return current == null ? d.getCandidateVersion() + 1 : current.getVersion() + 1;
   }
@@ -218,7 +261,10 @@ final class DeploymentApplier {
     String configKey = StoreKeys.config(tenant, d.getEnvironment(), d.getKey());
     String storeKey = StoreKeys.deployment(tenant, d.getDeploymentId().substring(tenant.length() + 1));
     boolean rolledBackNow = d.getStatus() == DeploymentStatus.ROLLED_BACK && (before == null || before.getStatus() != DeploymentStatus.ROLLED_BACK);
-    if (rolledBackNow) {
+    LiveConfig liveRecord = null;
+    if (rolledBackNow && profile(d)) {
+      liveRecord = restoreProfile(command, before, d, now, out);
+    } else if (rolledBackNow) {
       ConfigEntry current = configs.get(configKey);
       if (current == null || current.getDeleted() || (before.getStatus() == DeploymentStatus.COMPLETED && current.getVersion() != d.getCandidateVersion())) {
         throw Rejection.conflict("config-changed", "the key changed after deployment '" + d.getDeploymentId()
@@ -240,7 +286,8 @@ final class DeploymentApplier {
     }
     out.add(new Output(Output.Kind.DEPLOYMENT, storeKey, d, null));
     if (before == null || rolledBackNow || d.getPercentage() != before.getPercentage() || d.getStatus() != before.getStatus()) {
-      out.add(new Output(Output.Kind.LIVE, StoreKeys.live(tenant, d.getKey()), live(d, now), d.getEnvironment()));
+      out.add(new Output(Output.Kind.LIVE, StoreKeys.live(tenant, d.getKey()), liveRecord != null ? liveRecord : live(d, now),
+          d.getEnvironment()));
     }
     String masked = d.getValueType() == io.hotswap.avro.ValueType.SECRET ? ChangeApplier.MASK : null;
     AuditEvent event = AuditEvents.of(command, t.event(), d.getEnvironment(), d.getKey(), d.getDeploymentId(),
@@ -250,6 +297,11 @@ final class DeploymentApplier {
     event.setActor(d.getUpdatedBy());
     event.setEventId(command.getCommandId() + "-d" + d.getRevision());
     event.setDetail(t.detail());
+    if (command.getType() == io.hotswap.avro.CommandType.DEPLOYMENT_ROLLBACK && changes.guards(tenant, d.getEnvironment())) {
+      // stopping harm never waits for an approver; the trail says that it did not
+      event.setDetail((t.detail() == null ? "" : t.detail() + "; ") + "emergency rollback, not held for approval although "
+          + d.getEnvironment() + " is guarded");
+    }
     out.add(new Output(Output.Kind.AUDIT, tenant, event, null));
     if (before == null && d.getStatus() == DeploymentStatus.COMPLETED) {
       // a DIRECT deployment starts and completes in one transaction: both steps are in the trail
@@ -263,10 +315,50 @@ final class DeploymentApplier {
     return masked != null ? masked : value;
   }
 
+  /**
+   * A profile deployment rolled back: the stable document comes back as a new patch version (as
+   * {@code POST /api/v1/profiles/{id}/rollback} does; history is never rewritten), unless the
+   * profile changed after the deployment completed. Returns the live record of that version.
+   */
+  private LiveConfig restoreProfile(Command command, Deployment before, Deployment d, Instant now, List<Output> out) {
+    String latestKey = profileLatestKey(d);
+    io.hotswap.avro.ConfigProfile latest = profiles.get(latestKey);
+    if (latest == null || (before.getStatus() == DeploymentStatus.COMPLETED && latest.getRevision() != d.getCandidateVersion())) {
+      throw Rejection.conflict("profile-changed", "the profile changed after deployment '" + d.getDeploymentId()
+          + "' completed (now " + (latest == null ? "-" : latest.getVersion()) + "); roll the profile itself back instead", "deploymentId");
+    }
+    io.hotswap.core.domain.SemVer next = io.hotswap.core.domain.SemVer.parse(latest.getVersion(), "version").nextPatch();
+    io.hotswap.avro.ConfigProfile restored = io.hotswap.avro.ConfigProfile.newBuilder(latest)
+        .setVersion(next.toString())
+        .setRevision(d.getRollbackVersion())
+        .setDocument(d.getStableValue())
+        .setRolledBackFrom(d.getStableSemver())
+        .setTags(List.of())
+        .setCreatedAt(now)
+        .setCreatedBy(d.getUpdatedBy())
+        .setUpdatedAt(now)
+        .setCommandId(command.getCommandId())
+        .build();
+    String versionKey = StoreKeys.profileVersion(d.getTenantId(), restored.getService(), d.getEnvironment(), next);
+    profiles.put(versionKey, restored);
+    profiles.put(latestKey, restored);
+    out.add(new Output(Output.Kind.PROFILE, versionKey, restored, null));
+    return CatalogApplier.live(restored, now).build();
+  }
+
   /** The live record of the deployment's key: stable value with the rollout while active, then one value for everyone. */
   private static LiveConfig live(Deployment d, Instant now) {
     boolean completed = d.getStatus() == DeploymentStatus.COMPLETED;
     boolean rolledBack = d.getStatus() == DeploymentStatus.ROLLED_BACK;
+    if (profile(d)) {
+      return LiveConfig.newBuilder()
+          .setTenantId(d.getTenantId()).setEnvironment(d.getEnvironment()).setKey(d.getKey())
+          .setValue(completed ? d.getCandidateValue() : d.getStableValue()).setValueType(io.hotswap.avro.ValueType.JSON)
+          .setVersion(completed ? d.getCandidateVersion() : d.getStableVersion()).setUpdatedAt(now)
+          .setKind(io.hotswap.avro.LiveKind.PROFILE).setSemver(completed ? d.getCandidateSemver() : d.getStableSemver())
+          .setRollout(DeploymentMachine.liveRollout(d))
+          .build();
+    }
     return ChangeApplier.live(d.getTenantId(), d.getEnvironment(), d.getKey(), completed ? d.getCandidateValue() : d.getStableValue(),
             d.getValueType(), completed ? d.getCandidateVersion() : rolledBack ? d.getRollbackVersion() : d.getStableVersion(), now)
         .setRollout(DeploymentMachine.liveRollout(d))

@@ -88,8 +88,18 @@ final class InstanceRegistry {
     InstanceState s = InstanceState.newBuilder(before).build();
     if (report.getKind() == HealthReportKind.APPLIED && report.getTenantId() != null && report.getKey() != null) {
       Map<String, AppliedVersion> applied = new HashMap<>(s.getApplied());
-      applied.put(report.getTenantId() + '|' + report.getKey(), applied(report, report.getVersion(), report.getApplyMicros(),
-          report.getArm()));
+      String key = report.getTenantId() + '|' + report.getKey();
+      AppliedVersion held = applied.get(key);
+      AppliedVersion next = applied(report, report.getVersion(), report.getApplyMicros(), report.getArm());
+      if (report.getApplyError() != null || held == null || !java.util.Objects.equals(held.getVersion(), report.getVersion())) {
+        next.setApplyError(report.getApplyError() == null ? null : report.getApplyError().substring(0, Math.min(500, report.getApplyError().length())));
+      } else if (held.getApplyError() != null) {
+        // the failure of a listener and the report of the apply travel separately: the version's
+        // failure stays until another version is applied
+        next.setApplyError(held.getApplyError());
+        next.setAppliedAt(held.getAppliedAt());
+      }
+      applied.put(key, next);
       s.setApplied(applied);
     } else if (report.getKind() == HealthReportKind.LOADED) {
       // what the instance holds after catching up is the whole truth: versions it held before a

@@ -67,7 +67,7 @@ class DeploymentTopologyTest {
     deployments = driver.createOutputTopic(Topics.DEPLOYMENTS, keys, serdes.deployment().deserializer());
     audit = driver.createOutputTopic(Topics.AUDIT, keys, serdes.auditEvent().deserializer());
     results = driver.createOutputTopic(Topics.COMMAND_RESULTS, keys, serdes.commandResult().deserializer());
-    apply(tenantCreate("acme", Tier.PRO));
+    apply(io.hotswap.core.testing.Commands.unguardedTenantCreate("acme", Tier.PRO));
     apply(config(CommandType.CONFIG_CREATE, "acme", "production", "checkout.timeout_ms", "500", ValueType.NUMBER, null));
     live.readValuesToList();
     state.readValuesToList();
@@ -152,6 +152,65 @@ class DeploymentTopologyTest {
     List<LiveConfig> all = live.readValuesToList();
     assertThat(all).isNotEmpty();
     return all.getLast();
+  }
+
+  private static Command profileVersion(String version, String document, DeploymentPayload plan) {
+    return base(CommandType.PROFILE_CREATE, "acme")
+        .setProfile(io.hotswap.avro.ProfilePayload.newBuilder().setService("checkout").setEnvironment("production").setVersion(version)
+            .setDocument(document).build())
+        .setDeployment(plan)
+        .build();
+  }
+
+  /**
+   * A profile version with a strategy goes out as a deployment from the current version: clients
+   * keep the stable document (and its semantic version) outside the step's audience, the profile
+   * takes no other version meanwhile, and a rollback restores the stable document as a new patch.
+   */
+  @Test
+  void shouldRollAProfileVersionOutByItsStrategyAndRestoreItOnRollback() {
+    TestOutputTopic<String, io.hotswap.avro.ConfigProfile> profiles = driver.createOutputTopic(Topics.PROFILES, new StringDeserializer(),
+        serdes.configProfile().deserializer());
+    assertThat(apply(profileVersion("1.0.0", "{\"retries\":3}", null)).getStatus()).isEqualTo(201);
+    LiveConfig first = lastLive();
+    assertThat(first.getKind()).isEqualTo(io.hotswap.avro.LiveKind.PROFILE);
+    assertThat(first.getRollout()).as("a first version has nothing to roll out from").isNull();
+
+    DeploymentPayload canary = DeploymentPayload.newBuilder().setDeploymentId("p1").setStrategy(DeploymentStrategy.CANARY)
+        .setSteps(List.of(10, 100)).setBakeTimeMs(BAKE.toMillis()).build();
+    CommandResult created = apply(profileVersion("1.1.0", "{\"retries\":5}", canary));
+    assertThat(created.getStatus()).isEqualTo(201);
+    LiveConfig rolling = lastLive();
+    assertThat(rolling.getValue()).isEqualTo("{\"retries\":3}");
+    assertThat(rolling.getSemver()).isEqualTo("1.0.0");
+    assertThat(rolling.getRollout().getCandidate()).isEqualTo("{\"retries\":5}");
+    assertThat(rolling.getRollout().getCandidateSemver()).isEqualTo("1.1.0");
+    assertThat(rolling.getRollout().getPercentage()).isEqualTo(10.0);
+    Deployment d = deployments.readValuesToList().getLast();
+    assertThat(d.getKey()).isEqualTo("profile:checkout");
+    assertThat(d.getStableSemver()).isEqualTo("1.0.0");
+    assertThat(d.getCandidateSemver()).isEqualTo("1.1.0");
+    CommandResult locked = apply(profileVersion("1.2.0", "{\"retries\":9}", null));
+    assertThat(locked.getErrorType()).isEqualTo("deployment-in-progress");
+
+    assertThat(apply(action(CommandType.DEPLOYMENT_ROLLBACK, "p1")).getStatus()).isEqualTo(200);
+    LiveConfig restored = lastLive();
+    assertThat(restored.getRollout()).isNull();
+    assertThat(restored.getValue()).isEqualTo("{\"retries\":3}");
+    assertThat(restored.getSemver()).as("a new patch version, history kept").isEqualTo("1.1.1");
+    io.hotswap.avro.ConfigProfile back = profiles.readValuesToList().getLast();
+    assertThat(back.getVersion()).isEqualTo("1.1.1");
+    assertThat(back.getRolledBackFrom()).isEqualTo("1.0.0");
+    assertThat(back.getRevision()).isEqualTo(restored.getVersion());
+
+    // by canary again, then everyone once the bake time has passed
+    DeploymentPayload again = DeploymentPayload.newBuilder(canary).setDeploymentId("p2").build();
+    assertThat(apply(profileVersion("1.2.0", "{\"retries\":7}", again)).getStatus()).isEqualTo(201);
+    driver.advanceWallClockTime(BAKE.plusSeconds(1));
+    LiveConfig done = lastLive();
+    assertThat(done.getRollout()).isNull();
+    assertThat(done.getValue()).isEqualTo("{\"retries\":7}");
+    assertThat(done.getSemver()).isEqualTo("1.2.0");
   }
 
   @Test

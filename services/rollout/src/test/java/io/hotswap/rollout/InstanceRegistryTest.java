@@ -166,6 +166,23 @@ class InstanceRegistryTest {
     assertThat(changed.getApplied()).hasSize(2);
   }
 
+  /**
+   * A listener's failure and the report of the apply travel separately, in either order: the
+   * version's failure stays until the instance applies another version.
+   */
+  @Test
+  void shouldKeepAVersionsFailedApplyUntilAnotherVersionIsApplied() {
+    beat("i-3");
+    reports.pipeInput("i-3", report("i-3", HealthReportKind.APPLIED).setTenantId("acme").setKey("feature.x").setVersion(5L)
+        .setApplyError("BindException: 2.5 is no int").build());
+    reports.pipeInput("i-3", report("i-3", HealthReportKind.APPLIED).setTenantId("acme").setKey("feature.x").setVersion(5L).setApplyMicros(9L)
+        .build());
+    assertThat(lastView("i-3").getApplied().get("acme|feature.x").getApplyError()).isEqualTo("BindException: 2.5 is no int");
+    reports.pipeInput("i-3", report("i-3", HealthReportKind.APPLIED).setTenantId("acme").setKey("feature.x").setVersion(6L).setApplyMicros(9L)
+        .build());
+    assertThat(lastView("i-3").getApplied().get("acme|feature.x").getApplyError()).as("applied since").isNull();
+  }
+
   @Test
   void shouldIgnoreReportsOfUnknownInstancesAndStaleReplayedHeartbeats() {
     reports.pipeInput("ghost", HealthReport.newBuilder().setInstanceId("ghost").setService("x").setReportedAt(now())

@@ -182,7 +182,7 @@ class RolloutTopologyTest {
   }
 
   /**
-   * A promotion validation passed unmarked (its view of the tenant a moment behind) into an
+   * A change the gateway sent unmarked (its view of the tenant a moment behind) into an
    * environment the tenant guards is refused here, never applied without approval.
    */
   @Test
@@ -195,6 +195,15 @@ class RolloutTopologyTest {
     assertThat(refused.getErrorType()).isEqualTo("approval-required");
     Command approved = Command.newBuilder(toProduction).setCommandId("approved").setApprovalId(toProduction.getCommandId()).build();
     assertThat(applied(approved).getStatus()).isEqualTo(201);
+    // every change the policy holds, not only promotions; a running deployment's steering and an
+    // exempted re-encryption are never held
+    assertThat(rejection(config(CommandType.CONFIG_UPDATE, "acme", "production", "a.b", "2", null, null)).getErrorType())
+        .isEqualTo("approval-required");
+    assertThat(rejection(config(CommandType.CONFIG_DELETE, "acme", "staging", "a.b", null, null, null)).getErrorType())
+        .isEqualTo("approval-required");
+    Command exempt = config(CommandType.CONFIG_UPDATE, "acme", "production", "a.b", "2", null, null);
+    exempt.setApprovalExemption("re-encryption");
+    assertThat(applied(exempt).getStatus()).isEqualTo(200);
   }
 
   /**
@@ -203,7 +212,7 @@ class RolloutTopologyTest {
    */
   @Test
   void shouldCheckValuesAgainstTheSchemaInForceAndRefuseAVersionThatBreaksNewerValues() {
-    applied(tenantCreate("acme", Tier.PRO));
+    applied(io.hotswap.core.testing.Commands.unguardedTenantCreate("acme", Tier.PRO));
     java.util.function.Function<String, Command> register = json -> io.hotswap.core.testing.Commands.base(CommandType.SCHEMA_REGISTER, "acme")
         .setSchemaChange(io.hotswap.avro.SchemaPayload.newBuilder().setName("limits").setKeyPattern("limits.*").setSchemaJson(json)
             .setCompatibility(io.hotswap.avro.Compatibility.NONE).build()).build();
@@ -358,7 +367,7 @@ class RolloutTopologyTest {
 
   @Test
   void shouldAnswerARetriedCommandWithoutApplyingItTwice() {
-    apply(tenantCreate("acme", Tier.PRO));
+    apply(io.hotswap.core.testing.Commands.unguardedTenantCreate("acme", Tier.PRO));
     Command create = config(CommandType.CONFIG_CREATE, "acme", "production", "limits.rps", "100", ValueType.NUMBER, null);
     CommandResult first = apply(create);
     audit.readValuesToList();
@@ -374,7 +383,7 @@ class RolloutTopologyTest {
 
   @Test
   void shouldNeverWriteASecretInClearToTheAuditTrail() {
-    apply(tenantCreate("acme", Tier.PRO));
+    apply(io.hotswap.core.testing.Commands.unguardedTenantCreate("acme", Tier.PRO));
     apply(config(CommandType.CONFIG_CREATE, "acme", "staging", "db.password", "hunter2", ValueType.SECRET, null));
     apply(config(CommandType.CONFIG_UPDATE, "acme", "staging", "db.password", "hunter3", null, null));
     assertThat(audit.readValuesToList()).allSatisfy(e -> {

@@ -98,6 +98,151 @@ class ApprovalsIT extends PlatformTest {
     }
   }
 
+  /**
+   * Tried as a new user would: into a guarded environment every change is held — a ConfigManager's
+   * create, update, rollback, deployment and profile version, an Admin's deletion, a batch — each
+   * answered 202 with its approval id, applied only after the environment's number of distinct
+   * approvers (never the requester), and only the change the approval was given for.
+   */
+  @Test
+  void shouldHoldEveryChangeIntoAGuardedEnvironmentUntilItsApproversReleaseExactlyThatChange() throws Exception {
+    Api.Response tenant = api.post("/api/v1/tenants", Map.of("tenantId", "it-guard", "tier", "Enterprise",
+        "approvalLevelsByEnvironment", Map.of("Production", 2)));
+    assertThat(tenant.status()).as(tenant.text()).isEqualTo(201);
+    assertThat(tenant.json().get("approvalLevelsByEnvironment").get("production").asInt()).isEqualTo(2);
+    assertThat(api.post("/api/v1/tenants", Map.of("tenantId", "it-guard-bad", "approvalLevelsByEnvironment", Map.of("production", 4))).status())
+        .isEqualTo(422);
+    Api cora = api.as(io.hotswap.core.testing.Tokens.token("cora", List.of("ConfigManager"), List.of()));
+    Api ann = api.as(io.hotswap.core.testing.Tokens.token("ann", List.of("Approver"), List.of()));
+    Api bert = api.as(io.hotswap.core.testing.Tokens.token("bert", List.of("Approver"), List.of()));
+    String configId = "it-guard:production:checkout.timeout_ms";
+    java.util.function.BiConsumer<String, String> approveTwice = (approvalId, hash) -> {
+      Api.Response one = ann.post("/api/v1/approvals/" + approvalId + "/approve", Map.of("changeHash", hash));
+      assertThat(one.status()).as(one.text()).isEqualTo(200);
+      assertThat(one.json().get("status").asString()).isEqualTo("pending");
+      Api.Response two = bert.post("/api/v1/approvals/" + approvalId + "/approve", Map.of("changeHash", hash));
+      assertThat(two.status()).as(two.text()).isEqualTo(200);
+      assertThat(two.json().get("release").get("outcome").asString()).as(two.text()).isEqualTo("applied");
+    };
+
+    // development is not guarded: applied at once
+    assertThat(cora.post("/api/v1/configs", Map.of("tenantId", "it-guard", "key", "checkout.timeout_ms", "value", 100, "type", "Number"))
+        .status()).isEqualTo(201);
+
+    // create: held, nothing stored until two approvers release it
+    Api.Response create = cora.post("/api/v1/configs", Map.of("tenantId", "it-guard", "key", "checkout.timeout_ms", "value", 100,
+        "type", "Number", "environment", "production"));
+    assertThat(create.status()).as(create.text()).isEqualTo(202);
+    assertThat(create.header("Location")).isEqualTo("/api/v1/approvals/" + create.json().get("approvalId").asString());
+    assertThat(create.json().get("configId").asString()).isEqualTo(configId);
+    String created = create.json().get("approvalId").asString();
+    assertThat(api.get("/api/v1/configs/" + configId).status()).isEqualTo(404);
+    JsonNode pending = api.get("/api/v1/approvals/" + created).json();
+    assertThat(pending.get("kind").asString()).isEqualTo("config-create");
+    assertThat(pending.get("environment").asString()).isEqualTo("production");
+    assertThat(pending.get("requiredApprovals").asInt()).as("the production level of the policy").isEqualTo(2);
+    assertThat(pending.get("change").get("value").asInt()).isEqualTo(100);
+    String createHash = pending.get("changeHash").asString();
+    assertThat(createHash).matches("[0-9a-f]{64}");
+
+    // another held change: its approval cannot release the first one, nor the first's approval this one
+    Api.Response other = cora.post("/api/v1/configs", Map.of("tenantId", "it-guard", "key", "checkout.retries", "value", 9,
+        "type", "Number", "environment", "production"));
+    assertThat(other.status()).as(other.text()).isEqualTo(202);
+    String otherId = other.json().get("approvalId").asString();
+    String otherHash = api.get("/api/v1/approvals/" + otherId).json().get("changeHash").asString();
+    assertThat(otherHash).isNotEqualTo(createHash);
+    Api.Response mismatch = ann.post("/api/v1/approvals/" + created + "/approve", Map.of("changeHash", otherHash));
+    assertThat(mismatch.status()).as(mismatch.text()).isEqualTo(409);
+    assertThat(mismatch.json().get("type").asString()).endsWith("/approval-change-mismatch");
+    assertThat(api.get("/api/v1/approvals/" + created).json().get("approvals")).as("a refused decision counts for nothing").isEmpty();
+    assertThat(cora.post("/api/v1/approvals/" + created + "/approve", Map.of()).status()).as("a ConfigManager is no approver").isEqualTo(403);
+    approveTwice.accept(created, createHash);
+    Api.Response live = api.get("/api/v1/configs/" + configId);
+    assertThat(live.json().get("value").asInt()).isEqualTo(100);
+    assertThat(live.json().get("updatedBy").asString()).as("the change is the requester's").isEqualTo("cora");
+    assertThat(api.get("/api/v1/configs/it-guard:production:checkout.retries").status()).as("only the approved change").isEqualTo(404);
+    assertThat(ann.post("/api/v1/approvals/" + otherId + "/reject", Map.of("comment", "not needed")).status()).isEqualTo(200);
+
+    // update and rollback: held, then applied as asked
+    Api.Response update = cora.put("/api/v1/configs/" + configId, Map.of("value", 150), Map.of());
+    assertThat(update.status()).as(update.text()).isEqualTo(202);
+    assertThat(api.get("/api/v1/configs/" + configId).json().get("value").asInt()).isEqualTo(100);
+    String updateId = update.json().get("approvalId").asString();
+    assertThat(api.get("/api/v1/approvals?tenantId=it-guard&status=pending").json().get("items"))
+        .extracting(n -> n.get("approvalId").asString()).containsExactly(updateId);
+    approveTwice.accept(updateId, api.get("/api/v1/approvals/" + updateId).json().get("changeHash").asString());
+    assertThat(api.get("/api/v1/configs/" + configId).json().get("value").asInt()).isEqualTo(150);
+    Api.Response rollback = cora.post("/api/v1/configs/" + configId + "/rollback", Map.of("version", 1));
+    assertThat(rollback.status()).as(rollback.text()).isEqualTo(202);
+    JsonNode heldRollback = api.get("/api/v1/approvals/" + rollback.json().get("approvalId").asString()).json();
+    assertThat(heldRollback.get("kind").asString()).isEqualTo("config-rollback");
+    assertThat(heldRollback.get("change").get("rollbackToVersion").asLong()).isEqualTo(1);
+    approveTwice.accept(heldRollback.get("approvalId").asString(), heldRollback.get("changeHash").asString());
+    assertThat(api.get("/api/v1/configs/" + configId).json().get("value").asInt()).isEqualTo(100);
+
+    // deployment: held under its id; refused, asked again, released: it starts
+    Api.Response deploy = cora.post("/api/v1/deployments", Map.of("configId", configId, "value", 120, "strategy", "canary",
+        "steps", List.of(10, 100), "bakeTime", "PT1H"));
+    assertThat(deploy.status()).as(deploy.text()).isEqualTo(202);
+    String deploymentId = deploy.json().get("deploymentId").asString();
+    JsonNode waiting = api.get("/api/v1/deployments/" + deploymentId).json();
+    assertThat(waiting.get("status").asString()).isEqualTo("pending_approval");
+    assertThat(waiting.get("approvalId").asString()).isEqualTo(deploy.json().get("approvalId").asString());
+    assertThat(api.get("/api/v1/approvals/" + waiting.get("approvalId").asString()).json().get("change").get("deploymentId").asString())
+        .isEqualTo(deploymentId);
+    Api.Response again = cora.post("/api/v1/deployments/" + deploymentId + "/request-approval", Map.of());
+    assertThat(again.status()).as("still waiting: the same approval").isEqualTo(202);
+    assertThat(again.json().get("approvalId").asString()).isEqualTo(waiting.get("approvalId").asString());
+    assertThat(ann.post("/api/v1/approvals/" + waiting.get("approvalId").asString() + "/reject", Map.of("comment", "after the sale")).status())
+        .isEqualTo(200);
+    assertThat(api.get("/api/v1/deployments/" + deploymentId).json().get("approvalStatus").asString()).isEqualTo("rejected");
+    Api.Response asked = cora.post("/api/v1/deployments/" + deploymentId + "/request-approval", Map.of());
+    assertThat(asked.status()).as(asked.text()).isEqualTo(202);
+    String askedId = asked.json().get("approvalId").asString();
+    assertThat(askedId).isNotEqualTo(waiting.get("approvalId").asString());
+    approveTwice.accept(askedId, api.get("/api/v1/approvals/" + askedId).json().get("changeHash").asString());
+    JsonNode running = api.get("/api/v1/deployments/" + deploymentId).json();
+    assertThat(running.get("status").asString()).as(running.toString()).isEqualTo("running");
+    assertThat(running.get("createdBy").asString()).isEqualTo("cora");
+    assertThat(cora.post("/api/v1/deployments/" + deploymentId + "/request-approval", Map.of()).status()).isEqualTo(409);
+    // stopping harm never waits for approvers: an emergency rollback applies at once, and says so in the trail
+    Api.Response stop = api.post("/api/v1/deployments/" + deploymentId + "/rollback", Map.of("reason", "checkout errors"));
+    assertThat(stop.status()).as(stop.text()).isEqualTo(200);
+    assertThat(stop.json().get("status").asString()).isEqualTo("rolled_back");
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(count("SELECT count(*) FROM audit_log WHERE tenant_id = 'it-guard'"
+        + " AND event_type = 'DEPLOYMENT_ROLLED_BACK' AND detail LIKE '%emergency rollback, not held for approval%'")).isEqualTo(1));
+
+    // a profile version and a batch touching production: held whole
+    Api.Response profile = cora.post("/api/v1/profiles", Map.of("tenantId", "it-guard", "service", "checkout", "environment", "production",
+        "version", "1.0.0", "document", Map.of("retries", 3)));
+    assertThat(profile.status()).as(profile.text()).isEqualTo(202);
+    assertThat(api.get("/api/v1/approvals/" + profile.json().get("approvalId").asString()).json().get("kind").asString()).isEqualTo("profile-version");
+    assertThat(api.get("/api/v1/profiles/it-guard:checkout.production").status()).isEqualTo(404);
+    Api.Response batch = cora.post("/api/v1/configs:batch", Map.of("tenantId", "it-guard", "items", List.of(
+        Map.of("key", "a.one", "value", 1, "type", "Number"), Map.of("key", "a.two", "value", 2, "type", "Number", "environment", "production"))));
+    assertThat(batch.status()).as(batch.text()).isEqualTo(202);
+    assertThat(api.get("/api/v1/configs/it-guard:development:a.one").status()).as("a batch is one unit").isEqualTo(404);
+
+    // deletion is an Admin's, and held too; the Admin cannot approve it
+    assertThat(cora.delete("/api/v1/configs/" + configId).status()).isEqualTo(403);
+    Api.Response delete = api.delete("/api/v1/configs/" + configId);
+    assertThat(delete.status()).as(delete.text()).isEqualTo(202);
+    String deleteId = delete.json().get("approvalId").asString();
+    assertThat(api.post("/api/v1/approvals/" + deleteId + "/approve", Map.of()).status()).isEqualTo(409);
+    assertThat(api.get("/api/v1/configs/" + configId).status()).isEqualTo(200);
+    approveTwice.accept(deleteId, api.get("/api/v1/approvals/" + deleteId).json().get("changeHash").asString());
+    assertThat(api.get("/api/v1/configs/" + configId).status()).isEqualTo(404);
+
+    // staging takes the tenant's general level: one approver
+    Api.Response staging = cora.post("/api/v1/configs", Map.of("tenantId", "it-guard", "key", "checkout.timeout_ms", "value", 90,
+        "type", "Number", "environment", "staging"));
+    assertThat(staging.status()).as(staging.text()).isEqualTo(202);
+    Api.Response once = ann.post("/api/v1/approvals/" + staging.json().get("approvalId").asString() + "/approve", Map.of());
+    assertThat(once.json().get("release").get("outcome").asString()).as(once.text()).isEqualTo("applied");
+    assertThat(api.get("/api/v1/configs/it-guard:staging:checkout.timeout_ms").json().get("value").asInt()).isEqualTo(90);
+  }
+
   @Test
   void shouldHoldPromotionsAsTheTenantsApprovalPolicySays() {
     Api.Response tenant = api.post("/api/v1/tenants", Map.of("tenantId", "it-policy", "tier", "Pro", "guardedEnvironments", List.of("Production")));

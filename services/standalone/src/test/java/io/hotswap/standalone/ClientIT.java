@@ -204,6 +204,24 @@ class ClientIT extends PlatformTest {
         assertThat(bluePayment.getTimeoutMs()).isEqualTo(3000);
         assertThat(greenPayment.getTimeoutMs()).isEqualTo(3000);
       });
+
+      // a candidate the service cannot bind (2.5 into an int): the green instance keeps its value,
+      // reports the failed apply, and the deployment rolls back on that failed check by itself
+      Api.Response unbindable = api.post("/api/v1/deployments", Map.of("configId", configId, "value", 2.5, "strategy", "blue-green",
+          "targetTags", List.of("green"), "bakeTime", "PT1H"));
+      assertThat(unbindable.status()).as(unbindable.text()).isEqualTo(201);
+      String unbindableId = unbindable.json().get("deploymentId").asString();
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+        tools.jackson.databind.JsonNode d = api.get("/api/v1/deployments/" + unbindableId).json();
+        assertThat(d.get("status").asString()).as(d.toString()).isEqualTo("rolled_back");
+        assertThat(d.get("reason").asString()).contains("automatic rollback");
+        assertThat(d.get("lastHealth").get("source").asString()).contains("could not apply the candidate: pay-green");
+      });
+      assertThat(greenPayment.getTimeoutMs()).as("the bean kept the value it could bind").isEqualTo(3000);
+      assertThat(api.get("/api/v1/deployments/" + unbindableId + "/rollback-history").json().get("items").get(0).get("automatic").asBoolean())
+          .isTrue();
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(count("SELECT count(*) FROM audit_log WHERE tenant_id = 'it-fleet'"
+          + " AND event_type = 'DEPLOYMENT_ROLLED_BACK' AND detail LIKE '%could not apply the candidate: pay-green%'")).isEqualTo(1));
     }
   }
 }

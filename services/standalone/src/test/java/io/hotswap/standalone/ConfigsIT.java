@@ -462,7 +462,7 @@ class ConfigsIT extends PlatformTest {
 
   @Test
   void shouldResolveEffectiveValuesThroughEnvironmentInheritance() {
-    createTenant("it-envs");
+    createUnguardedTenant("it-envs");
     for (String key : List.of("a.x", "b.x", "c.x")) {
       assertThat(api.post("/api/v1/configs", Map.of("tenantId", "it-envs", "key", key, "value", 1, "type", "Number", "environment", "Development")).status())
           .isEqualTo(201);

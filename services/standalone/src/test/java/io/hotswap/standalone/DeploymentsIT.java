@@ -106,6 +106,68 @@ class DeploymentsIT extends PlatformTest {
     }
   }
 
+  /**
+   * A profile version deployed by canary: the step's share of the instances (by their sticky hash,
+   * without a call context) serves the new document and its semantic version, everyone else the
+   * current one; completing it gives everyone the new version.
+   */
+  @Test
+  void shouldRollAProfileVersionOutByCanaryToAShareOfTheInstancesThenToEveryone() throws Exception {
+    createTenant("it-profile-canary");
+    Api.Response v1 = api.post("/api/v1/profiles", Map.of("tenantId", "it-profile-canary", "service", "search", "environment", "development",
+        "version", "1.0.0", "document", Map.of("model", "bm25")));
+    assertThat(v1.status()).as(v1.text()).isEqualTo(201);
+    Map<String, io.hotswap.client.HotSwapClient> byId = new java.util.TreeMap<>();
+    List<io.hotswap.client.HotSwapClient> fleet = new ArrayList<>();
+    try {
+      for (int i = 0; i < 20; i++) {
+        String id = String.format("search-node-%02d", i);
+        byId.put(id, io.hotswap.client.HotSwapClient.builder().bootstrapServers(bootstrap).environment("development").tenant("it-profile-canary")
+            .instanceId(id).service("search").heartbeatPeriod(Duration.ofSeconds(1)).build().start());
+        fleet.add(byId.get(id));
+      }
+      for (io.hotswap.client.HotSwapClient c : fleet) {
+        c.ready().get(60, java.util.concurrent.TimeUnit.SECONDS);
+      }
+      java.util.function.Function<String, Long> serving = semver -> fleet.stream()
+          .filter(c -> c.getProfile("it-profile-canary", "search").map(v -> semver.equals(v.semver())).orElse(false)).count();
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(serving.apply("1.0.0")).isEqualTo(20));
+
+      Api.Response v2 = api.post("/api/v1/profiles", Map.of("tenantId", "it-profile-canary", "service", "search", "environment",
+          "development", "version", "1.1.0", "document", Map.of("model", "neural"), "strategy", "canary", "steps", List.of(10, 100),
+          "bakeTime", "PT1H"));
+      assertThat(v2.status()).as(v2.text()).isEqualTo(201);
+      String link = v2.header("Link");
+      assertThat(link).contains("rel=\"deployment\"");
+      String deploymentId = link.substring(link.indexOf("/api/v1/deployments/") + "/api/v1/deployments/".length(), link.indexOf('>'));
+      JsonNode deployment = api.get("/api/v1/deployments/" + deploymentId).json();
+      assertThat(deployment.get("profileId").asString()).isEqualTo("it-profile-canary:search.development");
+      assertThat(deployment.get("strategy").asString()).isEqualTo("canary");
+      assertThat(deployment.get("stableSemver").asString()).isEqualTo("1.0.0");
+      assertThat(deployment.get("candidateSemver").asString()).isEqualTo("1.1.0");
+      // the step's share of instances is decided by a sticky hash of each instance id: exactly the instances whose hash
+      // falls in the first 10 % of the buckets (for these twenty ids, some but far from all)
+      List<String> expected = byId.keySet().stream()
+          .filter(id -> io.hotswap.client.internal.Cohorts.bucket("it-profile-canary|profile:search", id) < 1000).toList();
+      assertThat(expected).hasSizeBetween(1, 5);
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        assertThat(byId.entrySet().stream().filter(e -> "1.1.0".equals(e.getValue().getProfile("it-profile-canary", "search").orElseThrow().semver()))
+            .map(Map.Entry::getKey).toList()).isEqualTo(expected);
+        assertThat(serving.apply("1.0.0")).isEqualTo(20 - expected.size());
+      });
+      assertThat(fleet.stream().filter(c -> c.getProfileDocument("it-profile-canary", "search").orElseThrow().get("model").asString()
+          .equals("neural")).count()).isEqualTo(serving.apply("1.1.0"));
+      // the profile takes no other version while it rolls out
+      assertThat(api.post("/api/v1/profiles", Map.of("tenantId", "it-profile-canary", "service", "search", "environment", "development",
+          "version", "1.2.0", "document", Map.of("model", "x"))).status()).isEqualTo(409);
+
+      assertThat(api.post("/api/v1/deployments/" + deploymentId + "/complete", null).status()).isEqualTo(200);
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(serving.apply("1.1.0")).isEqualTo(20));
+    } finally {
+      fleet.forEach(io.hotswap.client.HotSwapClient::close);
+    }
+  }
+
   @Test
   void shouldJudgeTheCandidateAgainstItsBaselineAcrossTwentyInstances() throws Exception {
     createTenant("it-verdict");
@@ -315,7 +377,7 @@ class DeploymentsIT extends PlatformTest {
 
   @Test
   void shouldRollOutACanaryStepByStepAndRollBackByHandOrOnBadHealth() throws Exception {
-    createTenant("it-deploy");
+    createUnguardedTenant("it-deploy");
     Api.Response created = api.post("/api/v1/configs", Map.of("tenantId", "it-deploy", "key", "checkout.timeout_ms", "value", 500,
         "type", "Number", "environment", "production"));
     assertThat(created.status()).as(created.text()).isEqualTo(201);
@@ -376,8 +438,9 @@ class DeploymentsIT extends PlatformTest {
     assertThat(locked.status()).as("the key is locked while a deployment rolls it out").isEqualTo(409);
     assertThat(locked.json().get("detail").asString()).contains(second);
     // what a service sees: a sticky 10 % of its users get the candidate, everyone else (and calls without a user) the stable value
+    // (an instance id whose sticky hash lies outside the first steps' share: without a context it serves the stable value)
     try (io.hotswap.client.HotSwapClient client = io.hotswap.client.HotSwapClient.builder().bootstrapServers(bootstrap)
-        .environment("production").tenant("it-deploy").register(false).build().start()) {
+        .environment("production").tenant("it-deploy").instanceId("it-deploy-reader").register(false).build().start()) {
       client.ready().get(60, java.util.concurrent.TimeUnit.SECONDS);
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
         long candidates = java.util.stream.IntStream.range(0, 2000).filter(u -> client.getString("it-deploy", "checkout.timeout_ms", "?",
@@ -439,8 +502,9 @@ class DeploymentsIT extends PlatformTest {
     // an A/B test: sticky variants A (stable) and B (candidate) until an operator completes it
     String ab = operator.post("/api/v1/deployments", Map.of("configId", configId, "value", 700, "strategy", "ab-test", "steps", List.of(30)))
         .json().get("deploymentId").asString();
+    // (an instance id whose sticky hash lies outside the first steps' share: without a context it serves the stable value)
     try (io.hotswap.client.HotSwapClient client = io.hotswap.client.HotSwapClient.builder().bootstrapServers(bootstrap)
-        .environment("production").tenant("it-deploy").register(false).build().start()) {
+        .environment("production").tenant("it-deploy").instanceId("it-deploy-reader").register(false).build().start()) {
       client.ready().get(60, java.util.concurrent.TimeUnit.SECONDS);
       Map<String, Integer> arms = new java.util.TreeMap<>();
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {

@@ -190,7 +190,7 @@ class PipelineTopologyTest {
   }
 
   /**
-   * Validation decides which changes wait for approval on views that may lag: a promotion into an
+   * The gateway decides which changes wait for approval on views that may lag: a change into an
    * environment the tenant began guarding a moment ago is refused by rollout (never applied
    * unapproved), and held once the view has caught up; the same for a schema version that breaks
    * values stored a moment ago.
@@ -203,7 +203,9 @@ class PipelineTopologyTest {
     Command toQa = config(CommandType.CONFIG_PROMOTE, "acme", "qa", "a.b", "1", ValueType.NUMBER, null);
     toQa.getConfig().setPromotedFrom("development");
     refused(toQa, 409, "approval-required");
-    // the gateway marks it once it shows the new policy (PromotionController.markForApproval)
+    // not only promotions: any change into the environment, unmarked, is refused the same way
+    refused(config(CommandType.CONFIG_CREATE, "acme", "qa", "a.c", "1", ValueType.NUMBER, null), 409, "approval-required");
+    // the gateway marks it once it shows the new policy (Writes.submit, on ApprovalPolicy)
     Command again = Command.newBuilder(toQa).setCommandId("again").setApprovalRequired(true).setApprovalLevels(1)
         .setApprovalTimeoutMs(3_600_000L).build();
     assertThat(send(again).getOutcome()).isEqualTo(Outcome.PENDING);

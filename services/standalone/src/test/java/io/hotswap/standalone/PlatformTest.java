@@ -108,6 +108,15 @@ abstract class PlatformTest {
     assertThat(r.status()).as(r.text()).isEqualTo(201);
   }
 
+  /**
+   * A tenant whose approval policy guards no environment, for tests of other behaviours that write
+   * to staging and production directly (ApprovalsIT covers what a guarded environment holds).
+   */
+  static void createUnguardedTenant(String tenant) {
+    Api.Response r = api.post("/api/v1/tenants", Map.of("tenantId", tenant, "tier", "Enterprise", "guardedEnvironments", java.util.List.of()));
+    assertThat(r.status()).as(r.text()).isEqualTo(201);
+  }
+
   static Map<String, Object> config(String tenant, String key, Object value, String type) {
     return Map.of("tenantId", tenant, "key", key, "value", value, "type", type, "environment", "development");
   }

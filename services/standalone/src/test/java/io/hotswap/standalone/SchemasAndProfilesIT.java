@@ -234,7 +234,7 @@ class SchemasAndProfilesIT extends PlatformTest {
 
   @Test
   void shouldVersionProfilesSemanticallyAndServeThemLive() throws Exception {
-    createTenant("it-profiles");
+    createUnguardedTenant("it-profiles");
     assertThat(api.post("/api/v1/schemas", Map.of("tenantId", "it-profiles", "name", "payment", "schema", Map.of("type", "object",
         "properties", Map.of("timeoutMs", Map.of("type", "integer", "maximum", 60000), "retries", Map.of("type", "integer", "default", 3)))))
         .status()).isEqualTo(201);

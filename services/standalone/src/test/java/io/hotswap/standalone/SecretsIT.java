@@ -68,7 +68,7 @@ class SecretsIT extends PlatformTest {
     root.addAppender(logs);
     org.slf4j.LoggerFactory.getLogger(SecretsIT.class).info("secret-test-canary: log capture is on");
     try {
-      createTenant("it-secret");
+      createUnguardedTenant("it-secret");
       String first = "first-" + UUID.randomUUID();
       String second = "second-" + UUID.randomUUID();
       String id = "/api/v1/configs/it-secret:production:db.password";

@@ -119,6 +119,15 @@ final class CommandValidator extends CommandProcessor<Decision> {
       p.setGuardedEnvironments(guardedEnvironments(p.getGuardedEnvironments()));
     }
     approvalLevels(p.getApprovalLevels());
+    if (p.getApprovalLevelsByEnvironment() != null) {
+      // canonical environment ids, each 1-3 approvers
+      java.util.Map<String, Integer> levels = new java.util.TreeMap<>();
+      p.getApprovalLevelsByEnvironment().forEach((env, n) -> {
+        approvalLevels(n);
+        levels.put(Environments.require(env), n);
+      });
+      p.setApprovalLevelsByEnvironment(levels);
+    }
     approvalTimeout(p.getApprovalTimeoutMs());
   }
 

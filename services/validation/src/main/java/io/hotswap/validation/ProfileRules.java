@@ -45,6 +45,10 @@ final class ProfileRules {
       }
       p.setStrategy(strategy);
     }
+    if (command.getDeployment() != null) {
+      // the version goes live by this plan (checked and completed here, as for a key's deployment)
+      command.setDeployment(io.hotswap.core.deploy.DeploymentMachine.plan(command.getDeployment()));
+    }
     tags(p.getTags());
   }
 

@@ -47,8 +47,14 @@ public class HotSwapRefresher implements SmartInitializingSingleton {
     }
   }
 
+  /**
+   * Rebinds the beans the change touches and publishes the change; a bean that cannot take the new
+   * value (binding or validation fails) keeps its old one, and the change is thrown back to the
+   * client as not applied — it reports that, and a deployment rolling the value out rolls back.
+   */
   void refresh(Change change) {
     Binder binder = Binder.get(context.getEnvironment());
+    java.util.List<String> failed = new java.util.ArrayList<>();
     ConfigurationPropertyName changed = change.kind() == io.hotswap.client.ConfigValue.Kind.KEY
         ? ConfigurationPropertyName.adapt(change.key(), '.') : null;
     ConfigurationPropertiesBean.getAll(context).forEach((name, bean) -> {
@@ -65,8 +71,21 @@ public class HotSwapRefresher implements SmartInitializingSingleton {
       } catch (RuntimeException e) {
         LOG.warn("HotSwap: could not rebind {} ({}) after {}|{} v{}: {}", name, prefix, change.tenantId(), change.key(),
             change.newVersion(), e.getMessage());
+        failed.add(name + " (" + prefix + "): " + rootMessage(e));
       }
     });
     events.publishEvent(new HotSwapChangedEvent(client, change));
+    if (!failed.isEmpty()) {
+      throw new IllegalStateException("could not bind " + String.join("; ", failed));
+    }
+  }
+
+  /** The innermost cause's message: what a failed binding or validation says about the value. */
+  private static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
   }
 }

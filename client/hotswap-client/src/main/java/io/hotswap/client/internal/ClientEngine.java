@@ -106,6 +106,14 @@ public final class ClientEngine implements AutoCloseable {
       reports.scheduleAtFixedRate(safely("heartbeat", () -> reporter.heartbeat(settings.clock().instant())), 0, beat, TimeUnit.MILLISECONDS);
       reports.scheduleAtFixedRate(safely("health report", () -> reporter.health(settings.clock().instant())), health, health,
           TimeUnit.MILLISECONDS);
+      listeners.onFailure((change, error) -> {
+        Instant now = settings.clock().instant();
+        try {
+          reports.execute(() -> reporter.applyFailed(change, error, now));
+        } catch (RejectedExecutionException e) {
+          // closing: the instance is deregistering anyway
+        }
+      });
     }
   }
 

@@ -25,6 +25,7 @@ public final class Listeners {
   private final List<Subscription> subscriptions = new CopyOnWriteArrayList<>();
   private final List<ApplyObserver> observers = new CopyOnWriteArrayList<>();
   private final AtomicLong errors = new AtomicLong();
+  private volatile java.util.function.BiConsumer<Change, Throwable> failures = (change, error) -> { };
 
   public AutoCloseable subscribe(Selector selector, ChangeListener listener) {
     Subscription s = new Subscription(Objects.requireNonNull(selector), Objects.requireNonNull(listener));
@@ -37,6 +38,14 @@ public final class Listeners {
 
   public void observe(ApplyObserver observer) {
     observers.add(Objects.requireNonNull(observer));
+  }
+
+  /**
+   * Who hears that a listener threw on a change — the instance reports the value as not applied
+   * (a failed binding or validation is a failed health check for the deployment rolling it out).
+   */
+  public void onFailure(java.util.function.BiConsumer<Change, Throwable> failures) {
+    this.failures = Objects.requireNonNull(failures);
   }
 
   /** Listener calls that threw. */
@@ -82,6 +91,11 @@ public final class Listeners {
             errors.incrementAndGet();
             LOG.warn("HotSwap client: a listener for {} failed on {}|{} v{}: {}", selector, change.tenantId(), change.key(),
                 change.newVersion(), t.toString());
+            try {
+              failures.accept(change, t);
+            } catch (RuntimeException ex) {
+              LOG.warn("HotSwap client: could not report the failed apply: {}", ex.toString());
+            }
           }
         });
       } catch (RejectedExecutionException e) {

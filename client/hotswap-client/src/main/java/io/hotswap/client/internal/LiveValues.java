@@ -79,8 +79,11 @@ public final class LiveValues {
     Supplier<String> text = "SECRET".equals(type) && raw != null
         ? memo(() -> dataKeys.decrypt(record.getTenantId(), record.getEnvironment(), record.getKey(), raw))
         : () -> raw;
+    // a profile's candidate document has its own semantic version
+    String semver = Choice.CANDIDATE.equals(arm.arm()) && record.getRollout() != null && record.getRollout().getCandidateSemver() != null
+        ? record.getRollout().getCandidateSemver() : record.getSemver();
     ConfigValue value = new ConfigValue(record.getTenantId(), key, profile ? ConfigValue.Kind.PROFILE : ConfigValue.Kind.KEY, type,
-        arm.version(), record.getSemver(), record.getUpdatedAt(), text, arm.arm());
+        arm.version(), semver, record.getUpdatedAt(), text, arm.arm());
     return new Entry(liveKey, record, value, raw);
   }
 

@@ -63,6 +63,19 @@ final class Reporter implements AutoCloseable {
   }
 
   /**
+   * The instance could not apply the change (a listener of it threw): the version is reported again
+   * with what was thrown, so the deployment rolling it out judges this instance's check failed.
+   */
+  void applyFailed(Change change, Throwable error, Instant now) {
+    ConfigValue v = change.newValue();
+    String message = error.getClass().getSimpleName() + (error.getMessage() == null ? "" : ": " + error.getMessage());
+    HealthReport report = base(now, HealthReportKind.APPLIED)
+        .setTenantId(change.tenantId()).setKey(reportedKey(change.key(), change.kind())).setVersion(v == null ? null : v.version())
+        .setArm(v == null ? null : v.arm()).setApplyError(message.length() > 500 ? message.substring(0, 500) : message).build();
+    send(Topics.HEALTH, report.getInstanceId(), serdes.healthReport().toBytes(report));
+  }
+
+  /**
    * Everything the instance holds after its first catch-up (tenant|key, {@code profile:<service>}
    * for profiles, → version, and the arm where it is not stable), so the registry knows what it
    * runs without waiting for a change. One

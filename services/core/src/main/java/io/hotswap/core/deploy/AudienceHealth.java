@@ -18,15 +18,20 @@ import java.util.List;
  *
  * <p>An instance of the cohort that stops heartbeating after the deployment started (status
  * Unhealthy) counts as a failing health check: a candidate that crashes its process must not
- * roll on. Error rates are judged only over at least {@code minRequests} requests, so a quiet
+ * roll on; so does one that could not apply the candidate (its binding or validation threw: the
+ * client reports it). Error rates are judged only over at least {@code minRequests} requests, so a quiet
  * service does not roll back on one failed call.
  */
 public final class AudienceHealth {
 
   private AudienceHealth() {}
 
-  /** What the cohort reported: instances counted, their requests and errors, worst p99, and who stopped heartbeating. */
-  public record Summary(int instances, long requests, long errors, Double p99LatencyMs, List<String> unhealthy, Instant lastReportAt) {
+  /**
+   * What the cohort reported: instances counted, their requests and errors, worst p99, who stopped
+   * heartbeating, and who could not apply the candidate (a listener of it threw: binding, validation).
+   */
+  public record Summary(int instances, long requests, long errors, Double p99LatencyMs, List<String> unhealthy, List<String> failedToApply,
+                        Instant lastReportAt) {
 
     public Double errorRate() {
       return requests == 0 ? null : (double) errors / requests;
@@ -37,9 +42,10 @@ public final class AudienceHealth {
       return DeploymentHealth.newBuilder()
           .setErrorRate(requests >= Math.max(1, minRequests) ? errorRate() : null)
           .setP99LatencyMs(p99LatencyMs)
-          .setHealthChecksPassing(unhealthy.isEmpty())
+          .setHealthChecksPassing(unhealthy.isEmpty() && failedToApply.isEmpty())
           .setSource("instances: " + instances + " reporting, " + requests + " requests"
-              + (unhealthy.isEmpty() ? "" : ", stopped heartbeating: " + String.join(", ", unhealthy)))
+              + (unhealthy.isEmpty() ? "" : ", stopped heartbeating: " + String.join(", ", unhealthy))
+              + (failedToApply.isEmpty() ? "" : ", could not apply the candidate: " + String.join(", ", failedToApply)))
           .setReportedAt(lastReportAt == null ? now : lastReportAt)
           .build();
     }
@@ -72,7 +78,20 @@ public final class AudienceHealth {
       }
     }
     Summary summary = sum(cohort, d.getCreatedAt());
-    return summary.instances() == 0 && summary.unhealthy().isEmpty() ? null : summary;
+    List<String> failed = new ArrayList<>();
+    String liveKey = StoreKeys.live(d.getTenantId(), d.getKey());
+    for (InstanceState s : cohort) {
+      var applied = s.getApplied().get(liveKey);
+      if (applied != null && applied.getApplyError() != null && applied.getVersion() != null
+          && applied.getVersion() == d.getCandidateVersion() && !applied.getAppliedAt().isBefore(d.getCreatedAt())) {
+        failed.add(s.getInstance().getInstanceId());
+      }
+    }
+    if (!failed.isEmpty()) {
+      summary = new Summary(summary.instances(), summary.requests(), summary.errors(), summary.p99LatencyMs(), summary.unhealthy(),
+          List.copyOf(failed), summary.lastReportAt());
+    }
+    return summary.instances() == 0 && summary.unhealthy().isEmpty() && summary.failedToApply().isEmpty() ? null : summary;
   }
 
   /**
@@ -101,6 +120,6 @@ public final class AudienceHealth {
       }
       last = last == null || s.getLastReportAt().isAfter(last) ? s.getLastReportAt() : last;
     }
-    return new Summary(reporting, requests, errors, p99, List.copyOf(unhealthy), last);
+    return new Summary(reporting, requests, errors, p99, List.copyOf(unhealthy), List.of(), last);
   }
 }

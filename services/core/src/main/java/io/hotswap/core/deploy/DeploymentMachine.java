@@ -324,7 +324,9 @@ public final class DeploymentMachine {
     if (breach != null) {
       Transition back = rollback(d, actor, AUTOMATIC_ROLLBACK + breach, rollbackVersion, now);
       back.deployment().setLastHealth(report);
-      return back;
+      // the trail keeps what the decision was made on, so a replay explains the rollback
+      return new Transition(back.deployment(), back.event(), back.detail() + "; judged on " + health(report)
+          + (report.getSource() == null ? "" : " (" + report.getSource() + ")"));
     }
     Deployment next = changed(d, actor, now).setLastHealth(report).build();
     return new Transition(next, AuditEventType.DEPLOYMENT_HEALTH_REPORTED, "health: " + health(report));
@@ -353,6 +355,7 @@ public final class DeploymentMachine {
         .setStickyBy(d.getStickyBy())
         .setCandidate(d.getCandidateValue())
         .setCandidateVersion(d.getCandidateVersion())
+        .setCandidateSemver(d.getCandidateSemver())
         .setTargetInstances(d.getTargetInstances())
         .setTargetTags(d.getTargetTags())
         // ROLLING steps are shares of instances (the targets), not of callers

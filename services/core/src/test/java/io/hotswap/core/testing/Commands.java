@@ -18,6 +18,12 @@ public final class Commands {
     return base(CommandType.TENANT_CREATE, tenant).setTenant(TenantPayload.newBuilder().setTier(tier).build()).build();
   }
 
+  /** A tenant whose approval policy guards no environment: its changes to staging and production apply directly. */
+  public static Command unguardedTenantCreate(String tenant, Tier tier) {
+    return base(CommandType.TENANT_CREATE, tenant)
+        .setTenant(TenantPayload.newBuilder().setTier(tier).setGuardedEnvironments(java.util.List.of()).build()).build();
+  }
+
   public static Command tenantUpdate(String tenant, TenantPayload payload) {
     return base(CommandType.TENANT_UPDATE, tenant).setTenant(payload).build();
   }

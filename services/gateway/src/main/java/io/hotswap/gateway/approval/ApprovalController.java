@@ -37,7 +37,9 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Changes held for approval: promotions into the environments a tenant's policy guards. A change
+ * Changes held for approval: every change into the environments a tenant's policy guards
+ * (creates, updates, deletions, rollbacks, promotions, batches, deployment starts, profile
+ * versions), each bound to the hash of exactly what was held. A change
  * needs the policy's number of distinct approvers (1–3), none of them its requester; one rejection
  * drops it; one not decided within the policy's timeout expires. Approving the last level releases
  * the change, which is validated again and applied. Every step is audited.
@@ -60,8 +62,12 @@ class ApprovalController {
     this.readYourWritesWait = readYourWritesWait;
   }
 
-  /** A decision's optional comment (audited). */
-  record Decision(String comment) {}
+  /**
+   * A decision's optional comment (audited), and the held change's hash as the approver read it
+   * ({@code changeHash} of the approval): when given, the approval is refused (409) unless it
+   * releases exactly that change.
+   */
+  record Decision(String comment, String changeHash) {}
 
   @GetMapping
   Page<ApprovalView> list(@RequestParam(required = false) String tenantId, @RequestParam(required = false) String status,
@@ -119,7 +125,8 @@ class ApprovalController {
     String comment = body == null ? null : Texts.limit(body.comment(), 1000, "comment");
     Command command = Commands.envelope(type, current.getTenantId(), request, scope.subject())
         .setApprovalId(approvalId)
-        .setDecision(ApprovalDecision.newBuilder().setComment(comment).build())
+        .setDecision(ApprovalDecision.newBuilder().setComment(comment)
+            .setChangeHash(body == null ? null : Texts.limit(body.changeHash(), 100, "changeHash")).build())
         .build();
     // the last approval releases the change: wait for it to be applied too, so the answer says whether it was
     boolean mayRelease = type == CommandType.APPROVAL_APPROVE && current.getApprovals().size() + 1 >= current.getRequiredApprovals();
@@ -140,7 +147,7 @@ class ApprovalController {
     if (release != null && decided.getStatus() == ApprovalStatus.APPROVED) {
       CommandResult applied = commands.await(releasedId, release);
       if (applied != null && applied.getOutcome() == io.hotswap.avro.Outcome.APPLIED && applied.getVersion() != null) {
-        readYourWrites(decided.getTenantId(), applied.getResourceId(), applied.getVersion(), request);
+        readYourWrites(decided, applied, request);
       }
       view = view.withRelease(ApprovalView.Release.of(applied));
     } else if (release != null) {
@@ -149,14 +156,34 @@ class ApprovalController {
     return ResponseEntity.ok().eTag(Long.toString(decided.getRevision())).body(view);
   }
 
-  /** Answers once the owner of the tenant's partition serves the released version, so a read right after sees it. */
-  private void readYourWrites(String tenantId, String configId, long version, HttpServletRequest request) {
-    io.hotswap.core.domain.StoreKeys.ConfigId id = io.hotswap.core.domain.StoreKeys.parseConfigId(configId);
-    router.route(tenantId, new io.hotswap.gateway.reads.ForwardRequest(request, "GET", "/api/v1/configs/" + configId, "minVersion=" + version),
-        partition -> {
-          io.hotswap.gateway.config.ReadYourWrites.await(router, partition, id.storeKey(), version, readYourWritesWait);
-          return ResponseEntity.noContent().build();
-        });
+  /**
+   * Answers once the owner of the tenant's partition serves the released change (a key's version,
+   * a deployment's revision), so a read right after sees it. Batches and profile versions are
+   * answered with their result; their reads catch up within the read-your-writes wait.
+   */
+  private void readYourWrites(ApprovalRequest decided, CommandResult applied, HttpServletRequest request) {
+    String tenantId = decided.getTenantId();
+    switch (decided.getCommand().getType()) {
+      case CONFIG_CREATE, CONFIG_UPDATE, CONFIG_DELETE, CONFIG_PROMOTE -> {
+        io.hotswap.core.domain.StoreKeys.ConfigId id = io.hotswap.core.domain.StoreKeys.parseConfigId(applied.getResourceId());
+        router.route(tenantId, new io.hotswap.gateway.reads.ForwardRequest(request, "GET", "/api/v1/configs/" + applied.getResourceId(),
+            "minVersion=" + applied.getVersion()), partition -> {
+              io.hotswap.gateway.config.ReadYourWrites.await(router, partition, id.storeKey(), applied.getVersion(), readYourWritesWait);
+              return ResponseEntity.noContent().build();
+            });
+      }
+      case DEPLOYMENT_START -> {
+        io.hotswap.core.domain.StoreKeys.DeploymentId id = io.hotswap.core.domain.StoreKeys.parseDeploymentId(applied.getResourceId());
+        writes.readBack(new Writes.Shown(tenantId, "/api/v1/deployments/" + applied.getResourceId(), "minRevision=" + applied.getVersion(),
+            partition -> {
+              ReadOnlyKeyValueStore<String, io.hotswap.avro.Deployment> deployments = router.localStore(ReadTopology.DEPLOYMENTS_STORE, partition);
+              Waits.until(() -> deployments.get(id.storeKey()), d -> d != null && d.getRevision() >= applied.getVersion(), readYourWritesWait,
+                  () -> "deployment '" + id.publicId() + "' started but is not readable yet; retry shortly");
+              return ResponseEntity.noContent().build();
+            }));
+      }
+      default -> { }
+    }
   }
 
   /** The approval, if the caller may see its tenant; otherwise 404 as for one that does not exist. */

@@ -115,6 +115,10 @@ class ConfigBatchController {
     }
     Command command = Commands.envelope(CommandType.CONFIG_BATCH, tenantId, request, scope.subject()).setBatch(items).build();
     CommandResult result = writes.submit(command);
+    if (Writes.isHeld(result)) {
+      // a batch is one unit: held whole when any item is in a guarded environment
+      return Writes.held(result, Map.of("tenantId", tenantId, "items", items.size()));
+    }
     List<ItemResult> applied = result.getItems();
     // read-your-writes: the items' records reach the owner's stores in item order, so once the last
     // item's version is served there every item before it is too

@@ -82,6 +82,9 @@ class ConfigController {
             .build())
         .build();
     CommandResult result = writes.submit(command);
+    if (Writes.isHeld(result)) {
+      return Writes.held(result, Map.of("configId", StoreKeys.configId(tenantId, env, key)));
+    }
     return fresh(new StoreKeys.ConfigId(tenantId, env, key), result.getVersion(), HttpStatus.CREATED);
   }
 
@@ -144,6 +147,9 @@ class ConfigController {
             .build())
         .build();
     CommandResult result = writes.submit(command);
+    if (Writes.isHeld(result)) {
+      return Writes.held(result, Map.of("configId", configId));
+    }
     return fresh(id, result.getVersion(), HttpStatus.OK);
   }
 
@@ -155,7 +161,11 @@ class ConfigController {
         .setConfig(ConfigPayload.newBuilder().setEnvironment(id.environment()).setKey(id.key())
             .setExpectedVersion(expectedVersion(ifMatch)).build())
         .build();
-    long version = writes.submit(command).getVersion();
+    CommandResult result = writes.submit(command);
+    if (Writes.isHeld(result)) {
+      return Writes.held(result, Map.of("configId", configId));
+    }
+    long version = result.getVersion();
     // read-your-writes: answer once the owner's store serves the deletion, so a read right after
     // the 204 (of the key, or of the environment's effective values) no longer sees the value. A
     // forwarded read-back answers 404 once it does.

@@ -120,10 +120,14 @@ class HistoryController {
               .setExpectedVersion(expected).setRollbackToVersion(target).build())
           .build();
       CommandResult result = writes.submit(command);
-      ConfigEntry applied = ReadYourWrites.await(router, partition, id.storeKey(), result.getVersion(), readYourWritesWait);
       Map<String, Object> answer = new LinkedHashMap<>();
       answer.put("rolledBackTo", target);
       answer.put("previousVersion", now.getVersion());
+      if (Writes.isHeld(result)) {
+        answer.put("configId", configId);
+        return Writes.held(result, answer);
+      }
+      ConfigEntry applied = ReadYourWrites.await(router, partition, id.storeKey(), result.getVersion(), readYourWritesWait);
       answer.put("config", ConfigView.of(applied));
       return ResponseEntity.ok().eTag(Long.toString(applied.getVersion())).body(answer);
     });

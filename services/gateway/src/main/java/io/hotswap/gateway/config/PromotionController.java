@@ -5,7 +5,6 @@ import io.hotswap.avro.CommandResult;
 import io.hotswap.avro.CommandType;
 import io.hotswap.avro.ConfigEntry;
 import io.hotswap.avro.ConfigPayload;
-import io.hotswap.avro.Outcome;
 import io.hotswap.avro.ValueType;
 import io.hotswap.core.domain.Environments;
 import io.hotswap.core.domain.Rejection;
@@ -23,7 +22,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -53,23 +51,6 @@ class PromotionController {
     this.scope = scope;
     this.vault = vault;
     this.readYourWritesWait = readYourWritesWait;
-  }
-
-  /**
-   * Marks a promotion into an environment the tenant guards for approval, with the tenant's
-   * levels and timeout. Decided here, on the tenant as this gateway shows it to its callers, so a
-   * promotion right after a policy change follows the policy the caller just read; rollout
-   * refuses (409) an unmarked promotion into an environment its policy guards, so a gateway a
-   * moment behind another never lets one through. A tenant not in the store yet is held under the
-   * default policy.
-   */
-  static void markForApproval(Command command, io.hotswap.avro.Tenant tenant, String target) {
-    java.util.List<String> guarded = tenant == null ? Environments.GUARDED_BY_DEFAULT_ORDERED : tenant.getGuardedEnvironments();
-    if (guarded.contains(target)) {
-      command.setApprovalRequired(true);
-      command.setApprovalLevels(tenant == null ? 1 : tenant.getApprovalLevels());
-      command.setApprovalTimeoutMs(tenant == null ? Duration.ofHours(24).toMillis() : tenant.getApprovalTimeoutMs());
-    }
   }
 
   /** Optional body: the target environment (default: the next one). */
@@ -108,18 +89,14 @@ class PromotionController {
               .setPromotedFrom(id.environment()).setPromotedFromVersion(source.getVersion())
               .build())
           .build();
-      markForApproval(command, router.<io.hotswap.avro.Tenant>globalStore(ReadTopology.TENANTS_STORE).get(id.tenantId()), target);
       CommandResult result = writes.submit(command);
       String targetId = StoreKeys.configId(id.tenantId(), target, id.key());
       Map<String, Object> answer = new LinkedHashMap<>();
       answer.put("promotedFrom", configId);
       answer.put("promotedFromVersion", source.getVersion());
       answer.put("targetEnvironment", target);
-      if (result.getOutcome() == Outcome.PENDING) {
-        answer.put("status", "Pending");
-        answer.put("approvalId", result.getResourceId());
-        answer.put("detail", result.getDetail());
-        return ResponseEntity.status(HttpStatus.ACCEPTED).body(answer);
+      if (Writes.isHeld(result)) {
+        return Writes.held(result, answer);
       }
       ConfigEntry applied = ReadYourWrites.await(router, partition, StoreKeys.config(id.tenantId(), target, id.key()), result.getVersion(),
           readYourWritesWait);

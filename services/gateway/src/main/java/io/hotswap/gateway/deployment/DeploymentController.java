@@ -55,8 +55,11 @@ import org.springframework.web.bind.annotation.RestController;
  * hour by default); pausing, resuming, rolling back and reporting health never do — stopping a bad
  * rollout must not wait for a token.
  *
- * <p>ConfigManager and Developer deploy to Development and QA only; Staging and Production take
- * Admin, Operator, TenantAdmin or TenantOwner.
+ * <p>A deployment into an environment the tenant guards is held for approval (202 with its
+ * approval id) and starts when its approvers release it; its rollback never waits (stopping harm
+ * must not), and is audited as an emergency rollback. ConfigManager and Developer run deployments
+ * in Development and QA, and ask for held ones anywhere; steering one beyond QA takes Admin,
+ * Operator, TenantAdmin or TenantOwner.
  */
 @RestController
 @RequestMapping("/api/v1/deployments")
@@ -85,7 +88,7 @@ class DeploymentController {
       throw Rejection.badRequest("missing-config-id", "configId (tenant:environment:key) of the key to deploy is required", "configId");
     }
     StoreKeys.ConfigId id = scope.visibleConfig(body.configId());
-    requireMayDeploy(id.environment());
+    requireMayDeploy(id.tenantId(), id.environment(), true);
     String value = ConfigView.text(body.value());
     if (value == null) {
       throw Rejection.badRequest("missing-value", "value (the candidate to roll out) is required", "value");
@@ -114,7 +117,95 @@ class DeploymentController {
             .setExpectedVersion(expected).build())
         .setDeployment(plan.setDeploymentId(deploymentId).build());
     CommandResult result = writes.submit(command.build());
+    if (Writes.isHeld(result)) {
+      // it starts when its approvers release it, under the id it has now
+      return Writes.held(result, heldFields(StoreKeys.deploymentId(id.tenantId(), deploymentId), body.configId(), plan.getStrategy()));
+    }
     return fresh(StoreKeys.deploymentId(id.tenantId(), deploymentId), result.getVersion(), HttpStatus.CREATED);
+  }
+
+  private static java.util.Map<String, Object> heldFields(String deploymentId, String configId, DeploymentStrategy strategy) {
+    java.util.Map<String, Object> fields = new java.util.LinkedHashMap<>();
+    fields.put("deploymentId", deploymentId);
+    fields.put("configId", configId);
+    fields.put("strategy", strategy == null ? "direct" : strategy.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+    return fields;
+  }
+
+  /**
+   * A deployment held for approval, as {@code GET /api/v1/deployments/{id}} shows it until its
+   * approvers release it: what it will deploy and the approval it waits for (or that refused it).
+   */
+  @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+  record HeldView(String deploymentId, String tenantId, String configId, String environment, String key, String strategy, String status,
+                  String approvalId, String approvalStatus, String requestedBy, Instant requestedAt, Instant expiresAt) {
+    static HeldView of(io.hotswap.avro.ApprovalRequest r) {
+      Command held = r.getCommand();
+      ConfigPayload c = held.getConfig();
+      DeploymentStrategy strategy = held.getDeployment().getStrategy();
+      return new HeldView(StoreKeys.deploymentId(r.getTenantId(), held.getDeployment().getDeploymentId()), r.getTenantId(),
+          StoreKeys.configId(r.getTenantId(), c.getEnvironment(), c.getKey()), c.getEnvironment(), c.getKey(),
+          strategy == null ? "direct" : strategy.name().toLowerCase(Locale.ROOT), "pending_approval", r.getApprovalId(),
+          r.getStatus().name().toLowerCase(Locale.ROOT), r.getRequestedBy(), r.getRequestedAt(), r.getExpiresAt());
+    }
+  }
+
+  /** The newest approval request of the deployment {@code id} that never started (held for approval), or null. */
+  private io.hotswap.avro.ApprovalRequest heldRequest(StoreKeys.DeploymentId id) {
+    io.hotswap.avro.ApprovalRequest newest = null;
+    try (KeyValueIterator<String, io.hotswap.avro.ApprovalRequest> it =
+             router.<io.hotswap.avro.ApprovalRequest>globalStore(ReadTopology.APPROVALS_STORE).all()) {
+      while (it.hasNext()) {
+        io.hotswap.avro.ApprovalRequest r = it.next().value;
+        DeploymentPayload p = r == null ? null : r.getCommand().getDeployment();
+        if (p != null && r.getTenantId().equals(id.tenantId()) && r.getCommand().getType() == CommandType.DEPLOYMENT_START
+            && p.getDeploymentId().equals(id.id()) && (newest == null || r.getRequestedAt().isAfter(newest.getRequestedAt()))) {
+          newest = r;
+        }
+      }
+    }
+    return newest;
+  }
+
+  /**
+   * Asks for approval again for a deployment whose approval was rejected or expired: the same
+   * change, held anew under the tenant's current policy (applied at once if the policy no longer
+   * guards its environment). A deployment still waiting answers its pending approval (202) again;
+   * one that started has nothing left to approve (409).
+   */
+  @PostMapping("/{deploymentId}/request-approval")
+  ResponseEntity<?> requestApproval(@PathVariable String deploymentId, HttpServletRequest request, HttpServletResponse response) {
+    StoreKeys.DeploymentId id = visible(deploymentId);
+    ResponseEntity<?> started = router.route(id.tenantId(), new ForwardRequest(request, "GET", "/api/v1/deployments/" + id.publicId(), null),
+        partition -> store(partition).get(id.storeKey()) == null ? ResponseEntity.notFound().build() : ResponseEntity.ok().build());
+    if (started.getStatusCode().is2xxSuccessful()) {
+      throw Rejection.conflict("deployment-started", "deployment '" + id.publicId() + "' started already; there is nothing to approve",
+          "deploymentId");
+    }
+    io.hotswap.avro.ApprovalRequest last = heldRequest(id);
+    if (last == null) {
+      throw notFound(deploymentId);
+    }
+    Command held = last.getCommand();
+    requireMayDeploy(id.tenantId(), held.getConfig().getEnvironment(), true);
+    if (last.getStatus() == io.hotswap.avro.ApprovalStatus.PENDING) {
+      return ResponseEntity.status(HttpStatus.ACCEPTED).location(java.net.URI.create("/api/v1/approvals/" + last.getApprovalId()))
+          .body(HeldView.of(last));
+    }
+    if (last.getStatus() == io.hotswap.avro.ApprovalStatus.APPROVED) {
+      throw Rejection.conflict("deployment-approved", "deployment '" + id.publicId() + "' was approved (" + last.getApprovalId()
+          + ") but did not start: the key changed while it waited; start a new deployment", "deploymentId");
+    }
+    Command again = Commands.envelope(CommandType.DEPLOYMENT_START, id.tenantId(), request, scope.subject())
+        .setConfig(ConfigPayload.newBuilder(held.getConfig()).build())
+        .setDeployment(DeploymentPayload.newBuilder(held.getDeployment()).build())
+        .build();
+    CommandResult result = writes.submit(again);
+    if (Writes.isHeld(result)) {
+      return Writes.held(result, heldFields(id.publicId(), StoreKeys.configId(id.tenantId(), held.getConfig().getEnvironment(),
+          held.getConfig().getKey()), held.getDeployment().getStrategy()));
+    }
+    return fresh(id.publicId(), result.getVersion(), HttpStatus.CREATED);
   }
 
   @GetMapping("/tenant/{tenantId}")
@@ -176,7 +267,11 @@ class DeploymentController {
     return router.route(id.tenantId(), request, partition -> {
       Deployment d = minRevision == null ? store(partition).get(id.storeKey()) : awaitRevision(partition, id, minRevision);
       if (d == null) {
-        throw notFound(deploymentId);
+        io.hotswap.avro.ApprovalRequest held = heldRequest(id);
+        if (held == null) {
+          throw notFound(deploymentId);
+        }
+        return ResponseEntity.ok(HeldView.of(held));
       }
       return ResponseEntity.ok().eTag(Long.toString(d.getRevision())).body(withCohort(d, new ArrayList<>()));
     });
@@ -236,7 +331,7 @@ class DeploymentController {
   private ResponseEntity<?> change(StoreKeys.DeploymentId id, CommandType type, java.util.function.Consumer<DeploymentPayload.Builder> payload,
                                    HttpServletRequest request) {
     if (type != CommandType.DEPLOYMENT_HEALTH) {
-      requireMayDeploy(environmentOf(id, request));
+      requireMayDeploy(id.tenantId(), environmentOf(id, request), false);
     }
     DeploymentPayload.Builder p = DeploymentPayload.newBuilder().setDeploymentId(id.id());
     payload.accept(p);
@@ -280,6 +375,17 @@ class DeploymentController {
     Deployment d = Waits.until(() -> store.get(id.storeKey()), x -> x != null && x.getRevision() >= revision, readYourWritesWait,
         () -> "revision " + revision + " of deployment '" + id.publicId() + "' is applied but not readable yet; retry shortly");
     long version = d.getRollbackVersion() != null ? d.getRollbackVersion() : d.getCandidateVersion();
+    String profilePrefix = StoreKeys.liveProfileKey("");
+    if (d.getKey().startsWith(profilePrefix)) {
+      // a profile's deployment: the profile's version it wrote (the candidate, or the restored stable document)
+      ReadOnlyKeyValueStore<String, io.hotswap.avro.ConfigProfile> profiles = router.localStore(ReadTopology.PROFILES_STORE, partition);
+      StoreKeys.ProfileId profile = StoreKeys.parseProfileId(
+          StoreKeys.profileId(d.getTenantId(), d.getKey().substring(profilePrefix.length()), d.getEnvironment()));
+      Waits.until(() -> io.hotswap.gateway.profile.ProfileQueries.latest(profiles, profile), p -> p != null && p.getRevision() >= version,
+          readYourWritesWait,
+          () -> "revision " + version + " of the profile of deployment '" + id.publicId() + "' is applied but not readable yet; retry shortly");
+      return d;
+    }
     ReadYourWrites.await(router, partition, StoreKeys.config(d.getTenantId(), d.getEnvironment(), d.getKey()), version, readYourWritesWait);
     return d;
   }
@@ -315,13 +421,23 @@ class DeploymentController {
     return id;
   }
 
-  /** ConfigManager and Developer deploy to Development and QA; the guarded side needs Admin, Operator or a tenant's own admin. */
-  private void requireMayDeploy(String environment) {
+  /**
+   * ConfigManager and Developer deploy to Development and QA, and may ask to deploy anywhere the
+   * tenant's approval policy holds the start for approvers ({@code starting}); running deployments
+   * beyond QA, and deployments into unguarded environments beyond it, need Admin, Operator or a
+   * tenant's own admin.
+   */
+  private void requireMayDeploy(String tenantId, String environment, boolean starting) {
     boolean early = Environments.order(environment) <= Environments.order("qa");
-    if (!early && !scope.hasAnyRole(Role.ADMIN, Role.OPERATOR, Role.TENANT_ADMIN, Role.TENANT_OWNER)) {
+    if (!early && !scope.hasAnyRole(Role.ADMIN, Role.OPERATOR, Role.TENANT_ADMIN, Role.TENANT_OWNER) && !(starting && heldBy(tenantId, environment))) {
       throw new Rejection(403, "forbidden", "deploying to " + environment + " needs the Admin, Operator, TenantAdmin or TenantOwner role;"
-          + " ConfigManager and Developer deploy to development and qa", "environment");
+          + " ConfigManager and Developer deploy to development and qa, and ask for deployments that approvers release", "environment");
     }
+  }
+
+  private boolean heldBy(String tenantId, String environment) {
+    io.hotswap.avro.Tenant tenant = router.<io.hotswap.avro.Tenant>globalStore(ReadTopology.TENANTS_STORE).get(tenantId);
+    return (tenant == null ? Environments.GUARDED_BY_DEFAULT_ORDERED : tenant.getGuardedEnvironments()).contains(environment);
   }
 
   private static Rejection notFound(String deploymentId) {

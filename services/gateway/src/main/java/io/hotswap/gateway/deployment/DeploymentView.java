@@ -15,7 +15,8 @@ import tools.jackson.databind.JsonNode;
 /** A deployment as the API shows it; secret values are masked. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DeploymentView(
-    String deploymentId, String tenantId, String configId, String environment, String key, String type,
+    String deploymentId, String tenantId, String configId, String profileId, String stableSemver, String candidateSemver,
+    String environment, String key, String type,
     String strategy, String status, List<Integer> steps, int step, double percentage, Duration bakeTime, Instant nextStepAt,
     String stickyBy, List<String> targetInstances, List<String> targetTags, Double maxErrorRate, Double maxP99LatencyMs,
     long stableVersion, JsonNode stableValue, long candidateVersion, JsonNode candidateValue, Long rollbackVersion,
@@ -47,10 +48,10 @@ public record DeploymentView(
    * time: instances reporting, their requests and errors, the worst p99, instances that stopped heartbeating.
    */
   public record CohortView(int instances, long requests, long errors, Double errorRate, Double p99LatencyMs, List<String> stoppedHeartbeating,
-                           Instant lastReportAt) {
+                           List<String> failedToApply, Instant lastReportAt) {
     static CohortView of(io.hotswap.core.deploy.AudienceHealth.Summary s) {
       return s == null ? null : new CohortView(s.instances(), s.requests(), s.errors(), s.errorRate(), s.p99LatencyMs(), s.unhealthy(),
-          s.lastReportAt());
+          s.failedToApply(), s.lastReportAt());
     }
   }
 
@@ -67,7 +68,12 @@ public record DeploymentView(
 
   /** With the audience's health as the registry shows it now (for active deployments). */
   static DeploymentView of(Deployment d, io.hotswap.core.deploy.AudienceHealth.Summary cohort, List<InstanceArm> instances) {
-    return new DeploymentView(d.getDeploymentId(), d.getTenantId(), StoreKeys.configId(d.getTenantId(), d.getEnvironment(), d.getKey()),
+    String profilePrefix = StoreKeys.liveProfileKey("");
+    boolean profile = d.getKey().startsWith(profilePrefix);
+    return new DeploymentView(d.getDeploymentId(), d.getTenantId(),
+        profile ? null : StoreKeys.configId(d.getTenantId(), d.getEnvironment(), d.getKey()),
+        profile ? StoreKeys.profileId(d.getTenantId(), d.getKey().substring(profilePrefix.length()), d.getEnvironment()) : null,
+        d.getStableSemver(), d.getCandidateSemver(),
         d.getEnvironment(), d.getKey(), ValueTypes.display(d.getValueType()), lower(d.getStrategy().name()), lower(d.getStatus().name()),
         List.copyOf(d.getSteps()), d.getStepIndex() + 1, d.getPercentage(), Duration.ofMillis(d.getBakeTimeMs()), d.getNextStepAt(),
         d.getStickyBy(), List.copyOf(d.getTargetInstances()), List.copyOf(d.getTargetTags()), d.getMaxErrorRate(), d.getMaxP99LatencyMs(),

@@ -17,9 +17,10 @@ public record InstanceView(String instanceId, String service, String host, Integ
 
   /**
    * A version the instance applied, by {@code tenant|key} ({@code tenant|profile:<service>} for
-   * profiles), and the arm of the key's rollout it serves (stable, candidate, a variant's name).
+   * profiles), the arm of the key's rollout it serves (stable, candidate, a variant's name), and
+   * what its listener threw when it could not apply that version (null: applied).
    */
-  record Applied(Long version, Instant appliedAt, Long applyMicros, String arm) {}
+  record Applied(Long version, Instant appliedAt, Long applyMicros, String arm, String applyError) {}
 
   static InstanceView of(InstanceState s, Set<String> visibleTenants) {
     var i = s.getInstance();
@@ -27,7 +28,7 @@ public record InstanceView(String instanceId, String service, String host, Integ
     s.getApplied().forEach((k, v) -> {
       String tenant = k.substring(0, Math.max(0, k.indexOf('|')));
       if (visibleTenants == null || visibleTenants.contains(tenant)) {
-        applied.put(k, new Applied(v.getVersion(), v.getAppliedAt(), v.getApplyMicros(), v.getArm()));
+        applied.put(k, new Applied(v.getVersion(), v.getAppliedAt(), v.getApplyMicros(), v.getArm(), v.getApplyError()));
       }
     });
     Double errorRate = s.getRequests() == 0 ? null : (double) s.getErrors() / s.getRequests();

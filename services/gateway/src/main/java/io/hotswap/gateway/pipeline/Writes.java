@@ -2,10 +2,16 @@ package io.hotswap.gateway.pipeline;
 
 import io.hotswap.avro.Command;
 import io.hotswap.avro.CommandResult;
+import io.hotswap.avro.Outcome;
+import io.hotswap.avro.Tenant;
+import io.hotswap.core.domain.ApprovalPolicy;
 import io.hotswap.gateway.reads.ForwardRequest;
+import io.hotswap.gateway.reads.ReadTopology;
 import io.hotswap.gateway.reads.StoreRouter;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.IntFunction;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -36,9 +42,34 @@ public final class Writes {
    */
   public record Shown(String tenantId, String uri, String query, IntFunction<ResponseEntity<?>> local) {}
 
-  /** Sends the command and waits for the pipeline's answer; a rejection is thrown as the problem it carries. */
+  /**
+   * Sends the command and waits for the pipeline's answer; a rejection is thrown as the problem it
+   * carries. A change into an environment the tenant's approval policy guards is marked here, on
+   * the policy as this gateway reads it, and answered PENDING with its approval id ({@link #held}).
+   */
   public CommandResult submit(Command command) {
+    if (ApprovalPolicy.environmentOf(command) != null) {
+      ApprovalPolicy.mark(command, router.<Tenant>globalStore(ReadTopology.TENANTS_STORE).get(command.getTenantId()));
+    }
     return commands.submitOrReject(command);
+  }
+
+  /** Whether the pipeline holds the change for approval instead of applying it. */
+  public static boolean isHeld(CommandResult result) {
+    return result.getOutcome() == Outcome.PENDING;
+  }
+
+  /**
+   * {@code 202 Accepted} for a held change: its approval id ({@code Location}: the approval, where
+   * approvers read and decide it), why it waits, and {@code extra} fields naming what it will change.
+   */
+  public static ResponseEntity<Map<String, Object>> held(CommandResult result, Map<String, Object> extra) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("status", "Pending");
+    body.put("approvalId", result.getResourceId());
+    body.putAll(extra);
+    body.put("detail", result.getDetail());
+    return ResponseEntity.status(HttpStatus.ACCEPTED).location(URI.create("/api/v1/approvals/" + result.getResourceId())).body(body);
   }
 
   /**

@@ -4,6 +4,8 @@ import io.hotswap.avro.Command;
 import io.hotswap.avro.CommandResult;
 import io.hotswap.avro.CommandType;
 import io.hotswap.avro.ConfigProfile;
+import io.hotswap.avro.DeploymentPayload;
+import io.hotswap.avro.DeploymentStrategy;
 import io.hotswap.avro.ProfilePayload;
 import io.hotswap.core.domain.Environments;
 import io.hotswap.core.domain.Rejection;
@@ -63,9 +65,17 @@ class ProfileController {
     this.readYourWritesWait = readYourWritesWait;
   }
 
-  /** {@code POST /api/v1/profiles}: a new version of the profile of {@code service} in {@code environment}. */
+  /**
+   * {@code POST /api/v1/profiles}: a new version of the profile of {@code service} in
+   * {@code environment}. Its {@code strategy} decides how it goes live: {@code direct} (the
+   * default) for everyone at once; {@code canary}, {@code blue-green}, {@code rolling} or
+   * {@code ab-test} as a deployment from the current version, with the same plan fields as
+   * {@code POST /api/v1/deployments} (steps, bake time, targets, thresholds).
+   */
   record CreateProfile(String tenantId, String service, String environment, String version, JsonNode document, String schemaId,
-                       String strategy, String description, List<String> tags) {}
+                       String strategy, String description, List<String> tags, List<Integer> steps, java.time.Duration bakeTime,
+                       String stickyBy, List<String> targetInstances, List<String> targetTags, Double maxErrorRate,
+                       Double maxP99LatencyMs, Boolean instanceHealth) {}
 
   /** {@code PUT .../versions/{version}/tags}: the version's tags, replaced. */
   record TagRequest(List<String> tags) {}
@@ -89,9 +99,54 @@ class ProfileController {
             .setSchemaId(schemaId).setStrategy(body.strategy()).setDescription(body.description()).setTags(body.tags())
             .build())
         .build();
+    DeploymentPayload plan = plan(body, command.getCommandId());
+    command.setDeployment(plan);
     CommandResult result = writes.submit(command);
     String profileId = StoreKeys.profileId(tenantId, service, env);
-    return readBack(profileId, version, result, HttpStatus.CREATED);
+    String deploymentId = plan == null ? null : StoreKeys.deploymentId(tenantId, plan.getDeploymentId());
+    if (Writes.isHeld(result)) {
+      Map<String, Object> fields = new LinkedHashMap<>();
+      fields.put("profileId", profileId);
+      fields.put("version", version.toString());
+      if (deploymentId != null) {
+        fields.put("deploymentId", deploymentId);
+      }
+      return Writes.held(result, fields);
+    }
+    ResponseEntity<?> answer = readBack(profileId, version, result, HttpStatus.CREATED);
+    if (deploymentId == null || !answer.getStatusCode().is2xxSuccessful()) {
+      return answer;
+    }
+    // the version rolls out as a deployment (from the current version; a first version goes live at once)
+    return ResponseEntity.status(answer.getStatusCode()).headers(answer.getHeaders())
+        .header("Link", "</api/v1/deployments/" + deploymentId + ">; rel=\"deployment\"").body(answer.getBody());
+  }
+
+  /**
+   * The deployment a profile version goes live by, for a strategy other than {@code direct}; null
+   * for direct. A bad plan is a 400 here, before anything is sent.
+   */
+  private static DeploymentPayload plan(CreateProfile body, String commandId) {
+    if (body.strategy() == null || body.strategy().equalsIgnoreCase("direct")) {
+      return null;
+    }
+    DeploymentStrategy strategy = io.hotswap.core.domain.Texts.parse(DeploymentStrategy.class, body.strategy().replace('-', '_'), "strategy");
+    if (strategy == null || strategy == DeploymentStrategy.UNKNOWN) {
+      return null; // validation names the strategies a profile may have
+    }
+    DeploymentPayload plan = DeploymentPayload.newBuilder()
+        .setDeploymentId("d" + commandId.replace("-", "").substring(0, 16).toLowerCase(java.util.Locale.ROOT))
+        .setStrategy(strategy)
+        .setSteps(body.steps() == null ? List.of() : body.steps())
+        .setBakeTimeMs(body.bakeTime() == null ? null : body.bakeTime().toMillis())
+        .setStickyBy(body.stickyBy())
+        .setTargetInstances(body.targetInstances() == null ? List.of() : body.targetInstances())
+        .setTargetTags(body.targetTags() == null ? List.of() : body.targetTags())
+        .setMaxErrorRate(body.maxErrorRate())
+        .setMaxP99LatencyMs(body.maxP99LatencyMs())
+        .setInstanceHealth(body.instanceHealth())
+        .build();
+    return io.hotswap.core.deploy.DeploymentMachine.plan(plan);
   }
 
   @GetMapping("/tenant/{tenantId}")
@@ -218,6 +273,10 @@ class ProfileController {
               .build())
           .build();
       CommandResult result = writes.submit(command);
+      if (Writes.isHeld(result)) {
+        return Writes.held(result, Map.of("profileId", id.id(), "version", next.toString(), "rolledBackTo", old.getVersion(),
+            "previousVersion", latest.getVersion()));
+      }
       String key = StoreKeys.profileVersion(id.tenantId(), id.service(), id.environment(), next);
       ConfigProfile created = Waits.until(() -> store.get(key), java.util.Objects::nonNull, readYourWritesWait,
           () -> "version " + next + " of profile '" + id.id() + "' is applied but not readable yet; retry shortly");

@@ -11,7 +11,7 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /** The profile reads, over the owner's profile store (versions sort ascending by semantic version within a profile). */
-final class ProfileQueries {
+public final class ProfileQueries {
 
   private ProfileQueries() {}
 
@@ -25,6 +25,12 @@ final class ProfileQueries {
     return newest.values().stream()
         .filter(p -> (environment == null || p.getEnvironment().equals(environment)) && (service == null || p.getService().equals(service)))
         .toList();
+  }
+
+  /** A profile's newest version (by semantic version), or null. */
+  public static ConfigProfile latest(ReadOnlyKeyValueStore<String, ConfigProfile> store, StoreKeys.ProfileId id) {
+    List<ConfigProfile> all = versions(store, id);
+    return all.isEmpty() ? null : all.getLast();
   }
 
   /** A profile's versions, oldest first (empty when there is no such profile). */

@@ -57,13 +57,19 @@ class TenantController {
     return Rejection.notFound("tenant-not-found", "tenant '" + Texts.abbreviate(tenantId) + "' does not exist", "tenantId");
   }
 
-  /** {@code POST} body; quotas default from the tier. */
+  /**
+   * {@code POST} body; quotas default from the tier. The approval policy: which environments hold
+   * every change for approval (staging and production by default), how many distinct approvers
+   * (1-3, and per environment where it differs), and how long a change may wait.
+   */
   record CreateTenant(String tenantId, String name, String tier, Integer maxConfigs, Integer maxEnvironments,
-                      List<String> guardedEnvironments, Integer approvalLevels, java.time.Duration approvalTimeout) {}
+                      List<String> guardedEnvironments, Integer approvalLevels, java.util.Map<String, Integer> approvalLevelsByEnvironment,
+                      java.time.Duration approvalTimeout) {}
 
   /** {@code PUT} body; null fields keep their values. Status may be Active or Suspended. */
   record UpdateTenant(String name, String tier, String status, Integer maxConfigs, Integer maxEnvironments,
-                      List<String> guardedEnvironments, Integer approvalLevels, java.time.Duration approvalTimeout) {}
+                      List<String> guardedEnvironments, Integer approvalLevels, java.util.Map<String, Integer> approvalLevelsByEnvironment,
+                      java.time.Duration approvalTimeout) {}
 
   @PostMapping
   ResponseEntity<TenantView> create(@RequestBody CreateTenant body, HttpServletRequest request) {
@@ -82,6 +88,7 @@ class TenantController {
             .setMaxEnvironments(body.maxEnvironments())
             .setGuardedEnvironments(body.guardedEnvironments())
             .setApprovalLevels(body.approvalLevels())
+            .setApprovalLevelsByEnvironment(body.approvalLevelsByEnvironment())
             .setApprovalTimeoutMs(body.approvalTimeout() == null ? null : body.approvalTimeout().toMillis())
             .build())
         .build();
@@ -133,6 +140,7 @@ class TenantController {
             .setMaxEnvironments(body.maxEnvironments())
             .setGuardedEnvironments(body.guardedEnvironments())
             .setApprovalLevels(body.approvalLevels())
+            .setApprovalLevelsByEnvironment(body.approvalLevelsByEnvironment())
             .setApprovalTimeoutMs(body.approvalTimeout() == null ? null : body.approvalTimeout().toMillis())
             .build())
         .build();

@@ -134,6 +134,7 @@ class ConfigControllerTest extends ControllerSlice {
   @Test
   void shouldSealASecretBeforeItLeavesTheGateway() {
     callerIs("carla", List.of());
+    tenantGuards("acme", List.of(), 1);
     given(vault.seal(eq("acme"), eq("production"), eq("db.password"), eq("hunter2"), any(), eq("carla"))).willReturn("hsenc:v1:1:c2VhbGVk");
     given(commands.submitOrReject(any())).willReturn(applied(1));
     given(router.route(eq("acme"), any(), any())).willAnswer(i -> ResponseEntity.ok(Map.of("value", "******")));
@@ -143,5 +144,31 @@ class ConfigControllerTest extends ControllerSlice {
     ArgumentCaptor<Command> sent = ArgumentCaptor.forClass(Command.class);
     verify(commands).submitOrReject(sent.capture());
     assertThat(sent.getValue().getConfig().getValue()).isEqualTo("hsenc:v1:1:c2VhbGVk");
+  }
+
+  @Test
+  void shouldMarkAChangeIntoAGuardedEnvironmentAndAnswerItsApproval() {
+    callerIs("carla", List.of());
+    tenantGuards("acme", List.of("production"), 1);
+    given(commands.submitOrReject(any())).willAnswer(i -> CommandResult.newBuilder().setCommandId("c-9").setTenantId("acme")
+        .setOutcome(Outcome.PENDING).setStatus(202).setStage("approval").setResourceId("c-9")
+        .setDetail("held for approval: production is a guarded environment").setDecidedAt(Instant.EPOCH).build());
+
+    MvcTestResult held = post("{\"tenantId\":\"acme\",\"key\":\"a.b\",\"value\":1,\"type\":\"Number\",\"environment\":\"production\"}");
+
+    assertThat(held).hasStatus(202).hasHeader("Location", "/api/v1/approvals/c-9");
+    assertThat(held).bodyJson().extractingPath("$.status").isEqualTo("Pending");
+    assertThat(held).bodyJson().extractingPath("$.configId").isEqualTo("acme:production:a.b");
+    ArgumentCaptor<Command> sent = ArgumentCaptor.forClass(Command.class);
+    verify(commands).submitOrReject(sent.capture());
+    assertThat(sent.getValue().getApprovalRequired()).isTrue();
+    verify(router, never()).route(any(), any(), any());
+
+    // staging is not guarded by this tenant: the same change there is sent unmarked
+    given(commands.submitOrReject(any())).willReturn(applied(1));
+    given(router.route(eq("acme"), any(), any())).willAnswer(i -> ResponseEntity.ok(Map.of("version", 1)));
+    assertThat(post("{\"tenantId\":\"acme\",\"key\":\"a.b\",\"value\":1,\"type\":\"Number\",\"environment\":\"staging\"}")).hasStatus(201);
+    verify(commands, org.mockito.Mockito.times(2)).submitOrReject(sent.capture());
+    assertThat(sent.getValue().getApprovalRequired()).isFalse();
   }
 }

@@ -71,6 +71,7 @@ class DeploymentControllerTest extends ControllerSlice {
   @Test
   void shouldSendABlueGreenStartWithItsGreenInstances() {
     callerIs("Operator");
+    tenantGuards("acme", List.of(), 1);
     MvcTestResult started = start("{\"configId\":\"acme:production:web.theme\",\"value\":\"green\",\"strategy\":\"blue-green\","
         + "\"targetTags\":[\"green\"],\"bakeTime\":\"PT1H\"}");
     assertThat(started).hasStatus(201).hasHeader("ETag", "\"1\"");
@@ -95,8 +96,9 @@ class DeploymentControllerTest extends ControllerSlice {
   }
 
   @Test
-  void shouldLetConfigManagersDeployOnlyToDevelopmentAndQa() {
+  void shouldLetConfigManagersDeployOnlyToDevelopmentAndQaUnlessApproversReleaseIt() {
     callerIs("ConfigManager");
+    tenantGuards("acme", List.of(), 1);
     MvcTestResult production = start("{\"configId\":\"acme:production:web.theme\",\"value\":\"x\"}");
     assertThat(production).hasStatus(403);
     assertThat(production).bodyJson().extractingPath("$.field").isEqualTo("environment");
@@ -105,8 +107,28 @@ class DeploymentControllerTest extends ControllerSlice {
   }
 
   @Test
+  void shouldHoldADeploymentIntoAGuardedEnvironmentForItsApprovers() {
+    callerIs("ConfigManager");
+    tenantGuards("acme", List.of("staging", "production"), 2);
+    given(commands.submitOrReject(any())).willAnswer(i -> CommandResult.newBuilder().setCommandId("held-1").setTenantId("acme")
+        .setOutcome(Outcome.PENDING).setStatus(202).setStage("approval").setResourceId("held-1")
+        .setDetail("held for approval: production is a guarded environment").setDecidedAt(Instant.EPOCH).build());
+
+    MvcTestResult held = start("{\"configId\":\"acme:production:web.theme\",\"value\":\"x\",\"strategy\":\"canary\"}");
+
+    assertThat(held).hasStatus(202).hasHeader("Location", "/api/v1/approvals/held-1");
+    assertThat(held).bodyJson().extractingPath("$.approvalId").isEqualTo("held-1");
+    assertThat(held).bodyJson().extractingPath("$.strategy").isEqualTo("canary");
+    assertThat(held).bodyJson().extractingPath("$.deploymentId").asString().startsWith("acme:d");
+    Command c = sent();
+    assertThat(c.getApprovalRequired()).as("marked on the tenant's policy").isTrue();
+    assertThat(c.getApprovalLevels()).isEqualTo(2);
+  }
+
+  @Test
   void shouldSealASecretCandidate() {
     callerIs("Operator");
+    tenantGuards("acme", List.of(), 1);
     given(vault.seal(eq("acme"), eq("staging"), eq("db.password"), eq("hunter3"), any(), eq("olga"))).willReturn("hsenc:v1:1:c2VhbGVk");
     assertThat(start("{\"configId\":\"acme:staging:db.password\",\"value\":\"hunter3\",\"strategy\":\"canary\"}")).hasStatus(201);
     assertThat(sent().getConfig().getValue()).isEqualTo("hsenc:v1:1:c2VhbGVk");

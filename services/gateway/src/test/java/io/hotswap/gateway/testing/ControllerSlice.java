@@ -1,16 +1,20 @@
 package io.hotswap.gateway.testing;
 
+import io.hotswap.avro.Tenant;
 import io.hotswap.gateway.config.SecretVault;
 import io.hotswap.gateway.pipeline.CommandGateway;
 import io.hotswap.gateway.pipeline.Writes;
 import io.hotswap.gateway.ratelimit.RateLimits;
+import io.hotswap.gateway.reads.ReadTopology;
 import io.hotswap.gateway.reads.StoreRouter;
 import io.hotswap.gateway.security.AccessMatrix;
 import io.hotswap.protocol.AvroSchemas;
 import java.time.Duration;
 import java.util.List;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
@@ -63,6 +67,24 @@ public abstract class ControllerSlice {
   @BeforeAll
   static void trust() {
     AvroSchemas.trustGeneratedClasses();
+  }
+
+  /** The tenants as the gateway's global store shows them: none unless a test puts one there ({@link #tenantGuards}). */
+  @SuppressWarnings("unchecked")
+  protected final ReadOnlyKeyValueStore<String, Tenant> tenants = org.mockito.Mockito.mock(ReadOnlyKeyValueStore.class);
+
+  @BeforeEach
+  void tenantStore() {
+    org.mockito.BDDMockito.given(router.<Tenant>globalStore(ReadTopology.TENANTS_STORE)).willReturn(tenants);
+  }
+
+  /** Puts the tenant in the store with this approval policy (a tenant not there has the default one: staging and production). */
+  protected void tenantGuards(String tenantId, List<String> guarded, int levels) {
+    Tenant t = Tenant.newBuilder().setTenantId(tenantId).setName(tenantId).setTier(io.hotswap.avro.Tier.PRO)
+        .setStatus(io.hotswap.avro.TenantStatus.ACTIVE).setMaxConfigs(100).setMaxEnvironments(4).setVersion(1)
+        .setCreatedAt(java.time.Instant.EPOCH).setUpdatedAt(java.time.Instant.EPOCH).setUpdatedBy("test")
+        .setGuardedEnvironments(guarded).setApprovalLevels(levels).build();
+    org.mockito.BDDMockito.given(tenants.get(tenantId)).willReturn(t);
   }
 
   @AfterEach
