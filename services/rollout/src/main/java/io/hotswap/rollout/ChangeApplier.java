@@ -162,6 +162,7 @@ final class ChangeApplier extends CommandProcessor<Output> {
             .setApprovalLevels(p.getApprovalLevels() == null ? 1 : p.getApprovalLevels())
             .setApprovalTimeoutMs(p.getApprovalTimeoutMs() == null ? java.time.Duration.ofHours(24).toMillis() : p.getApprovalTimeoutMs())
             .setApprovalLevelsByEnvironment(p.getApprovalLevelsByEnvironment() == null ? Map.of() : p.getApprovalLevelsByEnvironment())
+            .setDefaultStrategies(p.getDefaultStrategies() == null ? Map.of() : p.getDefaultStrategies())
             .build();
         type = AuditEventType.TENANT_CREATED;
         status = 201;
@@ -183,6 +184,7 @@ final class ChangeApplier extends CommandProcessor<Output> {
             .setApprovalTimeoutMs(p.getApprovalTimeoutMs() == null ? before.getApprovalTimeoutMs() : p.getApprovalTimeoutMs())
             .setApprovalLevelsByEnvironment(p.getApprovalLevelsByEnvironment() == null ? before.getApprovalLevelsByEnvironment()
                 : p.getApprovalLevelsByEnvironment())
+            .setDefaultStrategies(p.getDefaultStrategies() == null ? before.getDefaultStrategies() : p.getDefaultStrategies())
             .setVersion(before.getVersion() + 1)
             .setUpdatedAt(now)
             .setUpdatedBy(command.getActor())
@@ -487,6 +489,7 @@ final class ChangeApplier extends CommandProcessor<Output> {
     m.put("guardedEnvironments", t.getGuardedEnvironments());
     m.put("approvalLevels", t.getApprovalLevels());
     m.put("approvalLevelsByEnvironment", new java.util.TreeMap<>(t.getApprovalLevelsByEnvironment()));
+    m.put("defaultStrategies", new java.util.TreeMap<>(t.getDefaultStrategies()));
     m.put("approvalTimeout", java.time.Duration.ofMillis(t.getApprovalTimeoutMs()).toString());
     return Json.MAPPER.writeValueAsString(m);
   }

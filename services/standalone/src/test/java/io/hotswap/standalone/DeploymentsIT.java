@@ -107,13 +107,19 @@ class DeploymentsIT extends PlatformTest {
   }
 
   /**
-   * A profile version deployed by canary: the step's share of the instances (by their sticky hash,
-   * without a call context) serves the new document and its semantic version, everyone else the
-   * current one; completing it gives everyone the new version.
+   * A profile version deployed by canary (the tenant's default strategy for the environment): the
+   * step's share of the instances (by their sticky hash, without a call context) serves the new
+   * document and its semantic version, everyone else the current one; completing it gives everyone
+   * the new version.
    */
   @Test
   void shouldRollAProfileVersionOutByCanaryToAShareOfTheInstancesThenToEveryone() throws Exception {
-    createTenant("it-profile-canary");
+    assertThat(api.post("/api/v1/tenants", Map.of("tenantId", "it-profile-bad", "defaultStrategies", Map.of("development", "yolo")))
+        .status()).isEqualTo(400);
+    Api.Response tenant = api.post("/api/v1/tenants", Map.of("tenantId", "it-profile-canary", "tier", "Pro",
+        "defaultStrategies", Map.of("Development", "Canary")));
+    assertThat(tenant.status()).as(tenant.text()).isEqualTo(201);
+    assertThat(tenant.json().get("defaultStrategies").get("development").asString()).isEqualTo("canary");
     Api.Response v1 = api.post("/api/v1/profiles", Map.of("tenantId", "it-profile-canary", "service", "search", "environment", "development",
         "version", "1.0.0", "document", Map.of("model", "bm25")));
     assertThat(v1.status()).as(v1.text()).isEqualTo(201);
@@ -134,9 +140,9 @@ class DeploymentsIT extends PlatformTest {
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(serving.apply("1.0.0")).isEqualTo(20));
 
       Api.Response v2 = api.post("/api/v1/profiles", Map.of("tenantId", "it-profile-canary", "service", "search", "environment",
-          "development", "version", "1.1.0", "document", Map.of("model", "neural"), "strategy", "canary", "steps", List.of(10, 100),
-          "bakeTime", "PT1H"));
+          "development", "version", "1.1.0", "document", Map.of("model", "neural"), "steps", List.of(10, 100), "bakeTime", "PT1H"));
       assertThat(v2.status()).as(v2.text()).isEqualTo(201);
+      assertThat(v2.json().get("strategy").asString()).as("the tenant's default for development").isEqualTo("canary");
       String link = v2.header("Link");
       assertThat(link).contains("rel=\"deployment\"");
       String deploymentId = link.substring(link.indexOf("/api/v1/deployments/") + "/api/v1/deployments/".length(), link.indexOf('>'));

@@ -128,6 +128,12 @@ final class CommandValidator extends CommandProcessor<Decision> {
       });
       p.setApprovalLevelsByEnvironment(levels);
     }
+    if (p.getDefaultStrategies() != null) {
+      // canonical environment ids and strategy names, each a strategy a profile may have
+      java.util.Map<String, String> strategies = new java.util.TreeMap<>();
+      p.getDefaultStrategies().forEach((env, strategy) -> strategies.put(Environments.require(env), ProfileRules.strategy(strategy)));
+      p.setDefaultStrategies(strategies);
+    }
     approvalTimeout(p.getApprovalTimeoutMs());
   }
 

@@ -25,6 +25,16 @@ final class ProfileRules {
 
   private ProfileRules() {}
 
+  /** A strategy a profile may have, in canonical form (lower case); 400 otherwise. */
+  static String strategy(String requested) {
+    String strategy = requested == null ? null : requested.toLowerCase(Locale.ROOT);
+    if (!STRATEGIES.contains(strategy)) {
+      throw Rejection.badRequest("invalid-strategy", "strategy must be one of " + STRATEGIES + " (got '"
+          + Texts.abbreviate(requested) + "')", "strategy");
+    }
+    return strategy;
+  }
+
   static void create(Command command) {
     ProfilePayload p = require(command);
     p.setVersion(SemVer.parse(p.getVersion(), "version").toString());
@@ -38,12 +48,7 @@ final class ProfileRules {
     }
     io.hotswap.core.domain.Documents.requireObject(p.getDocument());
     if (p.getStrategy() != null) {
-      String strategy = p.getStrategy().toLowerCase(Locale.ROOT);
-      if (!STRATEGIES.contains(strategy)) {
-        throw Rejection.badRequest("invalid-strategy", "strategy must be one of " + STRATEGIES + " (got '"
-            + Texts.abbreviate(p.getStrategy()) + "')", "strategy");
-      }
-      p.setStrategy(strategy);
+      p.setStrategy(strategy(p.getStrategy()));
     }
     if (command.getDeployment() != null) {
       // the version goes live by this plan (checked and completed here, as for a key's deployment)

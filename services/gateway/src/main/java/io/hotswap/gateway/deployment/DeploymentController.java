@@ -93,17 +93,8 @@ class DeploymentController {
     if (value == null) {
       throw Rejection.badRequest("missing-value", "value (the candidate to roll out) is required", "value");
     }
-    DeploymentPayload.Builder plan = DeploymentPayload.newBuilder()
-        .setDeploymentId("pending")
-        .setStrategy(strategy(body.strategy()))
-        .setSteps(body.steps() == null ? List.of() : body.steps())
-        .setBakeTimeMs(body.bakeTime() == null ? null : body.bakeTime().toMillis())
-        .setStickyBy(body.stickyBy())
-        .setTargetInstances(body.targetInstances() == null ? List.of() : body.targetInstances())
-        .setTargetTags(body.targetTags() == null ? List.of() : body.targetTags())
-        .setMaxErrorRate(body.maxErrorRate())
-        .setMaxP99LatencyMs(body.maxP99LatencyMs())
-        .setInstanceHealth(body.instanceHealth());
+    DeploymentPayload.Builder plan = DeploymentRequests.plan(strategy(body.strategy()), body.steps(), body.bakeTime(), body.stickyBy(),
+        body.targetInstances(), body.targetTags(), body.maxErrorRate(), body.maxP99LatencyMs(), body.instanceHealth());
     io.hotswap.core.deploy.DeploymentMachine.plan(plan.build()); // a bad plan is a 400 here, before it reaches the pipeline
     Long expected = CurrentConfig.expectedVersion(ifMatch);
     ValueType type = CurrentConfig.type(router, id, request);
@@ -112,7 +103,7 @@ class DeploymentController {
       value = vault.seal(id.tenantId(), id.environment(), id.key(), value, request, scope.subject());
     }
     Command.Builder command = Commands.envelope(CommandType.DEPLOYMENT_START, id.tenantId(), request, scope.subject());
-    String deploymentId = "d" + command.getCommandId().replace("-", "").substring(0, 16).toLowerCase(Locale.ROOT);
+    String deploymentId = DeploymentRequests.deploymentId(command.getCommandId());
     command.setConfig(ConfigPayload.newBuilder().setEnvironment(id.environment()).setKey(id.key()).setValue(value)
             .setExpectedVersion(expected).build())
         .setDeployment(plan.setDeploymentId(deploymentId).build());

@@ -4,10 +4,36 @@ import java.time.Duration;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
 
-/** Request bodies of the deployment endpoints. */
-final class DeploymentRequests {
+/** Request bodies of the deployment endpoints, and the plan they give (also a profile version's). */
+public final class DeploymentRequests {
 
   private DeploymentRequests() {}
+
+  /** A new deployment's id (within its tenant), from the id of the command that starts it: {@code d} and 16 hex digits. */
+  public static String deploymentId(String commandId) {
+    return "d" + commandId.replace("-", "").substring(0, 16).toLowerCase(java.util.Locale.ROOT);
+  }
+
+  /**
+   * A deployment's plan as a request gives it; {@link io.hotswap.core.deploy.DeploymentMachine#plan}
+   * checks it and fills the defaults. The same fields start a key's deployment and a profile version's.
+   */
+  public static io.hotswap.avro.DeploymentPayload.Builder plan(io.hotswap.avro.DeploymentStrategy strategy, List<Integer> steps,
+                                                               Duration bakeTime, String stickyBy, List<String> targetInstances,
+                                                               List<String> targetTags, Double maxErrorRate, Double maxP99LatencyMs,
+                                                               Boolean instanceHealth) {
+    return io.hotswap.avro.DeploymentPayload.newBuilder()
+        .setDeploymentId("pending")
+        .setStrategy(strategy)
+        .setSteps(steps == null ? List.of() : steps)
+        .setBakeTimeMs(bakeTime == null ? null : bakeTime.toMillis())
+        .setStickyBy(stickyBy)
+        .setTargetInstances(targetInstances == null ? List.of() : targetInstances)
+        .setTargetTags(targetTags == null ? List.of() : targetTags)
+        .setMaxErrorRate(maxErrorRate)
+        .setMaxP99LatencyMs(maxP99LatencyMs)
+        .setInstanceHealth(instanceHealth);
+  }
 
   /**
    * {@code POST /api/v1/deployments}: roll out {@code value} to the key {@code configId}. Strategy

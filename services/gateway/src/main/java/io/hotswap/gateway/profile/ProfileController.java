@@ -93,13 +93,16 @@ class ProfileController {
     String env = Environments.require(body.environment());
     SemVer version = SemVer.parse(body.version(), "version");
     String schemaId = body.schemaId() == null ? null : ConfigSchemas.requireName(body.schemaId(), "schemaId");
+    // a version that names no strategy goes live by the tenant's default for its environment (direct where there is none)
+    io.hotswap.avro.Tenant tenant = router.<io.hotswap.avro.Tenant>globalStore(ReadTopology.TENANTS_STORE).get(tenantId);
+    String strategy = body.strategy() != null ? body.strategy() : tenant == null ? null : tenant.getDefaultStrategies().get(env);
     Command command = Commands.envelope(CommandType.PROFILE_CREATE, tenantId, request, scope.subject())
         .setProfile(ProfilePayload.newBuilder()
             .setService(service).setEnvironment(env).setVersion(version.toString()).setDocument(document(body.document()))
-            .setSchemaId(schemaId).setStrategy(body.strategy()).setDescription(body.description()).setTags(body.tags())
+            .setSchemaId(schemaId).setStrategy(strategy).setDescription(body.description()).setTags(body.tags())
             .build())
         .build();
-    DeploymentPayload plan = plan(body, command.getCommandId());
+    DeploymentPayload plan = plan(strategy, body, command.getCommandId());
     command.setDeployment(plan);
     CommandResult result = writes.submit(command);
     String profileId = StoreKeys.profileId(tenantId, service, env);
@@ -126,25 +129,17 @@ class ProfileController {
    * The deployment a profile version goes live by, for a strategy other than {@code direct}; null
    * for direct. A bad plan is a 400 here, before anything is sent.
    */
-  private static DeploymentPayload plan(CreateProfile body, String commandId) {
-    if (body.strategy() == null || body.strategy().equalsIgnoreCase("direct")) {
+  private static DeploymentPayload plan(String strategyName, CreateProfile body, String commandId) {
+    if (strategyName == null || strategyName.equalsIgnoreCase("direct")) {
       return null;
     }
-    DeploymentStrategy strategy = io.hotswap.core.domain.Texts.parse(DeploymentStrategy.class, body.strategy().replace('-', '_'), "strategy");
+    DeploymentStrategy strategy = io.hotswap.core.domain.Texts.parse(DeploymentStrategy.class, strategyName.replace('-', '_'), "strategy");
     if (strategy == null || strategy == DeploymentStrategy.UNKNOWN) {
       return null; // validation names the strategies a profile may have
     }
-    DeploymentPayload plan = DeploymentPayload.newBuilder()
-        .setDeploymentId("d" + commandId.replace("-", "").substring(0, 16).toLowerCase(java.util.Locale.ROOT))
-        .setStrategy(strategy)
-        .setSteps(body.steps() == null ? List.of() : body.steps())
-        .setBakeTimeMs(body.bakeTime() == null ? null : body.bakeTime().toMillis())
-        .setStickyBy(body.stickyBy())
-        .setTargetInstances(body.targetInstances() == null ? List.of() : body.targetInstances())
-        .setTargetTags(body.targetTags() == null ? List.of() : body.targetTags())
-        .setMaxErrorRate(body.maxErrorRate())
-        .setMaxP99LatencyMs(body.maxP99LatencyMs())
-        .setInstanceHealth(body.instanceHealth())
+    DeploymentPayload plan = io.hotswap.gateway.deployment.DeploymentRequests.plan(strategy, body.steps(), body.bakeTime(), body.stickyBy(),
+            body.targetInstances(), body.targetTags(), body.maxErrorRate(), body.maxP99LatencyMs(), body.instanceHealth())
+        .setDeploymentId(io.hotswap.gateway.deployment.DeploymentRequests.deploymentId(commandId))
         .build();
     return io.hotswap.core.deploy.DeploymentMachine.plan(plan);
   }

@@ -60,16 +60,17 @@ class TenantController {
   /**
    * {@code POST} body; quotas default from the tier. The approval policy: which environments hold
    * every change for approval (staging and production by default), how many distinct approvers
-   * (1-3, and per environment where it differs), and how long a change may wait.
+   * (1-3, and per environment where it differs), and how long a change may wait; per environment,
+   * the strategy of profile versions that name none ({@code defaultStrategies}).
    */
   record CreateTenant(String tenantId, String name, String tier, Integer maxConfigs, Integer maxEnvironments,
                       List<String> guardedEnvironments, Integer approvalLevels, java.util.Map<String, Integer> approvalLevelsByEnvironment,
-                      java.time.Duration approvalTimeout) {}
+                      java.time.Duration approvalTimeout, java.util.Map<String, String> defaultStrategies) {}
 
   /** {@code PUT} body; null fields keep their values. Status may be Active or Suspended. */
   record UpdateTenant(String name, String tier, String status, Integer maxConfigs, Integer maxEnvironments,
                       List<String> guardedEnvironments, Integer approvalLevels, java.util.Map<String, Integer> approvalLevelsByEnvironment,
-                      java.time.Duration approvalTimeout) {}
+                      java.time.Duration approvalTimeout, java.util.Map<String, String> defaultStrategies) {}
 
   @PostMapping
   ResponseEntity<TenantView> create(@RequestBody CreateTenant body, HttpServletRequest request) {
@@ -89,6 +90,7 @@ class TenantController {
             .setGuardedEnvironments(body.guardedEnvironments())
             .setApprovalLevels(body.approvalLevels())
             .setApprovalLevelsByEnvironment(body.approvalLevelsByEnvironment())
+            .setDefaultStrategies(body.defaultStrategies())
             .setApprovalTimeoutMs(body.approvalTimeout() == null ? null : body.approvalTimeout().toMillis())
             .build())
         .build();
@@ -141,6 +143,7 @@ class TenantController {
             .setGuardedEnvironments(body.guardedEnvironments())
             .setApprovalLevels(body.approvalLevels())
             .setApprovalLevelsByEnvironment(body.approvalLevelsByEnvironment())
+            .setDefaultStrategies(body.defaultStrategies())
             .setApprovalTimeoutMs(body.approvalTimeout() == null ? null : body.approvalTimeout().toMillis())
             .build())
         .build();

@@ -8,7 +8,8 @@ import java.time.Instant;
 public record TenantView(String tenantId, String name, String tier, String status, Quotas quotas,
                          long version, Instant createdAt, Instant updatedAt, String updatedBy,
                          java.util.List<String> guardedEnvironments, int approvalLevels,
-                         java.util.Map<String, Integer> approvalLevelsByEnvironment, java.time.Duration approvalTimeout) {
+                         java.util.Map<String, Integer> approvalLevelsByEnvironment, java.time.Duration approvalTimeout,
+                         java.util.Map<String, String> defaultStrategies) {
 
   /** The tenant's limits. */
   public record Quotas(int maxConfigs, int maxEnvironments) {}
@@ -17,6 +18,7 @@ public record TenantView(String tenantId, String name, String tier, String statu
     return new TenantView(t.getTenantId(), t.getName(), Texts.display(t.getTier()), Texts.display(t.getStatus()),
         new Quotas(t.getMaxConfigs(), t.getMaxEnvironments()), t.getVersion(), t.getCreatedAt(), t.getUpdatedAt(), t.getUpdatedBy(),
         java.util.List.copyOf(t.getGuardedEnvironments()), t.getApprovalLevels(),
-        new java.util.TreeMap<>(t.getApprovalLevelsByEnvironment()), java.time.Duration.ofMillis(t.getApprovalTimeoutMs()));
+        new java.util.TreeMap<>(t.getApprovalLevelsByEnvironment()), java.time.Duration.ofMillis(t.getApprovalTimeoutMs()),
+        new java.util.TreeMap<>(t.getDefaultStrategies()));
   }
 }
