@@ -7,9 +7,9 @@ app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 {{- define "hotswap.kafkaEnv" -}}
 - name: HOTSWAP_KAFKA_BOOTSTRAP
   value: {{ .Values.kafka.bootstrapServers | quote }}
-- name: HOTSWAP_KAFKA_PARTITIONS
+- name: HOTSWAP_PARTITIONS
   value: {{ .Values.kafka.partitions | quote }}
-- name: HOTSWAP_KAFKA_REPLICATION_FACTOR
+- name: HOTSWAP_REPLICATION_FACTOR
   value: {{ .Values.kafka.replicationFactor | quote }}
 - name: HOTSWAP_STATE_DIR
   value: /data/state
@@ -17,6 +17,14 @@ app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 - name: {{ printf "SPRING_KAFKA_PROPERTIES_%s" ($k | upper | replace "." "_") }}
   value: {{ $v | quote }}
 {{- end }}
+{{- end -}}
+
+{{/* Every service verifies tokens with the JWT secret; the gateway and audit need the master key (secrets, audit chain). */}}
+{{- define "hotswap.securityEnv" -}}
+- name: HOTSWAP_JWT_SECRET
+  valueFrom: { secretKeyRef: { name: {{ .Values.security.existingSecret }}, key: jwt-secret } }
+- name: HOTSWAP_MASTER_KEY
+  valueFrom: { secretKeyRef: { name: {{ .Values.security.existingSecret }}, key: master-key } }
 {{- end -}}
 
 {{- define "hotswap.probes" -}}
