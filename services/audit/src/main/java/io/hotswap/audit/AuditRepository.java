@@ -27,11 +27,11 @@ class AuditRepository {
 
   /**
    * Appends events to their tenants' chains, skipping ids already stored (redelivery after a crash
-   * is harmless), in the caller's transaction. Returns how many rows were new.
+   * is harmless), in the caller's transaction. Returns the events that were new.
    */
-  int insert(List<Stored> events) {
+  List<AuditEvent> insert(List<Stored> events) {
     if (events.isEmpty()) {
-      return 0;
+      return List.of();
     }
     java.util.Map<String, Stored> byId = new java.util.LinkedHashMap<>();
     events.forEach(e -> byId.putIfAbsent(e.event().getEventId(), e));
@@ -100,7 +100,7 @@ class AuditRepository {
         });
     jdbc.batchUpdate("UPDATE audit_chain_head SET chain_seq = ?, row_hash = ? WHERE tenant_id = ?",
         heads.entrySet().stream().map(h -> new Object[] {h.getValue().seq(), h.getValue().hash(), h.getKey()}).toList());
-    return fresh.size();
+    return fresh.stream().map(c -> c.stored().event()).toList();
   }
 
   private record Head(long seq, String hash) {}

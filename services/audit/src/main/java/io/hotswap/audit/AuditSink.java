@@ -38,6 +38,7 @@ class AuditSink {
   private final KafkaTemplate<byte[], byte[]> dlq;
   private final Counter stored;
   private final Counter deadLettered;
+  private final PlatformActivity activity;
   /** One database transaction per batch, begun inside {@link #onBatch} so that a database that is away is seen failing there. */
   private final TransactionTemplate transaction;
   /** When storing started failing (null while it works), and why: the sink's health shows both. */
@@ -53,6 +54,7 @@ class AuditSink {
     this.dlq = dlq;
     this.stored = meters.counter("hotswap.audit.events.stored");
     this.deadLettered = meters.counter("hotswap.audit.events.dead.lettered");
+    this.activity = new PlatformActivity(meters);
   }
 
   @KafkaListener(id = "hotswap-audit-sink", topics = Topics.AUDIT, batch = "true",
@@ -76,8 +78,12 @@ class AuditSink {
       }
     }
     try {
-      Integer inserted = transaction.execute(tx -> repository.insert(events));
-      stored.increment(inserted == null ? 0 : inserted);
+      List<AuditEvent> inserted = transaction.execute(tx -> repository.insert(events));
+      stored.increment(inserted == null ? 0 : inserted.size());
+      // counted once stored: the trail is where every change is committed exactly once
+      if (inserted != null) {
+        inserted.forEach(activity::count);
+      }
     } catch (RuntimeException e) {
       // the batch is retried with back-off until the database takes it (AuditConfiguration): nothing is skipped
       if (failingSince == null) {

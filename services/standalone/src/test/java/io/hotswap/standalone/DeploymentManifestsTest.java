@@ -105,7 +105,8 @@ class DeploymentManifestsTest {
     assertThat(script).contains("> secrets/prometheus-token");
     List<Map<String, Object>> jobs = (List<Map<String, Object>>) yaml(ROOT.resolve("docker/prometheus.yml")).get("scrape_configs");
     Map<String, Object> hotswap = jobs.stream().filter(j -> "hotswap".equals(j.get("job_name"))).findFirst().orElseThrow();
-    assertThat(map(hotswap.get("authorization"))).containsEntry("type", "Bearer").containsEntry("credentials_file", "/etc/prometheus/token");
+    // relative to the configuration's directory, where compose mounts the token
+    assertThat(map(hotswap.get("authorization"))).containsEntry("type", "Bearer").containsEntry("credentials_file", "token");
   }
 
   @Test

@@ -55,6 +55,60 @@ import tools.jackson.databind.JsonNode;
 /** The gateway as clients and peers reach it: peer-only internal calls, trusted proxies, TLS, OpenAPI. */
 class GatewaySurfaceIT extends PlatformTest {
 
+  /** The sum of a Prometheus sample's values over the series whose labels contain {@code labels}. */
+  private static double sample(String exposition, String name, String labels) {
+    return exposition.lines().filter(l -> l.startsWith(name + "{") && l.contains(labels))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+  }
+
+  /**
+   * The seeds' metrics, as Prometheus scrapes them (with a token: without one, 401): changes
+   * counted from the audit trail as it is stored — each once — and the platform's state from the
+   * gateway's stores.
+   */
+  @Test
+  void shouldCountChangesFromTheTrailAndShowThePlatformsStateToAScraperWithAToken() throws Exception {
+    int auditPort = Integer.parseInt(platform.context("audit").getEnvironment().getProperty("local.server.port"));
+    Api audit = new Api(auditPort, io.hotswap.core.testing.Tokens.token("prometheus", List.of("Viewer"), List.of()));
+    assertThat(audit.as(null).get("/actuator/prometheus").status()).as("metrics need a token").isEqualTo(401);
+    String before = audit.get("/actuator/prometheus").text();
+    createTenant("it-metrics");
+    assertThat(api.post("/api/v1/configs", config("it-metrics", "m.one", 1, "Number")).status()).isEqualTo(201);
+    assertThat(api.post("/api/v1/configs", config("it-metrics", "m.two", 2, "Number")).status()).isEqualTo(201);
+    assertThat(api.put("/api/v1/configs/it-metrics:development:m.one", Map.of("value", 3), Map.of()).status()).isEqualTo(200);
+    assertThat(api.delete("/api/v1/configs/it-metrics:development:m.two").status()).isEqualTo(204);
+    Api.Response canary = api.post("/api/v1/deployments", Map.of("configId", "it-metrics:development:m.one", "value", 4, "strategy", "canary",
+        "bakeTime", "PT1H", "instanceHealth", false));
+    assertThat(canary.status()).as(canary.text()).isEqualTo(201);
+    assertThat(api.post("/api/v1/deployments/" + canary.json().get("deploymentId").asString() + "/rollback", Map.of("reason", "metrics test"))
+        .status()).isEqualTo(200);
+    String dev = "environment=\"development\"";
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      String after = audit.get("/actuator/prometheus").text();
+      assertThat(sample(after, "configs_creations_total", dev) - sample(before, "configs_creations_total", dev)).isGreaterThanOrEqualTo(2);
+      assertThat(sample(after, "configs_updated_total", dev) - sample(before, "configs_updated_total", dev)).isGreaterThanOrEqualTo(1);
+      assertThat(sample(after, "configs_deleted_total", dev) - sample(before, "configs_deleted_total", dev)).isGreaterThanOrEqualTo(1);
+      assertThat(sample(after, "deployments_started_total", dev) - sample(before, "deployments_started_total", dev)).isGreaterThanOrEqualTo(1);
+      assertThat(sample(after, "rollbacks_triggered_total", "automatic=\"false\"") - sample(before, "rollbacks_triggered_total", "automatic=\"false\""))
+          .isGreaterThanOrEqualTo(1);
+    });
+    String gateway = api.as(io.hotswap.core.testing.Tokens.token("prometheus", List.of("Viewer"), List.of())).get("/actuator/prometheus").text();
+    assertThat(gateway.lines().filter(l -> l.startsWith("tenants_active")).mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+        .max().orElse(0)).isGreaterThanOrEqualTo(1);
+    assertThat(gateway).contains("instances_registered", "instances_healthy", "deployments_in_progress");
+
+    // every metric the shipped alert rules watch is one the services expose
+    Path root = Path.of("").toAbsolutePath();
+    while (!Files.exists(root.resolve("docker/alerts.yml"))) {
+      root = root.getParent();
+    }
+    String exposed = gateway + audit.get("/actuator/prometheus").text();
+    List<String> watched = Files.readAllLines(root.resolve("docker/alerts.yml")).stream().filter(l -> l.trim().startsWith("expr:"))
+        .flatMap(l -> java.util.regex.Pattern.compile("\\b([a-z]+_[a-z_]+)\\b").matcher(l).results().map(m -> m.group(1))).distinct().toList();
+    assertThat(watched).contains("rollbacks_triggered_total", "instances_healthy");
+    assertThat(watched).allSatisfy(metric -> assertThat(exposed).as("exposed: " + metric).contains("\n" + metric));
+  }
+
   @Test
   void shouldLetOnlyGatewayPeersTakeRateLimitTokensOrClaimARequestWasForwarded() {
     assertThat(api.post("/api/v1/tenants", Map.of("tenantId", "it-peers", "tier", "Free")).status()).isEqualTo(201); // 5 writes a minute

@@ -207,6 +207,21 @@ public final class StoreRouter {
     return kafkaStreams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore()).withPartition(partition));
   }
 
+  /**
+   * A store as this instance holds it now — a global store whole, a local one over the partitions it
+   * owns — or null while the streams are not running (never waits: for gauges read at every scrape).
+   */
+  public <V> ReadOnlyKeyValueStore<String, V> storeIfRunning(String name) {
+    KafkaStreams kafkaStreams = streams.getKafkaStreams();
+    try {
+      return kafkaStreams != null && kafkaStreams.state() == KafkaStreams.State.RUNNING
+          ? kafkaStreams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore()))
+          : null;
+    } catch (InvalidStateStoreException e) {
+      return null;
+    }
+  }
+
   /** The whole of a global store (every instance holds all of it). */
   public <V> ReadOnlyKeyValueStore<String, V> globalStore(String name) {
     long deadline = System.nanoTime() + retryFor.toNanos();
