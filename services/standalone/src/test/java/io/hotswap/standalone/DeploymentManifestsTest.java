@@ -82,7 +82,8 @@ class DeploymentManifestsTest {
     assertThat(read).as("the scan finds the settings").contains("HOTSWAP_KAFKA_BOOTSTRAP", "HOTSWAP_JWT_SECRET", "HOTSWAP_MASTER_KEY",
         "HOTSWAP_GATEWAY_ADVERTISED_HOST", "HOTSWAP_NOTIFICATIONS_WEBHOOK_URL");
     Map<String, Object> services = map(yaml(ROOT.resolve("docker-compose.yml")).get("services"));
-    Set<String> secretNames = Set.of("HOTSWAP_JWT_SECRET", "HOTSWAP_MASTER_KEY", "HOTSWAP_DB_PASSWORD", "POSTGRES_PASSWORD");
+    Set<String> secretNames = Set.of("HOTSWAP_JWT_SECRET", "HOTSWAP_MASTER_KEY", "HOTSWAP_DB_PASSWORD", "POSTGRES_PASSWORD",
+        "GF_SECURITY_ADMIN_PASSWORD");
     for (String name : SERVICES) {
       Map<String, Object> service = map(services.get(name));
       assertThat((List<String>) service.get("env_file")).as(name + " reads the secrets ./hotswap secrets makes").contains("secrets/hotswap.env");
@@ -99,6 +100,24 @@ class DeploymentManifestsTest {
     String script = Files.readString(ROOT.resolve("hotswap"));
     assertThat(secretNames).allSatisfy(n -> assertThat(script).contains("echo \"" + n + "="));
 
+    // Grafana: its admin password from the secrets, the data source and dashboards provisioned
+    Map<String, Object> grafana = map(services.get("grafana"));
+    assertThat((List<String>) grafana.get("env_file")).contains("secrets/hotswap.env");
+    assertThat(script).contains("echo \"GF_SECURITY_ADMIN_PASSWORD=");
+    assertThat((List<String>) grafana.get("volumes")).contains("./docker/grafana/provisioning:/etc/grafana/provisioning:ro",
+        "./docker/grafana/dashboards:/var/lib/grafana/dashboards:ro");
+    Map<String, Object> source = ((List<Map<String, Object>>) yaml(ROOT.resolve("docker/grafana/provisioning/datasources/prometheus.yml"))
+        .get("datasources")).getFirst();
+    assertThat(source).containsEntry("url", "http://prometheus:9090");
+    Map<String, Object> provider = ((List<Map<String, Object>>) yaml(ROOT.resolve("docker/grafana/provisioning/dashboards/hotswap.yml"))
+        .get("providers")).getFirst();
+    assertThat(map(provider.get("options"))).containsEntry("path", "/var/lib/grafana/dashboards");
+    for (JsonNode panel : dashboard().get("panels")) {
+      assertThat(panel.path("datasource").path("uid").asString()).as(panel.path("title").asString()).isEqualTo(source.get("uid"));
+      assertThat(panel.get("targets")).as(panel.path("title").asString()).isNotEmpty()
+          .allSatisfy(t -> assertThat(t.path("expr").asString()).isNotBlank());
+    }
+
     // Prometheus scrapes with the token ./hotswap secrets makes
     Map<String, Object> prometheus = map(services.get("prometheus"));
     assertThat((List<String>) prometheus.get("volumes")).contains("./secrets/prometheus-token:/etc/prometheus/token:ro");
@@ -107,6 +126,11 @@ class DeploymentManifestsTest {
     Map<String, Object> hotswap = jobs.stream().filter(j -> "hotswap".equals(j.get("job_name"))).findFirst().orElseThrow();
     // relative to the configuration's directory, where compose mounts the token
     assertThat(map(hotswap.get("authorization"))).containsEntry("type", "Bearer").containsEntry("credentials_file", "token");
+  }
+
+  /** The dashboard compose provisions into Grafana. */
+  static JsonNode dashboard() throws IOException {
+    return Json.MAPPER.readTree(Files.readString(ROOT.resolve("docker/grafana/dashboards/hotswap-overview.json")));
   }
 
   @Test

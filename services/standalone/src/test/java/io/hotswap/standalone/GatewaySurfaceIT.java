@@ -82,13 +82,18 @@ class GatewaySurfaceIT extends PlatformTest {
     assertThat(canary.status()).as(canary.text()).isEqualTo(201);
     assertThat(api.post("/api/v1/deployments/" + canary.json().get("deploymentId").asString() + "/rollback", Map.of("reason", "metrics test"))
         .status()).isEqualTo(200);
+    assertThat(api.post("/api/v1/deployments", Map.of("configId", "it-metrics:development:m.one", "value", 5)).status()).isEqualTo(201);
+    assertThat(api.post("/api/v1/configs/it-metrics:development:m.one/promote", Map.of()).status()).isEqualTo(201);
     String dev = "environment=\"development\"";
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       String after = audit.get("/actuator/prometheus").text();
       assertThat(sample(after, "configs_creations_total", dev) - sample(before, "configs_creations_total", dev)).isGreaterThanOrEqualTo(2);
       assertThat(sample(after, "configs_updated_total", dev) - sample(before, "configs_updated_total", dev)).isGreaterThanOrEqualTo(1);
       assertThat(sample(after, "configs_deleted_total", dev) - sample(before, "configs_deleted_total", dev)).isGreaterThanOrEqualTo(1);
-      assertThat(sample(after, "deployments_started_total", dev) - sample(before, "deployments_started_total", dev)).isGreaterThanOrEqualTo(1);
+      assertThat(sample(after, "deployments_started_total", dev) - sample(before, "deployments_started_total", dev)).isGreaterThanOrEqualTo(2);
+      assertThat(sample(after, "deployments_completed_total", dev) - sample(before, "deployments_completed_total", dev)).isGreaterThanOrEqualTo(1);
+      assertThat(sample(after, "configs_promoted_total", "environment=\"qa\"") - sample(before, "configs_promoted_total", "environment=\"qa\""))
+          .isGreaterThanOrEqualTo(1);
       assertThat(sample(after, "rollbacks_triggered_total", "automatic=\"false\"") - sample(before, "rollbacks_triggered_total", "automatic=\"false\""))
           .isGreaterThanOrEqualTo(1);
     });
@@ -107,6 +112,13 @@ class GatewaySurfaceIT extends PlatformTest {
         .flatMap(l -> java.util.regex.Pattern.compile("\\b([a-z]+_[a-z_]+)\\b").matcher(l).results().map(m -> m.group(1))).distinct().toList();
     assertThat(watched).contains("rollbacks_triggered_total", "instances_healthy");
     assertThat(watched).allSatisfy(metric -> assertThat(exposed).as("exposed: " + metric).contains("\n" + metric));
+    // and every metric the provisioned Grafana dashboard draws
+    List<String> drawn = new ArrayList<>();
+    DeploymentManifestsTest.dashboard().get("panels").forEach(panel -> panel.get("targets").forEach(t ->
+        java.util.regex.Pattern.compile("\\b([a-z]+_[a-z_]+)\\b").matcher(t.get("expr").asString()).results().map(m -> m.group(1))
+            .filter(name -> !name.equals("histogram_quantile")).forEach(drawn::add)));
+    assertThat(drawn).contains("configs_creations_total", "http_server_requests_seconds_bucket");
+    assertThat(drawn).allSatisfy(metric -> assertThat(exposed).as("drawn: " + metric).contains("\n" + metric));
   }
 
   @Test
