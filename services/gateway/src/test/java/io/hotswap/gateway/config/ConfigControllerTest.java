@@ -150,9 +150,7 @@ class ConfigControllerTest extends ControllerSlice {
   void shouldMarkAChangeIntoAGuardedEnvironmentAndAnswerItsApproval() {
     callerIs("carla", List.of());
     tenantGuards("acme", List.of("production"), 1);
-    given(commands.submitOrReject(any())).willAnswer(i -> CommandResult.newBuilder().setCommandId("c-9").setTenantId("acme")
-        .setOutcome(Outcome.PENDING).setStatus(202).setStage("approval").setResourceId("c-9")
-        .setDetail("held for approval: production is a guarded environment").setDecidedAt(Instant.EPOCH).build());
+    given(commands.submitOrReject(any())).willReturn(heldForApproval("c-9", "production"));
 
     MvcTestResult held = post("{\"tenantId\":\"acme\",\"key\":\"a.b\",\"value\":1,\"type\":\"Number\",\"environment\":\"production\"}");
 

@@ -110,9 +110,7 @@ class DeploymentControllerTest extends ControllerSlice {
   void shouldHoldADeploymentIntoAGuardedEnvironmentForItsApprovers() {
     callerIs("ConfigManager");
     tenantGuards("acme", List.of("staging", "production"), 2);
-    given(commands.submitOrReject(any())).willAnswer(i -> CommandResult.newBuilder().setCommandId("held-1").setTenantId("acme")
-        .setOutcome(Outcome.PENDING).setStatus(202).setStage("approval").setResourceId("held-1")
-        .setDetail("held for approval: production is a guarded environment").setDecidedAt(Instant.EPOCH).build());
+    given(commands.submitOrReject(any())).willReturn(heldForApproval("held-1", "production"));
 
     MvcTestResult held = start("{\"configId\":\"acme:production:web.theme\",\"value\":\"x\",\"strategy\":\"canary\"}");
 

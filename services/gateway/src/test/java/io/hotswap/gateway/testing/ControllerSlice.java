@@ -87,6 +87,13 @@ public abstract class ControllerSlice {
     org.mockito.BDDMockito.given(tenants.get(tenantId)).willReturn(t);
   }
 
+  /** The pipeline's answer to a change it holds for approval: PENDING, 202, the approval's id. */
+  protected static io.hotswap.avro.CommandResult heldForApproval(String approvalId, String environment) {
+    return io.hotswap.avro.CommandResult.newBuilder().setCommandId(approvalId).setTenantId("acme").setOutcome(io.hotswap.avro.Outcome.PENDING)
+        .setStatus(202).setStage("approval").setResourceId(approvalId)
+        .setDetail("held for approval: " + environment + " is a guarded environment").setDecidedAt(java.time.Instant.EPOCH).build();
+  }
+
   @AfterEach
   void forget() {
     SecurityContextHolder.clearContext();
