@@ -123,6 +123,8 @@ class DeploymentsIT extends PlatformTest {
     Api.Response v1 = api.post("/api/v1/profiles", Map.of("tenantId", "it-profile-canary", "service", "search", "environment", "development",
         "version", "1.0.0", "document", Map.of("model", "bm25")));
     assertThat(v1.status()).as(v1.text()).isEqualTo(201);
+    assertThat(v1.header("Link")).as("a first version has nothing to roll out from: live at once").isNull();
+    assertThat(v1.json().get("strategy").asString()).as("the tenant's default, recorded").isEqualTo("canary");
     Map<String, io.hotswap.client.HotSwapClient> byId = new java.util.TreeMap<>();
     List<io.hotswap.client.HotSwapClient> fleet = new ArrayList<>();
     try {

@@ -167,9 +167,14 @@ class DeploymentController {
   @PostMapping("/{deploymentId}/request-approval")
   ResponseEntity<?> requestApproval(@PathVariable String deploymentId, HttpServletRequest request, HttpServletResponse response) {
     StoreKeys.DeploymentId id = visible(deploymentId);
-    ResponseEntity<?> started = router.route(id.tenantId(), new ForwardRequest(request, "GET", "/api/v1/deployments/" + id.publicId(), null),
-        partition -> store(partition).get(id.storeKey()) == null ? ResponseEntity.notFound().build() : ResponseEntity.ok().build());
-    if (started.getStatusCode().is2xxSuccessful()) {
+    // the owner's view of it: a started deployment has a status of its own; a held one is pending_approval
+    ResponseEntity<?> current = router.route(id.tenantId(), new ForwardRequest(request, "GET", "/api/v1/deployments/" + id.publicId(), null),
+        partition -> store(partition).get(id.storeKey()) == null ? ResponseEntity.notFound().build()
+            : ResponseEntity.ok(java.util.Map.of("status", "started")));
+    boolean started = current.getStatusCode().is2xxSuccessful() && current.getBody() != null
+        && !"pending_approval".equals(current.getBody() instanceof java.util.Map<?, ?> local ? local.get("status")
+            : io.hotswap.core.json.Json.MAPPER.readTree((byte[]) current.getBody()).path("status").asString());
+    if (started) {
       throw Rejection.conflict("deployment-started", "deployment '" + id.publicId() + "' started already; there is nothing to approve",
           "deploymentId");
     }

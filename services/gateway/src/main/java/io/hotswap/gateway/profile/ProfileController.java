@@ -102,10 +102,14 @@ class ProfileController {
             .setSchemaId(schemaId).setStrategy(strategy).setDescription(body.description()).setTags(body.tags())
             .build())
         .build();
+    String profileId = StoreKeys.profileId(tenantId, service, env);
+    // a first version has nothing to roll out from: it goes live at once whatever its strategy
     DeploymentPayload plan = plan(strategy, body, command.getCommandId());
+    if (plan != null && !exists(profileId, request)) {
+      plan = null;
+    }
     command.setDeployment(plan);
     CommandResult result = writes.submit(command);
-    String profileId = StoreKeys.profileId(tenantId, service, env);
     String deploymentId = plan == null ? null : StoreKeys.deploymentId(tenantId, plan.getDeploymentId());
     if (Writes.isHeld(result)) {
       Map<String, Object> fields = new LinkedHashMap<>();
@@ -123,6 +127,14 @@ class ProfileController {
     // the version rolls out as a deployment (from the current version; a first version goes live at once)
     return ResponseEntity.status(answer.getStatusCode()).headers(answer.getHeaders())
         .header("Link", "</api/v1/deployments/" + deploymentId + ">; rel=\"deployment\"").body(answer.getBody());
+  }
+
+  /** Whether the profile has a version, as its owner serves it. */
+  private boolean exists(String profileId, HttpServletRequest request) {
+    StoreKeys.ProfileId id = StoreKeys.parseProfileId(profileId);
+    return router.route(id.tenantId(), new io.hotswap.gateway.reads.ForwardRequest(request, "GET", "/api/v1/profiles/" + profileId, null),
+        partition -> ProfileQueries.latest(store(partition), id) == null ? ResponseEntity.notFound().build() : ResponseEntity.ok().build())
+        .getStatusCode().is2xxSuccessful();
   }
 
   /**
