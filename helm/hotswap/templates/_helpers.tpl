@@ -37,3 +37,44 @@ livenessProbe:
   initialDelaySeconds: 60
   periodSeconds: 10
 {{- end -}}
+
+{{/*
+Where a Streams service keeps its state (/data): a PersistentVolumeClaim per pod (volumeClaimTemplates
+of its StatefulSet) so a restarted pod resumes from its RocksDB stores, or an emptyDir restored from
+the changelog topics. "hotswap.stateClaim" goes under the StatefulSet's spec, "hotswap.stateVolume"
+under its pod spec.
+*/}}
+{{- define "hotswap.stateClaim" -}}
+{{- if .Values.state.persistence.enabled }}
+volumeClaimTemplates:
+  - metadata: { name: state }
+    spec:
+      accessModes: [ReadWriteOnce]
+      {{- if .Values.state.persistence.storageClass }}
+      storageClassName: {{ .Values.state.persistence.storageClass | quote }}
+      {{- end }}
+      resources: { requests: { storage: {{ .Values.state.persistence.size }} } }
+{{- end }}
+{{- end -}}
+
+{{- define "hotswap.stateVolume" -}}
+{{- if not .Values.state.persistence.enabled }}
+volumes: [{ name: state, emptyDir: {} }]
+{{- end }}
+{{- end -}}
+
+{{/* At most one pod of a service away at a time (node drains, upgrades), for services running more than one. */}}
+{{- define "hotswap.pdb" -}}
+{{- if and .root.Values.podDisruptionBudget.enabled (gt (int .replicas) 1) }}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: {{ .root.Release.Name }}-{{ .name }}
+  labels: {{- include "hotswap.labels" .root | nindent 4 }}
+spec:
+  maxUnavailable: 1
+  selector:
+    matchLabels: { app.kubernetes.io/instance: {{ .root.Release.Name }}, app.kubernetes.io/component: {{ .name }} }
+{{- end }}
+{{- end -}}
