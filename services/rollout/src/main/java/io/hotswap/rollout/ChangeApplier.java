@@ -248,10 +248,9 @@ final class ChangeApplier extends CommandProcessor<Output> {
     return tenant;
   }
 
-  /** Whether the tenant's approval policy guards the environment (an emergency rollback there is audited as not held). */
-  boolean guards(String tenantId, String environment) {
-    Tenant tenant = tenants.get(tenantId);
-    return tenant != null && tenant.getGuardedEnvironments().contains(environment);
+  /** The environments the tenant's approval policy guards (an emergency rollback there is audited as not held). */
+  List<String> guarded(String tenantId) {
+    return io.hotswap.core.domain.ApprovalPolicy.guarded(tenants.get(tenantId));
   }
 
   Tenant activeTenant(String id) {

@@ -79,7 +79,7 @@ final class DeploymentApplier {
     }
     String storeKey = StoreKeys.deployment(command.getTenantId(), p.getDeploymentId());
     if (command.getType() == io.hotswap.avro.CommandType.DEPLOYMENT_START) {
-      return start(command, p, storeKey, now, out);
+      return start(command, now, out);
     }
     Deployment d = deployments.get(storeKey);
     if (d == null) {
@@ -98,7 +98,7 @@ final class DeploymentApplier {
     return CommandResults.applied(command, 200, t.deployment().getDeploymentId(), t.deployment().getRevision(), ChangeApplier.STAGE, now);
   }
 
-  private CommandResult start(Command command, DeploymentPayload requested, String storeKey, Instant now, List<Output> out) {
+  private CommandResult start(Command command, Instant now, List<Output> out) {
     ConfigPayload c = command.getConfig();
     String tenant = command.getTenantId();
     String configKey = StoreKeys.config(tenant, c.getEnvironment(), c.getKey());
@@ -108,17 +108,12 @@ final class DeploymentApplier {
           + StoreKeys.configId(tenant, c.getEnvironment(), c.getKey()) + "'", "configId");
     }
     requireUnlocked(configKey);
-    if (deployments.get(storeKey) != null) {
-      throw Rejection.conflict("deployment-exists", "deployment '" + StoreKeys.deploymentId(tenant, requested.getDeploymentId())
-          + "' already exists", "deploymentId");
-    }
     if (c.getExpectedVersion() != null && c.getExpectedVersion() != current.getVersion()) {
       throw Rejection.conflict("version-conflict", "If-Match names version " + c.getExpectedVersion()
           + " but the current version is " + current.getVersion() + "; re-read and retry", "If-Match");
     }
     // the candidate is a value of the key like any update: its type, sealed when Secret, its schema
     c.setValue(changes.checkedValue(tenant, c, current.getValueType()));
-    DeploymentPayload plan = DeploymentMachine.plan(requested);
     ConfigEntry candidate = ConfigEntry.newBuilder(current)
         .setValue(c.getValue())
         .setVersion(current.getVersion() + 1)
@@ -126,10 +121,8 @@ final class DeploymentApplier {
         .setUpdatedBy(command.getActor())
         .setCommandId(command.getCommandId())
         .build();
-    DeploymentMachine.Transition t = DeploymentMachine.start(new DeploymentMachine.Start(
-        StoreKeys.deploymentId(tenant, requested.getDeploymentId()), tenant, c.getEnvironment(), c.getKey(), current.getValueType(),
-        current.getVersion(), current.getValue(), candidate.getVersion(), candidate.getValue(), command.getActor(),
-        plan.getStrategy() == io.hotswap.avro.DeploymentStrategy.ROLLING ? holders(tenant, c.getEnvironment(), c.getKey()) : List.of()), plan, now);
+    DeploymentMachine.Transition t = begin(command, c.getEnvironment(), c.getKey(), current.getValueType(), current.getVersion(),
+        current.getValue(), candidate.getVersion(), candidate.getValue(), now);
     newVersion(command, candidate, now, out);
     record(command, null, t, now, out);
     return CommandResults.applied(command, 201, t.deployment().getDeploymentId(), t.deployment().getRevision(), ChangeApplier.STAGE, now);
@@ -143,32 +136,40 @@ final class DeploymentApplier {
    */
   void startProfile(Command command, io.hotswap.avro.ConfigProfile stable, io.hotswap.avro.ConfigProfile candidate, Instant now,
                     List<Output> out) {
-    String tenant = command.getTenantId();
-    DeploymentPayload requested = command.getDeployment();
-    String key = StoreKeys.liveProfileKey(candidate.getService());
-    String storeKey = StoreKeys.deployment(tenant, requested.getDeploymentId());
-    if (deployments.get(storeKey) != null) {
-      throw Rejection.conflict("deployment-exists", "deployment '" + StoreKeys.deploymentId(tenant, requested.getDeploymentId())
-          + "' already exists", "deploymentId");
-    }
-    DeploymentPayload plan = DeploymentMachine.plan(requested);
-    DeploymentMachine.Transition t = DeploymentMachine.start(new DeploymentMachine.Start(
-        StoreKeys.deploymentId(tenant, requested.getDeploymentId()), tenant, candidate.getEnvironment(), key, io.hotswap.avro.ValueType.JSON,
-        stable.getRevision(), stable.getDocument(), candidate.getRevision(), candidate.getDocument(), command.getActor(),
-        plan.getStrategy() == io.hotswap.avro.DeploymentStrategy.ROLLING ? holders(tenant, candidate.getEnvironment(), key) : List.of()),
-        plan, now);
+    DeploymentMachine.Transition t = begin(command, candidate.getEnvironment(), StoreKeys.liveProfileKey(candidate.getService()),
+        io.hotswap.avro.ValueType.JSON, stable.getRevision(), stable.getDocument(), candidate.getRevision(), candidate.getDocument(), now);
     t.deployment().setStableSemver(stable.getVersion());
     t.deployment().setCandidateSemver(candidate.getVersion());
     record(command, null, t, now, out);
   }
 
+  /**
+   * The first transition of the command's deployment of {@code key} (a key, or {@code profile:<service>})
+   * from the stable version to the candidate: its plan completed, a ROLLING one over the instances
+   * holding the key now; 409 when a deployment with its id exists.
+   */
+  private DeploymentMachine.Transition begin(Command command, String environment, String key, io.hotswap.avro.ValueType type,
+                                             long stableVersion, String stableValue, long candidateVersion, String candidateValue,
+                                             Instant now) {
+    String tenant = command.getTenantId();
+    DeploymentPayload requested = command.getDeployment();
+    String id = StoreKeys.deploymentId(tenant, requested.getDeploymentId());
+    if (deployments.get(StoreKeys.deployment(tenant, requested.getDeploymentId())) != null) {
+      throw Rejection.conflict("deployment-exists", "deployment '" + id + "' already exists", "deploymentId");
+    }
+    DeploymentPayload plan = DeploymentMachine.plan(requested);
+    return DeploymentMachine.start(new DeploymentMachine.Start(id, tenant, environment, key, type, stableVersion, stableValue,
+        candidateVersion, candidateValue, command.getActor(),
+        plan.getStrategy() == io.hotswap.avro.DeploymentStrategy.ROLLING ? holders(tenant, environment, key) : List.of()), plan, now);
+  }
+
   /** Whether the deployment rolls out a profile's document (key {@code profile:<service>}) rather than a key's value. */
   private static boolean profile(Deployment d) {
-    return d.getKey().startsWith(StoreKeys.liveProfileKey(""));
+    return StoreKeys.profileService(d.getKey()) != null;
   }
 
   private String profileLatestKey(Deployment d) {
-    return StoreKeys.profile(d.getTenantId(), d.getKey().substring(StoreKeys.liveProfileKey("").length()), d.getEnvironment());
+    return StoreKeys.profile(d.getTenantId(), StoreKeys.profileService(d.getKey()), d.getEnvironment());
   }
 
   /**
@@ -297,7 +298,7 @@ final class DeploymentApplier {
     event.setActor(d.getUpdatedBy());
     event.setEventId(command.getCommandId() + "-d" + d.getRevision());
     event.setDetail(t.detail());
-    if (command.getType() == io.hotswap.avro.CommandType.DEPLOYMENT_ROLLBACK && changes.guards(tenant, d.getEnvironment())) {
+    if (command.getType() == io.hotswap.avro.CommandType.DEPLOYMENT_ROLLBACK && changes.guarded(tenant).contains(d.getEnvironment())) {
       // stopping harm never waits for an approver; the trail says that it did not
       event.setDetail((t.detail() == null ? "" : t.detail() + "; ") + "emergency rollback, not held for approval although "
           + d.getEnvironment() + " is guarded");

@@ -54,12 +54,7 @@ final class Reporter implements AutoCloseable {
   }
 
   void applied(Change change, long applyMicros, Long propagationMs, Instant now) {
-    ConfigValue v = change.newValue();
-    String key = reportedKey(change.key(), change.kind());
-    HealthReport report = base(now, HealthReportKind.APPLIED)
-        .setTenantId(change.tenantId()).setKey(key).setVersion(v == null ? null : v.version())
-        .setApplyMicros(applyMicros).setPropagationMs(propagationMs).setArm(v == null ? null : v.arm()).build();
-    send(Topics.HEALTH, report.getInstanceId(), serdes.healthReport().toBytes(report));
+    send(appliedReport(change, now).setApplyMicros(applyMicros).setPropagationMs(propagationMs).build());
   }
 
   /**
@@ -67,11 +62,18 @@ final class Reporter implements AutoCloseable {
    * with what was thrown, so the deployment rolling it out judges this instance's check failed.
    */
   void applyFailed(Change change, Throwable error, Instant now) {
-    ConfigValue v = change.newValue();
     String message = error.getClass().getSimpleName() + (error.getMessage() == null ? "" : ": " + error.getMessage());
-    HealthReport report = base(now, HealthReportKind.APPLIED)
-        .setTenantId(change.tenantId()).setKey(reportedKey(change.key(), change.kind())).setVersion(v == null ? null : v.version())
-        .setArm(v == null ? null : v.arm()).setApplyError(message.length() > 500 ? message.substring(0, 500) : message).build();
+    send(appliedReport(change, now).setApplyError(message.length() > 500 ? message.substring(0, 500) : message).build());
+  }
+
+  /** An APPLIED report of the change: its key, the version and arm the instance now holds. */
+  private HealthReport.Builder appliedReport(Change change, Instant now) {
+    ConfigValue v = change.newValue();
+    return base(now, HealthReportKind.APPLIED).setTenantId(change.tenantId()).setKey(reportedKey(change.key(), change.kind()))
+        .setVersion(v == null ? null : v.version()).setArm(v == null ? null : v.arm());
+  }
+
+  private void send(HealthReport report) {
     send(Topics.HEALTH, report.getInstanceId(), serdes.healthReport().toBytes(report));
   }
 
@@ -84,7 +86,7 @@ final class Reporter implements AutoCloseable {
    */
   void loaded(Map<String, Long> versions, Map<String, String> arms, Instant now) {
     HealthReport report = base(now, HealthReportKind.LOADED).setLoaded(versions).setLoadedArms(arms).build();
-    send(Topics.HEALTH, report.getInstanceId(), serdes.healthReport().toBytes(report));
+    send(report);
   }
 
   /** How reports name a value: its key, or {@code profile:<service>}. */
@@ -109,7 +111,7 @@ final class Reporter implements AutoCloseable {
     HealthReport report = base(now, HealthReportKind.HEALTH).setRequests(sample.requests()).setErrors(sample.errors())
         .setLatencyBoundsMs(bounds).setLatencyCounts(counts).setP99Ms(p99)
         .build();
-    send(Topics.HEALTH, report.getInstanceId(), serdes.healthReport().toBytes(report));
+    send(report);
   }
 
   /** The open bucket's lower bound: a p99 beyond the histogram is reported as at least this. */

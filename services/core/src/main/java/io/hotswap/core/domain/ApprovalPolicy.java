@@ -68,9 +68,14 @@ public final class ApprovalPolicy {
     };
   }
 
-  /** {@link #heldIn} on the tenant's policy; a tenant not known yet has the default policy. */
+  /** {@link #heldIn} on the tenant's policy. */
   public static String heldIn(Command command, Tenant tenant) {
-    return heldIn(command, tenant == null ? Environments.GUARDED_BY_DEFAULT_ORDERED : tenant.getGuardedEnvironments());
+    return heldIn(command, guarded(tenant));
+  }
+
+  /** The environments the tenant's policy guards; a tenant not known yet has the default policy (staging, production). */
+  public static List<String> guarded(Tenant tenant) {
+    return tenant == null ? Environments.GUARDED_BY_DEFAULT_ORDERED : tenant.getGuardedEnvironments();
   }
 
   /**

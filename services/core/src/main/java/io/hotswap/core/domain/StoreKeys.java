@@ -104,6 +104,11 @@ public final class StoreKeys {
     return "profile:" + service;
   }
 
+  /** The service whose profile a live key names ({@code profile:<service>}), or null for a configuration key. */
+  public static String profileService(String liveKey) {
+    return liveKey.startsWith("profile:") ? liveKey.substring("profile:".length()) : null;
+  }
+
   /** Parses {@code tenant:name}; 404 when it is not a schema id. */
   public static SchemaId parseSchemaId(String schemaId) {
     int a = schemaId == null ? -1 : schemaId.indexOf(':');

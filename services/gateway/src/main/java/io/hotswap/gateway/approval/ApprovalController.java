@@ -164,14 +164,8 @@ class ApprovalController {
   private void readYourWrites(ApprovalRequest decided, CommandResult applied, HttpServletRequest request) {
     String tenantId = decided.getTenantId();
     switch (decided.getCommand().getType()) {
-      case CONFIG_CREATE, CONFIG_UPDATE, CONFIG_DELETE, CONFIG_PROMOTE -> {
-        io.hotswap.core.domain.StoreKeys.ConfigId id = io.hotswap.core.domain.StoreKeys.parseConfigId(applied.getResourceId());
-        router.route(tenantId, new io.hotswap.gateway.reads.ForwardRequest(request, "GET", "/api/v1/configs/" + applied.getResourceId(),
-            "minVersion=" + applied.getVersion()), partition -> {
-              io.hotswap.gateway.config.ReadYourWrites.await(router, partition, id.storeKey(), applied.getVersion(), readYourWritesWait);
-              return ResponseEntity.noContent().build();
-            });
-      }
+      case CONFIG_CREATE, CONFIG_UPDATE, CONFIG_DELETE, CONFIG_PROMOTE -> writes.readBack(io.hotswap.gateway.config.ReadYourWrites.shown(router,
+          io.hotswap.core.domain.StoreKeys.parseConfigId(applied.getResourceId()), applied.getVersion(), readYourWritesWait));
       case DEPLOYMENT_START -> {
         io.hotswap.core.domain.StoreKeys.DeploymentId id = io.hotswap.core.domain.StoreKeys.parseDeploymentId(applied.getResourceId());
         writes.readBack(new Writes.Shown(tenantId, "/api/v1/deployments/" + applied.getResourceId(), "minRevision=" + applied.getVersion(),

@@ -117,7 +117,7 @@ class ConfigBatchController {
     CommandResult result = writes.submit(command);
     if (Writes.isHeld(result)) {
       // a batch is one unit: held whole when any item is in a guarded environment
-      return Writes.held(result, Map.of("tenantId", tenantId, "items", items.size()));
+      return writes.held(result, Map.of("tenantId", tenantId, "items", items.size()));
     }
     List<ItemResult> applied = result.getItems();
     // read-your-writes: the items' records reach the owner's stores in item order, so once the last

@@ -83,7 +83,7 @@ class ConfigController {
         .build();
     CommandResult result = writes.submit(command);
     if (Writes.isHeld(result)) {
-      return Writes.held(result, Map.of("configId", StoreKeys.configId(tenantId, env, key)));
+      return writes.held(result, Map.of("configId", StoreKeys.configId(tenantId, env, key)));
     }
     return fresh(new StoreKeys.ConfigId(tenantId, env, key), result.getVersion(), HttpStatus.CREATED);
   }
@@ -148,7 +148,7 @@ class ConfigController {
         .build();
     CommandResult result = writes.submit(command);
     if (Writes.isHeld(result)) {
-      return Writes.held(result, Map.of("configId", configId));
+      return writes.held(result, Map.of("configId", configId));
     }
     return fresh(id, result.getVersion(), HttpStatus.OK);
   }
@@ -163,7 +163,7 @@ class ConfigController {
         .build();
     CommandResult result = writes.submit(command);
     if (Writes.isHeld(result)) {
-      return Writes.held(result, Map.of("configId", configId));
+      return writes.held(result, Map.of("configId", configId));
     }
     long version = result.getVersion();
     // read-your-writes: answer once the owner's store serves the deletion, so a read right after

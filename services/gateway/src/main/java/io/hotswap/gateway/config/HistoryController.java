@@ -125,7 +125,7 @@ class HistoryController {
       answer.put("previousVersion", now.getVersion());
       if (Writes.isHeld(result)) {
         answer.put("configId", configId);
-        return Writes.held(result, answer);
+        return writes.held(result, answer);
       }
       ConfigEntry applied = ReadYourWrites.await(router, partition, id.storeKey(), result.getVersion(), readYourWritesWait);
       answer.put("config", ConfigView.of(applied));

@@ -96,7 +96,7 @@ class PromotionController {
       answer.put("promotedFromVersion", source.getVersion());
       answer.put("targetEnvironment", target);
       if (Writes.isHeld(result)) {
-        return Writes.held(result, answer);
+        return writes.held(result, answer);
       }
       ConfigEntry applied = ReadYourWrites.await(router, partition, StoreKeys.config(id.tenantId(), target, id.key()), result.getVersion(),
           readYourWritesWait);

@@ -110,7 +110,7 @@ class DeploymentController {
     CommandResult result = writes.submit(command.build());
     if (Writes.isHeld(result)) {
       // it starts when its approvers release it, under the id it has now
-      return Writes.held(result, heldFields(StoreKeys.deploymentId(id.tenantId(), deploymentId), body.configId(), plan.getStrategy()));
+      return writes.held(result, heldFields(StoreKeys.deploymentId(id.tenantId(), deploymentId), body.configId(), plan.getStrategy()));
     }
     return fresh(StoreKeys.deploymentId(id.tenantId(), deploymentId), result.getVersion(), HttpStatus.CREATED);
   }
@@ -119,8 +119,13 @@ class DeploymentController {
     java.util.Map<String, Object> fields = new java.util.LinkedHashMap<>();
     fields.put("deploymentId", deploymentId);
     fields.put("configId", configId);
-    fields.put("strategy", strategy == null ? "direct" : strategy.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+    fields.put("strategy", strategyName(strategy));
     return fields;
+  }
+
+  /** A strategy as deployments show it ({@link DeploymentView}): {@code canary}, {@code blue_green}; DIRECT when none was named. */
+  private static String strategyName(DeploymentStrategy strategy) {
+    return (strategy == null ? DeploymentStrategy.DIRECT : strategy).name().toLowerCase(Locale.ROOT);
   }
 
   /**
@@ -136,7 +141,7 @@ class DeploymentController {
       DeploymentStrategy strategy = held.getDeployment().getStrategy();
       return new HeldView(StoreKeys.deploymentId(r.getTenantId(), held.getDeployment().getDeploymentId()), r.getTenantId(),
           StoreKeys.configId(r.getTenantId(), c.getEnvironment(), c.getKey()), c.getEnvironment(), c.getKey(),
-          strategy == null ? "direct" : strategy.name().toLowerCase(Locale.ROOT), "pending_approval", r.getApprovalId(),
+          strategyName(strategy), "pending_approval", r.getApprovalId(),
           r.getStatus().name().toLowerCase(Locale.ROOT), r.getRequestedBy(), r.getRequestedAt(), r.getExpiresAt());
     }
   }
@@ -198,7 +203,7 @@ class DeploymentController {
         .build();
     CommandResult result = writes.submit(again);
     if (Writes.isHeld(result)) {
-      return Writes.held(result, heldFields(id.publicId(), StoreKeys.configId(id.tenantId(), held.getConfig().getEnvironment(),
+      return writes.held(result, heldFields(id.publicId(), StoreKeys.configId(id.tenantId(), held.getConfig().getEnvironment(),
           held.getConfig().getKey()), held.getDeployment().getStrategy()));
     }
     return fresh(id.publicId(), result.getVersion(), HttpStatus.CREATED);
@@ -371,12 +376,11 @@ class DeploymentController {
     Deployment d = Waits.until(() -> store.get(id.storeKey()), x -> x != null && x.getRevision() >= revision, readYourWritesWait,
         () -> "revision " + revision + " of deployment '" + id.publicId() + "' is applied but not readable yet; retry shortly");
     long version = d.getRollbackVersion() != null ? d.getRollbackVersion() : d.getCandidateVersion();
-    String profilePrefix = StoreKeys.liveProfileKey("");
-    if (d.getKey().startsWith(profilePrefix)) {
+    String service = StoreKeys.profileService(d.getKey());
+    if (service != null) {
       // a profile's deployment: the profile's version it wrote (the candidate, or the restored stable document)
       ReadOnlyKeyValueStore<String, io.hotswap.avro.ConfigProfile> profiles = router.localStore(ReadTopology.PROFILES_STORE, partition);
-      StoreKeys.ProfileId profile = StoreKeys.parseProfileId(
-          StoreKeys.profileId(d.getTenantId(), d.getKey().substring(profilePrefix.length()), d.getEnvironment()));
+      StoreKeys.ProfileId profile = StoreKeys.parseProfileId(StoreKeys.profileId(d.getTenantId(), service, d.getEnvironment()));
       Waits.until(() -> io.hotswap.gateway.profile.ProfileQueries.latest(profiles, profile), p -> p != null && p.getRevision() >= version,
           readYourWritesWait,
           () -> "revision " + version + " of the profile of deployment '" + id.publicId() + "' is applied but not readable yet; retry shortly");
@@ -432,8 +436,8 @@ class DeploymentController {
   }
 
   private boolean heldBy(String tenantId, String environment) {
-    io.hotswap.avro.Tenant tenant = router.<io.hotswap.avro.Tenant>globalStore(ReadTopology.TENANTS_STORE).get(tenantId);
-    return (tenant == null ? Environments.GUARDED_BY_DEFAULT_ORDERED : tenant.getGuardedEnvironments()).contains(environment);
+    return io.hotswap.core.domain.ApprovalPolicy.guarded(router.<io.hotswap.avro.Tenant>globalStore(ReadTopology.TENANTS_STORE).get(tenantId))
+        .contains(environment);
   }
 
   private static Rejection notFound(String deploymentId) {

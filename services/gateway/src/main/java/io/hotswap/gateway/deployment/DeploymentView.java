@@ -68,11 +68,10 @@ public record DeploymentView(
 
   /** With the audience's health as the registry shows it now (for active deployments). */
   static DeploymentView of(Deployment d, io.hotswap.core.deploy.AudienceHealth.Summary cohort, List<InstanceArm> instances) {
-    String profilePrefix = StoreKeys.liveProfileKey("");
-    boolean profile = d.getKey().startsWith(profilePrefix);
+    String service = StoreKeys.profileService(d.getKey());
     return new DeploymentView(d.getDeploymentId(), d.getTenantId(),
-        profile ? null : StoreKeys.configId(d.getTenantId(), d.getEnvironment(), d.getKey()),
-        profile ? StoreKeys.profileId(d.getTenantId(), d.getKey().substring(profilePrefix.length()), d.getEnvironment()) : null,
+        service != null ? null : StoreKeys.configId(d.getTenantId(), d.getEnvironment(), d.getKey()),
+        service == null ? null : StoreKeys.profileId(d.getTenantId(), service, d.getEnvironment()),
         d.getStableSemver(), d.getCandidateSemver(),
         d.getEnvironment(), d.getKey(), ValueTypes.display(d.getValueType()), lower(d.getStrategy().name()), lower(d.getStatus().name()),
         List.copyOf(d.getSteps()), d.getStepIndex() + 1, d.getPercentage(), Duration.ofMillis(d.getBakeTimeMs()), d.getNextStepAt(),

@@ -8,8 +8,10 @@ import io.hotswap.core.domain.ApprovalPolicy;
 import io.hotswap.gateway.reads.ForwardRequest;
 import io.hotswap.gateway.reads.ReadTopology;
 import io.hotswap.gateway.reads.StoreRouter;
+import io.hotswap.gateway.reads.Waits;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.IntFunction;
@@ -29,10 +31,12 @@ public final class Writes {
 
   private final CommandGateway commands;
   private final StoreRouter router;
+  private final Duration readYourWritesWait;
 
-  public Writes(CommandGateway commands, StoreRouter router) {
+  public Writes(CommandGateway commands, StoreRouter router, Duration readYourWritesWait) {
     this.commands = commands;
     this.router = router;
+    this.readYourWritesWait = readYourWritesWait;
   }
 
   /**
@@ -62,8 +66,17 @@ public final class Writes {
   /**
    * {@code 202 Accepted} for a held change: its approval id ({@code Location}: the approval, where
    * approvers read and decide it), why it waits, and {@code extra} fields naming what it will change.
+   * Answered once this gateway shows the approval (read-your-writes, bounded): a change held a
+   * moment too long for that is still held, so it is answered 202 all the same — never a 503 that
+   * would have the caller send it again and hold it twice.
    */
-  public static ResponseEntity<Map<String, Object>> held(CommandResult result, Map<String, Object> extra) {
+  public ResponseEntity<Map<String, Object>> held(CommandResult result, Map<String, Object> extra) {
+    try {
+      Waits.until(() -> router.globalStore(ReadTopology.APPROVALS_STORE).get(result.getResourceId()), java.util.Objects::nonNull,
+          readYourWritesWait, () -> "approval " + result.getResourceId() + " not readable yet");
+    } catch (StoreRouter.StoreUnavailable notYet) {
+      // held all the same; the approval shows shortly
+    }
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("status", "Pending");
     body.put("approvalId", result.getResourceId());

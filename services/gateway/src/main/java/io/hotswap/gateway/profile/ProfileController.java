@@ -118,7 +118,7 @@ class ProfileController {
       if (deploymentId != null) {
         fields.put("deploymentId", deploymentId);
       }
-      return Writes.held(result, fields);
+      return writes.held(result, fields);
     }
     ResponseEntity<?> answer = readBack(profileId, version, result, HttpStatus.CREATED);
     if (deploymentId == null || !answer.getStatusCode().is2xxSuccessful()) {
@@ -281,7 +281,7 @@ class ProfileController {
           .build();
       CommandResult result = writes.submit(command);
       if (Writes.isHeld(result)) {
-        return Writes.held(result, Map.of("profileId", id.id(), "version", next.toString(), "rolledBackTo", old.getVersion(),
+        return writes.held(result, Map.of("profileId", id.id(), "version", next.toString(), "rolledBackTo", old.getVersion(),
             "previousVersion", latest.getVersion()));
       }
       String key = StoreKeys.profileVersion(id.tenantId(), id.service(), id.environment(), next);

@@ -73,8 +73,8 @@ class GatewayConfiguration {
   }
 
   @Bean
-  Writes writes(CommandGateway commands, StoreRouter router) {
-    return new Writes(commands, router);
+  Writes writes(CommandGateway commands, StoreRouter router, Duration readYourWritesWait) {
+    return new Writes(commands, router, readYourWritesWait);
   }
 
   @Bean

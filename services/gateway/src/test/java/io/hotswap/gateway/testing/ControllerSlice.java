@@ -48,8 +48,8 @@ public abstract class ControllerSlice {
 
     /** The real write path, over the stood-in pipeline and router. */
     @Bean
-    Writes writes(CommandGateway commands, StoreRouter router) {
-      return new Writes(commands, router);
+    Writes writes(CommandGateway commands, StoreRouter router, Duration readYourWritesWait) {
+      return new Writes(commands, router, readYourWritesWait);
     }
   }
 
@@ -73,9 +73,15 @@ public abstract class ControllerSlice {
   @SuppressWarnings("unchecked")
   protected final ReadOnlyKeyValueStore<String, Tenant> tenants = org.mockito.Mockito.mock(ReadOnlyKeyValueStore.class);
 
+  @SuppressWarnings("unchecked")
+  private final ReadOnlyKeyValueStore<String, io.hotswap.avro.ApprovalRequest> approvals = org.mockito.Mockito.mock(ReadOnlyKeyValueStore.class);
+
   @BeforeEach
   void tenantStore() {
     org.mockito.BDDMockito.given(router.<Tenant>globalStore(ReadTopology.TENANTS_STORE)).willReturn(tenants);
+    // every held change's approval is readable at once
+    org.mockito.BDDMockito.given(approvals.get(org.mockito.ArgumentMatchers.anyString())).willReturn(new io.hotswap.avro.ApprovalRequest());
+    org.mockito.BDDMockito.given(router.<io.hotswap.avro.ApprovalRequest>globalStore(ReadTopology.APPROVALS_STORE)).willReturn(approvals);
   }
 
   /** Puts the tenant in the store with this approval policy (a tenant not there has the default one: staging and production). */
