@@ -37,7 +37,9 @@ public final class AvroSchemas {
           io.hotswap.avro.ServiceInstance.getClassSchema(),
           io.hotswap.avro.HealthReport.getClassSchema(),
           io.hotswap.avro.InstanceState.getClassSchema(),
-          io.hotswap.avro.Deployment.getClassSchema());
+          io.hotswap.avro.Deployment.getClassSchema(),
+          io.hotswap.avro.WaveDeployment.getClassSchema(),
+          io.hotswap.avro.WaveSignal.getClassSchema());
 
   private static volatile boolean trusted;
 

@@ -25,7 +25,9 @@ public record Serdes(
     AvroSerde<io.hotswap.avro.ServiceInstance> serviceInstance,
     AvroSerde<io.hotswap.avro.HealthReport> healthReport,
     AvroSerde<io.hotswap.avro.InstanceState> instanceState,
-    AvroSerde<io.hotswap.avro.Deployment> deployment) {
+    AvroSerde<io.hotswap.avro.Deployment> deployment,
+    AvroSerde<io.hotswap.avro.WaveDeployment> waveDeployment,
+    AvroSerde<io.hotswap.avro.WaveSignal> waveSignal) {
 
   public static Serdes create(HotSwapSchemaStore store) {
     return new Serdes(
@@ -44,7 +46,9 @@ public record Serdes(
         new AvroSerde<>(io.hotswap.avro.ServiceInstance.class, store),
         new AvroSerde<>(io.hotswap.avro.HealthReport.class, store),
         new AvroSerde<>(io.hotswap.avro.InstanceState.class, store),
-        new AvroSerde<>(io.hotswap.avro.Deployment.class, store));
+        new AvroSerde<>(io.hotswap.avro.Deployment.class, store),
+        new AvroSerde<>(io.hotswap.avro.WaveDeployment.class, store),
+        new AvroSerde<>(io.hotswap.avro.WaveSignal.class, store));
   }
 
   public static Serdes create() {

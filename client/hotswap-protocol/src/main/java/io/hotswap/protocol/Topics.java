@@ -42,6 +42,14 @@ public record Topics(int partitions, short replicationFactor) {
   /** Deployments (strategy, step, status), keyed tenant|deploymentId; compacted; written by rollout only. */
   public static final String DEPLOYMENTS = "hotswap.deployments.v1";
 
+  /**
+   * Requests to start and steer wave deployments (one key across many tenants, wave by wave), keyed
+   * by wave deployment id; from the gateway to rollout, which answers on command-results.
+   */
+  public static final String WAVE_COMMANDS = "hotswap.wave-commands.v1";
+  /** Wave deployments (waves, each tenant's status), keyed by wave deployment id; compacted; written by rollout only. */
+  public static final String WAVES = "hotswap.waves.v1";
+
   /** Largest record HotSwap writes: a 1 MB value with its previous value in an audit event. */
   public static final int MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
@@ -85,6 +93,8 @@ public record Topics(int partitions, short replicationFactor) {
     topics.add(delete(HEALTH, 24 * 60 * 60 * 1000L));
     topics.add(compact(INSTANCE_REGISTRY));
     topics.add(compact(DEPLOYMENTS));
+    topics.add(delete(WAVE_COMMANDS, -1));
+    topics.add(compact(WAVES));
     topics.add(delete(AUDIT, -1));
     topics.add(delete(DLQ, 14L * 24 * 60 * 60 * 1000));
     topics.add(single(AVRO_SCHEMAS));

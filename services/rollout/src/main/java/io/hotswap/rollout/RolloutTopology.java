@@ -18,10 +18,12 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
 
 /**
  * {@code changes → change-applier → tenants | tenant-keys | config-state | config-versions | live.<env> |
- * audit | command-results}. Everything one change produces leaves in one transaction.
+ * audit | command-results}. Everything one change produces leaves in one transaction. Beside it:
+ * the instance registry, and the wave deployments' coordinator ({@link WaveCoordinator}).
  */
 public final class RolloutTopology {
 
@@ -98,8 +100,46 @@ public final class RolloutTopology {
     outputs.branch((k, o) -> o.kind() == Output.Kind.RESULT, sink("result", Topics.COMMAND_RESULTS, CommandResult.class,
         Produced.with(keys, serdes.commandResult()).withName("results-sink")));
     instanceRegistry(builder, serdes, instances);
+    waveDeployments(builder, serdes, idempotencyWindow, deployments.tick());
     builder.addGlobalStore(Stores.keyValue(REGISTRY_GLOBAL_STORE, serdes.instanceState()).withLoggingDisabled(), Topics.INSTANCE_REGISTRY,
         Consumed.with(keys, serdes.instanceState()).withName("instance-registry-global-source"), RegistryMirror::new);
+  }
+
+  /** The wave deployments' coordinator: see {@link WaveCoordinator}. */
+  private static void waveDeployments(StreamsBuilder builder, Serdes serdes, Duration idempotencyWindow, Duration tick) {
+    Serde<String> keys = org.apache.kafka.common.serialization.Serdes.String();
+    builder.addStateStore(Stores.keyValue(WaveCoordinator.STORE, serdes.waveDeployment()));
+    builder.addStateStore(io.hotswap.core.stream.RememberedOutcomes.store(WaveCoordinator.OUTCOMES_STORE, serdes.commandResult(),
+        idempotencyWindow));
+
+    KStream<String, Output> fromCommands = builder
+        .stream(Topics.WAVE_COMMANDS, Consumed.with(keys, serdes.command()).withName("wave-commands-source"))
+        .process(() -> new WaveCoordinator.Commands(idempotencyWindow), Named.as("wave-commands-applier"), WaveCoordinator.STORE,
+            WaveCoordinator.OUTCOMES_STORE);
+    // every deployment change and command result passes by here: the key alone says whether it is a
+    // wave's (a tenant's deployment id, a wave command id), so the others are never deserialized
+    Serde<byte[]> raw = org.apache.kafka.common.serialization.Serdes.ByteArray();
+    KStream<String, io.hotswap.avro.WaveSignal> fromDeployments = builder
+        .stream(Topics.DEPLOYMENTS, Consumed.with(keys, raw).withName("wave-deployments-source"))
+        .flatMap((k, v) -> WaveCoordinator.isWaveDeploymentKey(k) && v != null
+            ? WaveCoordinator.signal(serdes.deployment().fromBytes(v)) : java.util.List.of(), Named.as("wave-deployment-signals"));
+    KStream<String, io.hotswap.avro.WaveSignal> fromResults = builder
+        .stream(Topics.COMMAND_RESULTS, Consumed.with(keys, raw).withName("wave-results-source"))
+        .flatMap((k, v) -> io.hotswap.core.deploy.WaveMachine.waveOfCommand(k) != null && v != null
+            ? WaveCoordinator.signal(serdes.commandResult().fromBytes(v)) : java.util.List.of(), Named.as("wave-result-signals"));
+    KStream<String, Output> fromSignals = fromDeployments.merge(fromResults, Named.as("wave-signals-merge"))
+        .repartition(Repartitioned.with(keys, serdes.waveSignal()).withName("wave-signals"))
+        .process(() -> new WaveCoordinator.Signals(tick), Named.as("wave-signals-applier"), WaveCoordinator.STORE);
+
+    BranchedKStream<String, Output> outputs = fromCommands.merge(fromSignals, Named.as("wave-outputs")).split(Named.as("wave-output-"));
+    outputs.branch((k, o) -> o.kind() == Output.Kind.WAVE, sink("wave", Topics.WAVES, io.hotswap.avro.WaveDeployment.class,
+        Produced.with(keys, serdes.waveDeployment()).withName("waves-sink")));
+    outputs.branch((k, o) -> o.kind() == Output.Kind.COMMAND, sink("command", Topics.COMMANDS, io.hotswap.avro.Command.class,
+        Produced.with(keys, serdes.command()).withName("wave-tenant-commands-sink")));
+    outputs.branch((k, o) -> o.kind() == Output.Kind.AUDIT, sink("wave-audit", Topics.AUDIT, AuditEvent.class,
+        Produced.with(keys, serdes.auditEvent()).withName("wave-audit-sink")));
+    outputs.branch((k, o) -> o.kind() == Output.Kind.RESULT, sink("wave-result", Topics.COMMAND_RESULTS, CommandResult.class,
+        Produced.with(keys, serdes.commandResult()).withName("wave-results-sink")));
   }
 
   /** Keeps the global copy of the instance registry (the registry's own store is partitioned by instance id). */

@@ -445,7 +445,7 @@ class DeploymentController {
         "deploymentId");
   }
 
-  private static DeploymentStrategy strategy(String name) {
+  static DeploymentStrategy strategy(String name) {
     return name == null ? null : parse(DeploymentStrategy.class, name, "strategy");
   }
 

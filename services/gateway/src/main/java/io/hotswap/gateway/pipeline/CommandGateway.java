@@ -69,18 +69,30 @@ public final class CommandGateway implements SmartLifecycle {
 
   /** Sends the command and waits for its result; a rejection becomes the {@link Rejection} it carries (4xx). */
   public CommandResult submitOrReject(Command command) {
-    CommandResult result = submit(command);
+    return submitOrReject(Topics.COMMANDS, command.getTenantId(), command);
+  }
+
+  /** Sends the command and waits for its result. */
+  public CommandResult submit(Command command) {
+    return submit(Topics.COMMANDS, command.getTenantId(), command);
+  }
+
+  /**
+   * Sends the command to {@code topic} under {@code key} and waits for its result; a rejection
+   * becomes the {@link Rejection} it carries (4xx). Wave deployments' commands go to their own topic.
+   */
+  public CommandResult submitOrReject(String topic, String key, Command command) {
+    CommandResult result = submit(topic, key, command);
     if (result.getOutcome() == io.hotswap.avro.Outcome.REJECTED) {
       throw new Rejection(result.getStatus(), result.getErrorType(), result.getDetail(), result.getField()).withErrors(result.getErrors());
     }
     return result;
   }
 
-  /** Sends the command and waits for its result. */
-  public CommandResult submit(Command command) {
+  private CommandResult submit(String topic, String key, Command command) {
     CompletableFuture<CommandResult> answer = waiters.computeIfAbsent(command.getCommandId(), id -> new CompletableFuture<>());
     try {
-      producer.send(new ProducerRecord<>(Topics.COMMANDS, command.getTenantId(), serdes.command().toBytes(command)))
+      producer.send(new ProducerRecord<>(topic, key, serdes.command().toBytes(command)))
           .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       return answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {

@@ -28,6 +28,8 @@ public final class ReadTopology {
   public static final String INSTANCES_STORE = "gateway-instances-global-store";
   public static final String DEPLOYMENTS_STORE = "gateway-deployments-store";
   public static final String APPROVALS_STORE = "gateway-approvals-global-store";
+  /** Wave deployments (few, each spanning tenants): every gateway instance holds all of them. */
+  public static final String WAVES_STORE = "gateway-waves-global-store";
 
   private ReadTopology() {}
 
@@ -87,6 +89,9 @@ public final class ReadTopology {
     builder.globalTable(Topics.APPROVALS, Consumed.with(keys, serdes.approvalRequest()).withName("approvals-source"),
         Materialized.<String, io.hotswap.avro.ApprovalRequest, KeyValueStore<Bytes, byte[]>>as(APPROVALS_STORE)
             .withKeySerde(keys).withValueSerde(serdes.approvalRequest()));
+    builder.globalTable(Topics.WAVES, Consumed.with(keys, serdes.waveDeployment()).withName("waves-source"),
+        Materialized.<String, io.hotswap.avro.WaveDeployment, KeyValueStore<Bytes, byte[]>>as(WAVES_STORE)
+            .withKeySerde(keys).withValueSerde(serdes.waveDeployment()));
     builder.globalTable(Topics.TENANT_KEYS, Consumed.with(keys, serdes.tenantKey()).withName("tenant-keys-source"),
         Materialized.<String, io.hotswap.avro.TenantKey, KeyValueStore<Bytes, byte[]>>as(TENANT_KEYS_STORE)
             .withKeySerde(keys).withValueSerde(serdes.tenantKey()));
