@@ -172,6 +172,12 @@ final class CatalogApplier {
       throw Rejection.conflict("version-not-increasing", "version " + version + " of profile '" + profileId
           + "' must be greater than the current " + latest.getVersion(), "version");
     }
+    if (latest == null && command.getDeployment() != null
+        && io.hotswap.core.deploy.WaveMachine.isWaveDeploymentId(command.getDeployment().getDeploymentId())) {
+      // a wave deployment rolls a new version out where the profile runs; a first version has nothing to roll out from
+      throw Rejection.notFound("profile-not-found", "No profile '" + profileId + "' to roll a new version of out in this tenant",
+          "service");
+    }
     if (p.getSchemaId() != null) {
       p.setDocument(boundDocument(tenant, p));
     }

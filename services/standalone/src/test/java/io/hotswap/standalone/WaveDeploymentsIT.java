@@ -238,6 +238,49 @@ class WaveDeploymentsIT extends PlatformTest {
     assertThat(value("it-waveheld")).isEqualTo("neural");
   }
 
+  @Test
+  void shouldRollAProfilesNewVersionOutTierByTierAndStopWhereATenantDoesNotRunIt() {
+    // Free and Pro run search-svc 1.0.0 in staging; the Enterprise tenant has no such profile
+    for (String[] t : new String[][] {{"it-waveprof-free", "Free"}, {"it-waveprof-pro", "Pro"}, {"it-waveprof-ent", "Enterprise"}}) {
+      Api.Response created = api.post("/api/v1/tenants", Map.of("tenantId", t[0], "tier", t[1], "guardedEnvironments", List.of()));
+      assertThat(created.status()).as(created.text()).isEqualTo(201);
+      if (!t[1].equals("Enterprise")) {
+        Api.Response v1 = api.post("/api/v1/profiles", Map.of("tenantId", t[0], "service", "search-svc", "environment", "staging",
+            "version", "1.0.0", "document", Map.of("engine", "bm25", "timeoutMs", 200)));
+        assertThat(v1.status()).as(v1.text()).isEqualTo(201);
+      }
+    }
+    List<String> ids = List.of("it-waveprof-free", "it-waveprof-pro", "it-waveprof-ent");
+    Api operator = operator();
+    Api.Response badVersion = operator.post("/api/v1/deployments/waves", Map.of("environment", "staging", "service", "search-svc",
+        "version", "1.1", "document", Map.of("engine", "neural"), "tenants", ids));
+    assertThat(badVersion.status()).as(badVersion.text()).isEqualTo(400);
+    assertThat(badVersion.json().get("field").asString()).isEqualTo("version");
+    assertThat(operator.post("/api/v1/deployments/waves", Map.of("environment", "staging", "service", "search-svc", "key", "search.engine",
+        "value", "x", "version", "1.1.0", "document", Map.of(), "tenants", ids)).status()).as("a key or a profile, not both").isEqualTo(400);
+
+    Api.Response started = operator.post("/api/v1/deployments/waves", Map.of("environment", "staging", "service", "search-svc",
+        "version", "1.1.0", "document", Map.of("engine", "neural", "timeoutMs", 200), "tenants", ids, "strategy", "canary",
+        "steps", List.of(50, 100), "bakeTime", "PT1S", "instanceHealth", false));
+    assertThat(started.status()).as(started.text()).isEqualTo(201);
+    String id = started.json().get("waveDeploymentId").asString();
+    assertThat(started.json().get("key").asString()).isEqualTo("profile:search-svc");
+    assertThat(started.json().get("version").asString()).isEqualTo("1.1.0");
+
+    await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(wave(id).get("status").asString()).isEqualTo("failed"));
+    JsonNode failed = wave(id);
+    assertThat(texts(failed.get("waves"), "status")).containsExactly("passed", "passed", "failed");
+    assertThat(failed.get("reason").asString()).contains("it-waveprof-ent was refused", "profile-not-found");
+    for (String tenant : List.of("it-waveprof-free", "it-waveprof-pro")) {
+      JsonNode profile = api.get("/api/v1/profiles/" + tenant + ":search-svc.staging").json();
+      assertThat(profile.get("version").asString()).as(tenant).isEqualTo("1.1.0");
+      JsonNode d = api.get("/api/v1/deployments/" + tenant + ":" + id).json();
+      assertThat(d.get("status").asString()).isEqualTo("completed");
+    }
+    assertThat(api.get("/api/v1/profiles/it-waveprof-ent:search-svc.staging").status()).as("nothing was created where it did not run")
+        .isEqualTo(404);
+  }
+
   private static List<String> texts(JsonNode array, String field) {
     List<String> out = new ArrayList<>();
     array.forEach(n -> out.add(n.get(field).asString()));

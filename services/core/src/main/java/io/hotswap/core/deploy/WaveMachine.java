@@ -24,8 +24,8 @@ import java.util.Set;
 import java.util.function.Predicate;
 
 /**
- * Wave deployments as a pure state machine: one key's new value deployed across many tenants, wave
- * by wave (Free, then Pro, then Enterprise; or tenant-id ranges). Each tenant gets an ordinary
+ * Wave deployments as a pure state machine: one key's new value (or a profile's new version)
+ * deployed across many tenants, wave by wave (Free, then Pro, then Enterprise; or tenant-id ranges). Each tenant gets an ordinary
  * deployment (its own strategy, steps, health judgement and approval), all under the wave
  * deployment's id; a wave passes when every one of its tenants' deployments has completed, and only
  * then does the next wave start. A deployment of the wave that is rolled back (automatically on its
@@ -143,6 +143,7 @@ public final class WaveMachine {
         .setUpdatedAt(now)
         .setUpdatedBy(actor)
         .setCommandId(commandId)
+        .setProfile(p.getProfile())
         .build();
     List<Command> commands = new ArrayList<>();
     beginWave(w, now, commands);
@@ -316,13 +317,18 @@ public final class WaveMachine {
       t.setStatus(WaveTenantStatus.STARTING);
       Command.Builder c = Command.newBuilder()
           .setCommandId(w.getWaveDeploymentId() + ":" + t.getTenantId() + ":start")
-          .setType(CommandType.DEPLOYMENT_START)
           .setTenantId(t.getTenantId())
           .setActor(w.getCreatedBy())
           .setTraceId(w.getCommandId())
           .setIssuedAt(now)
-          .setConfig(ConfigPayload.newBuilder().setEnvironment(w.getEnvironment()).setKey(w.getKey()).setValue(w.getValue()).build())
           .setDeployment(DeploymentPayload.newBuilder(w.getPlan()).setDeploymentId(w.getWaveDeploymentId()).build());
+      if (w.getProfile() != null) {
+        // a profile's new version, rolled out in each tenant from its current version by the plan
+        c.setType(CommandType.PROFILE_CREATE).setProfile(io.hotswap.avro.ProfilePayload.newBuilder(w.getProfile()).build());
+      } else {
+        c.setType(CommandType.DEPLOYMENT_START)
+            .setConfig(ConfigPayload.newBuilder().setEnvironment(w.getEnvironment()).setKey(w.getKey()).setValue(w.getValue()).build());
+      }
       if (t.getApprovalLevels() != null) {
         // held as the tenant's policy asked when the wave deployment was planned; rollout refuses it if the policy has changed since
         c.setApprovalRequired(true).setApprovalLevels(t.getApprovalLevels()).setApprovalTimeoutMs(t.getApprovalTimeoutMs());

@@ -82,24 +82,27 @@ class WaveController {
   }
 
   /**
-   * {@code POST /api/v1/deployments/waves}: deploy {@code value} to {@code key} in {@code environment}
-   * of every tenant in the waves: by tier (default), or {@code ranges} of tenant ids in order;
+   * {@code POST /api/v1/deployments/waves}: deploy {@code value} to {@code key} (or version {@code
+   * version} of the profile of {@code service}, its {@code document}) in {@code environment} of every
+   * tenant in the waves: by tier (default), or {@code ranges} of tenant ids in order;
    * {@code tenants} narrows it to those tenants. The plan of each tenant's deployment takes the same
    * fields as {@code POST /api/v1/deployments} (default: canary, 10/25/50/100, 5 minutes a step);
    * {@code waveTimeout} (ISO-8601, default PT24H) bounds how long one wave may take.
    */
-  record Start(String environment, String key, JsonNode value, List<String> tenants, List<Range> ranges, String strategy,
-               List<Integer> steps, Duration bakeTime, String stickyBy, Double maxErrorRate, Double maxP99LatencyMs,
-               Boolean instanceHealth, Duration waveTimeout) {}
+  record Start(String environment, String key, JsonNode value, String service, String version, JsonNode document, String schemaId,
+               List<String> tenants, List<Range> ranges, String strategy, List<Integer> steps, Duration bakeTime, String stickyBy,
+               Double maxErrorRate, Double maxP99LatencyMs, Boolean instanceHealth, Duration waveTimeout) {}
 
   @PostMapping
   ResponseEntity<WaveView> start(@RequestBody(required = false) Start body, HttpServletRequest request) {
-    if (body == null || body.environment() == null || body.key() == null) {
-      throw Rejection.badRequest("invalid-wave-deployment", "environment and key of the key to deploy are required", "key");
+    if (body == null || body.environment() == null || (body.key() == null) == (body.service() == null)) {
+      throw Rejection.badRequest("invalid-wave-deployment", "environment and either key (with value) or service (a profile's version"
+          + " and document) are required", "key");
     }
     Environments.require(body.environment());
-    io.hotswap.core.domain.ConfigKeys.require(body.key());
-    String value = ConfigView.text(body.value());
+    io.hotswap.avro.ProfilePayload profile = body.service() == null ? null : profile(body);
+    String key = profile == null ? io.hotswap.core.domain.ConfigKeys.require(body.key()) : StoreKeys.liveProfileKey(profile.getService());
+    String value = profile == null ? ConfigView.text(body.value()) : profile.getDocument();
     if (value == null) {
       throw Rejection.badRequest("missing-value", "value (the candidate to roll out) is required", "value");
     }
@@ -113,8 +116,9 @@ class WaveController {
     command.setWave(WavePayload.newBuilder()
         .setWaveDeploymentId(id)
         .setEnvironment(body.environment())
-        .setKey(body.key())
+        .setKey(key)
         .setValue(value)
+        .setProfile(profile)
         .setPlan(plan)
         .setGrouping(body.ranges() == null ? "tier" : "ranges")
         .setWaves(waves)
@@ -123,6 +127,24 @@ class WaveController {
     CommandResult result = commands.submitOrReject(Topics.WAVE_COMMANDS, id, command.build());
     WaveDeployment shown = shown(id, result.getVersion());
     return ResponseEntity.status(HttpStatus.CREATED).location(URI.create("/api/v1/deployments/waves/" + id)).body(WaveView.of(shown, scope));
+  }
+
+  /** A profile's version as each tenant gets it: a semantic version and a JSON object of at most 1 MB, checked here first. */
+  private static io.hotswap.avro.ProfilePayload profile(Start body) {
+    String document = body.document() == null || body.document().isNull() ? null : ConfigView.text(body.document());
+    if (document == null || body.version() == null) {
+      throw Rejection.badRequest("missing-document", "a profile's wave deployment needs its version and document (a JSON object)",
+          body.version() == null ? "version" : "document");
+    }
+    io.hotswap.core.domain.ValueTypes.check(io.hotswap.avro.ValueType.JSON, document);
+    io.hotswap.core.domain.Documents.requireObject(document);
+    return io.hotswap.avro.ProfilePayload.newBuilder()
+        .setService(io.hotswap.core.schema.ConfigSchemas.requireName(body.service(), "service"))
+        .setEnvironment(body.environment())
+        .setVersion(io.hotswap.core.domain.SemVer.parse(body.version(), "version").toString())
+        .setDocument(document)
+        .setSchemaId(body.schemaId())
+        .build();
   }
 
   /** The waves of a start: the visible active tenants (or those named), grouped by tier or range, empty groups left out. */
@@ -263,7 +285,8 @@ class WaveController {
 
   /** What a wave deployment looks like to its callers. */
   @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
-  record WaveView(String waveDeploymentId, String environment, String key, String value, String strategy, String grouping, String status,
+  record WaveView(String waveDeploymentId, String environment, String key, String value, String service, String version, String strategy,
+                  String grouping, String status,
                   int currentWave, List<WaveStage> waves, String reason, long revision, java.time.Instant createdAt, String createdBy,
                   java.time.Instant updatedAt, String updatedBy) {
 
@@ -285,7 +308,9 @@ class WaveController {
             .toList();
         stages.add(new WaveStage(wave.getName(), stage(w, i), wave.getStartedAt(), wave.getPassedAt(), tenants));
       }
-      return new WaveView(w.getWaveDeploymentId(), w.getEnvironment(), w.getKey(), w.getValue(), lower(w.getPlan().getStrategy()),
+      return new WaveView(w.getWaveDeploymentId(), w.getEnvironment(), w.getKey(), w.getValue(),
+          w.getProfile() == null ? null : w.getProfile().getService(), w.getProfile() == null ? null : w.getProfile().getVersion(),
+          lower(w.getPlan().getStrategy()),
           w.getGrouping(), lower(w.getStatus()), w.getWaveIndex() + 1, stages, w.getReason(), w.getRevision(), w.getCreatedAt(),
           w.getCreatedBy(), w.getUpdatedAt(), w.getUpdatedBy());
     }
