@@ -71,6 +71,11 @@ class ConfigsIT extends PlatformTest {
     assertThat(read.get("value").asBoolean()).isTrue();
     assertThat(read.get("type").asString()).isEqualTo("Boolean");
     assertThat(read.get("tags").get(0).asString()).isEqualTo("ui");
+    // a read-back of a version that cannot exist is a 400 at once, not a wait ending in 503
+    Api.Response noSuchVersion = api.get("/api/v1/configs/it-acme:development:feature.new_ui?minVersion=-5");
+    assertThat(noSuchVersion.status()).isEqualTo(400);
+    assertThat(noSuchVersion.json().get("field").asString()).isEqualTo("minVersion");
+    assertThat(api.get("/api/v1/configs/it-acme:development:feature.new_ui?minVersion=1").json().get("version").asLong()).isEqualTo(1);
 
     JsonNode listed = api.get("/api/v1/configs/tenant/it-acme?environment=development&tag=ui&prefix=feature.").json();
     assertThat(listed.get("totalItems").asLong()).isEqualTo(1);

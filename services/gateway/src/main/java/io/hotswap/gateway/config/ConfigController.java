@@ -92,6 +92,10 @@ class ConfigController {
   ResponseEntity<?> get(@PathVariable String configId, @RequestParam(required = false) Long minVersion, HttpServletRequest request,
                         HttpServletResponse response) {
     StoreKeys.ConfigId id = scope.visibleConfig(configId);
+    if (minVersion != null && minVersion < 1) {
+      // versions start at 1: there is nothing to wait for, and a wait would end in a 503 that invites a retry
+      throw Rejection.badRequest("invalid-min-version", "minVersion must be 1 or more (got " + minVersion + ")", "minVersion");
+    }
     return router.route(id.tenantId(), request, partition -> {
       ConfigEntry entry = ReadYourWrites.await(router, partition, id.storeKey(), minVersion, readYourWritesWait);
       if (entry == null || entry.getDeleted()) {
