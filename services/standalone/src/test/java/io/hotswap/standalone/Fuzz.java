@@ -32,7 +32,7 @@ final class Fuzz {
   private static final Map<String, String> VALID = Map.of(
       "{tenantId}", "it-fuzz", "{configId}", "it-fuzz:development:f.k", "{version}", "1", "{schemaId}", "it-fuzz:f-schema",
       "{profileId}", "it-fuzz:f-service.development", "{instanceId}", "f-instance", "{deploymentId}", "it-fuzz:dfuzz",
-      "{approvalId}", "fuzz-approval");
+      "{approvalId}", "fuzz-approval", "{waveDeploymentId}", "wfuzz");
 
   /** Path segments a client can send (percent-encoded where a URL needs it). */
   private static final List<String> HOSTILE_SEGMENTS = List.of(

@@ -71,6 +71,11 @@ class WaveDeploymentsIT extends PlatformTest {
     Api.Response badPlan = operator.post("/api/v1/deployments/waves", start(ids, "PT1S", "steps", List.of(50, 25)));
     assertThat(badPlan.status()).as(badPlan.text()).isEqualTo(400);
     assertThat(badPlan.json().get("field").asString()).isEqualTo("steps");
+    Map<String, Object> everyone = new LinkedHashMap<>(start(ids, "PT1S"));
+    everyone.remove("tenants");
+    Api.Response unnamed = operator.post("/api/v1/deployments/waves", everyone);
+    assertThat(unnamed.status()).as("every tenant at once is never a default").isEqualTo(400);
+    assertThat(unnamed.json().get("type").asString()).endsWith("choose-tenants");
     Api.Response unknown = operator.post("/api/v1/deployments/waves", start(List.of("it-wave-free-1", "it-wave-nobody"), "PT1S"));
     assertThat(unknown.status()).as(unknown.text()).isEqualTo(400);
     assertThat(unknown.json().get("detail").asString()).contains("it-wave-nobody");
@@ -140,7 +145,15 @@ class WaveDeploymentsIT extends PlatformTest {
   void shouldStopAtAFailingWaveAndRollBackTheRestOfIt() {
     List<String> ids = tenants("it-wavefail", 2, "Free", "Pro");
     Api operator = operator();
-    String id = operator.post("/api/v1/deployments/waves", start(ids, "PT30S")).json().get("waveDeploymentId").asString();
+    // an operator whose token names these tenants reaches exactly them with allTenants
+    Api scoped = api.as(io.hotswap.core.testing.Tokens.token("olga-operator", List.of("Operator"), ids));
+    Map<String, Object> all = new LinkedHashMap<>(start(ids, "PT30S"));
+    all.remove("tenants");
+    all.put("allTenants", true);
+    Api.Response started = scoped.post("/api/v1/deployments/waves", all);
+    assertThat(started.status()).as(started.text()).isEqualTo(201);
+    assertThat(started.json().findValuesAsString("tenantId")).containsExactlyInAnyOrderElementsOf(ids);
+    String id = started.json().get("waveDeploymentId").asString();
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
         assertThat(texts(wave(id).get("waves").get(0).get("tenants"), "status")).containsExactly("running", "running"));
 

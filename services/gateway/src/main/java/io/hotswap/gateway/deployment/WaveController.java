@@ -90,7 +90,7 @@ class WaveController {
    * {@code waveTimeout} (ISO-8601, default PT24H) bounds how long one wave may take.
    */
   record Start(String environment, String key, JsonNode value, String service, String version, JsonNode document, String schemaId,
-               List<String> tenants, List<Range> ranges, String strategy, List<Integer> steps, Duration bakeTime, String stickyBy,
+               List<String> tenants, Boolean allTenants, List<Range> ranges, String strategy, List<Integer> steps, Duration bakeTime, String stickyBy,
                Double maxErrorRate, Double maxP99LatencyMs, Boolean instanceHealth, Duration waveTimeout) {}
 
   @PostMapping
@@ -149,6 +149,12 @@ class WaveController {
 
   /** The waves of a start: the visible active tenants (or those named), grouped by tier or range, empty groups left out. */
   private List<Wave> waves(Start body) {
+    // every tenant at once is a platform-wide change: the caller says so, it is never a default
+    if ((body.tenants() == null) != Boolean.TRUE.equals(body.allTenants())) {
+      throw Rejection.badRequest("choose-tenants", body.tenants() == null
+          ? "name the tenants to deploy to (tenants), or allTenants: true for every active tenant you may see"
+          : "tenants and allTenants exclude each other", "tenants");
+    }
     List<Tenant> tenants = new ArrayList<>();
     try (KeyValueIterator<String, Tenant> it = router.<Tenant>globalStore(ReadTopology.TENANTS_STORE).all()) {
       it.forEachRemaining(kv -> {
