@@ -26,14 +26,12 @@ public final class HotSwapStandalone implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(HotSwapStandalone.class);
 
-  private final KafkaBroker broker;
-  private final Postgres postgres;
+  private final Backing backing;
   private final Platform platform;
   private final Map<String, Integer> ports;
 
-  private HotSwapStandalone(KafkaBroker broker, Postgres postgres, Platform platform, Map<String, Integer> ports) {
-    this.broker = broker;
-    this.postgres = postgres;
+  private HotSwapStandalone(Backing backing, Platform platform, Map<String, Integer> ports) {
+    this.backing = backing;
     this.platform = platform;
     this.ports = ports;
   }
@@ -46,6 +44,10 @@ public final class HotSwapStandalone implements AutoCloseable {
         System.err.println("hotswap token: " + e.getMessage());
         System.exit(2);
       }
+      return;
+    }
+    if (args.length > 0 && args[0].equals("cluster")) {
+      ProcessCluster.main(java.util.Arrays.copyOfRange(args, 1, args.length));
       return;
     }
     // five contexts in one JVM: logging is configured once, by logback.xml (see Platform)
@@ -65,19 +67,10 @@ public final class HotSwapStandalone implements AutoCloseable {
     long started = System.nanoTime();
     Path data = Path.of(get(env, "HOTSWAP_DATA_DIR", "./data")).toAbsolutePath().normalize();
     Files.createDirectories(data);
-    String bootstrap = env.get("HOTSWAP_KAFKA_BOOTSTRAP");
-    KafkaBroker broker = null;
-    Postgres postgres = null;
+    Backing backing = Backing.start(env, data);
     try {
-      if (bootstrap == null || bootstrap.isBlank()) {
-        broker = new KafkaBroker(data, Integer.parseInt(get(env, "HOTSWAP_KAFKA_PORT", "9092")),
-            Integer.parseInt(get(env, "HOTSWAP_KAFKA_CONTROLLER_PORT", "9093"))).start();
-        bootstrap = broker.bootstrapServers();
-      }
-      String dbUrl = env.get("HOTSWAP_DB_URL");
-      postgres = dbUrl == null || dbUrl.isBlank()
-          ? Postgres.embedded(data, Integer.parseInt(get(env, "HOTSWAP_DB_PORT", "5433")))
-          : Postgres.external(dbUrl, get(env, "HOTSWAP_DB_USER", "hotswap"), get(env, "HOTSWAP_DB_PASSWORD", "hotswap"));
+      String bootstrap = backing.bootstrap();
+      Postgres postgres = backing.postgres();
 
       Map<String, Object> common = new HashMap<>();
       common.put("spring.kafka.bootstrap-servers", bootstrap);
@@ -102,14 +95,9 @@ public final class HotSwapStandalone implements AutoCloseable {
       Platform platform = new Platform(common, perService).startAll();
       LOG.info("HotSwap is up in {} ms: gateway http://localhost:{} (health: /actuator/health, API docs: /swagger-ui.html), Kafka {}, PostgreSQL {}",
           (System.nanoTime() - started) / 1_000_000, ports.get("gateway"), bootstrap, postgres.url().replaceAll("\\?.*", ""));
-      return new HotSwapStandalone(broker, postgres, platform, Map.copyOf(ports));
+      return new HotSwapStandalone(backing, platform, Map.copyOf(ports));
     } catch (Exception | Error e) {
-      if (broker != null) {
-        broker.close();
-      }
-      if (postgres != null) {
-        postgres.close();
-      }
+      backing.close();
       throw e;
     }
   }
@@ -143,18 +131,10 @@ public final class HotSwapStandalone implements AutoCloseable {
   @Override
   public void close() {
     platform.close();
-    if (broker != null) {
-      broker.close();
-    }
-    try {
-      postgres.close();
-    } catch (Exception e) {
-      LOG.warn("PostgreSQL did not stop cleanly: {}", e.getMessage());
-    }
+    backing.close();
   }
 
   private static String get(Map<String, String> env, String name, String fallback) {
-    String v = env.get(name);
-    return v == null || v.isBlank() ? fallback : v;
+    return Backing.get(env, name, fallback);
   }
 }
