@@ -99,7 +99,8 @@ public final class KafkaBroker implements AutoCloseable {
 
   private void format(Path logDir) throws Exception {
     Formatter formatter = new Formatter()
-        .setPrintStream(System.out)
+        // the formatter narrates the bootstrap metadata; the first start needs no such line on the console
+        .setPrintStream(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()))
         .setClusterId(Uuid.randomUuid().toString())
         .setNodeId(1)
         .setControllerListenerName("CONTROLLER")

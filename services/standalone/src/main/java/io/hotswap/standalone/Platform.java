@@ -85,6 +85,7 @@ public final class Platform implements AutoCloseable {
     Map<String, Object> props = new HashMap<>(common);
     props.put("server.port", service.port());
     props.put("logging.include-application-name", "false");
+    props.put("spring.main.banner-mode", "off"); // five banners in one console say nothing; "HotSwap is up" does
     if (!name.equals("audit")) {
       props.put("spring.autoconfigure.exclude", NO_DATABASE);
     }

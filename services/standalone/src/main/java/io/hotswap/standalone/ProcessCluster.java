@@ -45,7 +45,7 @@ public final class ProcessCluster implements AutoCloseable {
   private static final Map<String, Integer> DEFAULT_PORTS = Map.of("gateway", 8080, "validation", 8081, "approval", 8082,
       "rollout", 8083, "audit", 8084);
   /** What each service JVM runs with unless {@code HOTSWAP_SERVICE_JAVA_OPTS} says otherwise: small, as eight share two cores here. */
-  static final String DEFAULT_JAVA_OPTS = "-Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k";
+  static final String DEFAULT_JAVA_OPTS = "-Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k --enable-native-access=ALL-UNNAMED";
 
   /** One running service instance: {@code gateway-1} and so on. */
   public static final class Instance {
