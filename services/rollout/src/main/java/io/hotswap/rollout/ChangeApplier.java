@@ -24,7 +24,6 @@ import io.hotswap.core.json.Json;
 import io.hotswap.core.stream.AuditEvents;
 import io.hotswap.core.stream.CommandProcessor;
 import io.hotswap.core.stream.CommandResults;
-import io.hotswap.core.stream.RememberedOutcomes;
 import io.hotswap.core.stream.UndoLog;
 import java.time.Duration;
 import java.time.Instant;
@@ -86,13 +85,8 @@ final class ChangeApplier extends CommandProcessor<Output> {
 
   @Override
   protected void process(Record<String, Command> record, Command command, Instant now) {
-    List<Output> outputs = new ArrayList<>();
-    RememberedOutcomes.Answer answer = outcomes.answer(command, now, STAGE, () -> apply(command, now, outputs));
-    if (answer.remembered() || answer.freshlyRejected()) {
-      outputs.clear(); // a retry changes nothing again; a refused change leaves nothing behind
-    }
-    outputs.add(new Output(Output.Kind.RESULT, answer.result().getCommandId(), answer.result(), null));
-    outputs.forEach(o -> emit(record, o.kind(), o.key(), o.value(), o.environment()));
+    Output.answered(outcomes, command, now, STAGE, outputs -> apply(command, now, outputs))
+        .forEach(o -> emit(record, o.kind(), o.key(), o.value(), o.environment()));
   }
 
   private void emit(Record<String, Command> record, Output.Kind kind, String key, Object value, String env) {

@@ -15,7 +15,6 @@ import io.hotswap.core.deploy.WaveMachine;
 import io.hotswap.core.domain.Rejection;
 import io.hotswap.core.stream.CommandProcessor;
 import io.hotswap.core.stream.CommandResults;
-import io.hotswap.core.stream.RememberedOutcomes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -141,13 +140,8 @@ final class WaveCoordinator {
 
     @Override
     protected void process(Record<String, Command> record, Command command, Instant now) {
-      List<Output> out = new ArrayList<>();
-      RememberedOutcomes.Answer answer = outcomes.answer(command, now, STAGE, () -> apply(command, now, out));
-      if (answer.remembered() || answer.freshlyRejected()) {
-        out.clear(); // a retry changes nothing again; a refused change leaves nothing behind
-      }
-      out.add(new Output(Output.Kind.RESULT, answer.result().getCommandId(), answer.result(), null));
-      out.forEach(o -> context.forward(new Record<>(o.key(), o, record.timestamp(), record.headers())));
+      Output.answered(outcomes, command, now, STAGE, out -> apply(command, now, out))
+          .forEach(o -> context.forward(new Record<>(o.key(), o, record.timestamp(), record.headers())));
     }
 
     private CommandResult apply(Command command, Instant now, List<Output> out) {
