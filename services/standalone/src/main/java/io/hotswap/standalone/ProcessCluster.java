@@ -45,7 +45,15 @@ public final class ProcessCluster implements AutoCloseable {
   private static final Map<String, Integer> DEFAULT_PORTS = Map.of("gateway", 8080, "validation", 8081, "approval", 8082,
       "rollout", 8083, "audit", 8084);
   /** What each service JVM runs with unless {@code HOTSWAP_SERVICE_JAVA_OPTS} says otherwise: small, as eight share two cores here. */
-  static final String DEFAULT_JAVA_OPTS = "-Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k --enable-native-access=ALL-UNNAMED";
+  static final String DEFAULT_JAVA_OPTS = "-Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k " + quietJvm();
+
+  /**
+   * Flags that keep the JDK's own warnings out of the logs, as {@code ./hotswap} gives them: RocksDB
+   * loads a native library; on JDK 23+ Kafka unmaps its log segments through sun.misc.Unsafe.
+   */
+  static String quietJvm() {
+    return "--enable-native-access=ALL-UNNAMED" + (Runtime.version().feature() >= 23 ? " --sun-misc-unsafe-memory-access=allow" : "");
+  }
 
   /** One running service instance: {@code gateway-1} and so on. */
   public static final class Instance {
