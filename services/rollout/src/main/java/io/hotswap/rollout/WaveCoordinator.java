@@ -89,10 +89,13 @@ final class WaveCoordinator {
   /**
    * What a transition leaves: the record, the tenants' commands, and the event in the audit trail
    * of every tenant the wave deployment plans for (each tenant's auditors see what was done to it
-   * and why it went on or stopped).
+   * and why it went on or stopped). {@code cause} is the command that caused it; null for what the
+   * wave deployment did by itself.
    */
-  static List<Output> outputs(WaveMachine.Transition t, KeyValueStore<String, WaveDeployment> store, String commandId, Instant now) {
+  static List<Output> outputs(WaveMachine.Transition t, KeyValueStore<String, WaveDeployment> store, String cause, Instant now) {
     WaveDeployment w = t.wave();
+    // what the wave deployment did by itself (a tenant's deployment reported back, a timeout) is named by its revision
+    String commandId = cause != null ? cause : w.getWaveDeploymentId() + "-r" + w.getRevision();
     List<Output> out = new ArrayList<>();
     store.put(w.getWaveDeploymentId(), w);
     out.add(new Output(Output.Kind.WAVE, w.getWaveDeploymentId(), w, null));
@@ -201,8 +204,7 @@ final class WaveCoordinator {
       Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
       WaveMachine.Transition t = WaveMachine.signal(w, record.value(), now);
       if (t != null) {
-        outputs(t, store, w.getWaveDeploymentId() + "-r" + t.wave().getRevision(), now)
-            .forEach(o -> context.forward(new Record<>(o.key(), o, record.timestamp())));
+        outputs(t, store, null, now).forEach(o -> context.forward(new Record<>(o.key(), o, record.timestamp())));
       }
     }
 
@@ -220,8 +222,7 @@ final class WaveCoordinator {
         });
       }
       for (WaveMachine.Transition t : due) {
-        outputs(t, store, t.wave().getWaveDeploymentId() + "-r" + t.wave().getRevision(), now)
-            .forEach(o -> context.forward(new Record<>(o.key(), o, ts)));
+        outputs(t, store, null, now).forEach(o -> context.forward(new Record<>(o.key(), o, ts)));
       }
     }
   }

@@ -40,10 +40,8 @@ import org.yaml.snakeyaml.Yaml;
 public final class ProcessCluster implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ProcessCluster.class);
-  /** Services in start order: the sink and the pipeline first, the gateway (whose readiness probes the pipeline) last. */
-  static final List<String> ORDER = List.of("audit", "rollout", "approval", "validation", "gateway");
-  private static final Map<String, Integer> DEFAULT_PORTS = Map.of("gateway", 8080, "validation", 8081, "approval", 8082,
-      "rollout", 8083, "audit", 8084);
+  /** Services in start order, as the embedded platform starts them: the sink and the pipeline first, the gateway last. */
+  static final List<String> ORDER = Platform.SERVICES.stream().map(Platform.Service::name).toList();
   /** What each service JVM runs with unless {@code HOTSWAP_SERVICE_JAVA_OPTS} says otherwise: small, as eight share two cores here. */
   static final String DEFAULT_JAVA_OPTS = "-Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k " + quietJvm();
 
@@ -201,8 +199,8 @@ public final class ProcessCluster implements AutoCloseable {
 
   /** Instance {@code i} of {@code service}: {@code HOTSWAP_<SERVICE>_PORT} (or the default) + 10·i. */
   private static int port(Map<String, String> env, String service, int i) {
-    return Integer.parseInt(get(env, "HOTSWAP_" + service.toUpperCase(Locale.ROOT) + "_PORT", Integer.toString(DEFAULT_PORTS.get(service))))
-        + 10 * i;
+    int fallback = Platform.SERVICES.stream().filter(s -> s.name().equals(service)).findFirst().orElseThrow().port();
+    return Integer.parseInt(get(env, "HOTSWAP_" + service.toUpperCase(Locale.ROOT) + "_PORT", Integer.toString(fallback))) + 10 * i;
   }
 
   /**

@@ -21,7 +21,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.function.Predicate;
 
 /**
  * Wave deployments as a pure state machine: one key's new value (or a profile's new version)
@@ -179,7 +178,7 @@ public final class WaveMachine {
     WaveDeployment next = changed(w, actor, now).setStatus(WaveStatus.ROLLED_BACK).setReason(why).build();
     List<Command> commands = new ArrayList<>();
     for (Wave wave : next.getWaves()) {
-      rollBack(next, wave, t -> true, actor, "wave deployment " + w.getWaveDeploymentId() + " rolled back: " + why, now, commands);
+      rollBack(next, wave, actor, "wave deployment " + w.getWaveDeploymentId() + " rolled back: " + why, now, commands);
     }
     return new Transition(next, AuditEventType.WAVE_DEPLOYMENT_ROLLED_BACK, describe(next), commands);
   }
@@ -290,15 +289,15 @@ public final class WaveMachine {
     w.setStatus(WaveStatus.FAILED);
     w.setReason(reason);
     List<Command> commands = new ArrayList<>();
-    rollBack(w, w.getWaves().get(w.getWaveIndex()), t -> true, DeploymentMachine.SYSTEM_ACTOR,
+    rollBack(w, w.getWaves().get(w.getWaveIndex()), DeploymentMachine.SYSTEM_ACTOR,
         "wave deployment " + w.getWaveDeploymentId() + " failed: " + reason, now, commands);
     return new Transition(w, AuditEventType.WAVE_DEPLOYMENT_FAILED, describe(w), commands);
   }
 
-  private static void rollBack(WaveDeployment w, Wave wave, Predicate<WaveTenant> which, String actor, String reason, Instant now,
-                               List<Command> commands) {
+  /** Rollback commands for the wave's tenants whose deployments started. */
+  private static void rollBack(WaveDeployment w, Wave wave, String actor, String reason, Instant now, List<Command> commands) {
     for (WaveTenant t : wave.getTenants()) {
-      if (started(t.getStatus()) && which.test(t)) {
+      if (started(t.getStatus())) {
         commands.add(rollbackCommand(w, t.getTenantId(), actor, reason, now));
       }
     }
