@@ -14,7 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code _created} suffix), {@code configs.updated} (updates and key rollbacks),
  * {@code configs.deleted}, {@code configs.promoted}, {@code deployments.started},
  * {@code deployments.completed}, {@code rollbacks.triggered} (tag {@code automatic}: decided on
- * health, or asked for), {@code approvals.requested}; each tagged with the
+ * health, or asked for), {@code approvals.requested}, {@code approvals.decided} (tag
+ * {@code decision}: approved, rejected or expired); each tagged with the
  * environment (Prometheus: {@code configs_creations_total{environment="production"}}).
  */
 final class PlatformActivity {
@@ -37,22 +38,26 @@ final class PlatformActivity {
       case DEPLOYMENT_COMPLETED -> "deployments.completed";
       case DEPLOYMENT_ROLLED_BACK -> "rollbacks.triggered";
       case APPROVAL_REQUESTED -> "approvals.requested";
+      case CHANGE_APPROVED, CHANGE_REJECTED, APPROVAL_EXPIRED -> "approvals.decided";
       default -> null;
     };
     if (name == null) {
       return;
     }
     String environment = e.getEnvironment() == null ? "none" : e.getEnvironment();
-    // a rollback the deployment decided on health says so in its reason, whoever sent the report
-    String automatic = name.equals("rollbacks.triggered")
-        ? Boolean.toString(e.getDetail() != null && e.getDetail().contains(io.hotswap.core.deploy.DeploymentMachine.AUTOMATIC_ROLLBACK))
-        : null;
-    counters.computeIfAbsent(name + '|' + environment + '|' + automatic, k -> {
-      Counter.Builder b = Counter.builder(name).tag("environment", environment);
-      if (automatic != null) {
-        b.tag("automatic", automatic);
-      }
-      return b.register(meters);
-    }).increment();
+    // the second tag: a rollback decided on health says so in its reason, whoever sent the report;
+    // an approval's decision is the event's
+    String[] extra = switch (name) {
+      case "rollbacks.triggered" -> new String[] {"automatic",
+          Boolean.toString(e.getDetail() != null && e.getDetail().contains(io.hotswap.core.deploy.DeploymentMachine.AUTOMATIC_ROLLBACK))};
+      case "approvals.decided" -> new String[] {"decision", switch (e.getEventType()) {
+        case CHANGE_APPROVED -> "approved";
+        case CHANGE_REJECTED -> "rejected";
+        default -> "expired";
+      }};
+      default -> new String[0];
+    };
+    counters.computeIfAbsent(name + '|' + environment + '|' + String.join("|", extra), k ->
+        Counter.builder(name).tag("environment", environment).tags(extra).register(meters)).increment();
   }
 }

@@ -59,11 +59,13 @@ final class ChangeApplier extends CommandProcessor<Output> {
   private Usage usage;
   /** Undoes what a batch's items wrote to the current-value and history stores when one of them is rejected. */
   private final UndoLog undo = new UndoLog();
+  private final RolloutMetrics metrics;
 
-  ChangeApplier(Duration idempotencyWindow, Retention retention, DeploymentApplier.Policy deploymentPolicy) {
+  ChangeApplier(Duration idempotencyWindow, Retention retention, DeploymentApplier.Policy deploymentPolicy, RolloutMetrics metrics) {
     super(RolloutTopology.OUTCOMES_STORE, idempotencyWindow);
     this.retention = retention;
     this.deploymentPolicy = deploymentPolicy;
+    this.metrics = metrics;
   }
 
   @Override
@@ -76,7 +78,7 @@ final class ChangeApplier extends CommandProcessor<Output> {
     this.usage = new Usage(undo.track(context.getStateStore(RolloutTopology.USAGE_STORE)), configs);
     this.deployments = new DeploymentApplier(this, configs, profiles, context.getStateStore(RolloutTopology.DEPLOYMENTS_STORE),
         context.getStateStore(RolloutTopology.ACTIVE_DEPLOYMENTS_STORE), context.getStateStore(RolloutTopology.REGISTRY_GLOBAL_STORE),
-        deploymentPolicy);
+        deploymentPolicy, metrics);
     this.catalog = new CatalogApplier(context.getStateStore(RolloutTopology.SCHEMAS_STORE), profiles, configs, deployments);
     // bake times and the audience's health: steps and automatic rollbacks start from here, in the task's transaction like any change
     context.schedule(deploymentPolicy.tick(), PunctuationType.WALL_CLOCK_TIME, ts -> deployments.tick(Instant.ofEpochMilli(ts))

@@ -49,10 +49,13 @@ final class DeploymentApplier {
   private final KeyValueStore<String, String> active;
   private final KeyValueStore<String, io.hotswap.avro.InstanceState> registry;
   private final Policy policy;
+  private final RolloutMetrics metrics;
 
   DeploymentApplier(ChangeApplier changes, KeyValueStore<String, ConfigEntry> configs,
                     KeyValueStore<String, io.hotswap.avro.ConfigProfile> profiles, KeyValueStore<String, Deployment> deployments,
-                    KeyValueStore<String, String> active, KeyValueStore<String, io.hotswap.avro.InstanceState> registry, Policy policy) {
+                    KeyValueStore<String, String> active, KeyValueStore<String, io.hotswap.avro.InstanceState> registry, Policy policy,
+                    RolloutMetrics metrics) {
+    this.metrics = metrics;
     this.changes = changes;
     this.configs = configs;
     this.profiles = profiles;
@@ -284,6 +287,9 @@ final class DeploymentApplier {
       active.put(configKey, storeKey);
     } else {
       active.delete(configKey);
+      if (before == null || DeploymentMachine.active(before)) { // not a completed deployment rolled back later: it ended once
+        metrics.ended(d, now);
+      }
     }
     out.add(new Output(Output.Kind.DEPLOYMENT, storeKey, d, null));
     if (before == null || rolledBackNow || d.getPercentage() != before.getPercentage() || d.getStatus() != before.getStatus()) {

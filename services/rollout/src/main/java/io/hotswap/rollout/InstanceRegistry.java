@@ -155,7 +155,15 @@ final class InstanceRegistry {
 
     /** Applied changes and request health from hotswap.health.v1. */
     static Updates<HealthReport> reports(Policy policy) {
-      return new Updates<>(policy, InstanceRegistry::report, false);
+      return reports(policy, RolloutMetrics.NONE);
+    }
+
+    /** Applied changes and request health from hotswap.health.v1, each applied change measured. */
+    static Updates<HealthReport> reports(Policy policy, RolloutMetrics metrics) {
+      return new Updates<>(policy, (before, report, now, p) -> {
+        metrics.reported(report);
+        return report(before, report, now, p);
+      }, false);
     }
 
     @Override

@@ -24,10 +24,11 @@ class RolloutConfiguration {
                             @Value("${hotswap.deployments.tick:PT1S}") Duration deploymentTick,
                             @Value("${hotswap.deployments.min-requests:20}") long minRequests,
                             @Value("${hotswap.deployments.max-error-rate-increase:0.02}") double maxErrorRateIncrease,
-                            @Value("${hotswap.deployments.max-p99-ratio:2.0}") double maxP99Ratio) {
+                            @Value("${hotswap.deployments.max-p99-ratio:2.0}") double maxP99Ratio,
+                            io.micrometer.core.instrument.MeterRegistry meters) {
     RolloutTopology.build(builder, serdes, hotswap.getIdempotency().getWindow(), new Retention(keepLast, keepTag, keepFor),
         new InstanceRegistry.Policy(checkPeriod, evictAfter, degradedErrorRate, degradedP99Ms), new DeploymentApplier.Policy(deploymentTick, minRequests,
-            maxErrorRateIncrease, maxP99Ratio));
+            maxErrorRateIncrease, maxP99Ratio), new RolloutMetrics(meters));
     return RolloutTopology.class;
   }
 }

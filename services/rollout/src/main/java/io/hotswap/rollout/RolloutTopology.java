@@ -59,6 +59,11 @@ public final class RolloutTopology {
 
   public static void build(StreamsBuilder builder, Serdes serdes, Duration idempotencyWindow, Retention retention,
                            InstanceRegistry.Policy instances, DeploymentApplier.Policy deployments) {
+    build(builder, serdes, idempotencyWindow, retention, instances, deployments, RolloutMetrics.NONE);
+  }
+
+  static void build(StreamsBuilder builder, Serdes serdes, Duration idempotencyWindow, Retention retention,
+                    InstanceRegistry.Policy instances, DeploymentApplier.Policy deployments, RolloutMetrics metrics) {
     Serde<String> keys = org.apache.kafka.common.serialization.Serdes.String();
     builder.addStateStore(Stores.keyValue(CONFIG_STORE, serdes.configEntry()));
     builder.addStateStore(Stores.keyValue(TENANTS_STORE, serdes.tenant()));
@@ -73,7 +78,7 @@ public final class RolloutTopology {
 
     BranchedKStream<String, Output> outputs = builder
         .stream(Topics.CHANGES, Consumed.with(keys, serdes.command()).withName("changes-source"))
-        .process(() -> new ChangeApplier(idempotencyWindow, retention, deployments), Named.as("change-applier"), CONFIG_STORE, TENANTS_STORE,
+        .process(() -> new ChangeApplier(idempotencyWindow, retention, deployments, metrics), Named.as("change-applier"), CONFIG_STORE, TENANTS_STORE,
             OUTCOMES_STORE, KEYS_STORE, SCHEMAS_STORE, PROFILES_STORE, HISTORY_STORE, DEPLOYMENTS_STORE, ACTIVE_DEPLOYMENTS_STORE, USAGE_STORE)
         .split(Named.as("output-"));
 
@@ -99,7 +104,7 @@ public final class RolloutTopology {
         Produced.with(keys, serdes.auditEvent()).withName("audit-sink")));
     outputs.branch((k, o) -> o.kind() == Output.Kind.RESULT, sink("result", Topics.COMMAND_RESULTS, CommandResult.class,
         Produced.with(keys, serdes.commandResult()).withName("results-sink")));
-    instanceRegistry(builder, serdes, instances);
+    instanceRegistry(builder, serdes, instances, metrics);
     waveDeployments(builder, serdes, idempotencyWindow, deployments.tick());
     builder.addGlobalStore(Stores.keyValue(REGISTRY_GLOBAL_STORE, serdes.instanceState()).withLoggingDisabled(), Topics.INSTANCE_REGISTRY,
         Consumed.with(keys, serdes.instanceState()).withName("instance-registry-global-source"), RegistryMirror::new);
@@ -165,7 +170,7 @@ public final class RolloutTopology {
    * {@code instances + health → instance registry (punctuated) → instance-registry | instances
    * (eviction tombstones)}. Both sources are keyed by instance id with the same partition count.
    */
-  private static void instanceRegistry(StreamsBuilder builder, Serdes serdes, InstanceRegistry.Policy policy) {
+  private static void instanceRegistry(StreamsBuilder builder, Serdes serdes, InstanceRegistry.Policy policy, RolloutMetrics metrics) {
     Serde<String> keys = org.apache.kafka.common.serialization.Serdes.String();
     builder.addStateStore(Stores.keyValue(InstanceRegistry.STORE, serdes.instanceState()));
     KStream<String, Object> fromHeartbeats = builder
@@ -173,7 +178,7 @@ public final class RolloutTopology {
         .process(() -> InstanceRegistry.Updates.heartbeats(policy), Named.as("instance-heartbeats"), InstanceRegistry.STORE);
     KStream<String, Object> fromReports = builder
         .stream(Topics.HEALTH, Consumed.with(keys, serdes.healthReport()).withName("health-source"))
-        .process(() -> InstanceRegistry.Updates.reports(policy), Named.as("instance-reports"), InstanceRegistry.STORE);
+        .process(() -> InstanceRegistry.Updates.reports(policy, metrics), Named.as("instance-reports"), InstanceRegistry.STORE);
     BranchedKStream<String, Object> views = fromHeartbeats.merge(fromReports, Named.as("instance-views")).split(Named.as("instance-"));
     views.branch((k, v) -> v instanceof InstanceRegistry.Evicted, Branched.<String, Object>withConsumer(s -> s
         .mapValues(v -> (io.hotswap.avro.ServiceInstance) null, Named.as("evicted-tombstone"))

@@ -112,10 +112,16 @@ class DeploymentManifestsTest {
     Map<String, Object> provider = ((List<Map<String, Object>>) yaml(ROOT.resolve("docker/grafana/provisioning/dashboards/hotswap.yml"))
         .get("providers")).getFirst();
     assertThat(map(provider.get("options"))).containsEntry("path", "/var/lib/grafana/dashboards");
-    for (JsonNode panel : dashboard().get("panels")) {
-      assertThat(panel.path("datasource").path("uid").asString()).as(panel.path("title").asString()).isEqualTo(source.get("uid"));
-      assertThat(panel.get("targets")).as(panel.path("title").asString()).isNotEmpty()
-          .allSatisfy(t -> assertThat(t.path("expr").asString()).isNotBlank());
+    List<JsonNode> dashboards = dashboards();
+    // the four the operators' runbook points at, each with its own uid
+    assertThat(dashboards).extracting(d -> d.path("uid").asString())
+        .containsExactlyInAnyOrder("hotswap-overview", "hotswap-config-activity", "hotswap-deployments", "hotswap-propagation");
+    for (JsonNode dashboard : dashboards) {
+      for (JsonNode panel : dashboard.get("panels")) {
+        assertThat(panel.path("datasource").path("uid").asString()).as(panel.path("title").asString()).isEqualTo(source.get("uid"));
+        assertThat(panel.get("targets")).as(panel.path("title").asString()).isNotEmpty()
+            .allSatisfy(t -> assertThat(t.path("expr").asString()).isNotBlank());
+      }
     }
 
     // Prometheus scrapes with the token ./hotswap secrets makes
@@ -128,9 +134,15 @@ class DeploymentManifestsTest {
     assertThat(map(hotswap.get("authorization"))).containsEntry("type", "Bearer").containsEntry("credentials_file", "token");
   }
 
-  /** The dashboard compose provisions into Grafana. */
-  static JsonNode dashboard() throws IOException {
-    return Json.MAPPER.readTree(Files.readString(ROOT.resolve("docker/grafana/dashboards/hotswap-overview.json")));
+  /** The dashboards compose provisions into Grafana, each parsed (a file that is not valid JSON fails here). */
+  static List<JsonNode> dashboards() throws IOException {
+    List<JsonNode> all = new java.util.ArrayList<>();
+    try (var files = Files.list(ROOT.resolve("docker/grafana/dashboards"))) {
+      for (Path f : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
+        all.add(Json.MAPPER.readTree(Files.readString(f)));
+      }
+    }
+    return all;
   }
 
   @Test

@@ -102,23 +102,127 @@ class GatewaySurfaceIT extends PlatformTest {
         .max().orElse(0)).isGreaterThanOrEqualTo(1);
     assertThat(gateway).contains("instances_registered", "instances_healthy", "deployments_in_progress");
 
-    // every metric the shipped alert rules watch is one the services expose
+  }
+
+  /** A service's scrape, as Prometheus takes it (a Viewer token). */
+  private String scrape(String service) {
+    int port = Integer.parseInt(platform.context(service).getEnvironment().getProperty("local.server.port"));
+    return new Api(port, io.hotswap.core.testing.Tokens.token("prometheus", List.of("Viewer"), List.of())).get("/actuator/prometheus").text();
+  }
+
+  /**
+   * The rest of the seeds' metrics after a scripted session: writes timed by command and outcome,
+   * rejections by the stage and reason that refused them, rate-limit refusals, reads, approvals
+   * pending and decided, deployments in progress by strategy and how long finished ones ran,
+   * and how long a change took to reach a running client — each in the scrape of the service
+   * that knows it, with the values the session produced.
+   */
+  @Test
+  void shouldExposeEveryStepOfAScriptedSessionInTheServicesMetrics() throws Exception {
+    String gatewayBefore = scrape("gateway");
+    String rolloutBefore = scrape("rollout");
+    String auditBefore = scrape("audit");
+    createTenant("it-metrics-session");
+    assertThat(api.post("/api/v1/configs", config("it-metrics-session", "s.one", 1, "Number")).status()).isEqualTo(201);
+    Api.Response bad = api.put("/api/v1/configs/it-metrics-session:development:s.one", Map.of("value", "not a number"), Map.of());
+    assertThat(bad.status()).as(bad.text()).isEqualTo(422);
+    Api.Response untyped = api.post("/api/v1/configs", Map.of("tenantId", "it-metrics-session", "key", "s.untyped", "value", 1));
+    assertThat(untyped.status()).as(untyped.text()).isEqualTo(400);
+    assertThat(api.post("/api/v1/configs", config("it-metrics-session", "s.gone", 1, "Number")).status()).isEqualTo(201);
+    assertThat(api.delete("/api/v1/configs/it-metrics-session:development:s.gone").status()).isEqualTo(204);
+    assertThat(api.post("/api/v1/configs/it-metrics-session:development:s.one/promote", Map.of()).status()).isEqualTo(201);
+    Api.Response twice = api.post("/api/v1/configs", config("it-metrics-session", "s.one", 1, "Number"));
+    assertThat(twice.status()).as(twice.text()).isEqualTo(409);
+    assertThat(api.get("/api/v1/configs/it-metrics-session:development:s.one").status()).isEqualTo(200);
+    // held for approval (staging is guarded), then refused by someone else
+    Api.Response held = api.post("/api/v1/configs", Map.of("tenantId", "it-metrics-session", "key", "s.held", "value", 1, "type", "Number",
+        "environment", "staging"));
+    assertThat(held.status()).as(held.text()).isEqualTo(202);
+    // gauges are read from the stores at most once a second
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(gauge(scrape("gateway"), "approvals_pending")).isGreaterThanOrEqualTo(1));
+    Api approver = api.as(io.hotswap.core.testing.Tokens.token("metrics-approver", List.of("Admin"), List.of()));
+    assertThat(approver.post("/api/v1/approvals/" + held.json().get("approvalId").asString() + "/reject", Map.of("reason", "metrics test"))
+        .status()).isEqualTo(200);
+    // a canary left running, and a direct deployment that completes at once
+    Api.Response canary = api.post("/api/v1/deployments", Map.of("configId", "it-metrics-session:development:s.one", "value", 2,
+        "strategy", "canary", "bakeTime", "PT1H", "instanceHealth", false));
+    assertThat(canary.status()).as(canary.text()).isEqualTo(201);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      String gatewayCanary = scrape("gateway");
+      assertThat(sample(gatewayCanary, "deployments_in_progress", "status=\"running\",strategy=\"canary\"")).isGreaterThanOrEqualTo(1);
+      assertThat(sample(gatewayCanary, "configs_active", "")).isGreaterThanOrEqualTo(1);
+    });
+    assertThat(api.post("/api/v1/deployments/" + canary.json().get("deploymentId").asString() + "/rollback", Map.of("reason", "metrics test"))
+        .status()).isEqualTo(200);
+    assertThat(api.post("/api/v1/deployments", Map.of("configId", "it-metrics-session:development:s.one", "value", 3)).status()).isEqualTo(201);
+    // a running client applies a change and reports how long it took to arrive
+    try (io.hotswap.client.HotSwapClient client = io.hotswap.client.HotSwapClient.builder().bootstrapServers(bootstrap)
+        .environment("development").tenant("it-metrics-session").instanceId("it-metrics-1").service("metrics-svc").build().start()) {
+      client.ready().get(60, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(api.put("/api/v1/configs/it-metrics-session:development:s.one", Map.of("value", 4), Map.of()).status()).isEqualTo(200);
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+          assertThat(delta(rolloutBefore, scrape("rollout"), "config_push_propagation_seconds_count", "service=\"metrics-svc\"")).isGreaterThanOrEqualTo(1));
+    }
+    // a Free tenant may write 5 times a minute: the sixth is refused
+    assertThat(api.post("/api/v1/tenants", Map.of("tenantId", "it-metrics-free", "tier", "Free")).status()).isEqualTo(201);
+    int refused = 0;
+    for (int i = 0; i < 7; i++) {
+      if (api.post("/api/v1/configs", config("it-metrics-free", "f." + i, i, "Number")).status() == 429) {
+        refused++;
+      }
+    }
+    assertThat(refused).isGreaterThanOrEqualTo(1);
+
+    String gateway = scrape("gateway");
+    assertThat(delta(gatewayBefore, gateway, "commands_duration_seconds_count", "outcome=\"applied\",type=\"CONFIG_CREATE\"")).isGreaterThanOrEqualTo(1);
+    assertThat(delta(gatewayBefore, gateway, "commands_duration_seconds_count", "outcome=\"pending\",type=\"CONFIG_CREATE\"")).isEqualTo(1);
+    assertThat(delta(gatewayBefore, gateway, "commands_duration_seconds_count", "outcome=\"rejected\",type=\"CONFIG_CREATE\"")).isEqualTo(1);
+    assertThat(delta(gatewayBefore, gateway, "requests_rejected_total", "reason=\"type-mismatch\",status=\"422\"")).isEqualTo(1);
+    assertThat(delta(gatewayBefore, gateway, "requests_rejected_total", "reason=\"invalid-type\",status=\"400\"")).isEqualTo(1);
+    assertThat(delta(gatewayBefore, gateway, "requests_rejected_total", "reason=\"config-exists\",status=\"409\"")).isEqualTo(1);
+    assertThat(delta(gatewayBefore, gateway, "ratelimit_rejections_total", "limit=\"write\"")).isEqualTo(refused);
+    assertThat(delta(gatewayBefore, gateway, "http_server_requests_seconds_count", "method=\"GET\"")).isGreaterThanOrEqualTo(1);
+    assertThat(gateway).contains("instances_status{", "status=\"healthy\"");
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      String rollout = scrape("rollout");
+      assertThat(delta(rolloutBefore, rollout, "deployment_duration_seconds_count", "status=\"completed\",strategy=\"direct\"")).isGreaterThanOrEqualTo(1);
+      assertThat(delta(rolloutBefore, rollout, "deployment_duration_seconds_count", "status=\"rolled_back\",strategy=\"canary\"")).isEqualTo(1);
+      assertThat(rollout).contains("config_push_propagation_seconds_bucket{", "config_reload_duration_seconds_count{");
+      String audit = scrape("audit");
+      assertThat(delta(auditBefore, audit, "approvals_decided_total", "decision=\"rejected\"")).isEqualTo(1);
+      assertThat(delta(auditBefore, audit, "approvals_requested_total", "environment=\"staging\"")).isEqualTo(1);
+    });
+    // every metric the shipped alert rules watch, and every one the provisioned Grafana dashboards
+    // draw, is one the services expose
     Path root = Path.of("").toAbsolutePath();
     while (!Files.exists(root.resolve("docker/alerts.yml"))) {
       root = root.getParent();
     }
-    String exposed = gateway + audit.get("/actuator/prometheus").text();
+    String exposed = scrape("gateway") + scrape("audit") + scrape("rollout");
+    java.util.regex.Pattern metric = java.util.regex.Pattern.compile("\\b([a-z]+_[a-z_]+)\\b");
     List<String> watched = Files.readAllLines(root.resolve("docker/alerts.yml")).stream().filter(l -> l.trim().startsWith("expr:"))
-        .flatMap(l -> java.util.regex.Pattern.compile("\\b([a-z]+_[a-z_]+)\\b").matcher(l).results().map(m -> m.group(1))).distinct().toList();
-    assertThat(watched).contains("rollbacks_triggered_total", "instances_healthy");
-    assertThat(watched).allSatisfy(metric -> assertThat(exposed).as("exposed: " + metric).contains("\n" + metric));
-    // and every metric the provisioned Grafana dashboard draws
+        .flatMap(l -> metric.matcher(l).results().map(m -> m.group(1))).distinct().toList();
+    assertThat(watched).contains("rollbacks_triggered_total", "instances_healthy", "commands_duration_seconds_count",
+        "deployments_oldest_in_progress_seconds", "kafka_stream_task_dropped_records_total");
+    assertThat(watched).allSatisfy(m -> assertThat(exposed).as("exposed: " + m).contains("\n" + m));
     List<String> drawn = new ArrayList<>();
-    DeploymentManifestsTest.dashboard().get("panels").forEach(panel -> panel.get("targets").forEach(t ->
-        java.util.regex.Pattern.compile("\\b([a-z]+_[a-z_]+)\\b").matcher(t.get("expr").asString()).results().map(m -> m.group(1))
-            .filter(name -> !name.equals("histogram_quantile")).forEach(drawn::add)));
-    assertThat(drawn).contains("configs_creations_total", "http_server_requests_seconds_bucket");
-    assertThat(drawn).allSatisfy(metric -> assertThat(exposed).as("drawn: " + metric).contains("\n" + metric));
+    for (JsonNode dashboard : DeploymentManifestsTest.dashboards()) {
+      dashboard.get("panels").forEach(panel -> panel.get("targets").forEach(t -> metric.matcher(t.get("expr").asString()).results()
+          .map(m -> m.group(1)).filter(name -> !name.equals("histogram_quantile")).forEach(drawn::add)));
+    }
+    assertThat(drawn).contains("configs_creations_total", "http_server_requests_seconds_bucket", "config_push_propagation_seconds_bucket",
+        "deployment_duration_seconds_bucket", "requests_rejected_total", "approvals_decided_total");
+    assertThat(drawn).allSatisfy(m -> assertThat(exposed).as("drawn: " + m).contains("\n" + m));
+  }
+
+  private static double delta(String before, String after, String name, String labels) {
+    return sample(after, name, labels) - sample(before, name, labels);
+  }
+
+  /** The largest value of an unlabelled or labelled gauge across its series. */
+  private static double gauge(String exposition, String name) {
+    return exposition.lines().filter(l -> l.startsWith(name + "{") || l.startsWith(name + " "))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).max().orElse(0);
   }
 
   @Test

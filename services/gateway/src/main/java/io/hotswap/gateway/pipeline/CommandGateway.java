@@ -45,11 +45,23 @@ public final class CommandGateway implements SmartLifecycle {
   private KafkaProducer<String, byte[]> producer;
   private KafkaConsumer<String, byte[]> consumer;
   private io.hotswap.core.kafka.PollLoop<String, byte[]> results;
+  private final io.micrometer.core.instrument.MeterRegistry meters;
 
   public CommandGateway(Map<String, Object> clientProps, Serdes serdes, Duration timeout) {
+    this(clientProps, serdes, timeout, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+  }
+
+  /**
+   * Measures each command it sends as {@code commands.duration} (tags {@code type} and
+   * {@code outcome}: applied, pending, rejected or timeout; a histogram — the seeds'
+   * {@code config.update.duration} is its {@code type="CONFIG_UPDATE"} series). Why a command was
+   * rejected is counted where the answer is given ({@code requests.rejected}, ProblemHandler).
+   */
+  public CommandGateway(Map<String, Object> clientProps, Serdes serdes, Duration timeout, io.micrometer.core.instrument.MeterRegistry meters) {
     this.clientProps = Map.copyOf(clientProps);
     this.serdes = serdes;
     this.timeout = timeout;
+    this.meters = meters;
   }
 
   /** Thrown when the pipeline does not answer within the timeout; the command may still apply. */
@@ -91,11 +103,15 @@ public final class CommandGateway implements SmartLifecycle {
 
   private CommandResult submit(String topic, String key, Command command) {
     CompletableFuture<CommandResult> answer = waiters.computeIfAbsent(command.getCommandId(), id -> new CompletableFuture<>());
+    long started = System.nanoTime();
     try {
       producer.send(new ProducerRecord<>(topic, key, serdes.command().toBytes(command)))
           .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      return answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      CommandResult result = answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      measure(command, result.getOutcome().name(), started);
+      return result;
     } catch (TimeoutException e) {
+      measure(command, "timeout", started);
       throw new PipelineTimeout(command.getCommandId(), timeout);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -105,6 +121,14 @@ public final class CommandGateway implements SmartLifecycle {
     } finally {
       waiters.remove(command.getCommandId(), answer);
     }
+  }
+
+  private void measure(Command command, String outcome, long started) {
+    io.micrometer.core.instrument.Timer.builder("commands.duration")
+        .description("From sending a command to the pipeline's answer, by command type and outcome")
+        .tag("type", command.getType().name()).tag("outcome", outcome.toLowerCase(java.util.Locale.ROOT))
+        .publishPercentileHistogram().register(meters)
+        .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
   }
 
   /**

@@ -47,9 +47,17 @@ public class RateLimits {
   private final com.github.benmanes.caffeine.cache.Cache<String, String> tiers =
       com.github.benmanes.caffeine.cache.Caffeine.newBuilder().expireAfterWrite(Duration.ofSeconds(1)).maximumSize(100_000).build();
 
-  RateLimits(RateLimitProperties properties, StoreRouter router) {
+  private final io.micrometer.core.instrument.MeterRegistry meters;
+
+  /**
+   * Counts what it refuses as {@code ratelimit.rejections} with the tag {@code limit} (read, write
+   * or deploy) — not the tenant: a tenant's own 429s are in its responses, and a tag per tenant
+   * would grow without bound.
+   */
+  RateLimits(RateLimitProperties properties, StoreRouter router, io.micrometer.core.instrument.MeterRegistry meters) {
     this.properties = properties;
     this.router = router;
+    this.meters = meters;
   }
 
   /**
@@ -110,6 +118,7 @@ public class RateLimits {
           + (d.per() == null ? "per minute" : d.per()) + "; split it into smaller batches", "items");
     }
     if (!d.allowed()) {
+      meters.counter("ratelimit.rejections", "limit", kind.name().toLowerCase(java.util.Locale.ROOT)).increment();
       throw new RateLimited(tenantId, kind, d);
     }
   }

@@ -60,8 +60,9 @@ class GatewayConfiguration {
 
   @Bean
   CommandGateway commandGateway(KafkaProperties kafka, Serdes serdes,
-                                @Value("${hotswap.gateway.command-timeout:PT10S}") Duration timeout) {
-    return new CommandGateway(kafka.buildAdminProperties(), serdes, timeout);
+                                @Value("${hotswap.gateway.command-timeout:PT10S}") Duration timeout,
+                                io.micrometer.core.instrument.MeterRegistry meters) {
+    return new CommandGateway(kafka.buildAdminProperties(), serdes, timeout, meters);
   }
 
   @Bean

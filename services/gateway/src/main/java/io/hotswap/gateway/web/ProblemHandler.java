@@ -26,6 +26,18 @@ public class ProblemHandler {
   private static final Logger LOG = LoggerFactory.getLogger(ProblemHandler.class);
   static final String TYPE_BASE = "https://hotswap.io/problems/";
 
+  private final io.micrometer.core.instrument.MeterRegistry meters;
+
+  /**
+   * Counts each request refused for the rule it broke as {@code requests.rejected} (tags
+   * {@code reason}: the problem type, one of a fixed set, and {@code status}) — whichever part
+   * decided: the gateway's own checks or a stage of the pipeline (validation, approval, rollout).
+   * The seeds' validation failures are its 400 and 422 series.
+   */
+  ProblemHandler(io.micrometer.core.instrument.MeterRegistry meters) {
+    this.meters = meters;
+  }
+
   public static ProblemDetail problem(int status, String type, String detail, String field) {
     ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatusCode.valueOf(status), detail);
     p.setType(URI.create(TYPE_BASE + type));
@@ -39,6 +51,7 @@ public class ProblemHandler {
 
   @ExceptionHandler(Rejection.class)
   ResponseEntity<ProblemDetail> rejection(Rejection r) {
+    meters.counter("requests.rejected", "reason", r.type(), "status", Integer.toString(r.status())).increment();
     ProblemDetail p = problem(r.status(), r.type(), r.detail(), r.field());
     if (!r.errors().isEmpty()) {
       p.setProperty("errors", r.errors());

@@ -41,6 +41,12 @@ public abstract class ControllerSlice {
       return Duration.ofMillis(100);
     }
 
+    /** The problem handler counts refusals; a slice has no metrics auto-configuration. */
+    @Bean
+    io.micrometer.core.instrument.MeterRegistry meterRegistry() {
+      return new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    }
+
     @Bean
     AccessMatrix accessMatrix() {
       return AccessMatrix.load();
