@@ -4,7 +4,8 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 {{- end -}}
 
-{{- define "hotswap.kafkaEnv" -}}
+{{/* What every service gets: Kafka, its state directory, and where its traces go. */}}
+{{- define "hotswap.serviceEnv" -}}
 - name: HOTSWAP_KAFKA_BOOTSTRAP
   value: {{ .Values.kafka.bootstrapServers | quote }}
 - name: HOTSWAP_PARTITIONS
@@ -16,6 +17,12 @@ app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 {{- range $k, $v := .Values.kafka.extraProperties }}
 - name: {{ printf "SPRING_KAFKA_PROPERTIES_%s" ($k | upper | replace "." "_") }}
   value: {{ $v | quote }}
+{{- end }}
+- name: MANAGEMENT_TRACING_SAMPLING_PROBABILITY
+  value: {{ .Values.tracing.samplingProbability | quote }}
+{{- if .Values.tracing.otlpEndpoint }}
+- name: MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_OTLP_ENDPOINT
+  value: {{ .Values.tracing.otlpEndpoint | quote }}
 {{- end }}
 {{- end -}}
 

@@ -43,6 +43,7 @@ public final class HotSwapClientBuilder {
   private Duration reconnectBackoffMax = Duration.ofSeconds(5);
   private Duration statusInterval = Duration.ofMillis(500);
   private Clock clock = Clock.systemUTC();
+  private io.opentelemetry.api.OpenTelemetry openTelemetry;
 
   HotSwapClientBuilder() {}
 
@@ -174,6 +175,17 @@ public final class HotSwapClientBuilder {
     return this;
   }
 
+  /**
+   * Continues the platform's traces here: each change applied is a span ("client apply"), child of
+   * the rollout span that published it (the live record's W3C {@code traceparent}), so one trace
+   * runs from the REST request that made the change to this instance applying it. Without it (the
+   * default) the client records no spans.
+   */
+  public HotSwapClientBuilder openTelemetry(io.opentelemetry.api.OpenTelemetry openTelemetry) {
+    this.openTelemetry = openTelemetry;
+    return this;
+  }
+
   public HotSwapClient build() {
     Objects.requireNonNull(bootstrapServers, "bootstrapServers");
     Objects.requireNonNull(environment, "environment");
@@ -184,7 +196,7 @@ public final class HotSwapClientBuilder {
     Settings settings = new Settings(bootstrapServers, environment, tenants, defaultTenant, new Instance(id, service, tags),
         host != null ? host : hostName(), port, snapshotFile, masterKey, dataKeys, kafka, register, heartbeatPeriod,
         healthPeriod != null ? healthPeriod : heartbeatPeriod, fileWriteInterval, pollTimeout, connectTimeout, reconnectBackoffMax,
-        statusInterval, clock);
+        statusInterval, clock, io.hotswap.protocol.KafkaTracing.of(openTelemetry));
     return new HotSwapClient(new ClientEngine(settings, HotSwapClient.VERSION));
   }
 

@@ -37,6 +37,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class ApprovalGate extends CommandProcessor<ApprovalGate.Out> {
 
   static final String STAGE = "approval";
+
+  @Override
+  protected String stage() {
+    return STAGE;
+  }
   static final String SYSTEM_ACTOR = "hotswap-approval";
 
   /** What leaves the gate, and where to. */

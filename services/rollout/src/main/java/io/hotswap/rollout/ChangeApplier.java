@@ -46,6 +46,11 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class ChangeApplier extends CommandProcessor<Output> {
 
   static final String STAGE = "rollout";
+
+  @Override
+  protected String stage() {
+    return STAGE;
+  }
   static final String MASK = "******";
 
   private final Retention retention;

@@ -137,6 +137,11 @@ final class WaveCoordinator {
     }
 
     @Override
+    protected String stage() {
+      return STAGE;
+    }
+
+    @Override
     protected void start(ProcessorContext<String, Output> context) {
       store = context.getStateStore(STORE);
     }

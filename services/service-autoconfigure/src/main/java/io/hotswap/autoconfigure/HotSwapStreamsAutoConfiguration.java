@@ -31,8 +31,12 @@ public class HotSwapStreamsAutoConfiguration {
 
   @Bean(name = KafkaStreamsDefaultConfiguration.DEFAULT_STREAMS_CONFIG_BEAN_NAME)
   @ConditionalOnMissingBean(name = KafkaStreamsDefaultConfiguration.DEFAULT_STREAMS_CONFIG_BEAN_NAME)
-  KafkaStreamsConfiguration defaultKafkaStreamsConfig(KafkaProperties kafka, HotSwapProperties properties) {
-    return new KafkaStreamsConfiguration(StreamsDefaults.apply(kafka.buildStreamsProperties(), properties.getStreams().getApplicationId()));
+  KafkaStreamsConfiguration defaultKafkaStreamsConfig(KafkaProperties kafka, HotSwapProperties properties,
+                                                      org.springframework.beans.factory.ObjectProvider<io.opentelemetry.api.OpenTelemetry> openTelemetry) {
+    java.util.Map<String, Object> props = StreamsDefaults.apply(kafka.buildStreamsProperties(), properties.getStreams().getApplicationId());
+    // the stages' processors continue the requests' traces with the service's OpenTelemetry (KafkaTracing)
+    openTelemetry.ifAvailable(otel -> props.put(io.hotswap.protocol.KafkaTracing.OPEN_TELEMETRY_CONFIG, otel));
+    return new KafkaStreamsConfiguration(props);
   }
 
   @Bean

@@ -29,7 +29,8 @@ import org.yaml.snakeyaml.Yaml;
  * from the file, anchors merged), so the two cannot drift; only what is about this machine rather
  * than the service is replaced: the addresses of Kafka, PostgreSQL and the audit service, the HTTP
  * port and state directory of each instance (instances share a host here), the gateway's
- * advertised host, and the secrets (from the data directory, as {@code ./hotswap up} keeps them,
+ * advertised host, the tracing collector (compose's Jaeger; here {@code
+ * MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_OTLP_ENDPOINT} when set, else none), and the secrets (from the data directory, as {@code ./hotswap up} keeps them,
  * unless the environment gives them). {@code DeploymentManifestsTest} keeps compose, the Helm chart
  * and the names the services read in step.
  *
@@ -40,6 +41,8 @@ import org.yaml.snakeyaml.Yaml;
 public final class ProcessCluster implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ProcessCluster.class);
+  /** Where the services send their spans (OTLP over HTTP); Spring Boot's setting, by its environment name. */
+  static final String OTLP_ENDPOINT = "MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_OTLP_ENDPOINT";
   /** Services in start order, as the embedded platform starts them: the sink and the pipeline first, the gateway last. */
   static final List<String> ORDER = Platform.SERVICES.stream().map(Platform.Service::name).toList();
   /** What each service JVM runs with unless {@code HOTSWAP_SERVICE_JAVA_OPTS} says otherwise: small, as eight share two cores here. */
@@ -190,6 +193,12 @@ public final class ProcessCluster implements AutoCloseable {
         }
         if (e.containsKey("HOTSWAP_GATEWAY_ADVERTISED_HOST")) {
           e.put("HOTSWAP_GATEWAY_ADVERTISED_HOST", "localhost");
+        }
+        // compose sends traces to its Jaeger; here only to a collector the environment names
+        if (env.get(OTLP_ENDPOINT) != null) {
+          e.put(OTLP_ENDPOINT, env.get(OTLP_ENDPOINT));
+        } else {
+          e.remove(OTLP_ENDPOINT);
         }
         list.add(new Instance(service, i, port, Map.copyOf(e), data.resolve("cluster/logs").resolve(service + "-" + i + ".log")));
       }

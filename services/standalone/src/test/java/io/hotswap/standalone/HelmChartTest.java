@@ -82,6 +82,7 @@ class HelmChartTest {
     assertThatThrownBy(() -> render(t -> t.set("image.pullPolicy", "Sometimes"))).hasMessageContaining("pullPolicy");
     assertThatThrownBy(() -> render(t -> t.set("security.existingSecret", ""))).hasMessageContaining("existingSecret");
     assertThatThrownBy(() -> render(t -> t.set("replicaCount", "3"))).hasMessageContaining("replicaCount");
+    assertThatThrownBy(() -> render(t -> t.set("tracing.samplingProbability", "2"))).hasMessageContaining("samplingProbability");
   }
 
   @Test
@@ -112,6 +113,9 @@ class HelmChartTest {
       assertThat(map(map(container.get("readinessProbe")).get("httpGet"))).containsEntry("path", "/actuator/health/readiness");
     }
     assertThat(env(find(docs, "StatefulSet", "hs-approval"))).doesNotContainKey("HOTSWAP_NOTIFICATIONS_WEBHOOK_URL");
+    // traces: sampled at Spring Boot's default, exported nowhere until a collector is named
+    assertThat(env(audit).get("MANAGEMENT_TRACING_SAMPLING_PROBABILITY").get("value")).isEqualTo("0.1");
+    assertThat(env(audit)).doesNotContainKey("MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_OTLP_ENDPOINT");
 
     // the gateway: its stable pod address, scaled on CPU from its replicas up, never more than one pod away
     Map<String, Object> gateway = find(docs, "StatefulSet", "hs-gateway");
@@ -129,7 +133,11 @@ class HelmChartTest {
   void shouldFollowTheOverridesAnOperatorGives() {
     List<Map<String, Object>> docs = render(t -> t.set("state.persistence.enabled", "false").set("gateway.autoscaling.enabled", "false")
         .set("pipeline.rollout.replicas", "3").set("notifications.webhookUrl", "https://hooks.example.com/hotswap")
-        .set("notifications.existingSecret", "hotswap-webhook"));
+        .set("notifications.existingSecret", "hotswap-webhook").set("tracing.otlpEndpoint", "http://jaeger-collector:4318/v1/traces")
+        .set("tracing.samplingProbability", "1"));
+    assertThat(env(find(docs, "StatefulSet", "hs-validation")).get("MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_OTLP_ENDPOINT").get("value"))
+        .isEqualTo("http://jaeger-collector:4318/v1/traces");
+    assertThat(env(find(docs, "StatefulSet", "hs-gateway")).get("MANAGEMENT_TRACING_SAMPLING_PROBABILITY").get("value")).isEqualTo("1");
     Map<String, Object> rollout = find(docs, "StatefulSet", "hs-rollout");
     assertThat(map(rollout.get("spec"))).containsEntry("replicas", 3).doesNotContainKey("volumeClaimTemplates");
     assertThat(list(podSpec(rollout).get("volumes"))).extracting(v -> v.get("name")).containsExactly("state");

@@ -85,6 +85,8 @@ final class SharedPlatform implements BeforeAllCallback {
         Map<String, Object> common = new HashMap<>();
         common.put("spring.kafka.bootstrap-servers", broker.getBrokersAsString());
         common.put("hotswap.kafka.partitions", 3);
+        // every request traced, so TracingIT sees the whole trip (CapturedSpans collects the spans)
+        common.put("management.tracing.sampling.probability", "1.0");
         common.put("hotswap.gateway.command-timeout", "PT30S");
         common.put("hotswap.security.jwt.secret", io.hotswap.core.testing.Tokens.SECRET);
         common.put("hotswap.security.master-key", io.hotswap.core.testing.Tokens.MASTER_KEY);

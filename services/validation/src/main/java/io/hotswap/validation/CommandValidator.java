@@ -36,6 +36,11 @@ final class CommandValidator extends CommandProcessor<Decision> {
 
   static final String STAGE = "validation";
 
+  @Override
+  protected String stage() {
+    return STAGE;
+  }
+
   private SchemaRules schemaRules;
 
   CommandValidator(Duration idempotencyWindow) {

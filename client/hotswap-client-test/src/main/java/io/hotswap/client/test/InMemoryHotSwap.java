@@ -42,7 +42,8 @@ public final class InMemoryHotSwap implements AutoCloseable {
     this.environment = environment;
     Settings settings = new Settings(null, environment, tenant == null ? Set.of() : Set.of(tenant), tenant, instance, "localhost", null,
         null, null, List.of(), Map.of(), false, Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(1),
-        Duration.ofMillis(200), Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofMillis(500), Clock.systemUTC());
+        Duration.ofMillis(200), Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofMillis(500), Clock.systemUTC(),
+        io.hotswap.protocol.KafkaTracing.NONE);
     this.engine = new ClientEngine(settings, HotSwapClient.VERSION);
     this.client = ClientAccess.client(engine).start();
   }

@@ -209,7 +209,12 @@ final class KafkaFeed {
     }
     long micros = (System.nanoTime() - polledAt) / 1_000;
     long propagation = Math.max(0, settings.clock().millis() - r.timestamp());
-    engine.applied(r.key(), e, micros, propagation);
+    int bar = r.key().indexOf('|');
+    try (io.hotswap.protocol.KafkaTracing.Hop hop = settings.tracing().receive("client apply", r.headers(), java.util.Map.of(
+        "hotswap.tenant", r.key().substring(0, bar), "hotswap.key", r.key().substring(bar + 1),
+        "hotswap.environment", settings.environment(), "hotswap.instance", settings.instance().instanceId()))) {
+      engine.applied(r.key(), e, micros, propagation);
+    }
   }
 
   /** The entry for a record; null for a tombstone; SKIP for another tenant or an unreadable record (logged). */

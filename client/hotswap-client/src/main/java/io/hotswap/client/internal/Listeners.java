@@ -84,7 +84,8 @@ public final class Listeners {
 
     void deliver(Change change) {
       try {
-        executor.execute(() -> {
+        // the listener runs in the change's trace (the apply span, when the client traces): what it logs or calls belongs to it
+        executor.execute(io.opentelemetry.context.Context.current().wrap(() -> {
           try {
             listener.onChange(change);
           } catch (Throwable t) {
@@ -97,7 +98,7 @@ public final class Listeners {
               LOG.warn("HotSwap client: could not report the failed apply: {}", ex.toString());
             }
           }
-        });
+        }));
       } catch (RejectedExecutionException e) {
         // unsubscribed or closing: the change is no longer wanted
       }

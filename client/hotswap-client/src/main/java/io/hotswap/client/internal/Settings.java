@@ -15,7 +15,8 @@ import java.util.Set;
 public record Settings(String bootstrapServers, String environment, Set<String> tenants, String defaultTenant, Instance instance,
                        String host, Integer port, Path snapshotFile, byte[] masterKey, List<DataKey> dataKeys, Map<String, Object> kafka,
                        boolean register, Duration heartbeatPeriod, Duration healthPeriod, Duration fileWriteInterval, Duration pollTimeout,
-                       Duration connectTimeout, Duration reconnectBackoffMax, Duration statusInterval, Clock clock) {
+                       Duration connectTimeout, Duration reconnectBackoffMax, Duration statusInterval, Clock clock,
+                       io.hotswap.protocol.KafkaTracing tracing) {
 
   /** A data key handed to the builder. */
   public record DataKey(String tenant, int version, byte[] key) {}

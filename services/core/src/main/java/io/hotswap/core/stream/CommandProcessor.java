@@ -3,6 +3,7 @@ package io.hotswap.core.stream;
 import io.hotswap.avro.Command;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -26,9 +27,12 @@ public abstract class CommandProcessor<O> implements Processor<String, Command, 
     this.idempotencyWindow = idempotencyWindow;
   }
 
+  private io.hotswap.protocol.KafkaTracing tracing = io.hotswap.protocol.KafkaTracing.NONE;
+
   @Override
   public final void init(ProcessorContext<String, O> context) {
     this.context = context;
+    this.tracing = io.hotswap.protocol.KafkaTracing.from(context.appConfigs());
     this.outcomes = new RememberedOutcomes(context.getStateStore(outcomesStore), idempotencyWindow);
     start(context);
   }
@@ -36,11 +40,32 @@ public abstract class CommandProcessor<O> implements Processor<String, Command, 
   /** The stage's own stores and schedules. */
   protected abstract void start(ProcessorContext<String, O> context);
 
+  /**
+   * Judges the command in a span of the request's trace named after the stage and the command
+   * ("validation CONFIG_UPDATE"), when the record carries one; what the stage forwards carries
+   * that span on (see {@link io.hotswap.protocol.KafkaTracing}).
+   */
   @Override
   public final void process(Record<String, Command> record) {
-    if (record.value() != null) {
-      process(record, record.value(), Instant.ofEpochMilli(context.currentSystemTimeMs()));
+    Command command = record.value();
+    if (command == null) {
+      return;
     }
+    try (io.hotswap.protocol.KafkaTracing.Hop hop = tracing.receive(stage() + " " + command.getType(), record.headers(), Map.of(
+        "hotswap.tenant", String.valueOf(command.getTenantId()), "hotswap.command_id", String.valueOf(command.getCommandId()),
+        "hotswap.stage", stage()))) {
+      try {
+        process(record, command, Instant.ofEpochMilli(context.currentSystemTimeMs()));
+      } catch (RuntimeException e) {
+        hop.failed(e);
+        throw e;
+      }
+    }
+  }
+
+  /** The stage's name in traces: validation, approval, rollout. */
+  protected String stage() {
+    return getClass().getSimpleName();
   }
 
   /** Judges one command at {@code now}. */

@@ -71,7 +71,6 @@ class SecretController {
       }
       String clear = vault.open(id.tenantId(), id.environment(), id.key(), entry.getValue());
       String eventId = UUID.randomUUID().toString();
-      String trace = request.getHeader("traceparent");
       commands.audit(AuditEvent.newBuilder()
           .setEventId(eventId)
           .setEventType(AuditEventType.SECRET_REVEALED)
@@ -82,7 +81,7 @@ class SecretController {
           .setVersion(entry.getVersion())
           .setActor(actor)
           .setSourceIp(io.hotswap.gateway.security.ClientAddresses.of(request))
-          .setTraceId(trace == null ? eventId : trace)
+          .setTraceId(io.hotswap.gateway.pipeline.Commands.traceId(request, eventId))
           .setCommandId(eventId)
           .setOccurredAt(Instant.now())
           .build());

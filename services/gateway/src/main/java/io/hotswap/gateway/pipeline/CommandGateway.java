@@ -46,9 +46,10 @@ public final class CommandGateway implements SmartLifecycle {
   private KafkaConsumer<String, byte[]> consumer;
   private io.hotswap.core.kafka.PollLoop<String, byte[]> results;
   private final io.micrometer.core.instrument.MeterRegistry meters;
+  private final io.hotswap.protocol.KafkaTracing tracing;
 
   public CommandGateway(Map<String, Object> clientProps, Serdes serdes, Duration timeout) {
-    this(clientProps, serdes, timeout, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    this(clientProps, serdes, timeout, new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), io.hotswap.protocol.KafkaTracing.NONE);
   }
 
   /**
@@ -57,11 +58,13 @@ public final class CommandGateway implements SmartLifecycle {
    * {@code config.update.duration} is its {@code type="CONFIG_UPDATE"} series). Why a command was
    * rejected is counted where the answer is given ({@code requests.rejected}, ProblemHandler).
    */
-  public CommandGateway(Map<String, Object> clientProps, Serdes serdes, Duration timeout, io.micrometer.core.instrument.MeterRegistry meters) {
+  public CommandGateway(Map<String, Object> clientProps, Serdes serdes, Duration timeout, io.micrometer.core.instrument.MeterRegistry meters,
+                        io.hotswap.protocol.KafkaTracing tracing) {
     this.clientProps = Map.copyOf(clientProps);
     this.serdes = serdes;
     this.timeout = timeout;
     this.meters = meters;
+    this.tracing = tracing;
   }
 
   /** Thrown when the pipeline does not answer within the timeout; the command may still apply. */
@@ -104,11 +107,14 @@ public final class CommandGateway implements SmartLifecycle {
   private CommandResult submit(String topic, String key, Command command) {
     CompletableFuture<CommandResult> answer = waiters.computeIfAbsent(command.getCommandId(), id -> new CompletableFuture<>());
     long started = System.nanoTime();
-    try {
-      producer.send(new ProducerRecord<>(topic, key, serdes.command().toBytes(command)))
-          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, key, serdes.command().toBytes(command));
+    // the request's trace goes on with the command: validation, approval and rollout continue it
+    try (io.hotswap.protocol.KafkaTracing.Hop hop = tracing.send("gateway " + command.getType(), record.headers(),
+        Map.of("hotswap.tenant", String.valueOf(command.getTenantId()), "hotswap.command_id", command.getCommandId(), "hotswap.stage", "gateway"))) {
+      producer.send(record).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       CommandResult result = answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       measure(command, result.getOutcome().name(), started);
+      hop.attribute("hotswap.outcome", result.getOutcome().name());
       return result;
     } catch (TimeoutException e) {
       measure(command, "timeout", started);

@@ -28,14 +28,31 @@ public final class Commands {
       String seed = tenantId + '\n' + request.getMethod() + '\n' + request.getRequestURI() + '\n' + idempotencyKey;
       commandId = UUID.nameUUIDFromBytes(seed.getBytes(StandardCharsets.UTF_8)).toString();
     }
-    String trace = request.getHeader("traceparent");
     return Command.newBuilder()
         .setCommandId(commandId)
         .setType(type)
         .setTenantId(tenantId)
         .setActor(actor)
         .setSourceIp(io.hotswap.gateway.security.ClientAddresses.of(request))
-        .setTraceId(trace == null ? commandId : trace)
+        .setTraceId(traceId(request, commandId))
         .setIssuedAt(Instant.now());
+  }
+
+  /**
+   * The trace the request is part of, as the audit trail records it: the id (32 hex digits) of
+   * the trace the gateway's request span belongs to — the caller's, when its {@code traceparent}
+   * was valid, or one begun here; {@code fallback} (the command id) when tracing is off.
+   */
+  public static String traceId(HttpServletRequest request, String fallback) {
+    String current = io.hotswap.protocol.KafkaTracing.currentTraceId();
+    if (current != null) {
+      return current;
+    }
+    String header = request.getHeader(io.hotswap.protocol.KafkaTracing.TRACEPARENT);
+    // version-traceid-parentid-flags: the trace id is what ties the trail to the caller's trace
+    if (header != null && header.matches("[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}")) {
+      return header.substring(3, 35);
+    }
+    return fallback;
   }
 }

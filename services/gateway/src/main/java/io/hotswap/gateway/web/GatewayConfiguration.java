@@ -61,8 +61,10 @@ class GatewayConfiguration {
   @Bean
   CommandGateway commandGateway(KafkaProperties kafka, Serdes serdes,
                                 @Value("${hotswap.gateway.command-timeout:PT10S}") Duration timeout,
-                                io.micrometer.core.instrument.MeterRegistry meters) {
-    return new CommandGateway(kafka.buildAdminProperties(), serdes, timeout, meters);
+                                io.micrometer.core.instrument.MeterRegistry meters,
+                                org.springframework.beans.factory.ObjectProvider<io.opentelemetry.api.OpenTelemetry> openTelemetry) {
+    return new CommandGateway(kafka.buildAdminProperties(), serdes, timeout, meters,
+        io.hotswap.protocol.KafkaTracing.of(openTelemetry.getIfAvailable()));
   }
 
   @Bean
