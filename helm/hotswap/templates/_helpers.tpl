@@ -4,7 +4,7 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 {{- end -}}
 
-{{/* What every service gets: Kafka, its state directory, and where its traces go. */}}
+{{/* What every service gets: Kafka, its state directory, its log format and where its traces go. */}}
 {{- define "hotswap.serviceEnv" -}}
 - name: HOTSWAP_KAFKA_BOOTSTRAP
   value: {{ .Values.kafka.bootstrapServers | quote }}
@@ -17,6 +17,10 @@ app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 {{- range $k, $v := .Values.kafka.extraProperties }}
 - name: {{ printf "SPRING_KAFKA_PROPERTIES_%s" ($k | upper | replace "." "_") }}
   value: {{ $v | quote }}
+{{- end }}
+{{- if .Values.logging.format }}
+- name: LOGGING_STRUCTURED_FORMAT_CONSOLE
+  value: {{ .Values.logging.format | quote }}
 {{- end }}
 - name: MANAGEMENT_TRACING_SAMPLING_PROBABILITY
   value: {{ .Values.tracing.samplingProbability | quote }}

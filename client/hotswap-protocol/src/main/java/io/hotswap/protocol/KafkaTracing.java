@@ -123,6 +123,12 @@ public final class KafkaTracing {
     return c.isValid() ? c.getTraceId() : null;
   }
 
+  /** The span id (16 hex digits) of the calling thread's current span; null outside a trace. */
+  public static String currentSpanId() {
+    SpanContext c = Span.current().getSpanContext();
+    return c.isValid() ? c.getSpanId() : null;
+  }
+
   /** The trace id a record's {@code traceparent} names; null without one. */
   public static String traceId(Headers headers) {
     SpanContext c = Span.fromContext(W3C.extract(Context.root(), headers, GETTER)).getSpanContext();

@@ -48,6 +48,7 @@ final class DeploymentApplier {
   private final KeyValueStore<String, Deployment> deployments;
   private final KeyValueStore<String, String> active;
   private final KeyValueStore<String, io.hotswap.avro.InstanceState> registry;
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DeploymentApplier.class);
   private final Policy policy;
   private final RolloutMetrics metrics;
 
@@ -310,6 +311,12 @@ final class DeploymentApplier {
           + d.getEnvironment() + " is guarded");
     }
     out.add(new Output(Output.Kind.AUDIT, tenant, event, null));
+    // a deployment's few transitions are what an operator follows in the logs (the trail has every step)
+    LOG.info("Deployment {} of {} in {} ({}): {}{}", d.getDeploymentId(), d.getKey(), d.getEnvironment(),
+        d.getStrategy().name().toLowerCase(java.util.Locale.ROOT),
+        t.event().name().substring("DEPLOYMENT_".length()).toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
+            + (before == null && d.getStatus() == DeploymentStatus.COMPLETED ? " and completed" : ""),
+        t.detail() == null ? "" : " — " + t.detail());
     if (before == null && d.getStatus() == DeploymentStatus.COMPLETED) {
       // a DIRECT deployment starts and completes in one transaction: both steps are in the trail
       AuditEvent completed = AuditEvent.newBuilder(event).setEventId(command.getCommandId() + "-dc")

@@ -90,9 +90,10 @@ class FuzzIT extends PlatformTest {
         int n = i;
         pool.submit(() -> {
           Fuzz.Request r = Fuzz.request(new java.util.Random(seed * 31 + n), matrix, tokens, examples);
-          String trace = "fuzz-" + seed + "-" + n;
+          // the request's own W3C trace (not sampled: no spans kept): the audit trail names it, so a row leads back to its request
+          String trace = String.format("f0220000%012x%012x", seed & 0xffffffffffffL, n);
           Map<String, String> headers = new HashMap<>(r.headers());
-          headers.put("traceparent", trace);
+          headers.put("traceparent", "00-" + trace + "-00f067aa0ba902b7-00");
           Api.Response answer;
           long started = System.nanoTime();
           try {
@@ -126,7 +127,7 @@ class FuzzIT extends PlatformTest {
     List<String> audited = new ArrayList<>();
     try (Connection c = postgres.getPostgresDatabase().getConnection();
          var q = c.prepareStatement("SELECT DISTINCT trace_id FROM audit_log WHERE trace_id LIKE ?")) {
-      q.setString(1, "fuzz-" + seed + "-%");
+      q.setString(1, String.format("f0220000%012x", seed & 0xffffffffffffL) + "%");
       try (ResultSet rs = q.executeQuery()) {
         while (rs.next()) {
           audited.add(rs.getString(1));

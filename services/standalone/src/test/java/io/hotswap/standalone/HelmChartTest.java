@@ -83,6 +83,7 @@ class HelmChartTest {
     assertThatThrownBy(() -> render(t -> t.set("security.existingSecret", ""))).hasMessageContaining("existingSecret");
     assertThatThrownBy(() -> render(t -> t.set("replicaCount", "3"))).hasMessageContaining("replicaCount");
     assertThatThrownBy(() -> render(t -> t.set("tracing.samplingProbability", "2"))).hasMessageContaining("samplingProbability");
+    assertThatThrownBy(() -> render(t -> t.set("logging.format", "xml"))).hasMessageContaining("format");
   }
 
   @Test
@@ -116,6 +117,7 @@ class HelmChartTest {
     // traces: sampled at Spring Boot's default, exported nowhere until a collector is named
     assertThat(env(audit).get("MANAGEMENT_TRACING_SAMPLING_PROBABILITY").get("value")).isEqualTo("0.1");
     assertThat(env(audit)).doesNotContainKey("MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_OTLP_ENDPOINT");
+    assertThat(env(audit).get("LOGGING_STRUCTURED_FORMAT_CONSOLE").get("value")).isEqualTo("ecs");
 
     // the gateway: its stable pod address, scaled on CPU from its replicas up, never more than one pod away
     Map<String, Object> gateway = find(docs, "StatefulSet", "hs-gateway");
@@ -134,7 +136,8 @@ class HelmChartTest {
     List<Map<String, Object>> docs = render(t -> t.set("state.persistence.enabled", "false").set("gateway.autoscaling.enabled", "false")
         .set("pipeline.rollout.replicas", "3").set("notifications.webhookUrl", "https://hooks.example.com/hotswap")
         .set("notifications.existingSecret", "hotswap-webhook").set("tracing.otlpEndpoint", "http://jaeger-collector:4318/v1/traces")
-        .set("tracing.samplingProbability", "1"));
+        .set("tracing.samplingProbability", "1").set("logging.format", ""));
+    assertThat(env(find(docs, "StatefulSet", "hs-rollout"))).as("plain text logs").doesNotContainKey("LOGGING_STRUCTURED_FORMAT_CONSOLE");
     assertThat(env(find(docs, "StatefulSet", "hs-validation")).get("MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_OTLP_ENDPOINT").get("value"))
         .isEqualTo("http://jaeger-collector:4318/v1/traces");
     assertThat(env(find(docs, "StatefulSet", "hs-gateway")).get("MANAGEMENT_TRACING_SAMPLING_PROBABILITY").get("value")).isEqualTo("1");

@@ -191,6 +191,37 @@ class SeparateProcessesIT {
               + "AND event_type IN ('CONFIG_CREATED', 'CONFIG_UPDATED')", tenant)).isEqualTo((long) acknowledged.get(tenant));
         }
       }
+      // the processes log JSON lines (compose's LOGGING_STRUCTURED_FORMAT_CONSOLE): what rollout logs about a
+      // deployment names the request's trace, the tenant and the command; a secret is in no log
+      String traceId = "0af7651916cd43dd8448eb211c80319c";
+      Api.Response deployed = gateways.get(0).post("/api/v1/deployments", Map.of("configId", tenants.get(0) + ":development:" + KEY,
+          "value", -1), Map.of("traceparent", "00-" + traceId + "-b7ad6b7169203331-01"));
+      assertThat(deployed.status()).as(deployed.text()).isEqualTo(201);
+      String deploymentId = deployed.json().get("deploymentId").asString();
+      String secret = "clear-" + java.util.UUID.randomUUID();
+      assertThat(gateways.get(1).post("/api/v1/configs", Map.of("tenantId", tenants.get(1), "key", "db.password", "value", secret,
+          "type", "Secret")).status()).isEqualTo(201);
+      Path logs = data.resolve("cluster/logs");
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        List<JsonNode> lines = new ArrayList<>();
+        try (var files = java.nio.file.Files.list(logs)) {
+          for (Path f : files.toList()) {
+            for (String line : java.nio.file.Files.readAllLines(f)) {
+              assertThat(line).as(f.getFileName() + ": a clear secret").doesNotContain(secret);
+              if (!line.isBlank()) {
+                lines.add(io.hotswap.core.json.Json.MAPPER.readTree(line)); // every line one JSON object
+              }
+            }
+          }
+        }
+        assertThat(lines).anySatisfy(l -> {
+          assertThat(l.path("message").asString()).contains(deploymentId, "completed");
+          assertThat(l.path("traceId").asString()).isEqualTo(traceId);
+          assertThat(l.path("spanId").asString()).matches("[0-9a-f]{16}");
+          assertThat(l.path("tenantId").asString()).isEqualTo(tenants.get(0));
+          assertThat(l.path("commandId").asString()).isNotBlank();
+        });
+      });
       System.out.printf("separate processes: %d writes acknowledged over %d tenants, %d retries across the kills%n",
           acknowledged.values().stream().mapToInt(Integer::intValue).sum(), TENANTS, retries.get());
     }

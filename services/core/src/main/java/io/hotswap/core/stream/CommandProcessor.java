@@ -54,11 +54,16 @@ public abstract class CommandProcessor<O> implements Processor<String, Command, 
     try (io.hotswap.protocol.KafkaTracing.Hop hop = tracing.receive(stage() + " " + command.getType(), record.headers(), Map.of(
         "hotswap.tenant", String.valueOf(command.getTenantId()), "hotswap.command_id", String.valueOf(command.getCommandId()),
         "hotswap.stage", stage()))) {
+      // what the stage logs while judging names the trace, the tenant and the command (JSON logs carry the MDC)
+      Logs.put(io.hotswap.protocol.KafkaTracing.currentTraceId(), io.hotswap.protocol.KafkaTracing.currentSpanId(),
+          command.getTenantId(), command.getCommandId());
       try {
         process(record, command, Instant.ofEpochMilli(context.currentSystemTimeMs()));
       } catch (RuntimeException e) {
         hop.failed(e);
         throw e;
+      } finally {
+        Logs.clear();
       }
     }
   }

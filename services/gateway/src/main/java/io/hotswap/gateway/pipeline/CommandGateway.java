@@ -109,6 +109,9 @@ public final class CommandGateway implements SmartLifecycle {
     long started = System.nanoTime();
     ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, key, serdes.command().toBytes(command));
     // the request's trace goes on with the command: validation, approval and rollout continue it
+    // what is logged while the command is out names it and its tenant (the trace ids are Micrometer's, on this thread)
+    org.slf4j.MDC.put(io.hotswap.core.stream.Logs.TENANT_ID, command.getTenantId());
+    org.slf4j.MDC.put(io.hotswap.core.stream.Logs.COMMAND_ID, command.getCommandId());
     try (io.hotswap.protocol.KafkaTracing.Hop hop = tracing.send("gateway " + command.getType(), record.headers(),
         Map.of("hotswap.tenant", String.valueOf(command.getTenantId()), "hotswap.command_id", command.getCommandId(), "hotswap.stage", "gateway"))) {
       producer.send(record).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -126,6 +129,8 @@ public final class CommandGateway implements SmartLifecycle {
       throw new IllegalStateException("Could not send command " + command.getCommandId() + ": " + e.getCause().getMessage(), e.getCause());
     } finally {
       waiters.remove(command.getCommandId(), answer);
+      org.slf4j.MDC.remove(io.hotswap.core.stream.Logs.TENANT_ID);
+      org.slf4j.MDC.remove(io.hotswap.core.stream.Logs.COMMAND_ID);
     }
   }
 
