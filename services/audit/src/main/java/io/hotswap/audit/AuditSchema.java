@@ -7,7 +7,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * The audit table and the trigger that makes it append-only: PostgreSQL itself refuses UPDATE,
  * DELETE and TRUNCATE, whoever asks. Idempotent; applied at start-up.
  */
-final class AuditSchema {
+public final class AuditSchema {
 
   static final List<String> DDL = List.of(
       """
@@ -61,7 +61,7 @@ final class AuditSchema {
 
   private AuditSchema() {}
 
-  static void apply(JdbcTemplate jdbc) {
+  public static void apply(JdbcTemplate jdbc) {
     DDL.forEach(jdbc::execute);
   }
 }

@@ -53,6 +53,13 @@ public final class HotSwapStandalone implements AutoCloseable {
       ProcessCluster.main(java.util.Arrays.copyOfRange(args, 1, args.length));
       return;
     }
+    if (args.length > 0 && (args[0].equals("backup") || args[0].equals("restore"))) {
+      int status = Backup.main(args[0], java.util.List.of(args).subList(1, args.length), System.getenv());
+      if (status != 0) {
+        System.exit(status);
+      }
+      return;
+    }
     // five contexts in one JVM: logging is configured once, by logback.xml (see Platform)
     System.setProperty(Platform.LOGGING_SYSTEM, "none");
     HotSwapStandalone running = start(System.getenv());
