@@ -6,13 +6,9 @@
 # GatewaySurfaceIT's to show (it scrapes the running services).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! command -v promtool >/dev/null 2>&1; then
-  echo "installing Debian's prometheus package (for promtool)"
-  sudo_cmd=""
-  if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
-  $sudo_cmd apt-get install -y -q prometheus >/dev/null 2>&1 \
-    || { $sudo_cmd apt-get update -q >/dev/null && $sudo_cmd apt-get install -y -q prometheus >/dev/null; }
-fi
+# shellcheck source=debian-package.sh
+source scripts/debian-package.sh
+needs_command promtool prometheus "for promtool"
 # the configuration as compose mounts it: beside its rules and the scrape token (a stand-in here)
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT

@@ -7,13 +7,9 @@
 # stores) and configs_creations_total >= 1 (counted by the audit service from the trail).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! command -v prometheus >/dev/null 2>&1; then
-  echo "installing Debian's prometheus package"
-  sudo_cmd=""
-  if [ "$(id -u)" -ne 0 ]; then sudo_cmd="sudo"; fi
-  $sudo_cmd apt-get install -y -q prometheus >/dev/null 2>&1 \
-    || { $sudo_cmd apt-get update -q >/dev/null && $sudo_cmd apt-get install -y -q prometheus >/dev/null; }
-fi
+# shellcheck source=debian-package.sh
+source scripts/debian-package.sh
+needs_command prometheus prometheus "a real Prometheus to scrape the platform"
 # shellcheck source=../load-tests/platform.sh
 source load-tests/platform.sh
 prom_dir="$data/prometheus"
