@@ -70,11 +70,14 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>Restore goes into an empty platform only (no records in any topic it restores, no rows in the
  * trail), before its services start: topics are created as they were and each record is written to
  * the partition it came from, so every tenant stays where the services' state expects it; the
- * services then rebuild their stores from the restored changelogs when they start. A backup of a
+ * services then rebuild their stores from the restored changelogs when they start, and each one
+ * goes on reading where it had read (every consumer group's position is kept, translated to the
+ * restored topics' offsets) instead of replaying history through its logic. A backup of a
  * running platform is consistent per topic; changes made while it runs may be in some topics and
  * not yet in others — take it while no one writes for a copy that agrees across topics.
  *
- * <p>On disk: {@code manifest.json} (topics, their settings and record counts, row counts),
+ * <p>On disk: {@code manifest.json} (topics, their settings and record counts, the consumer
+ * groups' positions, row counts),
  * {@code topics/<topic>.records} (length-prefixed records) and {@code audit_log.csv},
  * {@code audit_chain_head.csv}.
  */
@@ -110,19 +113,30 @@ public final class Backup {
          KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrap)) {
       Map<String, TopicDescription> topics = admin.describeTopics(admin.listTopics().names().get()).allTopicNames().get();
       Map<String, Map<String, String>> settings = settings(admin, topics.keySet());
+      // read before the records are copied, so a copy holds at least what each service had read when
+      // it is restored: a change in flight is read again, and the pipeline's idempotency memory
+      // (restored with the stores) knows it was handled
+      Map<TopicPartition, Map<String, Long>> committed = committedOffsets(admin);
+      Map<String, Map<TopicPartition, Long>> positions = new TreeMap<>();
       ObjectNode described = manifest.putObject("topics");
       for (String topic : new java.util.TreeSet<>(topics.keySet())) {
         Map<String, String> own = settings.get(topic);
         if (topic.startsWith("__") || !own.getOrDefault(TopicConfig.CLEANUP_POLICY_CONFIG, "delete").contains(TopicConfig.CLEANUP_POLICY_COMPACT)) {
           continue;
         }
-        long n = copyOut(consumer, topic, topics.get(topic).partitions().size(), dir.resolve("topics").resolve(topic + ".records"));
+        long n = copyOut(consumer, topic, topics.get(topic).partitions().size(), dir.resolve("topics").resolve(topic + ".records"),
+            committed, positions);
         counts.put(topic, n);
         ObjectNode t = described.putObject(topic);
         t.put("partitions", topics.get(topic).partitions().size());
         t.put("records", n);
         own.forEach(t.putObject("config")::put);
       }
+      ObjectNode groups = manifest.putObject("groups");
+      positions.forEach((group, at) -> {
+        ObjectNode g = groups.putObject(group);
+        at.forEach((tp, offset) -> g.withObjectProperty(tp.topic()).put(Integer.toString(tp.partition()), offset));
+      });
     }
     Map<String, Long> rows = new LinkedHashMap<>();
     try (Connection c = DriverManager.getConnection(db.url(), db.user(), db.password())) {
@@ -170,6 +184,14 @@ public final class Backup {
           counts.put(t.getKey(), copyIn(producer, t.getKey(), dir.resolve("topics").resolve(t.getKey() + ".records")));
         }
         producer.flush();
+      }
+      // each service goes on from where it had read, not from the first record: reading the
+      // restored topics again would replay their history through the services' logic
+      for (Map.Entry<String, JsonNode> g : manifest.path("groups").properties()) {
+        Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> at = new HashMap<>();
+        g.getValue().properties().forEach(t -> t.getValue().properties().forEach(p -> at.put(
+            new TopicPartition(t.getKey(), Integer.parseInt(p.getKey())), new org.apache.kafka.clients.consumer.OffsetAndMetadata(p.getValue().asLong()))));
+        admin.alterConsumerGroupOffsets(g.getKey(), at).all().get();
       }
       CopyManager copy = c.unwrap(PGConnection.class).getCopyAPI();
       for (String table : TABLES) {
@@ -227,8 +249,27 @@ public final class Backup {
     }
   }
 
-  /** Writes every committed record of {@code topic} to {@code file}; returns how many. */
-  private static long copyOut(KafkaConsumer<byte[], byte[]> consumer, String topic, int partitions, Path file) throws IOException {
+  /** Where each consumer group (each service's stream application, each plain consumer) had read, by partition. */
+  private static Map<TopicPartition, Map<String, Long>> committedOffsets(Admin admin) throws Exception {
+    Map<TopicPartition, Map<String, Long>> committed = new HashMap<>();
+    for (var group : admin.listGroups(org.apache.kafka.clients.admin.ListGroupsOptions.forConsumerGroups()).all().get()) {
+      admin.listConsumerGroupOffsets(group.groupId()).partitionsToOffsetAndMetadata().get().forEach((tp, at) -> {
+        if (at != null) {
+          committed.computeIfAbsent(tp, k -> new TreeMap<>()).put(group.groupId(), at.offset());
+        }
+      });
+    }
+    return committed;
+  }
+
+  /**
+   * Writes every committed record of {@code topic} to {@code file}; returns how many. A restored
+   * topic's offsets are dense (its records numbered from 0, without the gaps compaction and
+   * transaction markers left), so each group's position is translated as it goes: the number of
+   * copied records before the offset the group had reached.
+   */
+  private static long copyOut(KafkaConsumer<byte[], byte[]> consumer, String topic, int partitions, Path file,
+      Map<TopicPartition, Map<String, Long>> committed, Map<String, Map<TopicPartition, Long>> positions) throws IOException {
     List<TopicPartition> tps = new ArrayList<>();
     for (int p = 0; p < partitions; p++) {
       tps.add(new TopicPartition(topic, p));
@@ -236,6 +277,10 @@ public final class Backup {
     consumer.assign(tps);
     consumer.seekToBeginning(tps);
     Map<TopicPartition, Long> ends = consumer.endOffsets(tps); // read_committed: the last stable offsets
+    for (TopicPartition tp : tps) {
+      committed.getOrDefault(tp, Map.of()).keySet().forEach(group -> positions.computeIfAbsent(group, g -> new TreeMap<>(
+          java.util.Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition))).put(tp, 0L));
+    }
     long n = 0;
     try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file)))) {
       while (tps.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
@@ -243,6 +288,12 @@ public final class Backup {
           if (r.offset() >= ends.get(new TopicPartition(r.topic(), r.partition()))) {
             continue;
           }
+          TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+          committed.getOrDefault(tp, Map.of()).forEach((group, offset) -> {
+            if (r.offset() < offset) {
+              positions.get(group).merge(tp, 1L, Long::sum);
+            }
+          });
           out.writeInt(r.partition());
           out.writeLong(r.timestamp());
           bytes(out, r.key());
