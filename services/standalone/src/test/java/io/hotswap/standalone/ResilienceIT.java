@@ -57,7 +57,7 @@ import tools.jackson.databind.JsonNode;
 class ResilienceIT extends PlatformTest {
 
   /**
-   * Exactly-once under load: 10,000 writes (20 tenants × 50 keys × 10 versions) from 20 concurrent
+   * Exactly-once under load: 5,000 writes (20 tenants × 25 keys × 10 versions) from 20 concurrent
    * clients while the rollout service (the single writer of state) is stopped and started twice.
    * Every acknowledged write must be readable with its value, once: each key's history is exactly
    * versions 1..10 holding the values written, and PostgreSQL has exactly one audit row per change.
@@ -65,7 +65,7 @@ class ResilienceIT extends PlatformTest {
   @Test
   void shouldKeepEveryVersionAndAuditRowWhenRolloutRestartsTwiceUnderLoad() throws Exception {
     int tenants = 20;
-    int keysPerTenant = 50;
+    int keysPerTenant = 25;
     int versionsPerKey = 10;
     List<String> tenantIds = new ArrayList<>();
     for (int t = 0; t < tenants; t++) {

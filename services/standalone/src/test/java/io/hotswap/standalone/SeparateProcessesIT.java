@@ -77,6 +77,9 @@ class SeparateProcessesIT {
     }
     env.put("HOTSWAP_JWT_SECRET", io.hotswap.core.testing.Tokens.SECRET);
     env.put("HOTSWAP_CLUSTER", "gateway=2,validation=2,rollout=2");
+    // a killed process's partitions move once Kafka's consumer session times out: 45 s by default,
+    // which operators tune with the same Spring property (runbook); 10 s keeps this test short
+    env.put("HOTSWAP_SERVICE_JAVA_OPTS", ProcessCluster.DEFAULT_JAVA_OPTS + " -Dspring.kafka.streams.properties.session.timeout.ms=10000");
     try (ProcessCluster cluster = ProcessCluster.start(env, Path.of("../.."))) {
       // each process has compose's environment for its service, with this machine's addresses
       assertThat(cluster.instance("gateway", 1).env()).containsEntry("HOTSWAP_PARTITIONS", "6")
