@@ -349,18 +349,22 @@ public final class Capacity {
       return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
-    /** utime + stime of {@code /proc/<pid>/stat}, in clock ticks of 10 ms. */
-    private static long platformNanos(String pid) {
-      if (pid == null) {
+    /** utime + stime of {@code /proc/<pid>/stat}, in clock ticks of 10 ms; summed over a comma-separated list (the cluster's JVMs). */
+    private static long platformNanos(String pids) {
+      if (pids == null) {
         return 0;
       }
-      try {
-        String stat = Files.readString(Path.of("/proc", pid, "stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
-      } catch (IOException e) {
-        return 0;
+      long sum = 0;
+      for (String pid : pids.split(",")) {
+        try {
+          String stat = Files.readString(Path.of("/proc", pid.trim(), "stat"));
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          sum += (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
+        } catch (IOException e) {
+          // a process that ended: its time is gone from the sum
+        }
       }
+      return sum;
     }
   }
 }
