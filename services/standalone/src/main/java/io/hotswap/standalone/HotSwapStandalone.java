@@ -46,6 +46,10 @@ public final class HotSwapStandalone implements AutoCloseable {
       }
       return;
     }
+    if (args.length > 0 && args[0].equals("plugin")) {
+      io.hotswap.plugin.host.PluginTool.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
     // Tomcat logs through java.util.logging: into Logback with everything else, not to stderr in its own format
     org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
     org.slf4j.bridge.SLF4JBridgeHandler.install();

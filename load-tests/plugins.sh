@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Plugin costs for load-tests/RESULTS.md: load time of a signed 1 MB plugin (verify + load + start,
+# then unload; warm-up reported apart) and the per-call overhead of the plugin boundary (JMH,
+# SampleTime). Goals: load p99 < 50 ms (the seed asks < 200 ms).
+# Usage: load-tests/plugins.sh [--rounds=1000 --warmup=200 --bytes=1048576] (needs a built tree: ./hotswap build)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+java=""
+for d in ${JAVA_HOME:-} /usr/lib/jvm/*; do  # a JDK >= 21, as ./hotswap picks one
+  [ -x "$d/bin/java" ] || continue
+  v=$("$d/bin/java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}' | cut -d. -f1 || true)
+  if [ "${v:-0}" -ge 21 ] 2>/dev/null; then java="$d/bin/java"; break; fi
+done
+[ -n "$java" ] || { echo "needs a JDK 21 or newer" >&2; exit 1; }
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr), $("$java" -version 2>&1 | head -1)"
+echo "commit: $(git rev-parse --short HEAD)$(git diff --quiet || echo ' (with uncommitted changes)')"
+cp="load-tests/target/classes:$(cat load-tests/target/classpath.txt)"
+"$java" -Xmx512m -cp "$cp" io.hotswap.loadtests.PluginLoad "$@"
+"$java" -cp "$cp" org.openjdk.jmh.Main PluginCallBenchmark -f 1 -wi 3 -i 5
