@@ -64,10 +64,11 @@ final class PluginClassLoader extends ClassLoader {
     }
   };
 
-  PluginClassLoader(PluginManifest manifest, byte[] jar, ClassLoader service, List<String> sharedPackages,
+  /** @param entries the jar's entries, read once when it was installed (see {@link #entries(byte[])}) */
+  PluginClassLoader(PluginManifest manifest, Map<String, byte[]> entries, ClassLoader service, List<String> sharedPackages,
       List<PluginClassLoader> dependencies) {
     super("plugin:" + manifest.coordinates(), ClassLoader.getPlatformClassLoader());
-    this.entries = entries(jar);
+    this.entries = entries;
     this.service = service;
     this.sharedPackages = List.copyOf(sharedPackages);
     this.dependencies = List.copyOf(dependencies);
@@ -86,7 +87,7 @@ final class PluginClassLoader extends ClassLoader {
     } catch (IOException e) {
       throw new UncheckedIOException("unreadable plugin jar", e);
     }
-    return entries;
+    return Map.copyOf(entries);
   }
 
   boolean contains(String className) {

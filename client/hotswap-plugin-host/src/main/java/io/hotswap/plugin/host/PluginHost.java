@@ -93,11 +93,12 @@ public final class PluginHost implements AutoCloseable {
       throw new PluginRejected(PluginRejected.Reason.UNSUPPORTED_API, manifest.coordinates() + " needs plugin API "
           + manifest.apiVersion() + "; this runtime has " + PluginApi.VERSION);
     }
-    if (!PluginClassLoader.entries(binary.bytes()).containsKey(manifest.entryPoint().replace('.', '/') + ".class")) {
+    Map<String, byte[]> entries = PluginClassLoader.entries(binary.bytes()); // read once, kept for every loader of it
+    if (!entries.containsKey(manifest.entryPoint().replace('.', '/') + ".class")) {
       throw new PluginRejected(PluginRejected.Reason.BAD_MANIFEST, "the entry point " + manifest.entryPoint()
           + " is not in the jar");
     }
-    Installed fresh = new Installed(manifest, binary.bytes().clone(), binary.sha256(), publisher);
+    Installed fresh = new Installed(manifest, entries, binary.sha256(), publisher);
     Installed before = installed.putIfAbsent(manifest.coordinates(), fresh);
     if (before != null && !before.sha256().equals(binary.sha256())) {
       throw new PluginRejected(PluginRejected.Reason.CHECKSUM_MISMATCH, manifest.coordinates()
@@ -268,7 +269,7 @@ public final class PluginHost implements AutoCloseable {
           depsLoaded.add(dl);
         }
         Installed i = installed.get(m.coordinates());
-        l = new Loaded(m, new PluginClassLoader(m, i.bytes(), service, sharedPackages, deps), i.publisher(), depsLoaded);
+        l = new Loaded(m, new PluginClassLoader(m, i.entries(), service, sharedPackages, deps), i.publisher(), depsLoaded);
         loaded.put(m.coordinates(), l);
         depsLoaded.forEach(dl -> dl.users++); // a loader that delegates to another keeps it loaded
       }
@@ -375,7 +376,7 @@ public final class PluginHost implements AutoCloseable {
 
   private record SlotKey(String tenant, String pluginId) {}
 
-  private record Installed(PluginManifest manifest, byte[] bytes, String sha256, String publisher) {}
+  private record Installed(PluginManifest manifest, Map<String, byte[]> entries, String sha256, String publisher) {}
 
   /** A plugin version with its class loader; {@code users} counts tenants' instances and dependents. */
   private static final class Loaded {
