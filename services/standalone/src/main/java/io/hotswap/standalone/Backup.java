@@ -180,10 +180,16 @@ public final class Backup {
       }
       admin.createTopics(missing).all().get();
       try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap)) {
+        java.util.concurrent.atomic.AtomicReference<Exception> failed = new java.util.concurrent.atomic.AtomicReference<>();
         for (Map.Entry<String, JsonNode> t : manifest.path("topics").properties()) {
-          counts.put(t.getKey(), copyIn(producer, t.getKey(), dir.resolve("topics").resolve(t.getKey() + ".records")));
+          awaitLeaders(producer, t.getKey());
+          counts.put(t.getKey(), copyIn(producer, t.getKey(), dir.resolve("topics").resolve(t.getKey() + ".records"), failed));
         }
         producer.flush();
+        if (failed.get() != null) {
+          // a record that could not be written makes the restored platform differ from the backup: say so
+          throw new IOException("restore could not write every record: " + failed.get().getMessage(), failed.get());
+        }
       }
       // each service goes on from where it had read, not from the first record: reading the
       // restored topics again would replay their history through the services' logic
@@ -313,7 +319,23 @@ public final class Backup {
   }
 
   /** Writes the records of {@code file} to {@code topic}, each to its partition; returns how many. */
-  private static long copyIn(KafkaProducer<byte[], byte[]> producer, String topic, Path file) throws Exception {
+  /**
+   * Waits until every partition of a just-created topic has a leader: writing before that gets
+   * "invalid metadata" answers, and an idempotent producer retrying through them can lose its
+   * sequence (the broker then refuses the partition's next batches until the delivery timeout).
+   */
+  private static void awaitLeaders(KafkaProducer<byte[], byte[]> producer, String topic) throws InterruptedException {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+    while (producer.partitionsFor(topic).stream().anyMatch(p -> p.leader() == null || p.leader().isEmpty())) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the partitions of " + topic + " got no leader within 60 s");
+      }
+      Thread.sleep(50); // metadata refreshes on its own schedule; nothing to wait on but time
+    }
+  }
+
+  private static long copyIn(KafkaProducer<byte[], byte[]> producer, String topic, Path file,
+      java.util.concurrent.atomic.AtomicReference<Exception> failed) throws Exception {
     long n = 0;
     try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
       while (true) {
@@ -330,7 +352,11 @@ public final class Backup {
         for (int h = in.readInt(); h > 0; h--) {
           headers.add(in.readUTF(), bytes(in));
         }
-        producer.send(new ProducerRecord<>(topic, partition, timestamp, key, value, headers));
+        producer.send(new ProducerRecord<>(topic, partition, timestamp, key, value, headers), (meta, e) -> {
+          if (e != null) {
+            failed.compareAndSet(null, e);
+          }
+        });
         n++;
       }
     }
@@ -359,6 +385,8 @@ public final class Backup {
   private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
     return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all",
         ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_MESSAGE_BYTES,
+        // one request in flight per partition: strict order, and no sequence to rebuild after a retry
+        ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1,
         ProducerConfig.LINGER_MS_CONFIG, 20), new ByteArraySerializer(), new ByteArraySerializer());
   }
 
