@@ -237,8 +237,9 @@ public final class ProcessCluster implements AutoCloseable {
   }
 
   /**
-   * Starts the pipeline's instances side by side (they don't depend on each other), then the
-   * gateways, whose readiness needs the pipeline to answer.
+   * Starts every instance side by side — a gateway's JVM and Spring context come up while the
+   * pipeline's streams start, and its readiness waits for the pipeline to answer anyway — then waits
+   * for the pipeline's instances and last for the gateways.
    */
   private void startAll(Duration timeout) throws IOException {
     List<Instance> pipeline = instances.entrySet().stream().filter(e -> !e.getKey().equals("gateway"))
@@ -246,11 +247,11 @@ public final class ProcessCluster implements AutoCloseable {
     for (Instance instance : pipeline) {
       launch(instance);
     }
-    for (Instance instance : pipeline) {
-      awaitReady(instance, timeout);
-    }
     for (Instance instance : instances.get("gateway")) {
       launch(instance);
+    }
+    for (Instance instance : pipeline) {
+      awaitReady(instance, timeout);
     }
     for (Instance instance : instances.get("gateway")) {
       awaitReady(instance, timeout);
