@@ -5,14 +5,8 @@
 # Usage: load-tests/plugins.sh [--rounds=1000 --warmup=200 --bytes=1048576] (needs a built tree: ./hotswap build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-java=""
-for d in ${JAVA_HOME:-} /usr/lib/jvm/*; do  # a JDK >= 21, as ./hotswap picks one
-  [ -x "$d/bin/java" ] || continue
-  v=$("$d/bin/java" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}' | cut -d. -f1 || true)
-  if [ "${v:-0}" -ge 21 ] 2>/dev/null; then java="$d/bin/java"; break; fi
-done
-[ -n "$java" ] || { echo "needs a JDK 21 or newer" >&2; exit 1; }
-echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr), $("$java" -version 2>&1 | head -1)"
+# shellcheck source=jdk.sh
+source load-tests/jdk.sh
 echo "commit: $(git rev-parse --short HEAD)$(git diff --quiet || echo ' (with uncommitted changes)')"
 cp="load-tests/target/classes:$(cat load-tests/target/classpath.txt)"
 "$java" -Xmx512m -cp "$cp" io.hotswap.loadtests.PluginLoad "$@"
