@@ -257,34 +257,21 @@ public final class PluginHost implements AutoCloseable {
     }
     List<PluginManifest> order = Dependencies.resolve(target.manifest(), available);
     Map<String, Loaded> byId = new HashMap<>();
-    List<Loaded> acquired = new ArrayList<>();
+    Loaded l = null;
     for (PluginManifest m : order) { // dependencies first, so each loader finds its dependencies' loaders
-      Loaded l = loaded.get(m.coordinates());
+      l = loaded.get(m.coordinates());
       if (l == null) {
-        List<PluginClassLoader> deps = new ArrayList<>();
-        List<Loaded> depsLoaded = new ArrayList<>();
-        for (Dependency d : m.dependencies()) {
-          Loaded dl = byId.get(d.id());
-          deps.add(dl.loader);
-          depsLoaded.add(dl);
-        }
+        List<Loaded> deps = m.dependencies().stream().map(d -> byId.get(d.id())).toList();
         Installed i = installed.get(m.coordinates());
-        l = new Loaded(m, new PluginClassLoader(m, i.entries(), service, sharedPackages, deps), i.publisher(), depsLoaded);
+        l = new Loaded(m, new PluginClassLoader(m, i.entries(), service, sharedPackages, deps.stream().map(d -> d.loader).toList()),
+            i.publisher(), deps);
         loaded.put(m.coordinates(), l);
-        depsLoaded.forEach(dl -> dl.users++); // a loader that delegates to another keeps it loaded
+        deps.forEach(d -> d.users++); // a loader that delegates to another keeps it loaded
       }
       byId.put(m.id(), l);
-      acquired.add(l);
     }
-    Loaded root = acquired.getLast();
-    root.users++;
-    // dependencies that were only needed to build root are held by root itself; drop unused ones
-    for (Loaded l : acquired) {
-      if (l.users == 0) {
-        unload(l);
-      }
-    }
-    return root;
+    l.users++; // the root: resolve puts it last
+    return l;
   }
 
   private synchronized void release(Loaded l) {

@@ -152,7 +152,8 @@ public final class Sandbox {
       Thread.currentThread().interrupt();
     }
     Duration wall = Duration.ofNanos(System.nanoTime() - started);
-    Duration cpu = cpu(p).compareTo(seen) > 0 ? cpu(p) : seen;
+    Duration last = cpu(p);
+    Duration cpu = last.compareTo(seen) > 0 ? last : seen;
     String log = log(dir);
     boolean isolated = Holder.UNSHARE != null;
     // what ran before a limit stopped the child is reported too: the child writes after every case

@@ -35,6 +35,7 @@ final class SandboxMain {
         System.exit(0);
       }
       List<String> cases = Files.readAllLines(dir.resolve("cases.txt"));
+      Files.write(dir.resolve("results.txt"), results, StandardCharsets.UTF_8); // started: no case ran yet
       for (int i = 0; i < cases.size(); i++) {
         String[] f = cases.get(i).split("\t", -1);
         String operation = Sandbox.dec(f[0]);
@@ -49,7 +50,6 @@ final class SandboxMain {
         // written after every case: what ran before a limit stopped the process is still reported
         Files.write(dir.resolve("results.txt"), results, StandardCharsets.UTF_8);
       }
-      Files.write(dir.resolve("results.txt"), results, StandardCharsets.UTF_8);
     }
     System.exit(0); // threads the plugin left running don't keep the sandbox alive
   }
