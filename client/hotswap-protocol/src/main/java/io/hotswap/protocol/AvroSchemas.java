@@ -39,7 +39,8 @@ public final class AvroSchemas {
           io.hotswap.avro.InstanceState.getClassSchema(),
           io.hotswap.avro.Deployment.getClassSchema(),
           io.hotswap.avro.WaveDeployment.getClassSchema(),
-          io.hotswap.avro.WaveSignal.getClassSchema());
+          io.hotswap.avro.WaveSignal.getClassSchema(),
+          io.hotswap.avro.PluginVersion.getClassSchema());
 
   private static volatile boolean trusted;
 

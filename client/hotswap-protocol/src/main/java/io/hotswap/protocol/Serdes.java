@@ -27,7 +27,8 @@ public record Serdes(
     AvroSerde<io.hotswap.avro.InstanceState> instanceState,
     AvroSerde<io.hotswap.avro.Deployment> deployment,
     AvroSerde<io.hotswap.avro.WaveDeployment> waveDeployment,
-    AvroSerde<io.hotswap.avro.WaveSignal> waveSignal) {
+    AvroSerde<io.hotswap.avro.WaveSignal> waveSignal,
+    AvroSerde<io.hotswap.avro.PluginVersion> pluginVersion) {
 
   public static Serdes create(HotSwapSchemaStore store) {
     return new Serdes(
@@ -48,7 +49,8 @@ public record Serdes(
         new AvroSerde<>(io.hotswap.avro.InstanceState.class, store),
         new AvroSerde<>(io.hotswap.avro.Deployment.class, store),
         new AvroSerde<>(io.hotswap.avro.WaveDeployment.class, store),
-        new AvroSerde<>(io.hotswap.avro.WaveSignal.class, store));
+        new AvroSerde<>(io.hotswap.avro.WaveSignal.class, store),
+        new AvroSerde<>(io.hotswap.avro.PluginVersion.class, store));
   }
 
   public static Serdes create() {

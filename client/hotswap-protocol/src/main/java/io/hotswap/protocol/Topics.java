@@ -50,6 +50,12 @@ public record Topics(int partitions, short replicationFactor) {
   /** Wave deployments (waves, each tenant's status), keyed by wave deployment id; compacted; written by rollout only. */
   public static final String WAVES = "hotswap.waves.v1";
 
+  /**
+   * The plugin registry: every registered plugin version (metadata; the binaries lie in object
+   * storage), keyed pluginId|version; compacted; written by rollout only.
+   */
+  public static final String PLUGINS = "hotswap.plugins.v1";
+
   /** Largest record HotSwap writes: a 1 MB value with its previous value in an audit event. */
   public static final int MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
@@ -95,6 +101,7 @@ public record Topics(int partitions, short replicationFactor) {
     topics.add(compact(DEPLOYMENTS));
     topics.add(delete(WAVE_COMMANDS, -1));
     topics.add(compact(WAVES));
+    topics.add(compact(PLUGINS));
     topics.add(delete(AUDIT, -1));
     topics.add(delete(DLQ, 14L * 24 * 60 * 60 * 1000));
     topics.add(single(AVRO_SCHEMAS));

@@ -61,6 +61,7 @@ final class ChangeApplier extends CommandProcessor<Output> {
   private KeyValueStore<String, Tenant> tenants;
   private KeyValueStore<String, io.hotswap.avro.TenantKey> keys;
   private CatalogApplier catalog;
+  private PluginApplier plugins;
   private Usage usage;
   /** Undoes what a batch's items wrote to the current-value and history stores when one of them is rejected. */
   private final UndoLog undo = new UndoLog();
@@ -84,6 +85,7 @@ final class ChangeApplier extends CommandProcessor<Output> {
     this.deployments = new DeploymentApplier(this, configs, profiles, context.getStateStore(RolloutTopology.DEPLOYMENTS_STORE),
         context.getStateStore(RolloutTopology.ACTIVE_DEPLOYMENTS_STORE), context.getStateStore(RolloutTopology.REGISTRY_GLOBAL_STORE),
         deploymentPolicy, metrics);
+    this.plugins = new PluginApplier(context.getStateStore(RolloutTopology.PLUGINS_STORE));
     this.catalog = new CatalogApplier(context.getStateStore(RolloutTopology.SCHEMAS_STORE), profiles, configs, deployments);
     // bake times and the audience's health: steps and automatic rollbacks start from here, in the task's transaction like any change
     context.schedule(deploymentPolicy.tick(), PunctuationType.WALL_CLOCK_TIME, ts -> deployments.tick(Instant.ofEpochMilli(ts))
@@ -129,6 +131,7 @@ final class ChangeApplier extends CommandProcessor<Output> {
         admitted(command);
         yield catalog.apply(command, now, out);
       }
+      case PLUGIN_REGISTER, PLUGIN_DEPRECATE -> plugins.apply(command, now, out); // the platform's registry: no tenant to admit
       default -> throw Rejection.badRequest("unknown-command", "command type " + command.getType() + " is not supported", "type");
     };
   }

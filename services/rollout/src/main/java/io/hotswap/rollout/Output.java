@@ -7,7 +7,7 @@ package io.hotswap.rollout;
  */
 record Output(Kind kind, String key, Object value, String environment) {
 
-  enum Kind { TENANT, TENANT_KEY, CONFIG_STATE, CONFIG_VERSION, LIVE, AUDIT, RESULT, SCHEMA, PROFILE, DEPLOYMENT, WAVE, COMMAND }
+  enum Kind { TENANT, TENANT_KEY, CONFIG_STATE, CONFIG_VERSION, LIVE, AUDIT, RESULT, SCHEMA, PROFILE, DEPLOYMENT, WAVE, COMMAND, PLUGIN }
 
   <T> T valueAs(Class<T> type) {
     return type.cast(value);

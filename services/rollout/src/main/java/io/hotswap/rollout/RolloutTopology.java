@@ -22,7 +22,7 @@ import org.apache.kafka.streams.kstream.Repartitioned;
 
 /**
  * {@code changes → change-applier → tenants | tenant-keys | config-state | config-versions | live.<env> |
- * audit | command-results}. Everything one change produces leaves in one transaction. Beside it:
+ * plugins | audit | command-results}. Everything one change produces leaves in one transaction. Beside it:
  * the instance registry, and the wave deployments' coordinator ({@link WaveCoordinator}).
  */
 public final class RolloutTopology {
@@ -39,6 +39,8 @@ public final class RolloutTopology {
   public static final String DEPLOYMENTS_STORE = "rollout-deployments-store";
   /** Config store key (tenant|env|key) → deployment store key, for RUNNING and PAUSED deployments only. */
   public static final String ACTIVE_DEPLOYMENTS_STORE = "rollout-active-deployments-store";
+  /** The plugin registry (every version, keyed pluginId|sortable version), held by the task of tenant * (see PluginApplier). */
+  public static final String PLUGINS_STORE = "rollout-plugins-store";
   /** The instance registry as every task sees it (a global store fed by hotswap.instance-registry.v1): the audience of deployments. */
   public static final String REGISTRY_GLOBAL_STORE = "rollout-instance-registry-global-store";
 
@@ -75,11 +77,13 @@ public final class RolloutTopology {
     builder.addStateStore(Stores.keyValue(USAGE_STORE, org.apache.kafka.common.serialization.Serdes.Long()));
     builder.addStateStore(Stores.keyValue(DEPLOYMENTS_STORE, serdes.deployment()));
     builder.addStateStore(Stores.keyValue(ACTIVE_DEPLOYMENTS_STORE, org.apache.kafka.common.serialization.Serdes.String()));
+    builder.addStateStore(Stores.keyValue(PLUGINS_STORE, serdes.pluginVersion()));
 
     BranchedKStream<String, Output> outputs = builder
         .stream(Topics.CHANGES, Consumed.with(keys, serdes.command()).withName("changes-source"))
         .process(() -> new ChangeApplier(idempotencyWindow, retention, deployments, metrics), Named.as("change-applier"), CONFIG_STORE, TENANTS_STORE,
-            OUTCOMES_STORE, KEYS_STORE, SCHEMAS_STORE, PROFILES_STORE, HISTORY_STORE, DEPLOYMENTS_STORE, ACTIVE_DEPLOYMENTS_STORE, USAGE_STORE)
+            OUTCOMES_STORE, KEYS_STORE, SCHEMAS_STORE, PROFILES_STORE, HISTORY_STORE, DEPLOYMENTS_STORE, ACTIVE_DEPLOYMENTS_STORE, USAGE_STORE,
+            PLUGINS_STORE)
         .split(Named.as("output-"));
 
     outputs.branch((k, o) -> o.kind() == Output.Kind.TENANT, sink("tenant", Topics.TENANTS, Tenant.class,
@@ -96,6 +100,8 @@ public final class RolloutTopology {
         Produced.with(keys, serdes.deployment()).withStreamPartitioner(new TenantPartitioner<>()).withName("deployments-sink")));
     outputs.branch((k, o) -> o.kind() == Output.Kind.PROFILE, sink("profile", Topics.PROFILES, io.hotswap.avro.ConfigProfile.class,
         Produced.with(keys, serdes.configProfile()).withStreamPartitioner(new TenantPartitioner<>()).withName("profiles-sink")));
+    outputs.branch((k, o) -> o.kind() == Output.Kind.PLUGIN, sink("plugin", Topics.PLUGINS, io.hotswap.avro.PluginVersion.class,
+        Produced.with(keys, serdes.pluginVersion()).withName("plugins-sink")));
     for (String env : Topics.ENVIRONMENTS) {
       outputs.branch((k, o) -> o.kind() == Output.Kind.LIVE && env.equals(o.environment()), sink("live-" + env, Topics.live(env), LiveConfig.class,
           Produced.with(keys, serdes.liveConfig()).withStreamPartitioner(new TenantPartitioner<>()).withName("live-" + env + "-sink")));

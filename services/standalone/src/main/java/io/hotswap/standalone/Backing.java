@@ -7,16 +7,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What the services run on, as {@code ./hotswap up} and {@code ./hotswap cluster} give it: a Kafka
- * broker (embedded KRaft unless {@code HOTSWAP_KAFKA_BOOTSTRAP} names one) and PostgreSQL (embedded
- * unless {@code HOTSWAP_DB_URL} names one). Closing stops only what was started here.
+ * broker (embedded KRaft unless {@code HOTSWAP_KAFKA_BOOTSTRAP} names one), PostgreSQL (embedded
+ * unless {@code HOTSWAP_DB_URL} names one) and object storage for plugin binaries (a local S3 API
+ * unless {@code HOTSWAP_S3_ENDPOINT} names one). Closing stops only what was started here.
  */
-record Backing(KafkaBroker broker, Postgres postgres, String bootstrap) implements AutoCloseable {
+record Backing(KafkaBroker broker, Postgres postgres, String bootstrap, ObjectStorage storage) implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Backing.class);
 
   static Backing start(Map<String, String> env, Path data) throws Exception {
     String bootstrap = env.get("HOTSWAP_KAFKA_BOOTSTRAP");
     KafkaBroker broker = null;
+    ObjectStorage storage = null;
     try {
       if (bootstrap == null || bootstrap.isBlank()) {
         broker = new KafkaBroker(data, Integer.parseInt(get(env, "HOTSWAP_KAFKA_PORT", "9092")),
@@ -27,7 +29,13 @@ record Backing(KafkaBroker broker, Postgres postgres, String bootstrap) implemen
       Postgres postgres = dbUrl == null || dbUrl.isBlank()
           ? Postgres.embedded(data, Integer.parseInt(get(env, "HOTSWAP_DB_PORT", "5433")))
           : Postgres.external(dbUrl, get(env, "HOTSWAP_DB_USER", "hotswap"), get(env, "HOTSWAP_DB_PASSWORD", "hotswap"));
-      return new Backing(broker, postgres, bootstrap);
+      try {
+        storage = ObjectStorage.start(env, data);
+      } catch (Exception | Error e) {
+        postgres.close();
+        throw e;
+      }
+      return new Backing(broker, postgres, bootstrap, storage);
     } catch (Exception | Error e) {
       if (broker != null) {
         broker.close();
@@ -38,6 +46,7 @@ record Backing(KafkaBroker broker, Postgres postgres, String bootstrap) implemen
 
   @Override
   public void close() {
+    storage.close();
     if (broker != null) {
       broker.close();
     }

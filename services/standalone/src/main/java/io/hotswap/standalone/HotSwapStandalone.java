@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
  * <p>Environment: {@code HOTSWAP_DATA_DIR}, {@code HOTSWAP_KAFKA_BOOTSTRAP}, {@code
  * HOTSWAP_KAFKA_PORT} (9092), {@code HOTSWAP_KAFKA_CONTROLLER_PORT} (9093), {@code HOTSWAP_DB_URL},
  * {@code HOTSWAP_DB_USER}, {@code HOTSWAP_DB_PASSWORD}, {@code HOTSWAP_DB_PORT} (5433, embedded),
+ * {@code HOTSWAP_S3_ENDPOINT} (else a local S3 API on {@code HOTSWAP_S3_PORT}, 8085; see {@link ObjectStorage}),
  * {@code HOTSWAP_PARTITIONS} (3), {@code HOTSWAP_JWT_SECRET} (else generated into {@code
  * <data>/jwt-secret}), {@code HOTSWAP_MASTER_KEY} (else generated into {@code <data>/master-key}), {@code HOTSWAP_<SERVICE>_PORT} (gateway 8080, validation 8081,
  * approval 8082, rollout 8083, audit 8084).
@@ -105,6 +106,7 @@ public final class HotSwapStandalone implements AutoCloseable {
           "spring.datasource.username", postgres.user(),
           "spring.datasource.password", postgres.password()));
       perService.get("gateway").put("hotswap.gateway.audit-url", "http://localhost:" + ports.get("audit"));
+      perService.get("gateway").putAll(backing.storage().gatewayProperties());
 
       Platform platform = new Platform(common, perService).startAll();
       LOG.info("HotSwap is up in {} ms: gateway http://localhost:{} (health: /actuator/health, API docs: /swagger-ui.html), Kafka {}, PostgreSQL {}",

@@ -191,6 +191,11 @@ public final class ProcessCluster implements AutoCloseable {
         if (e.containsKey("HOTSWAP_AUDIT_URL")) {
           e.put("HOTSWAP_AUDIT_URL", "http://localhost:" + auditPort);
         }
+        if (service.equals("gateway")) {
+          // compose's gateways use its MinIO; these use the object storage started beside the broker
+          backing.storage().gatewayProperties().forEach((k, v) -> e.put(k.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'),
+              String.valueOf(v)));
+        }
         if (e.containsKey("HOTSWAP_GATEWAY_ADVERTISED_HOST")) {
           e.put("HOTSWAP_GATEWAY_ADVERTISED_HOST", "localhost");
         }

@@ -88,6 +88,47 @@ final class Api {
     return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE(), headers);
   }
 
+  /**
+   * A {@code multipart/form-data} POST: a {@code byte[]} value is a file part (named after its
+   * field, {@code .jar}), anything else a text field.
+   */
+  Response multipart(String path, Map<String, Object> parts) {
+    String boundary = "hotswap-" + java.util.UUID.randomUUID();
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    java.nio.charset.Charset utf8 = java.nio.charset.StandardCharsets.UTF_8;
+    parts.forEach((name, value) -> {
+      StringBuilder head = new StringBuilder("--").append(boundary).append("\r\n");
+      if (value instanceof byte[]) {
+        head.append("Content-Disposition: form-data; name=\"").append(name).append("\"; filename=\"").append(name).append(".jar\"\r\n")
+            .append("Content-Type: application/java-archive\r\n\r\n");
+      } else {
+        head.append("Content-Disposition: form-data; name=\"").append(name).append("\"\r\n\r\n");
+      }
+      out.writeBytes(head.toString().getBytes(utf8));
+      out.writeBytes(value instanceof byte[] b ? b : String.valueOf(value).getBytes(utf8));
+      out.writeBytes("\r\n".getBytes(utf8));
+    });
+    out.writeBytes(("--" + boundary + "--\r\n").getBytes(utf8));
+    return send(HttpRequest.newBuilder(URI.create(base + path)).POST(HttpRequest.BodyPublishers.ofByteArray(out.toByteArray()))
+        .header("Content-Type", "multipart/form-data; boundary=" + boundary), Map.of());
+  }
+
+  /** A GET whose body is bytes. */
+  HttpResponse<byte[]> getBytes(String path) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).GET().timeout(Duration.ofSeconds(60));
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    try {
+      return http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   private static HttpRequest.BodyPublisher body(Object body) {
     return HttpRequest.BodyPublishers.ofString(body instanceof String s ? s : Json.MAPPER.writeValueAsString(body));
   }

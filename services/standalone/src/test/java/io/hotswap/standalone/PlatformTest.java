@@ -82,6 +82,10 @@ abstract class PlatformTest {
       "hotswap.rate-limits.defaults.writes-per-minute", 1_000_000,
       "hotswap.rate-limits.tiers.free.writes-per-minute", 5);
 
+  /** The plugin publisher the test platform trusts, and its Ed25519 key pair (the tests sign plugin binaries with it). */
+  static final String PUBLISHER = "it-publisher";
+  static final java.security.KeyPair PUBLISHER_KEYS = io.hotswap.plugin.host.PluginSignatures.newKeyPair();
+
   /** What the approval service's webhook received: body and headers per notification. */
   static List<Map<String, String>> NOTIFICATIONS;
 

@@ -60,9 +60,10 @@ final class SharedPlatform implements BeforeAllCallback {
     final Path stateDir;
     final Platform platform;
     final Api api;
+    final ObjectStorage storage;
 
     private Running(EmbeddedKafkaKraftBroker broker, com.sun.net.httpserver.HttpServer webhook, List<Map<String, String>> notifications,
-                    EmbeddedPostgres postgres, Path stateDir, Platform platform, Api api) {
+                    EmbeddedPostgres postgres, Path stateDir, Platform platform, Api api, ObjectStorage storage) {
       this.broker = broker;
       this.webhook = webhook;
       this.notifications = notifications;
@@ -70,6 +71,7 @@ final class SharedPlatform implements BeforeAllCallback {
       this.stateDir = stateDir;
       this.platform = platform;
       this.api = api;
+      this.storage = storage;
     }
 
     static Running start() {
@@ -118,9 +120,14 @@ final class SharedPlatform implements BeforeAllCallback {
             "spring.datasource.username", "postgres",
             "spring.datasource.password", "postgres"));
         perService.get("gateway").put("hotswap.gateway.audit-url", "http://localhost:" + perService.get("audit").get("server.port"));
+        // plugin binaries in a real local S3 API, as ./hotswap up runs it; one trusted publisher whose private key the tests hold
+        ObjectStorage storage = ObjectStorage.start(Map.of("HOTSWAP_S3_PORT", Integer.toString(PlatformTest.freePort())), stateDir);
+        perService.get("gateway").putAll(storage.gatewayProperties());
+        perService.get("gateway").put("hotswap.plugins.publishers." + PlatformTest.PUBLISHER,
+            io.hotswap.plugin.host.PluginSignatures.encode(PlatformTest.PUBLISHER_KEYS.getPublic()));
         Platform platform = new Platform(common, perService).startAll();
         return new Running(broker, webhook, notifications, postgres, stateDir, platform,
-            new Api((Integer) perService.get("gateway").get("server.port")));
+            new Api((Integer) perService.get("gateway").get("server.port")), storage);
       } catch (Exception e) {
         broker.destroy();
         throw new IllegalStateException("the test platform did not start", e);
@@ -161,6 +168,7 @@ final class SharedPlatform implements BeforeAllCallback {
       try {
         platform.close();
       } finally {
+        storage.close();
         postgres.close();
         webhook.stop(0);
         broker.destroy();

@@ -63,6 +63,10 @@ final class CommandValidator extends CommandProcessor<Decision> {
   }
 
   private void validate(Command command) {
+    if (command.getType() == io.hotswap.avro.CommandType.PLUGIN_REGISTER || command.getType() == io.hotswap.avro.CommandType.PLUGIN_DEPRECATE) {
+      plugin(command);
+      return;
+    }
     TenantIds.require(command.getTenantId());
     if (command.getActor() == null || command.getActor().isBlank()) {
       throw Rejection.badRequest("missing-actor", "every change needs an authenticated actor", "actor");
@@ -103,6 +107,30 @@ final class CommandValidator extends CommandProcessor<Decision> {
       case PROFILE_CREATE -> ProfileRules.create(command);
       case PROFILE_TAG -> ProfileRules.tag(command);
       default -> throw Rejection.badRequest("unknown-command", "command type " + command.getType() + " is not supported", "type");
+    }
+  }
+
+  /**
+   * The plugin registry is the platform's, not a tenant's: its commands carry tenant {@code *}.
+   * What a version depends on in the registry (newer than the last, dependencies resolvable) is
+   * rollout's to judge.
+   */
+  private static void plugin(Command command) {
+    if (!io.hotswap.core.deploy.WaveMachine.ALL_TENANTS.equals(command.getTenantId())) {
+      throw Rejection.badRequest("invalid-tenant-id", "plugin registry commands belong to the platform (tenant *)", "tenantId");
+    }
+    if (command.getActor() == null || command.getActor().isBlank()) {
+      throw Rejection.badRequest("missing-actor", "every change needs an authenticated actor", "actor");
+    }
+    io.hotswap.avro.PluginPayload p = command.getPlugin();
+    if (p == null) {
+      throw Rejection.badRequest("missing-plugin", "plugin commands need a plugin payload", "plugin");
+    }
+    if (command.getType() == io.hotswap.avro.CommandType.PLUGIN_REGISTER) {
+      io.hotswap.core.plugin.PluginVersions.requireRegistration(p);
+    } else {
+      io.hotswap.core.plugin.PluginVersions.requireId(p.getPluginId(), "pluginId");
+      io.hotswap.core.domain.SemVer.parse(p.getVersion(), "version");
     }
   }
 
@@ -167,9 +195,27 @@ final class CommandValidator extends CommandProcessor<Decision> {
 
   /** A value with its declared type checked against it; a value of an update without a type is checked by rollout, which knows the key's type. */
   private static void value(ConfigPayload c) {
+    if (io.hotswap.protocol.PluginAssignment.pluginOf(c.getKey()) != null) {
+      pluginAssignment(c);
+    }
     if (c.getValueType() != null) {
       ValueTypes.check(c.getValueType(), c.getValue());
       requireSealedSecret(c.getValueType(), c.getValue());
+    }
+  }
+
+  /** A plugin assignment (key {@code plugin:<id>}, written by the gateway from the registry) is a JSON document of its own form. */
+  private static void pluginAssignment(ConfigPayload c) {
+    if (c.getValueType() != null && c.getValueType() != ValueType.JSON) {
+      throw Rejection.badRequest("invalid-plugin-assignment", "a plugin assignment is a Json value", "type");
+    }
+    if (c.getValue() == null) {
+      throw Rejection.badRequest("missing-value", "value is required", "value");
+    }
+    try {
+      io.hotswap.protocol.PluginAssignment.parse(c.getKey(), c.getValue());
+    } catch (IllegalArgumentException e) {
+      throw Rejection.badRequest("invalid-plugin-assignment", e.getMessage(), "value");
     }
   }
 
@@ -237,7 +283,9 @@ final class CommandValidator extends CommandProcessor<Decision> {
     if (c == null) {
       throw Rejection.badRequest("missing-config", "configuration commands need a config payload", "config");
     }
-    ConfigKeys.require(c.getKey());
+    if (io.hotswap.protocol.PluginAssignment.pluginOf(c.getKey()) == null) { // plugin:<id> is the one key form with ':'
+      ConfigKeys.require(c.getKey());
+    }
     c.setEnvironment(Environments.require(c.getEnvironment()));
     return c;
   }

@@ -11,7 +11,7 @@ import org.semver4j.SemverException;
 public record Dependency(String id, String range) {
 
   /** Parses {@code id@range}; a bare id accepts any version. */
-  static Dependency parse(String text) throws PluginRejected {
+  public static Dependency parse(String text) throws PluginRejected {
     String t = text.trim();
     int at = t.indexOf('@');
     String id = at < 0 ? t : t.substring(0, at).trim();

@@ -63,7 +63,8 @@ public final class StoreKeys {
       throw Rejection.notFound("config-not-found", "No configuration with id '" + configId + "'", "configId");
     }
     ConfigId id = new ConfigId(configId.substring(0, a), configId.substring(a + 1, b), configId.substring(b + 1));
-    if (!TenantIds.isValid(id.tenantId()) || !Environments.isKnown(id.environment()) || !ConfigKeys.isValid(id.key())) {
+    if (!TenantIds.isValid(id.tenantId()) || !Environments.isKnown(id.environment())
+        || !(ConfigKeys.isValid(id.key()) || io.hotswap.protocol.PluginAssignment.pluginOf(id.key()) != null)) {
       throw Rejection.notFound("config-not-found", "No configuration with id '" + configId + "'", "configId");
     }
     return id;

@@ -101,6 +101,9 @@ public final class ConfigSchemas {
 
   /** Of a tenant's schemas (their latest versions), the one in force for {@code key}: its pattern matches, most specific first. */
   public static io.hotswap.avro.ConfigSchema governing(Iterable<io.hotswap.avro.ConfigSchema> latest, String key) {
+    if (io.hotswap.protocol.PluginAssignment.pluginOf(key) != null) {
+      return null; // a plugin assignment's form is the platform's, its settings the plugin's own schema's
+    }
     io.hotswap.avro.ConfigSchema best = null;
     for (io.hotswap.avro.ConfigSchema s : latest) {
       if (matches(s.getKeyPattern(), key) && (best == null || specificity(s.getKeyPattern()) > specificity(best.getKeyPattern()))) {

@@ -129,7 +129,7 @@ class ConfigController {
   ResponseEntity<?> update(@PathVariable String configId, @RequestBody ConfigRequests.Update body,
                            @RequestHeader(value = "If-Match", required = false) String ifMatch, HttpServletRequest request,
                            HttpServletResponse response) {
-    StoreKeys.ConfigId id = scope.visibleConfig(configId);
+    StoreKeys.ConfigId id = notAPluginAssignment(scope.visibleConfig(configId));
     if (body == null) {
       throw Rejection.badRequest("missing-body", "a JSON body is required", null);
     }
@@ -160,7 +160,7 @@ class ConfigController {
   @DeleteMapping("/{configId}")
   ResponseEntity<?> delete(@PathVariable String configId, @RequestHeader(value = "If-Match", required = false) String ifMatch,
                            HttpServletRequest request, HttpServletResponse response) {
-    StoreKeys.ConfigId id = scope.visibleConfig(configId);
+    StoreKeys.ConfigId id = notAPluginAssignment(scope.visibleConfig(configId));
     Command command = Commands.envelope(CommandType.CONFIG_DELETE, id.tenantId(), request, scope.subject())
         .setConfig(ConfigPayload.newBuilder().setEnvironment(id.environment()).setKey(id.key())
             .setExpectedVersion(expectedVersion(ifMatch)).build())
@@ -239,6 +239,20 @@ class ConfigController {
     }
     answer.putAll(io.hotswap.gateway.schema.DryRun.report(schema, io.hotswap.core.schema.ConfigSchemas.instance(type, value)));
     return answer;
+  }
+
+  /**
+   * A plugin assignment ({@code plugin:<id>}) is read, listed, rolled back and promoted like any key,
+   * but written only through {@code /api/v1/tenants/{tenantId}/plugins}, which checks it against the
+   * registry.
+   */
+  static StoreKeys.ConfigId notAPluginAssignment(StoreKeys.ConfigId id) {
+    String plugin = io.hotswap.protocol.PluginAssignment.pluginOf(id.key());
+    if (plugin != null) {
+      throw Rejection.badRequest("plugin-assignment", "'" + id.key() + "' is a plugin assignment: change it with PUT or DELETE "
+          + "/api/v1/tenants/" + id.tenantId() + "/plugins/" + plugin + "?environment=" + id.environment(), "configId");
+    }
+    return id;
   }
 
   /** The declared type of a key, read on the instance that owns it (a Secret's new value must be sealed). */

@@ -22,7 +22,8 @@ public record ConfigView(
 
   public static ConfigView of(ConfigEntry e) {
     return new ConfigView(e.getConfigId(), e.getTenantId(), e.getEnvironment(), e.getKey(),
-        typed(e.getValueType(), e.getValue()), ValueTypes.display(e.getValueType()), List.copyOf(e.getTags()),
+        io.hotswap.protocol.PluginAssignment.pluginOf(e.getKey()) != null && e.getValue() != null ? maskedAssignment(e)
+            : typed(e.getValueType(), e.getValue()), ValueTypes.display(e.getValueType()), List.copyOf(e.getTags()),
         e.getDescription(), e.getVersion(), e.getDeleted(), e.getCreatedAt(), e.getUpdatedAt(), e.getUpdatedBy(), null);
   }
 
@@ -34,6 +35,12 @@ public record ConfigView(
   public ConfigView from(String source) {
     return new ConfigView(configId, tenantId, environment, key, value, type, tags, description, version, deleted,
         createdAt, updatedAt, updatedBy, source);
+  }
+
+  /** A plugin assignment as shown: its credentials' names, never their (sealed) values. */
+  private static JsonNode maskedAssignment(ConfigEntry e) {
+    io.hotswap.protocol.PluginAssignment a = io.hotswap.protocol.PluginAssignment.parse(e.getKey(), e.getValue());
+    return Json.MAPPER.readTree(a.withCredentials(a.maskedCredentials(MASK)).toJson());
   }
 
   public static JsonNode typed(ValueType type, String value) {

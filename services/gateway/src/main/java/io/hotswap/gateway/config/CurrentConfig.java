@@ -32,6 +32,19 @@ public final class CurrentConfig {
     return ValueTypes.parse(type);
   }
 
+  /** The key as its owner serves it now (masked where secret), or null when it does not exist. */
+  public static tools.jackson.databind.JsonNode current(StoreRouter router, StoreKeys.ConfigId id, HttpServletRequest request) {
+    ResponseEntity<?> current = router.route(id.tenantId(), new MinVersionRequest(request, id.id(), null), partition -> {
+      ConfigEntry entry = router.<ConfigEntry>localStore(ReadTopology.CONFIG_STORE, partition).get(id.storeKey());
+      return entry == null || entry.getDeleted() ? ResponseEntity.notFound().build() : ResponseEntity.ok(ConfigView.of(entry));
+    });
+    if (!current.getStatusCode().is2xxSuccessful() || current.getBody() == null) {
+      return null;
+    }
+    return current.getBody() instanceof ConfigView view ? io.hotswap.core.json.Json.MAPPER.valueToTree(view)
+        : io.hotswap.core.json.Json.MAPPER.readTree((byte[]) current.getBody());
+  }
+
   /** The version an {@code If-Match} header names (ETag form, weak or strong); null for none or {@code *}; 400 when it is not one. */
   public static Long expectedVersion(String ifMatch) {
     if (ifMatch == null || ifMatch.isBlank() || ifMatch.equals("*")) {

@@ -24,6 +24,8 @@ public final class ReadTopology {
   public static final String TENANTS_STORE = "gateway-tenants-global-store";
   public static final String TENANT_KEYS_STORE = "gateway-tenant-keys-global-store";
   public static final String SCHEMAS_STORE = "gateway-schemas-global-store";
+  /** The plugin registry: every plugin version, keyed pluginId|sortable version. */
+  public static final String PLUGINS_STORE = "gateway-plugins-global-store";
   public static final String PROFILES_STORE = "gateway-profiles-store";
   public static final String INSTANCES_STORE = "gateway-instances-global-store";
   public static final String DEPLOYMENTS_STORE = "gateway-deployments-store";
@@ -95,5 +97,8 @@ public final class ReadTopology {
     builder.globalTable(Topics.TENANT_KEYS, Consumed.with(keys, serdes.tenantKey()).withName("tenant-keys-source"),
         Materialized.<String, io.hotswap.avro.TenantKey, KeyValueStore<Bytes, byte[]>>as(TENANT_KEYS_STORE)
             .withKeySerde(keys).withValueSerde(serdes.tenantKey()));
+    builder.globalTable(Topics.PLUGINS, Consumed.with(keys, serdes.pluginVersion()).withName("plugins-source"),
+        Materialized.<String, io.hotswap.avro.PluginVersion, KeyValueStore<Bytes, byte[]>>as(PLUGINS_STORE)
+            .withKeySerde(keys).withValueSerde(serdes.pluginVersion()));
   }
 }

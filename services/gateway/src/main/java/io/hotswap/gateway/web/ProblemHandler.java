@@ -73,6 +73,17 @@ public class ProblemHandler {
         "parameter '" + e.getName() + "' has an invalid value '" + e.getValue() + "'", e.getName()));
   }
 
+  @ExceptionHandler(org.springframework.web.multipart.MaxUploadSizeExceededException.class)
+  ResponseEntity<ProblemDetail> tooLarge(org.springframework.web.multipart.MaxUploadSizeExceededException e) {
+    return ResponseEntity.status(413).body(problem(413, "upload-too-large", "the upload is larger than this gateway takes: " + e.getMessage(), null));
+  }
+
+  @ExceptionHandler({org.springframework.web.multipart.support.MissingServletRequestPartException.class,
+      org.springframework.web.multipart.MultipartException.class})
+  ResponseEntity<ProblemDetail> badMultipart(Exception e) {
+    return ResponseEntity.badRequest().body(problem(400, "malformed-upload", "a multipart/form-data upload was expected: " + e.getMessage(), null));
+  }
+
   @ExceptionHandler(MissingRequestHeaderException.class)
   ResponseEntity<ProblemDetail> missingHeader(MissingRequestHeaderException e) {
     return ResponseEntity.badRequest().body(problem(400, "missing-header", e.getMessage(), e.getHeaderName()));

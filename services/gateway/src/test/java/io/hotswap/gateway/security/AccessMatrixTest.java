@@ -63,12 +63,12 @@ class AccessMatrixTest {
     assertThat(matrix.rows()).filteredOn(r -> r.method().equals("DELETE") && r.path().startsWith("/api/v1/configs"))
         .singleElement().satisfies(r -> assertThat(r.allowed()).containsExactly(Role.ADMIN));
     // writes are not for read-only roles; Approvers decide held changes and nothing else; dry runs
-    // (POST .../validate) store nothing and are open to every role
-    assertThat(matrix.rows()).filteredOn(r -> !r.method().equals("GET") && r.path().startsWith("/api/") && !r.path().endsWith("/validate"))
+    // (POST .../validate, .../validate-dependencies) store nothing and are open to every role
+    assertThat(matrix.rows()).filteredOn(r -> !r.method().equals("GET") && r.path().startsWith("/api/") && !dryRun(r))
         .allSatisfy(r -> assertThat(r.allowed()).doesNotContain(Role.VIEWER));
-    assertThat(matrix.rows()).filteredOn(r -> !r.method().equals("GET") && r.path().startsWith("/api/") && r.allowed().contains(Role.APPROVER) && !r.path().endsWith("/validate"))
+    assertThat(matrix.rows()).filteredOn(r -> !r.method().equals("GET") && r.path().startsWith("/api/") && r.allowed().contains(Role.APPROVER) && !dryRun(r))
         .extracting(AccessMatrix.Row::path).containsExactlyInAnyOrder("/api/v1/approvals/{approvalId}/approve", "/api/v1/approvals/{approvalId}/reject");
-    assertThat(matrix.rows()).filteredOn(r -> r.path().endsWith("/validate")).hasSize(2)
+    assertThat(matrix.rows()).filteredOn(AccessMatrixTest::dryRun).hasSize(3)
         .allSatisfy(r -> assertThat(r.allowed()).containsExactlyInAnyOrder(Role.values()));
     // a breaking schema version is an Admin's call; a held change is an approver's (or the tenant's own admin's)
     assertThat(matrix.rows()).filteredOn(r -> r.path().startsWith("/api/v1/schemas/") && (r.path().endsWith("/approve") || r.path().endsWith("/reject")))
@@ -112,5 +112,10 @@ class AccessMatrixTest {
     assertThatThrownBy(() -> AccessMatrix.parse(List.of("method\tpath\tlimit\tAdmin", "GET\t/x\t-"))).hasMessageContaining("cells");
     assertThatThrownBy(() -> AccessMatrix.parse(List.of("method\tpath\tlimit\tAdmin", "GET\t/x\t-\tmaybe"))).hasMessageContaining("Y or -");
     assertThatThrownBy(() -> AccessMatrix.parse(List.of("method\tpath\tlimit\tAdmin", "GET\t/x\tlots\tY"))).hasMessageContaining("limit");
+  }
+
+  /** A dry run: a POST that checks something and stores nothing. */
+  private static boolean dryRun(AccessMatrix.Row r) {
+    return r.path().endsWith("/validate") || r.path().endsWith("/validate-dependencies");
   }
 }

@@ -1,0 +1,149 @@
+package io.hotswap.core.plugin;
+
+import io.hotswap.avro.PluginPayload;
+import io.hotswap.avro.PluginVersion;
+import io.hotswap.core.domain.Rejection;
+import io.hotswap.core.domain.SemVer;
+import io.hotswap.core.domain.Texts;
+import io.hotswap.plugin.host.Dependencies;
+import io.hotswap.plugin.host.Dependency;
+import io.hotswap.plugin.host.PluginManifest;
+import io.hotswap.plugin.host.PluginRejected;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The plugin registry's rules, shared by the gateway (which checks an upload before storing it),
+ * validation (the payload's form) and rollout (the one judge of what depends on the registry:
+ * versions strictly increasing, dependencies resolvable). Plugin versions are {@code
+ * MAJOR.MINOR.PATCH}; their store keys ({@code pluginId|<sortable version>}) sort by version.
+ */
+public final class PluginVersions {
+
+  /** Plugin ids, as the manifest gives them. */
+  public static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
+  private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+  /** Where a plugin jar ships the JSON Schema of a tenant's settings. */
+  public static final String CONFIG_SCHEMA_ENTRY = "META-INF/hotswap/config-schema.json";
+  /** Who signed a binary that nobody signed. */
+  public static final String UNSIGNED = "unsigned";
+
+  private PluginVersions() {}
+
+  public static String requireId(String pluginId, String field) {
+    if (pluginId == null || !ID.matcher(pluginId).matches()) {
+      throw Rejection.badRequest("invalid-plugin-id", field + " must be 1-64 of lower-case letters, digits, '.', '_' or '-' (got '"
+          + Texts.abbreviate(pluginId) + "')", field);
+    }
+    return pluginId;
+  }
+
+  /** {@code pluginId|<sortable version>}: the registry's key of one version. */
+  public static String key(String pluginId, String version) {
+    return pluginId + '|' + SemVer.parse(version, "version").sortable();
+  }
+
+  /** {@code pluginId|}: the prefix of every version of a plugin. */
+  public static String prefix(String pluginId) {
+    return pluginId + '|';
+  }
+
+  /** {@code id@version}, how the API and the audit trail name one plugin version. */
+  public static String coordinates(String pluginId, String version) {
+    return pluginId + "@" + version;
+  }
+
+  /** Checks what a registration carries needs no state: id, version, checksum, entry point, dependencies. */
+  public static void requireRegistration(PluginPayload p) {
+    requireId(p.getPluginId(), "pluginId");
+    SemVer.parse(p.getVersion(), "version");
+    if (p.getSha256() == null || !SHA256.matcher(p.getSha256()).matches()) {
+      throw Rejection.badRequest("invalid-checksum", "sha256 must be 64 lower-case hex digits", "sha256");
+    }
+    if (p.getSize() == null || p.getSize() <= 0) {
+      throw Rejection.badRequest("invalid-size", "size must be the binary's length in bytes", "size");
+    }
+    if (p.getEntryPoint() == null || p.getEntryPoint().isBlank() || p.getApiVersion() == null || p.getObjectKey() == null
+        || p.getPublisher() == null) {
+      throw Rejection.badRequest("incomplete-plugin", "a plugin version needs its entry point, API version, publisher and object key",
+          "plugin");
+    }
+    for (String d : p.getDependencies()) {
+      dependency(d);
+    }
+  }
+
+  /** A dependency as {@code id@range}; 400 when it does not parse. */
+  public static Dependency dependency(String text) {
+    try {
+      return Dependency.parse(text);
+    } catch (PluginRejected e) {
+      throw Rejection.badRequest("invalid-dependency", e.getMessage(), "dependencies");
+    }
+  }
+
+  /** The manifest a registered version stands for: what dependency resolution works on. */
+  public static PluginManifest manifest(PluginVersion v) {
+    return new PluginManifest(v.getPluginId(), v.getVersion(), v.getType(), v.getEntryPoint(), v.getApiVersion(),
+        v.getDependencies().stream().map(PluginVersions::dependency).toList());
+  }
+
+  /** The registered versions a dependency may resolve to (deprecated ones are not offered), by plugin id. */
+  public static Map<String, List<PluginManifest>> available(Iterable<PluginVersion> registered) {
+    Map<String, List<PluginManifest>> available = new LinkedHashMap<>();
+    for (PluginVersion v : registered) {
+      if (!v.getDeprecated()) {
+        available.computeIfAbsent(v.getPluginId(), k -> new ArrayList<>()).add(manifest(v));
+      }
+    }
+    return available;
+  }
+
+  /**
+   * The versions a plugin version needs, resolved among those registered, dependencies first;
+   * 400 naming the chain when one is missing or two paths need versions no single one satisfies.
+   */
+  public static List<PluginManifest> resolve(PluginManifest root, Iterable<PluginVersion> registered) {
+    try {
+      return Dependencies.resolve(root, available(registered));
+    } catch (PluginRejected e) {
+      throw Rejection.badRequest(e.reason().code(), e.getMessage(), "dependencies");
+    }
+  }
+
+  /** The newest of a plugin's versions, or null. */
+  public static PluginVersion newest(List<PluginVersion> versions) {
+    return versions.stream().max(Comparator.comparing(v -> SemVer.parse(v.getVersion(), "version"))).orElse(null);
+  }
+
+  /**
+   * The registry entry a registration makes: the payload's facts, who and when.
+   */
+  public static PluginVersion registered(io.hotswap.avro.Command command, java.time.Instant now) {
+    PluginPayload p = command.getPlugin();
+    return PluginVersion.newBuilder()
+        .setPluginId(p.getPluginId())
+        .setVersion(SemVer.parse(p.getVersion(), "version").toString())
+        .setType(p.getType() == null ? "extension" : p.getType())
+        .setEntryPoint(p.getEntryPoint())
+        .setApiVersion(p.getApiVersion())
+        .setDependencies(List.copyOf(p.getDependencies()))
+        .setSha256(p.getSha256())
+        .setSize(p.getSize())
+        .setSignature(p.getSignature())
+        .setPublisher(p.getPublisher())
+        .setObjectKey(p.getObjectKey())
+        .setDescription(p.getDescription())
+        .setConfigSchema(p.getConfigSchema())
+        .setCreatedAt(now)
+        .setCreatedBy(command.getActor())
+        .setUpdatedAt(now)
+        .setCommandId(command.getCommandId())
+        .setTraceId(command.getTraceId())
+        .build();
+  }
+}

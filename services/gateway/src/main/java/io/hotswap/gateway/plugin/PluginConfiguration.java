@@ -1,0 +1,21 @@
+package io.hotswap.gateway.plugin;
+
+import io.hotswap.gateway.reads.StoreRouter;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(PluginProperties.class)
+class PluginConfiguration {
+
+  @Bean
+  PluginRegistry pluginRegistry(StoreRouter router) {
+    return new PluginRegistry(router);
+  }
+
+  @Bean
+  PluginBinaries pluginBinaries(PluginProperties properties) {
+    return new PluginBinaries(properties.storage());
+  }
+}

@@ -1,0 +1,346 @@
+package io.hotswap.gateway.plugin;
+
+import io.hotswap.avro.Command;
+import io.hotswap.avro.CommandResult;
+import io.hotswap.avro.CommandType;
+import io.hotswap.avro.PluginPayload;
+import io.hotswap.avro.PluginVersion;
+import io.hotswap.core.deploy.WaveMachine;
+import io.hotswap.core.domain.Rejection;
+import io.hotswap.core.domain.SemVer;
+import io.hotswap.core.plugin.PluginVersions;
+import io.hotswap.gateway.pipeline.Commands;
+import io.hotswap.gateway.pipeline.Writes;
+import io.hotswap.gateway.reads.Waits;
+import io.hotswap.gateway.security.TenantScope;
+import io.hotswap.plugin.api.PluginApi;
+import io.hotswap.plugin.host.Dependency;
+import io.hotswap.plugin.host.PluginBinary;
+import io.hotswap.plugin.host.PluginManifest;
+import io.hotswap.plugin.host.PluginRejected;
+import io.hotswap.plugin.host.PluginSignatures;
+import io.hotswap.plugin.host.TrustPolicy;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RequestPart;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.multipart.MultipartFile;
+
+/**
+ * The plugin registry: signed plugin binaries (a jar whose manifest says what it is) registered
+ * once for the whole platform, each version checked before anything is stored — manifest, entry
+ * point, API version, checksum, the publisher's Ed25519 signature, a version newer than the last,
+ * dependencies resolvable among the registered versions — then stored in object storage and
+ * recorded through the pipeline like any change (validated, applied by rollout, audited).
+ */
+@RestController
+@RequestMapping("/api/v1/plugins")
+class PluginController {
+
+  private final Writes writes;
+  private final PluginRegistry registry;
+  private final PluginBinaries binaries;
+  private final PluginProperties properties;
+  private final TrustPolicy trust;
+  private final TenantScope scope;
+  private final Duration readYourWritesWait;
+
+  PluginController(Writes writes, PluginRegistry registry, PluginBinaries binaries, PluginProperties properties, TenantScope scope,
+                   Duration readYourWritesWait) {
+    this.writes = writes;
+    this.registry = registry;
+    this.binaries = binaries;
+    this.properties = properties;
+    this.scope = scope;
+    this.readYourWritesWait = readYourWritesWait;
+    TrustPolicy policy = TrustPolicy.trusting(Map.of());
+    for (Map.Entry<String, String> p : properties.publishers().entrySet()) {
+      policy = policy.withPublisher(p.getKey(), PluginSignatures.publicKey(p.getValue()));
+    }
+    this.trust = properties.allowUnsigned() ? policy.allowingUnsigned() : policy;
+  }
+
+  /**
+   * {@code POST /api/v1/plugins} (multipart): {@code binary} (the jar), {@code signature} (Base64 of
+   * the publisher's Ed25519 signature over it, as {@code ./hotswap plugin sign} writes it; absent for
+   * an unsigned binary) and an optional {@code description}.
+   */
+  @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+  ResponseEntity<PluginView> register(@RequestPart("binary") MultipartFile binary,
+                                      @RequestParam(name = "signature", required = false) String signature,
+                                      @RequestParam(name = "description", required = false) String description,
+                                      HttpServletRequest request) {
+    requireStorage();
+    byte[] bytes = bytes(binary);
+    PluginManifest manifest = manifest(bytes);
+    String sha256 = PluginSignatures.sha256(bytes);
+    String publisher = verify(new PluginBinary(bytes, sha256, signature(signature)));
+    String version = SemVer.parse(manifest.version(), "version").toString();
+    // what the registry decides (newer than the last, dependencies resolvable) is checked here for a
+    // clear answer before anything is stored, and judged again by rollout, which owns the registry
+    PluginVersion newest = PluginVersions.newest(registry.versions(manifest.id()));
+    if (newest != null && SemVer.parse(version, "version").compareTo(SemVer.parse(newest.getVersion(), "version")) <= 0) {
+      throw Rejection.conflict("version-not-increasing", "version " + version + " of plugin '" + manifest.id()
+          + "' must be greater than the newest registered, " + newest.getVersion(), "version");
+    }
+    PluginVersions.resolve(manifest, registry.everyVersion());
+    String configSchema = configSchema(bytes);
+    String objectKey = PluginBinaries.objectKey(manifest.id(), version, sha256);
+    binaries.put(objectKey, bytes);
+    Command command = Commands.envelope(CommandType.PLUGIN_REGISTER, WaveMachine.ALL_TENANTS, request, scope.subject())
+        .setPlugin(PluginPayload.newBuilder()
+            .setPluginId(manifest.id()).setVersion(version).setType(manifest.type()).setEntryPoint(manifest.entryPoint())
+            .setApiVersion(manifest.apiVersion()).setDependencies(manifest.dependencies().stream().map(Dependency::toString).toList())
+            .setSha256(sha256).setSize((long) bytes.length).setSignature(signature == null || signature.isBlank() ? null : signature.strip())
+            .setPublisher(publisher).setObjectKey(objectKey).setDescription(description).setConfigSchema(configSchema)
+            .build())
+        .build();
+    writes.submit(command);
+    PluginVersion created = await(manifest.id(), version, v -> v != null);
+    return ResponseEntity.created(URI.create("/api/v1/plugins/" + manifest.id() + "/versions/" + version)).body(PluginView.of(created));
+  }
+
+  @GetMapping
+  List<PluginView.Plugin> list() {
+    return registry.all().values().stream().map(PluginView.Plugin::of).toList();
+  }
+
+  @GetMapping("/{pluginId}")
+  PluginView.Plugin get(@PathVariable String pluginId) {
+    return PluginView.Plugin.of(existing(pluginId));
+  }
+
+  @GetMapping("/{pluginId}/versions")
+  List<PluginView> versions(@PathVariable String pluginId) {
+    return existing(pluginId).stream().map(PluginView::of).toList();
+  }
+
+  @GetMapping("/{pluginId}/versions/{version}")
+  PluginView version(@PathVariable String pluginId, @PathVariable String version) {
+    return PluginView.of(existing(pluginId, version));
+  }
+
+  /**
+   * The binary, exactly as registered: checked against its registered checksum on the way out, so
+   * a binary changed in object storage is never served. Hosts check checksum and signature again
+   * before loading it.
+   */
+  @GetMapping("/{pluginId}/versions/{version}/binary")
+  ResponseEntity<byte[]> binary(@PathVariable String pluginId, @PathVariable String version) {
+    requireStorage();
+    PluginVersion v = existing(pluginId, version);
+    byte[] bytes = binaries.get(v.getObjectKey());
+    if (!PluginSignatures.sha256(bytes).equals(v.getSha256())) {
+      throw new Rejection(502, "plugin-binary-corrupt", "the stored binary of " + PluginVersions.coordinates(pluginId, v.getVersion())
+          + " no longer matches its registered SHA-256; it is not served", "version");
+    }
+    HttpHeaders headers = new HttpHeaders();
+    headers.setContentType(MediaType.parseMediaType("application/java-archive"));
+    headers.setContentDisposition(org.springframework.http.ContentDisposition.attachment()
+        .filename(pluginId + "-" + v.getVersion() + ".jar").build());
+    headers.set("X-HotSwap-Plugin-SHA256", v.getSha256());
+    headers.set("X-HotSwap-Plugin-Publisher", v.getPublisher());
+    if (v.getSignature() != null) {
+      headers.set("X-HotSwap-Plugin-Signature", v.getSignature());
+    }
+    return ResponseEntity.ok().headers(headers).body(bytes);
+  }
+
+  record Deprecate(String reason) {}
+
+  /** Marks a version deprecated: it stays downloadable for those who run it; dependencies no longer resolve to it. */
+  @PostMapping("/{pluginId}/versions/{version}/deprecate")
+  PluginView deprecate(@PathVariable String pluginId, @PathVariable String version, @RequestBody(required = false) Deprecate body,
+                       HttpServletRequest request) {
+    PluginVersion v = existing(pluginId, version);
+    String reason = body == null || body.reason() == null || body.reason().isBlank() ? "deprecated" : body.reason().strip();
+    CommandResult result = writes.submit(Commands.envelope(CommandType.PLUGIN_DEPRECATE, WaveMachine.ALL_TENANTS, request, scope.subject())
+        .setPlugin(PluginPayload.newBuilder().setPluginId(pluginId).setVersion(v.getVersion()).setReason(reason).build())
+        .build());
+    return PluginView.of(await(pluginId, v.getVersion(), p -> p != null && p.getDeprecated() && result != null));
+  }
+
+  /** The versions a plugin version (its newest, or {@code version}) runs with: its dependencies, resolved, dependencies first. */
+  @GetMapping("/{pluginId}/dependencies")
+  Map<String, Object> dependencies(@PathVariable String pluginId, @RequestParam(required = false) String version) {
+    PluginVersion v = version == null ? PluginVersions.newest(existing(pluginId)) : existing(pluginId, version);
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("plugin", PluginVersions.coordinates(pluginId, v.getVersion()));
+    answer.put("declared", v.getDependencies());
+    answer.putAll(resolution(PluginVersions.manifest(v)));
+    return answer;
+  }
+
+  record Candidate(String version, List<String> dependencies) {}
+
+  /**
+   * Would these dependencies resolve now? For a version about to be built ({@code dependencies} as
+   * {@code id@range}) or, with no body, for the plugin's newest version. Nothing is stored.
+   */
+  @PostMapping("/{pluginId}/validate-dependencies")
+  Map<String, Object> validateDependencies(@PathVariable String pluginId, @RequestBody(required = false) Candidate body) {
+    PluginVersions.requireId(pluginId, "pluginId");
+    PluginManifest manifest;
+    if (body == null || body.dependencies() == null) {
+      manifest = PluginVersions.manifest(PluginVersions.newest(existing(pluginId)));
+    } else {
+      String version = body.version() == null ? "0.0.0" : SemVer.parse(body.version(), "version").toString();
+      manifest = new PluginManifest(pluginId, version, "extension", "candidate", PluginApi.VERSION,
+          body.dependencies().stream().map(PluginVersions::dependency).toList());
+    }
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("plugin", manifest.coordinates());
+    answer.putAll(resolution(manifest));
+    return answer;
+  }
+
+  private Map<String, Object> resolution(PluginManifest manifest) {
+    Map<String, Object> answer = new LinkedHashMap<>();
+    try {
+      List<PluginManifest> order = PluginVersions.resolve(manifest, registry.everyVersion());
+      answer.put("resolvable", true);
+      answer.put("resolved", order.subList(0, order.size() - 1).stream().map(PluginManifest::coordinates).toList());
+    } catch (Rejection r) {
+      answer.put("resolvable", false);
+      answer.put("problem", r.type());
+      answer.put("detail", r.getMessage());
+    }
+    return answer;
+  }
+
+  private PluginManifest manifest(byte[] bytes) {
+    PluginManifest manifest;
+    try {
+      manifest = PluginManifest.read(bytes);
+    } catch (PluginRejected e) {
+      throw Rejection.badRequest(e.reason().code(), "the plugin's manifest is not valid: " + e.getMessage(), "binary")
+          .withErrors(List.of(e.getMessage().split("; ")));
+    }
+    List<String> problems = new ArrayList<>();
+    SemVer.parse(manifest.version(), "version");
+    if (!manifest.runsOn(PluginApi.VERSION)) {
+      problems.add("it was built against plugin API " + manifest.apiVersion() + "; this platform runs API " + PluginApi.VERSION);
+    }
+    if (!containsClass(bytes, manifest.entryPoint())) {
+      problems.add("its entry point " + manifest.entryPoint() + " is not a class in the jar");
+    }
+    if (!problems.isEmpty()) {
+      throw Rejection.badRequest("bad-manifest", "the plugin " + manifest.coordinates() + " cannot be registered: " + String.join("; ", problems),
+          "binary").withErrors(problems);
+    }
+    return manifest;
+  }
+
+  /** The JSON Schema of tenants' settings the jar ships ({@link PluginVersions#CONFIG_SCHEMA_ENTRY}), checked; null when none. */
+  private static String configSchema(byte[] jar) {
+    byte[] schema = entry(jar, PluginVersions.CONFIG_SCHEMA_ENTRY);
+    if (schema == null) {
+      return null;
+    }
+    String text = new String(schema, java.nio.charset.StandardCharsets.UTF_8);
+    try {
+      io.hotswap.core.schema.ConfigSchemas.requireValidSchema(io.hotswap.core.schema.ConfigSchemas.parseSchema(text));
+    } catch (Rejection r) {
+      throw Rejection.badRequest("bad-manifest", "the plugin's " + PluginVersions.CONFIG_SCHEMA_ENTRY + " is not a valid JSON Schema: "
+          + r.getMessage(), "binary");
+    }
+    return text;
+  }
+
+  private String verify(PluginBinary binary) {
+    try {
+      return trust.verify(binary);
+    } catch (PluginRejected e) {
+      throw Rejection.badRequest(e.reason().code(), e.getMessage(), "signature");
+    }
+  }
+
+  private static boolean containsClass(byte[] jar, String className) {
+    return entry(jar, className.replace('.', '/') + ".class") != null;
+  }
+
+  /** The bytes of one entry of a jar, or null when it has none (or is no jar). */
+  private static byte[] entry(byte[] jar, String name) {
+    try (java.util.jar.JarInputStream in = new java.util.jar.JarInputStream(new java.io.ByteArrayInputStream(jar))) {
+      for (java.util.jar.JarEntry e = in.getNextJarEntry(); e != null; e = in.getNextJarEntry()) {
+        if (e.getName().equals(name)) {
+          return in.readAllBytes();
+        }
+      }
+      return null;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private byte[] bytes(MultipartFile binary) {
+    if (binary == null || binary.isEmpty()) {
+      throw Rejection.badRequest("missing-binary", "the plugin jar is required as the multipart part 'binary'", "binary");
+    }
+    if (binary.getSize() > properties.maxSize().toBytes()) {
+      throw new Rejection(413, "plugin-too-large", "a plugin binary may be at most " + properties.maxSize().toMegabytes() + " MB", "binary");
+    }
+    try {
+      return binary.getBytes();
+    } catch (IOException e) {
+      throw Rejection.badRequest("unreadable-binary", "the uploaded binary could not be read: " + e.getMessage(), "binary");
+    }
+  }
+
+  private static byte[] signature(String signature) {
+    if (signature == null || signature.isBlank()) {
+      return null;
+    }
+    try {
+      return Base64.getDecoder().decode(signature.strip());
+    } catch (IllegalArgumentException e) {
+      throw Rejection.badRequest("bad-signature", "signature must be Base64 (as ./hotswap plugin sign writes it)", "signature");
+    }
+  }
+
+  private void requireStorage() {
+    if (!binaries.configured()) {
+      throw new Rejection(503, "object-storage-not-configured", "this gateway has no object storage for plugin binaries "
+          + "(hotswap.plugins.storage.endpoint)", null);
+    }
+  }
+
+  private List<PluginVersion> existing(String pluginId) {
+    List<PluginVersion> versions = registry.versions(PluginVersions.requireId(pluginId, "pluginId"));
+    if (versions.isEmpty()) {
+      throw Rejection.notFound("plugin-not-found", "No plugin '" + pluginId + "' is registered", "pluginId");
+    }
+    return versions;
+  }
+
+  private PluginVersion existing(String pluginId, String version) {
+    PluginVersions.requireId(pluginId, "pluginId");
+    PluginVersion v = registry.version(pluginId, SemVer.parse(version, "version").toString());
+    if (v == null) {
+      throw Rejection.notFound("plugin-version-not-found", "plugin '" + pluginId + "' has no version " + version, "version");
+    }
+    return v;
+  }
+
+  /** Read-your-writes: the global store shows what the write made. */
+  private PluginVersion await(String pluginId, String version, java.util.function.Predicate<PluginVersion> done) {
+    return Waits.until(() -> registry.version(pluginId, version), done, readYourWritesWait,
+        () -> PluginVersions.coordinates(pluginId, version) + " is applied but not readable yet; retry shortly");
+  }
+}
