@@ -54,8 +54,16 @@ public final class HotSwapClient implements AutoCloseable {
   private final String environment;
   private final String defaultTenant;
 
+  private final ClientPlugins plugins;
+
   HotSwapClient(ClientEngine engine) {
+    this(engine, null);
+  }
+
+  HotSwapClient(ClientEngine engine, PluginOptions pluginOptions) {
     this.engine = engine;
+    // subscribed before the feed starts, so the assignments read while catching up are run too
+    this.plugins = pluginOptions == null ? null : new ClientPlugins(engine, pluginOptions);
     this.values = engine.values();
     this.instance = engine.settings().instance();
     this.environment = engine.settings().environment();
@@ -289,9 +297,24 @@ public final class HotSwapClient implements AutoCloseable {
     return engine.droppedReports();
   }
 
-  /** Stops reading, saves the file, deregisters the instance and stops listener threads. */
+  /**
+   * The tenants' plugins this client runs; present when built with {@link HotSwapClientBuilder#plugins}.
+   *
+   * @throws IllegalStateException when the client was built without plugins
+   */
+  public ClientPlugins plugins() {
+    if (plugins == null) {
+      throw new IllegalStateException("this client runs no plugins: build it with plugins(PluginOptions)");
+    }
+    return plugins;
+  }
+
+  /** Stops reading, saves the file, deregisters the instance and stops listener threads (and plugins). */
   @Override
   public void close() {
     engine.close();
+    if (plugins != null) {
+      plugins.close();
+    }
   }
 }

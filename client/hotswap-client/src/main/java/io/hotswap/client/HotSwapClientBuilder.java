@@ -35,6 +35,7 @@ public final class HotSwapClientBuilder {
   private final List<Settings.DataKey> dataKeys = new ArrayList<>();
   private final Map<String, Object> kafka = new HashMap<>();
   private boolean register = true;
+  private PluginOptions plugins;
   private Duration heartbeatPeriod = Duration.ofSeconds(30);
   private Duration healthPeriod;
   private Duration fileWriteInterval = Duration.ofSeconds(1);
@@ -186,6 +187,12 @@ public final class HotSwapClientBuilder {
     return this;
   }
 
+  /** Runs the tenants' plugins in this service ({@link HotSwapClient#plugins()}). */
+  public HotSwapClientBuilder plugins(PluginOptions options) {
+    this.plugins = Objects.requireNonNull(options);
+    return this;
+  }
+
   public HotSwapClient build() {
     Objects.requireNonNull(bootstrapServers, "bootstrapServers");
     Objects.requireNonNull(environment, "environment");
@@ -197,7 +204,7 @@ public final class HotSwapClientBuilder {
         host != null ? host : hostName(), port, snapshotFile, masterKey, dataKeys, kafka, register, heartbeatPeriod,
         healthPeriod != null ? healthPeriod : heartbeatPeriod, fileWriteInterval, pollTimeout, connectTimeout, reconnectBackoffMax,
         statusInterval, clock, io.hotswap.protocol.KafkaTracing.of(openTelemetry));
-    return new HotSwapClient(new ClientEngine(settings, HotSwapClient.VERSION));
+    return new HotSwapClient(new ClientEngine(settings, HotSwapClient.VERSION), plugins);
   }
 
   private static String hostName() {

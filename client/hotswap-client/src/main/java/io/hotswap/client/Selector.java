@@ -22,6 +22,11 @@ public sealed interface Selector {
     return new Profile(Objects.requireNonNull(tenantId), Objects.requireNonNull(service));
   }
 
+  /** Every tenant's plugin assignments (keys {@code plugin:<id>}): what {@link ClientPlugins} runs. */
+  static Selector pluginAssignments() {
+    return new PluginAssignments();
+  }
+
   /** Everything the client sees. */
   static Selector all() {
     return new All();
@@ -52,6 +57,13 @@ public sealed interface Selector {
     @Override
     public boolean matches(String tenant, String k, ConfigValue.Kind kind) {
       return true;
+    }
+  }
+
+  record PluginAssignments() implements Selector {
+    @Override
+    public boolean matches(String tenant, String k, ConfigValue.Kind kind) {
+      return kind == ConfigValue.Kind.KEY && io.hotswap.protocol.PluginAssignment.pluginOf(k) != null;
     }
   }
 }

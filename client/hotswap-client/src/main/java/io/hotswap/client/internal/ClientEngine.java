@@ -146,6 +146,11 @@ public final class ClientEngine implements AutoCloseable {
     return serdes;
   }
 
+  /** Opens a value sealed for tenant/this environment/key with the tenant's data key (a plugin's credentials). */
+  public String openSecret(String tenant, String key, String sealed) {
+    return dataKeys.decrypt(tenant, settings.environment(), key, sealed);
+  }
+
   DataKeys dataKeys() {
     return dataKeys;
   }

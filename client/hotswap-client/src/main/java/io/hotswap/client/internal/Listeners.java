@@ -48,6 +48,15 @@ public final class Listeners {
     this.failures = Objects.requireNonNull(failures);
   }
 
+  /**
+   * Reports a change as not applied after all, as a listener that threw would (a plugin version
+   * that started but then failed its liveness checks).
+   */
+  public void reportFailure(Change change, Throwable error) {
+    errors.incrementAndGet();
+    failures.accept(change, error);
+  }
+
   /** Listener calls that threw. */
   public long errors() {
     return errors.get();

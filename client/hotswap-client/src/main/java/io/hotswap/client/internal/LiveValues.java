@@ -160,6 +160,18 @@ public final class LiveValues {
   }
 
   /** Every entry by its live key ({@code tenant|key}). */
+  /** The values a selector picks, each as a change from nothing: what a subscriber that must act on the current state replays. */
+  public List<Change> current(io.hotswap.client.Selector selector) {
+    List<Change> current = new ArrayList<>();
+    byLiveKey().values().forEach(e -> {
+      Change c = change(null, e);
+      if (selector.matches(c.tenantId(), c.key(), c.kind())) {
+        current.add(c);
+      }
+    });
+    return current;
+  }
+
   private Map<String, Entry> byLiveKey() {
     Map<String, Entry> all = new LinkedHashMap<>();
     tenants.forEach((tenant, keys) -> keys.forEach((key, e) -> all.put(tenant + '|' + key, e)));

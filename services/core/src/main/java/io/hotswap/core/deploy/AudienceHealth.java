@@ -84,7 +84,9 @@ public final class AudienceHealth {
       var applied = s.getApplied().get(liveKey);
       if (applied != null && applied.getApplyError() != null && applied.getVersion() != null
           && applied.getVersion() == d.getCandidateVersion() && !applied.getAppliedAt().isBefore(d.getCreatedAt())) {
-        failed.add(s.getInstance().getInstanceId());
+        // the instance and what it said went wrong, so the rollback's reason tells an operator why
+        String error = applied.getApplyError();
+        failed.add(s.getInstance().getInstanceId() + " (" + (error.length() <= 200 ? error : error.substring(0, 197) + "...") + ")");
       }
     }
     if (!failed.isEmpty()) {

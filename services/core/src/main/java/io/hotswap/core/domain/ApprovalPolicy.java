@@ -37,10 +37,24 @@ public final class ApprovalPolicy {
    * state, already approved, exempted, or outside the guarded environments.
    */
   public static String heldIn(Command command, List<String> guarded) {
-    if (command.getApprovalId() != null || command.getApprovalExemption() != null || guarded.isEmpty()) {
+    if (command.getApprovalId() != null || command.getApprovalExemption() != null) {
       return null;
     }
-    return latest(command, guarded);
+    if (pluginDeploymentToProduction(command)) {
+      return PLUGIN_GUARDED; // new code in production waits for approvers whatever the tenant's policy
+    }
+    return guarded.isEmpty() ? null : latest(command, guarded);
+  }
+
+  /** Where every plugin deployment waits for approvers, and how many distinct ones it needs at least. */
+  static final String PLUGIN_GUARDED = "production";
+  static final int PLUGIN_PRODUCTION_APPROVERS = 2;
+
+  /** A deployment of a plugin version (key {@code plugin:<id>}) into production. */
+  static boolean pluginDeploymentToProduction(Command command) {
+    return command.getType() == io.hotswap.avro.CommandType.DEPLOYMENT_START && command.getConfig() != null
+        && PLUGIN_GUARDED.equals(command.getConfig().getEnvironment())
+        && io.hotswap.protocol.PluginAssignment.pluginOf(command.getConfig().getKey()) != null;
   }
 
   /** The environment a held change is for (a batch's last in promotion order); null for a command that names none. */
@@ -113,7 +127,8 @@ public final class ApprovalPolicy {
     String env = heldIn(command, tenant);
     if (env != null) {
       command.setApprovalRequired(true);
-      command.setApprovalLevels(levels(tenant, env));
+      int levels = levels(tenant, env);
+      command.setApprovalLevels(pluginDeploymentToProduction(command) ? Math.max(PLUGIN_PRODUCTION_APPROVERS, levels) : levels);
       command.setApprovalTimeoutMs(tenant == null ? DEFAULT_TIMEOUT.toMillis() : tenant.getApprovalTimeoutMs());
     }
     return env;

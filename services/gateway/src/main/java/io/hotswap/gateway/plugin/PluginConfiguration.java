@@ -15,6 +15,12 @@ class PluginConfiguration {
   }
 
   @Bean
+  PluginAssignments pluginAssignments(PluginRegistry registry, io.hotswap.gateway.config.SecretVault vault,
+                                      io.hotswap.gateway.security.TenantScope scope) {
+    return new PluginAssignments(registry, vault, scope);
+  }
+
+  @Bean
   PluginBinaries pluginBinaries(PluginProperties properties) {
     return new PluginBinaries(properties.storage());
   }

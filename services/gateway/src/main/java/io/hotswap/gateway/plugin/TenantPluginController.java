@@ -66,16 +66,16 @@ class TenantPluginController {
   private final StoreRouter router;
   private final PluginRegistry registry;
   private final TenantScope scope;
-  private final SecretVault vault;
+  private final PluginAssignments assignments;
   private final Duration readYourWritesWait;
 
-  TenantPluginController(Writes writes, StoreRouter router, PluginRegistry registry, TenantScope scope, SecretVault vault,
+  TenantPluginController(Writes writes, StoreRouter router, PluginRegistry registry, TenantScope scope, PluginAssignments assignments,
                          Duration readYourWritesWait) {
     this.writes = writes;
     this.router = router;
     this.registry = registry;
     this.scope = scope;
-    this.vault = vault;
+    this.assignments = assignments;
     this.readYourWritesWait = readYourWritesWait;
   }
 
@@ -98,7 +98,7 @@ class TenantPluginController {
       throw Rejection.badRequest("missing-body", "a JSON body is required", null);
     }
     String env = Environments.require(body.environment() == null ? "development" : body.environment());
-    PluginAssignment assignment = assignment(tenantId, env, pluginId, body.enabled() == null || body.enabled(), body.version(), body.pin(),
+    PluginAssignment assignment = assignments.assignment(tenantId, env, pluginId, body.enabled() == null || body.enabled(), body.version(), body.pin(),
         body.config(), body.credentials(), request);
     StoreKeys.ConfigId id = new StoreKeys.ConfigId(tenantId, env, PluginAssignment.key(pluginId));
     boolean exists = CurrentConfig.current(router, id, request) != null;
@@ -112,81 +112,6 @@ class TenantPluginController {
       return writes.held(result, Map.of("tenantId", tenantId, "pluginId", pluginId, "environment", env));
     }
     return writes.answer(exists ? HttpStatus.OK : HttpStatus.CREATED, Long.toString(result.getVersion()), shown(id, result.getVersion()));
-  }
-
-  /**
-   * The assignment a tenant's settings make of the registry: the version (explicit, pinned or the
-   * newest), its dependencies resolved, the settings checked against the plugin's schema, the
-   * credentials sealed. Used by plugin deployments for their candidate too.
-   */
-  PluginAssignment assignment(String tenantId, String env, String pluginId, boolean enabled, String version, String pin,
-                              Map<String, JsonNode> config, Map<String, String> credentials, HttpServletRequest request) {
-    List<PluginVersion> versions = registry.versions(PluginVersions.requireId(pluginId, "pluginId"));
-    if (versions.isEmpty()) {
-      throw Rejection.notFound("plugin-not-found", "No plugin '" + pluginId + "' is registered", "pluginId");
-    }
-    PluginVersion chosen;
-    String source;
-    if (version != null) {
-      chosen = registry.version(pluginId, SemVer.parse(version, "version").toString());
-      if (chosen == null) {
-        throw Rejection.notFound("plugin-version-not-found", "plugin '" + pluginId + "' has no version " + version, "version");
-      }
-      if (chosen.getDeprecated()) {
-        throw Rejection.conflict("plugin-version-deprecated", PluginVersions.coordinates(pluginId, chosen.getVersion())
-            + " is deprecated (" + chosen.getDeprecationReason() + "); assign a newer version", "version");
-      }
-      source = "explicit";
-    } else {
-      Dependency range = pin == null ? null : PluginVersions.dependency(pluginId + "@" + pin.strip());
-      chosen = PluginVersions.newest(versions.stream().filter(v -> !v.getDeprecated())
-          .filter(v -> range == null || range.acceptsVersion(v.getVersion())).toList());
-      if (chosen == null) {
-        throw Rejection.conflict("no-version-in-pin", "no registered, not deprecated version of plugin '" + pluginId + "' is in "
-            + (range == null ? "the registry" : "the range " + pin), "pin");
-      }
-      source = range == null ? "latest" : "pinned";
-    }
-    Map<String, String> settings = settings(chosen, config);
-    Map<String, String> sealed = new LinkedHashMap<>();
-    if (credentials != null) {
-      credentials.forEach((name, clear) -> {
-        if (name == null || !name.matches("[A-Za-z][A-Za-z0-9_.-]{0,63}") || clear == null || clear.isEmpty()) {
-          throw Rejection.badRequest("invalid-credential", "credentials are names (letters, digits, '_', '.', '-') with non-empty values",
-              "credentials");
-        }
-        sealed.put(name, vault.seal(tenantId, env, PluginAssignment.key(pluginId), clear, request, scope.subject()));
-      });
-    }
-    return new PluginAssignment(pluginId, chosen.getVersion(), enabled, pin == null ? null : pin.strip(), source, settings, sealed,
-        artifacts(chosen));
-  }
-
-  /** The binaries a host installs for a version: its dependencies as they resolve now, then itself. */
-  List<PluginAssignment.Artifact> artifacts(PluginVersion chosen) {
-    List<PluginVersion> all = registry.everyVersion();
-    List<PluginAssignment.Artifact> artifacts = new ArrayList<>();
-    for (PluginManifest m : PluginVersions.resolve(PluginVersions.manifest(chosen), all)) {
-      PluginVersion v = m.id().equals(chosen.getPluginId()) ? chosen : registry.version(m.id(), m.version());
-      artifacts.add(new PluginAssignment.Artifact(v.getPluginId(), v.getVersion(), v.getSha256(), v.getSignature(), v.getPublisher()));
-    }
-    return artifacts;
-  }
-
-  /** The tenant's settings, checked against the version's schema; each value as text (what the plugin's context gives it). */
-  private static Map<String, String> settings(PluginVersion version, Map<String, JsonNode> config) {
-    Map<String, JsonNode> given = config == null ? Map.of() : config;
-    if (version.getConfigSchema() != null) {
-      List<String> errors = io.hotswap.core.schema.ConfigSchemas.validate(version.getConfigSchema(), Json.MAPPER.valueToTree(given));
-      if (!errors.isEmpty()) {
-        throw Rejection.badRequest("plugin-config-invalid", "the settings do not satisfy the schema of "
-            + PluginVersions.coordinates(version.getPluginId(), version.getVersion()) + ": " + errors.get(0), "config").withErrors(errors);
-      }
-    }
-    Map<String, String> settings = new LinkedHashMap<>();
-    given.forEach((k, v) -> settings.put(k, v == null || v.isNull() ? null : v.isString() ? v.stringValue() : Json.MAPPER.writeValueAsString(v)));
-    settings.values().removeIf(java.util.Objects::isNull);
-    return settings;
   }
 
   @GetMapping("/{pluginId}")

@@ -1,0 +1,136 @@
+package io.hotswap.gateway.plugin;
+
+import io.hotswap.avro.Command;
+import io.hotswap.avro.CommandResult;
+import io.hotswap.avro.CommandType;
+import io.hotswap.avro.ConfigPayload;
+import io.hotswap.avro.DeploymentPayload;
+import io.hotswap.avro.DeploymentStrategy;
+import io.hotswap.core.domain.Environments;
+import io.hotswap.core.domain.Rejection;
+import io.hotswap.core.domain.StoreKeys;
+import io.hotswap.core.domain.TenantIds;
+import io.hotswap.core.domain.Texts;
+import io.hotswap.core.plugin.PluginVersions;
+import io.hotswap.core.security.Role;
+import io.hotswap.gateway.config.CurrentConfig;
+import io.hotswap.gateway.deployment.DeploymentRequests;
+import io.hotswap.gateway.pipeline.Commands;
+import io.hotswap.gateway.pipeline.Writes;
+import io.hotswap.gateway.reads.StoreRouter;
+import io.hotswap.gateway.security.TenantScope;
+import io.hotswap.protocol.PluginAssignment;
+import jakarta.servlet.http.HttpServletRequest;
+import java.net.URI;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Plugin deployments: a tenant's plugin moved to another version by the deployment engine that
+ * rolls out configuration — direct, canary, blue-green, rolling or A/B over the instances that run
+ * the tenant's plugins, judged by their health (a version that fails to start, or fails its
+ * liveness checks three times in a row, is reported as failed) and rolled back automatically. The
+ * candidate is the tenant's assignment with the new version; the deployment is an ordinary one
+ * ({@code GET /api/v1/deployments/{id}}, pause, resume, rollback, rollback history). In production
+ * a plugin deployment waits for two distinct approvers, whatever the tenant's own policy says.
+ */
+@RestController
+class PluginDeploymentController {
+
+  private final Writes writes;
+  private final StoreRouter router;
+  private final PluginAssignments assignments;
+  private final TenantScope scope;
+
+  PluginDeploymentController(Writes writes, StoreRouter router, PluginAssignments assignments, TenantScope scope) {
+    this.writes = writes;
+    this.router = router;
+    this.assignments = assignments;
+    this.scope = scope;
+  }
+
+  /**
+   * What to roll out where, and how: the plan's fields are those of {@code POST /api/v1/deployments}.
+   * {@code config} and {@code credentials} are the tenant's settings for the new version (its
+   * current settings when left out; credentials, which are never read back, must be given again
+   * when the tenant has any).
+   */
+  record Start(String tenantId, String environment, String version, String strategy, List<Integer> steps, Duration bakeTime,
+               String stickyBy, List<String> targetInstances, List<String> targetTags, Double maxErrorRate, Double maxP99LatencyMs,
+               Boolean instanceHealth, Map<String, JsonNode> config, Map<String, String> credentials) {}
+
+  @PostMapping("/api/v1/plugins/{pluginId}/deployments")
+  ResponseEntity<?> start(@PathVariable String pluginId, @RequestBody Start body, HttpServletRequest request) {
+    if (body == null) {
+      throw Rejection.badRequest("missing-body", "a JSON body is required", null);
+    }
+    String tenantId = scope.visibleTenant(TenantIds.require(body.tenantId()));
+    String env = Environments.require(body.environment() == null ? "development" : body.environment());
+    if (body.version() == null) {
+      throw Rejection.badRequest("missing-version", "version (the plugin version to roll out) is required", "version");
+    }
+    boolean early = Environments.order(env) <= Environments.order("qa");
+    if (!early && !scope.hasAnyRole(Role.ADMIN, Role.OPERATOR, Role.TENANT_ADMIN, Role.TENANT_OWNER)) {
+      throw new Rejection(403, "forbidden", "deploying a plugin to " + env + " needs the Admin, Operator, TenantAdmin or TenantOwner role",
+          "environment");
+    }
+    StoreKeys.ConfigId id = new StoreKeys.ConfigId(tenantId, env, PluginAssignment.key(PluginVersions.requireId(pluginId, "pluginId")));
+    JsonNode current = CurrentConfig.current(router, id, request);
+    if (current == null) {
+      throw Rejection.notFound("plugin-not-assigned", "tenant '" + tenantId + "' runs no plugin '" + pluginId + "' in " + env
+          + " to roll a new version out from; assign it first (PUT /api/v1/tenants/" + tenantId + "/plugins/" + pluginId + ")", "pluginId");
+    }
+    JsonNode stable = current.get("value");
+    Map<String, JsonNode> config = body.config();
+    if (config == null) {
+      config = new LinkedHashMap<>();
+      for (Map.Entry<String, JsonNode> e : stable.get("config").properties()) {
+        config.put(e.getKey(), e.getValue());
+      }
+    }
+    if (body.credentials() == null && stable.get("credentials") != null && !stable.get("credentials").isEmpty()) {
+      throw Rejection.badRequest("credentials-required", "tenant '" + tenantId + "' has credentials for " + pluginId
+          + "; give them again for the new version (credentials are never read back)", "credentials");
+    }
+    String pin = stable.get("pin") == null || stable.get("pin").isNull() ? null : stable.get("pin").asString();
+    PluginAssignment candidate = assignments.assignment(tenantId, env, pluginId, true, body.version(), null, config, body.credentials(),
+        request, "deployment");
+    if (pin != null && !PluginVersions.dependency(pluginId + "@" + pin).acceptsVersion(candidate.version())) {
+      throw Rejection.conflict("outside-pin", "tenant '" + tenantId + "' is pinned to " + pluginId + " " + pin + "; "
+          + candidate.version() + " is outside it (change the pin first)", "version");
+    }
+    candidate = new PluginAssignment(candidate.pluginId(), candidate.version(), true, pin, "deployment", candidate.config(),
+        candidate.credentials(), candidate.artifacts());
+    DeploymentStrategy strategy = body.strategy() == null ? null : Texts.parse(DeploymentStrategy.class, body.strategy(), "strategy");
+    DeploymentPayload.Builder plan = DeploymentRequests.plan(strategy, body.steps(), body.bakeTime(), body.stickyBy(), body.targetInstances(),
+        body.targetTags(), body.maxErrorRate(), body.maxP99LatencyMs(), body.instanceHealth());
+    io.hotswap.core.deploy.DeploymentMachine.plan(plan.build()); // a bad plan is a 400 here, before it reaches the pipeline
+    Command.Builder command = Commands.envelope(CommandType.DEPLOYMENT_START, tenantId, request, scope.subject());
+    String deploymentId = DeploymentRequests.deploymentId(command.getCommandId());
+    command.setConfig(ConfigPayload.newBuilder().setEnvironment(env).setKey(id.key()).setValue(candidate.toJson()).build())
+        .setDeployment(plan.setDeploymentId(deploymentId).build());
+    CommandResult result = writes.submit(command.build());
+    String publicId = StoreKeys.deploymentId(tenantId, deploymentId);
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("deploymentId", publicId);
+    answer.put("tenantId", tenantId);
+    answer.put("environment", env);
+    answer.put("pluginId", pluginId);
+    answer.put("fromVersion", stable.get("version").asString());
+    answer.put("toVersion", candidate.version());
+    answer.put("strategy", (strategy == null ? DeploymentStrategy.DIRECT : strategy).name().toLowerCase(java.util.Locale.ROOT));
+    if (Writes.isHeld(result)) {
+      return writes.held(result, answer);
+    }
+    answer.put("status", "running");
+    return ResponseEntity.created(URI.create("/api/v1/deployments/" + publicId)).body(answer);
+  }
+}

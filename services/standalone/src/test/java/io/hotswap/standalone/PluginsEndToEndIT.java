@@ -1,0 +1,201 @@
+package io.hotswap.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.hotswap.client.HotSwapClient;
+import io.hotswap.client.PluginOptions;
+import io.hotswap.client.PluginSource;
+import io.hotswap.core.testing.Tokens;
+import io.hotswap.plugin.api.Invocable;
+import io.hotswap.plugin.api.PluginApi;
+import io.hotswap.plugin.host.PluginSignatures;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarInputStream;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The plugin manager from end to end, on the real broker, PostgreSQL and the local S3 API, through
+ * REST and the Java client: two signed versions registered; tenant A pinned to 1.x while tenant B
+ * gets 2.x by canary; both versions running side by side in one client; B's 2.x failing its
+ * liveness checks and rolled back automatically; every step in the audit trail; and a production
+ * plugin deployment waiting for two approvers.
+ */
+class PluginsEndToEndIT extends PlatformTest {
+
+  private static final String PLUGIN = "e2e-greeting";
+  private static final String A = "it-plugins-a";
+  private static final String B = "it-plugins-b";
+
+  @Test
+  void shouldPinOneTenantCanaryAnotherRunBothSideBySideAndRollBackTheFailingVersion() throws Exception {
+    byte[] v1 = withId(PluginRegistryIT.greeting(1), PLUGIN);
+    byte[] v2 = withId(PluginRegistryIT.greeting(2), PLUGIN);
+    assertThat(PluginRegistryIT.register(v1, PluginRegistryIT.sign(v1), null).status()).isEqualTo(201);
+    assertThat(PluginRegistryIT.register(v2, PluginRegistryIT.sign(v2), null).status()).isEqualTo(201);
+    createUnguardedTenant(A);
+    createUnguardedTenant(B);
+
+    // A stays on 1.x whatever is newer; B is given 1.0.0 by name
+    Api.Response pinned = api.put("/api/v1/tenants/" + A + "/plugins/" + PLUGIN, Map.of("environment", "qa", "pin", "1.x",
+        "config", Map.of("template", "Hi, %s."), "credentials", Map.of("apiKey", "a-secret")), Map.of());
+    assertThat(pinned.status()).as(pinned.text()).isEqualTo(201);
+    assertThat(pinned.json().get("version").asString()).isEqualTo("1.0.0");
+    assertThat(pinned.json().get("why").asString()).isEqualTo("pinned to 1.x");
+    assertThat(pinned.json().get("credentials").get("apiKey").asString()).as("credentials are never shown").isEqualTo("******");
+    Api.Response explicit = api.put("/api/v1/tenants/" + B + "/plugins/" + PLUGIN, Map.of("environment", "qa", "version", "1.0.0"), Map.of());
+    assertThat(explicit.status()).as(explicit.text()).isEqualTo(201);
+
+    // settings are checked against the schema the plugin ships, and nothing is stored when they fail it
+    Api.Response badSettings = api.put("/api/v1/tenants/" + B + "/plugins/" + PLUGIN, Map.of("environment", "qa", "version", "1.0.0",
+        "config", Map.of("template", "no placeholder")), Map.of());
+    assertThat(badSettings.status()).as(badSettings.text()).isEqualTo(400);
+    assertThat(badSettings.json().get("type").asString()).endsWith("/plugin-config-invalid");
+
+    Path cache = Files.createTempDirectory("it-plugin-cache");
+    String instanceId = "it-plugins-host-1";
+    try (HotSwapClient service = HotSwapClient.builder().bootstrapServers(bootstrap).environment("qa").tenants(List.of(A, B))
+        .instanceId(instanceId).service("greeter").heartbeatPeriod(Duration.ofSeconds(1)).healthReportPeriod(Duration.ofSeconds(1))
+        .masterKeyBase64(Tokens.MASTER_KEY)
+        .plugins(PluginOptions.create()
+            .trustPublisher(PUBLISHER, PUBLISHER_KEYS.getPublic())
+            .source(PluginSource.gateway("http://localhost:" + api.port(), () -> Tokens.token("greeter-service", List.of("Viewer"), List.of())))
+            .cacheDirectory(cache)
+            .livenessPeriod(Duration.ofMillis(200)))
+        .build().start()) {
+      service.ready().get(60, TimeUnit.SECONDS);
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        assertThat(service.plugins().activeVersion(A, PLUGIN)).contains("1.0.0");
+        assertThat(service.plugins().activeVersion(B, PLUGIN)).contains("1.0.0");
+      });
+      assertThat(greet(service, A)).as("A's settings reach its instance").isEqualTo("Hi, Ada.");
+      assertThat(cache.resolve(PluginSignatures.sha256(v1) + ".jar")).exists();
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(api.get("/api/v1/instances/" + instanceId).json()
+          .path("applied").has(B + "|plugin:" + PLUGIN)).isTrue());
+
+      // B gets 2.0.0 by canary: this instance is the canary's first step
+      Api.Response started = api.post("/api/v1/plugins/" + PLUGIN + "/deployments", Map.of("tenantId", B, "environment", "qa",
+          "version", "2.0.0", "strategy", "canary", "targetInstances", List.of(instanceId), "steps", List.of(50, 100), "bakeTime", "PT1H"));
+      assertThat(started.status()).as(started.text()).isEqualTo(201);
+      assertThat(started.json().get("fromVersion").asString()).isEqualTo("1.0.0");
+      String deploymentId = started.json().get("deploymentId").asString();
+
+      // the pinned tenant can't be moved outside its range
+      Api.Response outside = api.post("/api/v1/plugins/" + PLUGIN + "/deployments", Map.of("tenantId", A, "environment", "qa",
+          "version", "2.0.0", "credentials", Map.of("apiKey", "a-secret")));
+      assertThat(outside.status()).as(outside.text()).isEqualTo(409);
+
+      // both versions run side by side in one JVM, each tenant on its own
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(service.plugins().activeVersion(B, PLUGIN)).contains("2.0.0"));
+      assertThat(service.plugins().activeVersion(A, PLUGIN)).contains("1.0.0");
+      assertThat(service.plugins().host().loadedVersions()).isEqualTo(2);
+      assertThat(greet(service, A)).isEqualTo("Hi, Ada.");
+      JsonNode during = api.get("/api/v1/tenants/" + B + "/plugins/" + PLUGIN + "?environment=qa").json();
+      assertThat(during.get("why").asString()).isIn("deployment in progress", "rolled out by a deployment");
+
+      // 2.0.0 fails its liveness checks: the instance reports it, rollout rolls the deployment back, B is on 1.0.0 again
+      await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+          assertThat(api.get("/api/v1/deployments/" + deploymentId).json().path("status").asString()).isEqualTo("rolled_back"));
+      assertThat(api.get("/api/v1/deployments/" + deploymentId).text()).as("the rollback says why")
+          .contains(instanceId, PLUGIN + "@2.0.0 failed 3 liveness checks in a row");
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(service.plugins().activeVersion(B, PLUGIN)).contains("1.0.0"));
+      assertThat(greet(service, B)).isEqualTo("Hello, Ada!");
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(service.plugins().host().loadedVersions()).isEqualTo(1));
+
+      // what each tenant runs, and why
+      JsonNode a = api.get("/api/v1/tenants/" + A + "/plugins?environment=qa").json().get("plugins").get(0);
+      assertThat(a.get("version").asString()).isEqualTo("1.0.0");
+      assertThat(a.get("why").asString()).isEqualTo("pinned to 1.x");
+      JsonNode b = api.get("/api/v1/tenants/" + B + "/plugins/" + PLUGIN + "?environment=qa").json();
+      assertThat(b.get("version").asString()).isEqualTo("1.0.0");
+
+      // disabling the plugin stops and unloads it for that tenant only
+      Api.Response disabled = api.put("/api/v1/tenants/" + B + "/plugins/" + PLUGIN, Map.of("environment", "qa", "version", "1.0.0",
+          "enabled", false), Map.of());
+      assertThat(disabled.status()).as(disabled.text()).isEqualTo(200);
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(service.plugins().activeVersion(B, PLUGIN)).isEmpty());
+      assertThat(service.plugins().activeVersion(A, PLUGIN)).contains("1.0.0");
+    }
+
+    // every step is in the audit trail
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      List<String> trail = trail(B);
+      assertThat(trail).contains("CONFIG_CREATED plugin:" + PLUGIN, "DEPLOYMENT_STARTED plugin:" + PLUGIN,
+          "DEPLOYMENT_ROLLED_BACK plugin:" + PLUGIN, "CONFIG_UPDATED plugin:" + PLUGIN);
+      assertThat(trail(A)).contains("CONFIG_CREATED plugin:" + PLUGIN);
+      List<String> platform = new ArrayList<>();
+      api.get("/api/v1/audit-logs?tenantId=*&size=500").json().get("items").forEach(e -> platform.add(e.get("resourceId").asString()));
+      assertThat(platform).contains(PLUGIN + "@1.0.0", PLUGIN + "@2.0.0");
+    });
+    assertThat(api.get("/api/v1/audit-logs?tenantId=" + A + "&size=200").text()).doesNotContain("a-secret");
+  }
+
+  @Test
+  void shouldHoldAProductionPluginDeploymentForTwoApprovers() {
+    byte[] v1 = withId(PluginRegistryIT.greeting(1), "e2e-prod-greeting");
+    byte[] v1b = withId(PluginRegistryIT.greeting(1), "e2e-prod-greeting", "1.1.0");
+    assertThat(PluginRegistryIT.register(v1, PluginRegistryIT.sign(v1), null).status()).isEqualTo(201);
+    assertThat(PluginRegistryIT.register(v1b, PluginRegistryIT.sign(v1b), null).status()).isEqualTo(201);
+    createUnguardedTenant("it-plugins-prod");
+    Api.Response assigned = api.put("/api/v1/tenants/it-plugins-prod/plugins/e2e-prod-greeting",
+        Map.of("environment", "production", "version", "1.0.0"), Map.of());
+    assertThat(assigned.status()).as("the tenant guards nothing, so the assignment itself is direct: " + assigned.text()).isEqualTo(201);
+
+    Api.Response held = api.post("/api/v1/plugins/e2e-prod-greeting/deployments", Map.of("tenantId", "it-plugins-prod",
+        "environment", "production", "version", "1.1.0", "strategy", "canary", "steps", List.of(25, 100), "bakeTime", "PT1H"));
+    assertThat(held.status()).as("new plugin code in production waits for approvers: " + held.text()).isEqualTo(202);
+    JsonNode approval = api.get("/api/v1/approvals/" + held.json().get("approvalId").asString()).json();
+    assertThat(approval.get("requiredApprovals").asInt()).isEqualTo(2);
+    assertThat(approval.get("kind").asString()).isEqualTo("deployment");
+  }
+
+  private static String greet(HotSwapClient service, String tenant) throws Exception {
+    return service.plugins().call(tenant, PLUGIN, Invocable.class, g -> g.invoke("greet", Map.of("name", "Ada")));
+  }
+
+  private static List<String> trail(String tenant) {
+    List<String> trail = new ArrayList<>();
+    api.get("/api/v1/audit-logs?tenantId=" + tenant + "&size=500").json().get("items").forEach(e ->
+        trail.add(e.get("eventType").asString() + " " + e.path("key").asString()));
+    return trail;
+  }
+
+  /** The sample plugin's jar under another plugin id (so each test class registers its own plugin). */
+  static byte[] withId(byte[] jar, String id) {
+    return withId(jar, id, null);
+  }
+
+  static byte[] withId(byte[] jar, String id, String version) {
+    try (JarInputStream in = new JarInputStream(new ByteArrayInputStream(jar))) {
+      Manifest manifest = new Manifest(in.getManifest());
+      manifest.getMainAttributes().putValue(PluginApi.ID, id);
+      if (version != null) {
+        manifest.getMainAttributes().putValue(PluginApi.PLUGIN_VERSION, version);
+      }
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      try (JarOutputStream jarOut = new JarOutputStream(out, manifest)) {
+        for (JarEntry e = in.getNextJarEntry(); e != null; e = in.getNextJarEntry()) {
+          jarOut.putNextEntry(new JarEntry(e.getName()));
+          jarOut.write(in.readAllBytes());
+        }
+      }
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
