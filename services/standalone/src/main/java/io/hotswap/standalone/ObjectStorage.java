@@ -63,6 +63,12 @@ record ObjectStorage(String endpoint, String accessKey, String secretKey, String
         "hotswap.plugins.storage.region", region);
   }
 
+  /** The same for a gateway in a process of its own (gateway.properties reads these names). */
+  Map<String, String> gatewayEnvironment() {
+    return Map.of("HOTSWAP_S3_ENDPOINT", endpoint, "HOTSWAP_S3_ACCESS_KEY", accessKey, "HOTSWAP_S3_SECRET_KEY", secretKey,
+        "HOTSWAP_S3_BUCKET", bucket, "HOTSWAP_S3_REGION", region);
+  }
+
   @Override
   public void close() {
     if (embedded != null) {

@@ -193,8 +193,7 @@ public final class ProcessCluster implements AutoCloseable {
         }
         if (service.equals("gateway")) {
           // compose's gateways use its MinIO; these use the object storage started beside the broker
-          backing.storage().gatewayProperties().forEach((k, v) -> e.put(k.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'),
-              String.valueOf(v)));
+          e.putAll(backing.storage().gatewayEnvironment());
         }
         if (e.containsKey("HOTSWAP_GATEWAY_ADVERTISED_HOST")) {
           e.put("HOTSWAP_GATEWAY_ADVERTISED_HOST", "localhost");

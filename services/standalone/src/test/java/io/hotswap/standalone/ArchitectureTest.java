@@ -72,15 +72,16 @@ class ArchitectureTest {
   void protocolShouldHoldOnlyTheWireContract() {
     noClasses().that().resideInAPackage("io.hotswap.protocol..")
         .should().dependOnClassesThat().resideInAnyPackage("io.hotswap.core..", "io.hotswap.client..", "org.springframework..",
-            "org.apache.kafka.streams..", "com.networknt..", "tools.jackson..")
+            "org.apache.kafka.streams..", "com.networknt..")
         .because("hotswap-protocol is what the platform and every service embedding the client must agree on: topic names, record "
-            + "formats, envelope crypto over kafka-clients and Avro; server-side rules belong in services/core")
+            + "formats (Avro, and the JSON of a plugin assignment, read with the Jackson the client has anyway), envelope crypto "
+            + "over kafka-clients; server-side rules belong in services/core")
         .check(CLASSES);
   }
 
   @Test
   void clientShouldRunWithoutStreamsAndTheSchemaValidator() {
-    // the client's pom names only hotswap-protocol, kafka-clients, Jackson and SLF4J: nothing the
+    // the client's pom names only hotswap-protocol, the plugin host (JDK and semver4j), kafka-clients, Jackson and SLF4J: nothing the
     // client or the starter reaches, directly or through the protocol, may need more
     noClasses().that().resideInAPackage("io.hotswap.client..")
         .should().transitivelyDependOnClassesThat().resideInAnyPackage("org.apache.kafka.streams..", "com.networknt..")

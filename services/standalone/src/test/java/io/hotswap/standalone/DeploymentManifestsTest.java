@@ -83,7 +83,7 @@ class DeploymentManifestsTest {
         "HOTSWAP_GATEWAY_ADVERTISED_HOST", "HOTSWAP_NOTIFICATIONS_WEBHOOK_URL");
     Map<String, Object> services = map(yaml(ROOT.resolve("docker-compose.yml")).get("services"));
     Set<String> secretNames = Set.of("HOTSWAP_JWT_SECRET", "HOTSWAP_MASTER_KEY", "HOTSWAP_DB_PASSWORD", "POSTGRES_PASSWORD",
-        "GF_SECURITY_ADMIN_PASSWORD");
+        "GF_SECURITY_ADMIN_PASSWORD", "HOTSWAP_S3_SECRET_KEY", "MINIO_ROOT_PASSWORD");
     for (String name : SERVICES) {
       Map<String, Object> service = map(services.get(name));
       assertThat((List<String>) service.get("env_file")).as(name + " reads the secrets ./hotswap secrets makes").contains("secrets/hotswap.env");
@@ -92,6 +92,11 @@ class DeploymentManifestsTest {
       assertThat(env.keySet().stream().filter(k -> k.startsWith("HOTSWAP_")).toList()).as(name + ": only names the services read")
           .allSatisfy(k -> assertThat(read).contains(k));
     }
+    // plugin binaries in MinIO, whose password comes from the secrets like every other
+    Map<String, Object> minio = map(services.get("minio"));
+    assertThat((List<String>) minio.get("env_file")).contains("secrets/hotswap.env");
+    assertThat(map(minio.get("environment")).keySet()).doesNotContainAnyElementsOf(secretNames);
+    assertThat(map(map(services.get("gateway")).get("environment"))).containsEntry("HOTSWAP_S3_ENDPOINT", "http://minio:9000");
     Map<String, Object> postgres = map(services.get("postgres"));
     assertThat((List<String>) postgres.get("env_file")).contains("secrets/hotswap.env");
     assertThat(map(postgres.get("environment")).keySet()).doesNotContainAnyElementsOf(secretNames);

@@ -136,7 +136,11 @@ class HelmChartTest {
     List<Map<String, Object>> docs = render(t -> t.set("state.persistence.enabled", "false").set("gateway.autoscaling.enabled", "false")
         .set("pipeline.rollout.replicas", "3").set("notifications.webhookUrl", "https://hooks.example.com/hotswap")
         .set("notifications.existingSecret", "hotswap-webhook").set("tracing.otlpEndpoint", "http://jaeger-collector:4318/v1/traces")
-        .set("tracing.samplingProbability", "1").set("logging.format", ""));
+        .set("tracing.samplingProbability", "1").set("logging.format", "").set("objectStorage.endpoint", "http://minio:9000"));
+    Map<String, Map<String, Object>> gatewayEnv = env(find(docs, "StatefulSet", "hs-gateway"));
+    assertThat(gatewayEnv.get("HOTSWAP_S3_ENDPOINT").get("value")).isEqualTo("http://minio:9000");
+    assertThat(map(map(gatewayEnv.get("HOTSWAP_S3_SECRET_KEY").get("valueFrom")).get("secretKeyRef")))
+        .containsEntry("name", "hotswap-object-storage").containsEntry("key", "secret-key");
     assertThat(env(find(docs, "StatefulSet", "hs-rollout"))).as("plain text logs").doesNotContainKey("LOGGING_STRUCTURED_FORMAT_CONSOLE");
     assertThat(env(find(docs, "StatefulSet", "hs-validation")).get("MANAGEMENT_OPENTELEMETRY_TRACING_EXPORT_OTLP_ENDPOINT").get("value"))
         .isEqualTo("http://jaeger-collector:4318/v1/traces");
