@@ -213,16 +213,46 @@ public final class Sandbox {
   }
 
   /** The host's own classes, the API's and semver4j's: the child needs nothing else. */
-  private static String classPath() {
-    return Stream.of(Sandbox.class, io.hotswap.plugin.api.Plugin.class, org.semver4j.Semver.class)
-        .map(c -> {
-          try {
-            return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-          } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-          }
-        })
-        .distinct().collect(Collectors.joining(java.io.File.pathSeparator));
+  /** The child's class path: the plugin host, the API and semver4j, as jars on disk. */
+  private String classPath() throws IOException {
+    List<String> entries = new ArrayList<>();
+    for (Class<?> c : List.of(Sandbox.class, io.hotswap.plugin.api.Plugin.class, org.semver4j.Semver.class)) {
+      String entry = onDisk(c.getProtectionDomain().getCodeSource().getLocation()).toString();
+      if (!entries.contains(entry)) {
+        entries.add(entry);
+      }
+    }
+    return String.join(java.io.File.pathSeparator, entries);
+  }
+
+  /**
+   * A class path entry as a file: where it lies, or — inside a packaged application, whose
+   * libraries are jars within its jar ({@code jar:nested:/app.jar/!BOOT-INF/lib/x.jar!/}) — a copy
+   * under the work directory, made once.
+   */
+  private Path onDisk(java.net.URL location) throws IOException {
+    try {
+      if (location.getProtocol().equals("file")) {
+        return Path.of(location.toURI());
+      }
+    } catch (URISyntaxException e) {
+      throw new IOException(e);
+    }
+    String text = location.toString();
+    String inner = text.startsWith("jar:") ? text.substring(4) : text;
+    if (inner.endsWith("!/")) {
+      inner = inner.substring(0, inner.length() - 2);
+    }
+    Path lib = Files.createDirectories(workDir.resolve("lib"));
+    Path copy = lib.resolve(Integer.toHexString(inner.hashCode()) + "-" + inner.substring(inner.lastIndexOf('/') + 1));
+    if (!Files.exists(copy)) {
+      Path partial = Files.createTempFile(lib, "lib", ".part");
+      try (java.io.InputStream in = java.net.URI.create(inner).toURL().openStream()) {
+        Files.copy(in, partial, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+      Files.move(partial, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+    return copy;
   }
 
   static String encode(Map<String, String> map) {

@@ -61,19 +61,15 @@ class PluginController {
   private final TenantScope scope;
   private final Duration readYourWritesWait;
 
-  PluginController(Writes writes, PluginRegistry registry, PluginBinaries binaries, PluginProperties properties, TenantScope scope,
-                   Duration readYourWritesWait) {
+  PluginController(Writes writes, PluginRegistry registry, PluginBinaries binaries, PluginProperties properties, TrustPolicy trust,
+                   TenantScope scope, Duration readYourWritesWait) {
     this.writes = writes;
     this.registry = registry;
     this.binaries = binaries;
     this.properties = properties;
+    this.trust = trust;
     this.scope = scope;
     this.readYourWritesWait = readYourWritesWait;
-    TrustPolicy policy = TrustPolicy.trusting(Map.of());
-    for (Map.Entry<String, String> p : properties.publishers().entrySet()) {
-      policy = policy.withPublisher(p.getKey(), PluginSignatures.publicKey(p.getValue()));
-    }
-    this.trust = properties.allowUnsigned() ? policy.allowingUnsigned() : policy;
   }
 
   /**

@@ -49,12 +49,19 @@ class PluginDeploymentController {
   private final StoreRouter router;
   private final PluginAssignments assignments;
   private final TenantScope scope;
+  private final PluginRegistry registry;
+  private final PluginBinaries binaries;
+  private final SandboxService sandboxes;
 
-  PluginDeploymentController(Writes writes, StoreRouter router, PluginAssignments assignments, TenantScope scope) {
+  PluginDeploymentController(Writes writes, StoreRouter router, PluginAssignments assignments, TenantScope scope, PluginRegistry registry,
+                             PluginBinaries binaries, SandboxService sandboxes) {
     this.writes = writes;
     this.router = router;
     this.assignments = assignments;
     this.scope = scope;
+    this.registry = registry;
+    this.binaries = binaries;
+    this.sandboxes = sandboxes;
   }
 
   /**
@@ -65,7 +72,10 @@ class PluginDeploymentController {
    */
   record Start(String tenantId, String environment, String version, String strategy, List<Integer> steps, Duration bakeTime,
                String stickyBy, List<String> targetInstances, List<String> targetTags, Double maxErrorRate, Double maxP99LatencyMs,
-               Boolean instanceHealth, Map<String, JsonNode> config, Map<String, String> credentials) {}
+               Boolean instanceHealth, Map<String, JsonNode> config, Map<String, String> credentials, RequiredSandbox sandbox) {}
+
+  /** Test cases the new version must pass in a sandbox (with the tenant's settings) before the deployment starts. */
+  record RequiredSandbox(List<SandboxController.Case> testCases) {}
 
   @PostMapping("/api/v1/plugins/{pluginId}/deployments")
   ResponseEntity<?> start(@PathVariable String pluginId, @RequestBody Start body, HttpServletRequest request) {
@@ -109,6 +119,9 @@ class PluginDeploymentController {
     }
     candidate = new PluginAssignment(candidate.pluginId(), candidate.version(), true, pin, "deployment", candidate.config(),
         candidate.credentials(), candidate.artifacts());
+    if (body.sandbox() != null) {
+      passSandbox(candidate, body.sandbox());
+    }
     DeploymentStrategy strategy = body.strategy() == null ? null : Texts.parse(DeploymentStrategy.class, body.strategy(), "strategy");
     DeploymentPayload.Builder plan = DeploymentRequests.plan(strategy, body.steps(), body.bakeTime(), body.stickyBy(), body.targetInstances(),
         body.targetTags(), body.maxErrorRate(), body.maxP99LatencyMs(), body.instanceHealth());
@@ -132,5 +145,19 @@ class PluginDeploymentController {
     }
     answer.put("status", "running");
     return ResponseEntity.created(URI.create("/api/v1/deployments/" + publicId)).body(answer);
+  }
+
+  /** Runs the required test cases against the candidate in a sandbox of their own; anything but PASSED refuses the deployment. */
+  private void passSandbox(PluginAssignment candidate, RequiredSandbox required) {
+    List<io.hotswap.plugin.host.Sandbox.TestCase> cases = SandboxController.testCases(required.testCases());
+    io.hotswap.avro.PluginVersion version = registry.version(candidate.pluginId(), candidate.version());
+    io.hotswap.plugin.host.Sandbox.Result result = sandboxes.runNow(version, binaries.get(version.getObjectKey()), candidate.config(), cases);
+    if (result.outcome() != io.hotswap.plugin.host.Sandbox.Outcome.PASSED) {
+      throw Rejection.unprocessable("sandbox-failed", PluginVersions.coordinates(candidate.pluginId(), candidate.version())
+          + " did not pass its sandbox run (" + result.outcome() + "): " + result.reason(), "sandbox")
+          .withErrors(result.cases().stream().filter(c -> !c.passed())
+              .map(c -> "case " + c.index() + " (" + c.operation() + "): " + (c.error() != null ? c.error() : "got '" + c.output() + "'"))
+              .toList());
+    }
   }
 }

@@ -86,7 +86,7 @@ class AccessMatrixTest {
     assertThat(matrix.rows()).filteredOn(r -> r.limit() == AccessMatrix.Limit.WRITE_PER_ITEM).extracting(AccessMatrix.Row::path)
         .containsExactly("/api/v1/configs:batch");
     assertThat(matrix.rows()).filteredOn(r -> r.limit() == AccessMatrix.Limit.DEPLOY).extracting(AccessMatrix.Row::path)
-        .containsExactly("/api/v1/deployments", "/api/v1/deployments/{deploymentId}/request-approval");
+        .containsExactly("/api/v1/deployments", "/api/v1/deployments/{deploymentId}/request-approval", "/api/v1/plugins/{pluginId}/deployments");
     // stopping a bad rollout must never wait for a token (asking approvers again for a refused one is a new start)
     assertThat(matrix.rows()).filteredOn(r -> r.path().startsWith("/api/v1/deployments/") && !r.method().equals("GET")
             && !r.path().endsWith("/request-approval"))
