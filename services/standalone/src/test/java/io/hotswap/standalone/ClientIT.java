@@ -56,7 +56,7 @@ import tools.jackson.databind.JsonNode;
 class ClientIT extends PlatformTest {
 
   /** This JVM's classpath holds every platform service (JDBC, Spring Security): the sample needs neither. */
-  private static final String SAMPLE_NEEDS_NO_PLATFORM = "--spring.autoconfigure.exclude=org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration,"
+  static final String SAMPLE_NEEDS_NO_PLATFORM = "--spring.autoconfigure.exclude=org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration,"
       + "org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration,"
       + "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration,"
       + "org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration,"

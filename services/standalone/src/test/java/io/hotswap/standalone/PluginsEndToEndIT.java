@@ -163,6 +163,29 @@ class PluginsEndToEndIT extends PlatformTest {
     assertThat(approval.get("kind").asString()).isEqualTo("deployment");
   }
 
+  @Test
+  void shouldRunATenantsPluginInASpringBootServiceThroughTheStarter(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    String tenant = "it-plugins-spring";
+    byte[] v1 = withId(PluginRegistryIT.greeting(1), "e2e-spring-greeting");
+    assertThat(PluginRegistryIT.register(v1, PluginRegistryIT.sign(v1), null).status()).isEqualTo(201);
+    createUnguardedTenant(tenant);
+    assertThat(api.put("/api/v1/tenants/" + tenant + "/plugins/e2e-spring-greeting", Map.of("environment", "development",
+        "config", Map.of("template", "Welcome, %s!")), Map.of()).status()).isEqualTo(201);
+    try (var app = io.hotswap.sample.SampleApplication.application().run("--server.port=0", "--hotswap.client.bootstrap-servers=" + bootstrap,
+        "--hotswap.client.environment=development", "--hotswap.client.tenant=" + tenant, "--hotswap.client.service=greeter",
+        "--hotswap.client.instance-id=it-spring-greeter", "--hotswap.client.heartbeat-period=PT1S",
+        "--hotswap.client.snapshot-file=" + dir.resolve("greeter.json"),
+        "--hotswap.client.plugins.enabled=true", "--hotswap.client.plugins.registry-url=http://localhost:" + api.port(),
+        "--hotswap.client.plugins.token=" + Tokens.token("greeter-service", List.of("Viewer"), List.of()),
+        "--hotswap.client.plugins.publishers." + PUBLISHER + "=" + PluginSignatures.encode(PUBLISHER_KEYS.getPublic()),
+        "--hotswap.client.plugins.cache-dir=" + dir.resolve("plugins"), ClientIT.SAMPLE_NEEDS_NO_PLATFORM)) {
+      io.hotswap.client.ClientPlugins plugins = app.getBean(io.hotswap.client.ClientPlugins.class);
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(plugins.activeVersion(tenant, "e2e-spring-greeting")).contains("1.0.0"));
+      String greeting = plugins.call(tenant, "e2e-spring-greeting", Invocable.class, g -> g.invoke("greet", Map.of("name", "Ada")));
+      assertThat(greeting).isEqualTo("Welcome, Ada!");
+    }
+  }
+
   private static String greet(HotSwapClient service, String tenant) throws Exception {
     return service.plugins().call(tenant, PLUGIN, Invocable.class, g -> g.invoke("greet", Map.of("name", "Ada")));
   }

@@ -36,6 +36,13 @@ import org.springframework.context.annotation.Configuration;
 @ConditionalOnBean(name = HotSwapInitializer.BEAN)
 public class HotSwapAutoConfiguration {
 
+  /** The tenants' plugins this service runs, when {@code hotswap.client.plugins.enabled=true} (closed with the client). */
+  @Bean(destroyMethod = "")
+  @org.springframework.boot.autoconfigure.condition.ConditionalOnProperty(prefix = "hotswap.client.plugins", name = "enabled", havingValue = "true")
+  io.hotswap.client.ClientPlugins hotSwapPlugins(HotSwapClient client) {
+    return client.plugins();
+  }
+
   @Bean
   HotSwapRefresher hotSwapRefresher(HotSwapClient client, HotSwapClientProperties props, ApplicationContext context) {
     return new HotSwapRefresher(client, context, props.getTenant(), props.isProfileProperties() ? props.getService() : null);

@@ -42,6 +42,138 @@ public class HotSwapClientProperties {
   private Map<String, String> dataKeys = new HashMap<>();
   /** Extra Kafka properties (security.protocol, sasl.*, ssl.*). */
   private Map<String, String> kafka = new HashMap<>();
+  /** More tenants this service serves besides {@link #tenant} (their values and plugins; only {@link #tenant}'s keys become properties). */
+  private List<String> tenants = new ArrayList<>();
+  /** The tenants' plugins, run in this service. */
+  private Plugins plugins = new Plugins();
+
+  /** {@code hotswap.client.plugins.*}: how the service runs its tenants' plugins ({@code HotSwapClient.plugins()}). */
+  public static class Plugins {
+    /** Run the tenants' plugins here (off unless set). */
+    private boolean enabled;
+    /** The gateway whose registry serves the binaries, e.g. http://hotswap:8080. */
+    private String registryUrl;
+    /** A bearer token for the registry (a read-only service token is enough). */
+    private String token;
+    /** Trusted publishers: name → Base64 Ed25519 public key (publisher.pub). */
+    private Map<String, String> publishers = new HashMap<>();
+    /** Run unsigned binaries too. */
+    private boolean allowUnsigned;
+    /** Where fetched binaries are kept by SHA-256. */
+    private Path cacheDir;
+    /** How often each running plugin's liveness is asked. */
+    private Duration livenessPeriod = Duration.ofSeconds(10);
+    /** Consecutive failed liveness checks that report a version as failed (and roll its deployment back). */
+    private int failedChecks = 3;
+    /** Packages of this service that plugins see (its typed extension points). */
+    private List<String> sharedPackages = new ArrayList<>();
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public String getRegistryUrl() {
+      return registryUrl;
+    }
+
+    public void setRegistryUrl(String registryUrl) {
+      this.registryUrl = registryUrl;
+    }
+
+    public String getToken() {
+      return token;
+    }
+
+    public void setToken(String token) {
+      this.token = token;
+    }
+
+    public Map<String, String> getPublishers() {
+      return publishers;
+    }
+
+    public void setPublishers(Map<String, String> publishers) {
+      this.publishers = publishers;
+    }
+
+    public boolean isAllowUnsigned() {
+      return allowUnsigned;
+    }
+
+    public void setAllowUnsigned(boolean allowUnsigned) {
+      this.allowUnsigned = allowUnsigned;
+    }
+
+    public Path getCacheDir() {
+      return cacheDir;
+    }
+
+    public void setCacheDir(Path cacheDir) {
+      this.cacheDir = cacheDir;
+    }
+
+    public Duration getLivenessPeriod() {
+      return livenessPeriod;
+    }
+
+    public void setLivenessPeriod(Duration livenessPeriod) {
+      this.livenessPeriod = livenessPeriod;
+    }
+
+    public int getFailedChecks() {
+      return failedChecks;
+    }
+
+    public void setFailedChecks(int failedChecks) {
+      this.failedChecks = failedChecks;
+    }
+
+    public List<String> getSharedPackages() {
+      return sharedPackages;
+    }
+
+    public void setSharedPackages(List<String> sharedPackages) {
+      this.sharedPackages = sharedPackages;
+    }
+
+    /** The client's plugin options these settings make. */
+    io.hotswap.client.PluginOptions options() {
+      if (registryUrl == null || registryUrl.isBlank()) {
+        throw new IllegalStateException("hotswap.client.plugins.registry-url is required when plugins are enabled");
+      }
+      io.hotswap.client.PluginOptions options = io.hotswap.client.PluginOptions.create()
+          .source(io.hotswap.client.PluginSource.gateway(registryUrl, () -> token))
+          .livenessPeriod(livenessPeriod).failedChecks(failedChecks).sharedPackages(sharedPackages);
+      publishers.forEach(options::trustPublisher);
+      if (allowUnsigned) {
+        options.allowUnsigned();
+      }
+      if (cacheDir != null) {
+        options.cacheDirectory(cacheDir);
+      }
+      return options;
+    }
+  }
+
+  public List<String> getTenants() {
+    return tenants;
+  }
+
+  public void setTenants(List<String> tenants) {
+    this.tenants = tenants;
+  }
+
+  public Plugins getPlugins() {
+    return plugins;
+  }
+
+  public void setPlugins(Plugins plugins) {
+    this.plugins = plugins;
+  }
 
   /** Which local settings a HotSwap value overrides. */
   public enum Precedence {

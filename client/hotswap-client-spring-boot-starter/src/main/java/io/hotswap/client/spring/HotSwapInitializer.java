@@ -76,6 +76,12 @@ public class HotSwapInitializer implements ApplicationContextInitializer<Configu
     if (props.getTenant() != null) {
       builder.tenant(props.getTenant());
     }
+    if (!props.getTenants().isEmpty()) {
+      builder.tenants(props.getTenants());
+    }
+    if (props.getPlugins().isEnabled()) {
+      builder.plugins(props.getPlugins().options());
+    }
     if (props.getService() != null) {
       builder.service(props.getService());
     } else if (env.getProperty("spring.application.name") != null) {
