@@ -116,6 +116,14 @@ class PluginsEndToEndIT extends PlatformTest {
       assertThat(greet(service, B)).isEqualTo("Hello, Ada!");
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(service.plugins().host().loadedVersions()).isEqualTo(1));
 
+      // how the plugin runs out there: both tenants' assignments on this instance, healthy again
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        JsonNode health = api.get("/api/v1/plugins/" + PLUGIN + "/health").json();
+        assertThat(health.get("status").asString()).isEqualTo("healthy");
+        assertThat(health.get("hosts").valueStream().map(h -> h.get("tenantId").asString() + "@" + h.get("instanceId").asString()).toList())
+            .containsExactlyInAnyOrder(A + "@" + instanceId, B + "@" + instanceId);
+      });
+
       // what each tenant runs, and why
       JsonNode a = api.get("/api/v1/tenants/" + A + "/plugins?environment=qa").json().get("plugins").get(0);
       assertThat(a.get("version").asString()).isEqualTo("1.0.0");

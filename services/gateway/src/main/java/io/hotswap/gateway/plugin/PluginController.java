@@ -54,6 +54,7 @@ import org.springframework.web.multipart.MultipartFile;
 class PluginController {
 
   private final Writes writes;
+  private final io.hotswap.gateway.reads.StoreRouter router;
   private final PluginRegistry registry;
   private final PluginBinaries binaries;
   private final PluginProperties properties;
@@ -62,7 +63,8 @@ class PluginController {
   private final Duration readYourWritesWait;
 
   PluginController(Writes writes, PluginRegistry registry, PluginBinaries binaries, PluginProperties properties, TrustPolicy trust,
-                   TenantScope scope, Duration readYourWritesWait) {
+                   TenantScope scope, Duration readYourWritesWait, io.hotswap.gateway.reads.StoreRouter router) {
+    this.router = router;
     this.writes = writes;
     this.registry = registry;
     this.binaries = binaries;
@@ -180,6 +182,53 @@ class PluginController {
     answer.put("plugin", PluginVersions.coordinates(pluginId, v.getVersion()));
     answer.put("declared", v.getDependencies());
     answer.putAll(resolution(PluginVersions.manifest(v)));
+    return answer;
+  }
+
+  /**
+   * How the plugin runs out there, from the instance registry: every instance that holds a tenant's
+   * assignment of it — the assignment version and arm it applied, and whether it runs (an instance
+   * that could not install or start it, or whose liveness checks failed, reports what went wrong).
+   * Tenant-scoped callers see their tenants only.
+   */
+  @GetMapping("/{pluginId}/health")
+  Map<String, Object> health(@PathVariable String pluginId) {
+    existing(pluginId);
+    String suffix = "|" + io.hotswap.protocol.PluginAssignment.key(pluginId);
+    List<Map<String, Object>> hosts = new ArrayList<>();
+    try (org.apache.kafka.streams.state.KeyValueIterator<String, io.hotswap.avro.InstanceState> it =
+             router.<io.hotswap.avro.InstanceState>globalStore(io.hotswap.gateway.reads.ReadTopology.INSTANCES_STORE).all()) {
+      it.forEachRemaining(kv -> {
+        io.hotswap.avro.InstanceState state = kv.value;
+        if (state == null) {
+          return;
+        }
+        state.getApplied().forEach((liveKey, applied) -> {
+          String tenant = liveKey.substring(0, Math.max(0, liveKey.length() - suffix.length()));
+          if (!liveKey.endsWith(suffix) || applied.getVersion() == null || !scope.canSee(tenant)) {
+            return;
+          }
+          Map<String, Object> host = new LinkedHashMap<>();
+          host.put("tenantId", tenant);
+          host.put("instanceId", state.getInstance().getInstanceId());
+          host.put("service", state.getInstance().getService());
+          host.put("instanceStatus", state.getStatus().name().toLowerCase(java.util.Locale.ROOT));
+          host.put("assignmentVersion", applied.getVersion());
+          host.put("arm", applied.getArm() == null ? "stable" : applied.getArm());
+          host.put("healthy", applied.getApplyError() == null);
+          host.put("error", applied.getApplyError());
+          host.put("since", applied.getAppliedAt());
+          hosts.add(host);
+        });
+      });
+    }
+    long failing = hosts.stream().filter(h -> !(Boolean) h.get("healthy")).count();
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("pluginId", pluginId);
+    answer.put("status", hosts.isEmpty() ? "not_running" : failing == 0 ? "healthy" : failing == hosts.size() ? "failing" : "degraded");
+    answer.put("instances", hosts.size());
+    answer.put("failing", failing);
+    answer.put("hosts", hosts);
     return answer;
   }
 
