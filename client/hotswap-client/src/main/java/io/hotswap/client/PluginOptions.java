@@ -28,6 +28,8 @@ public final class PluginOptions {
   private int failedChecks = 3;
   private List<String> sharedPackages = List.of();
 
+  private PluginOptions() {}
+
   public static PluginOptions create() {
     return new PluginOptions();
   }

@@ -39,7 +39,8 @@ import org.springframework.context.SmartLifecycle;
  * Webhook notifications — to a chat or mail bridge — of what people must know about: every
  * committed state of an approval request on {@code hotswap.approvals.v1} (pending, each approval,
  * approved, rejected, expired) and every rolled-back deployment on {@code hotswap.deployments.v1}
- * (automatic ones say so, with the health that caused them). POSTed as JSON at least once: offsets
+ * (automatic ones say so, with the health that caused them), and every plugin version deprecated on
+ * {@code hotswap.plugins.v1} (with why: the tenants that run it see it in their plugin list). POSTed as JSON at least once: offsets
  * are committed only after the webhook answered 2xx, so a notification is retried (with back-off)
  * rather than lost, and may arrive twice after a restart ({@code X-HotSwap-Delivery} names it for
  * de-duplication). With a secret, {@code X-HotSwap-Signature: sha256=<hex HMAC of the body>} lets
@@ -129,6 +130,19 @@ final class WebhookNotifier implements SmartLifecycle {
     return body;
   }
 
+  /** The notification of a deprecated plugin version: which, why, and where its tenants read what they run. */
+  static Map<String, Object> body(io.hotswap.avro.PluginVersion v) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("event", "plugin.deprecated");
+    body.put("tenantId", io.hotswap.core.deploy.WaveMachine.ALL_TENANTS); // the registry is the platform's, as in the audit trail
+    body.put("pluginId", v.getPluginId());
+    body.put("version", v.getVersion());
+    body.put("reason", v.getDeprecationReason());
+    body.put("deprecatedAt", v.getUpdatedAt().toString());
+    body.put("tenantsRunningIt", "GET /api/v1/tenants/{tenantId}/plugins shows deprecated: true where it runs");
+    return body;
+  }
+
   /** {@code sha256=<hex>} of the body under the secret. */
   static String signature(byte[] secret, byte[] body) {
     try {
@@ -159,6 +173,10 @@ final class WebhookNotifier implements SmartLifecycle {
         Deployment d = serdes.deployment().fromBytes(record.value());
         return d.getStatus() == DeploymentStatus.ROLLED_BACK ? body(d) : null;
       }
+      if (record.topic().equals(Topics.PLUGINS)) {
+        io.hotswap.avro.PluginVersion v = serdes.pluginVersion().fromBytes(record.value());
+        return v.getDeprecated() ? body(v) : null;
+      }
       return body(serdes.approvalRequest().fromBytes(record.value()));
     } catch (RuntimeException e) {
       LOG.warn("skipping an undecodable record at {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.getMessage());
@@ -173,7 +191,11 @@ final class WebhookNotifier implements SmartLifecycle {
       return;
     }
     byte[] body = Json.MAPPER.writeValueAsBytes(notification);
-    String delivery = notification.get(record.topic().equals(Topics.DEPLOYMENTS) ? "deploymentId" : "approvalId") + "/" + notification.get("revision");
+    String delivery = switch (record.topic()) {
+      case Topics.DEPLOYMENTS -> notification.get("deploymentId") + "/" + notification.get("revision");
+      case Topics.PLUGINS -> notification.get("pluginId") + "@" + notification.get("version") + "/deprecated";
+      default -> notification.get("approvalId") + "/" + notification.get("revision");
+    };
     HttpRequest.Builder post = HttpRequest.newBuilder(webhook).timeout(Duration.ofSeconds(10))
         .header("Content-Type", "application/json")
         .header("X-HotSwap-Event", (String) notification.get("event"))
@@ -220,7 +242,7 @@ final class WebhookNotifier implements SmartLifecycle {
     p.put(ConsumerConfig.GROUP_ID_CONFIG, "hotswap-approval-notifier");
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, startFrom);
     consumer = new KafkaConsumer<>(p);
-    consumer.subscribe(List.of(Topics.APPROVALS, Topics.DEPLOYMENTS));
+    consumer.subscribe(List.of(Topics.APPROVALS, Topics.DEPLOYMENTS, Topics.PLUGINS));
     running.set(true);
     loop = PollLoop.start("hotswap-webhook-notifier", consumer, this::notify,
         "webhook notifications stopped; restart the approval service to resume them");

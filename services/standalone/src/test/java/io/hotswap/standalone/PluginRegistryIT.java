@@ -75,6 +75,9 @@ class PluginRegistryIT extends PlatformTest {
     assertThat(deprecated.json().get("status").asString()).isEqualTo("Deprecated");
     assertThat(deprecated.json().get("deprecationReason").asString()).isEqualTo("use 2.x");
     assertThat(api.getBytes("/api/v1/plugins/greeting/versions/1.0.0/binary").body()).isEqualTo(v1);
+    // and the platform's webhook hears of it
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(NOTIFICATIONS).anySatisfy(n -> assertThat(n.get("body"))
+        .contains("\"event\":\"plugin.deprecated\"", "\"pluginId\":\"greeting\"", "\"version\":\"1.0.0\"", "\"reason\":\"use 2.x\"")));
 
     // every registry step is in the audit trail, under the platform (tenant *)
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
