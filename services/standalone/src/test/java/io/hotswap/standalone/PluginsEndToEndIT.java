@@ -139,6 +139,20 @@ class PluginsEndToEndIT extends PlatformTest {
       assertThat(service.plugins().activeVersion(A, PLUGIN)).contains("1.0.0");
     }
 
+    // promoting A's assignment to staging re-seals its credentials there: a staging service opens them and runs the plugin
+    Api.Response promoted = api.post("/api/v1/configs/" + A + ":qa:plugin:" + PLUGIN + "/promote", Map.of("targetEnvironment", "staging"));
+    assertThat(promoted.status()).as(promoted.text()).isIn(200, 201);
+    try (HotSwapClient staging = HotSwapClient.builder().bootstrapServers(bootstrap).environment("staging").tenant(A)
+        .instanceId("it-plugins-staging-1").service("greeter").register(false).masterKeyBase64(Tokens.MASTER_KEY)
+        .plugins(PluginOptions.create().trustPublisher(PUBLISHER, PUBLISHER_KEYS.getPublic())
+            .source(PluginSource.gateway("http://localhost:" + api.port(), () -> Tokens.token("greeter-service", List.of("Viewer"), List.of())))
+            .cacheDirectory(cache))
+        .build().start()) {
+      staging.ready().get(60, TimeUnit.SECONDS);
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(staging.plugins().activeVersion(A, PLUGIN)).contains("1.0.0"));
+      assertThat(greet(staging, A)).isEqualTo("Hi, Ada.");
+    }
+
     // every step is in the audit trail
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       List<String> trail = trail(B);

@@ -81,6 +81,13 @@ class PromotionController {
       if (source.getValueType() == ValueType.SECRET) {
         // sealed values are bound to their environment: re-seal for the target
         value = vault.seal(id.tenantId(), target, id.key(), vault.open(id.tenantId(), id.environment(), id.key(), value), request, actor);
+      } else if (io.hotswap.protocol.PluginAssignment.pluginOf(id.key()) != null) {
+        // a plugin assignment's credentials are sealed for their environment like Secret values: re-sealed for the target
+        io.hotswap.protocol.PluginAssignment assignment = io.hotswap.protocol.PluginAssignment.parse(id.key(), value);
+        Map<String, String> resealed = new LinkedHashMap<>();
+        assignment.credentials().forEach((name, sealed) -> resealed.put(name,
+            vault.seal(id.tenantId(), target, id.key(), vault.open(id.tenantId(), id.environment(), id.key(), sealed), request, actor)));
+        value = assignment.withCredentials(resealed).toJson();
       }
       Command command = Commands.envelope(CommandType.CONFIG_PROMOTE, id.tenantId(), request, actor)
           .setConfig(ConfigPayload.newBuilder()
