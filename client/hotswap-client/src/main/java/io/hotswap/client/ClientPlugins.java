@@ -101,7 +101,18 @@ public final class ClientPlugins implements AutoCloseable {
 
   /** Calls a tenant's plugin through one of its extension points, on the version the tenant runs now. */
   public <T, R> R call(String tenant, String pluginId, Class<T> point, PluginCall<T, R> call) throws Exception {
-    return host.call(tenant, pluginId, point, call);
+    if (!options.callsAsRequests()) {
+      return host.call(tenant, pluginId, point, call);
+    }
+    long start = System.nanoTime();
+    boolean ok = false;
+    try {
+      R result = host.call(tenant, pluginId, point, call);
+      ok = true;
+      return result;
+    } finally {
+      engine.requestStats().record(java.time.Duration.ofNanos(System.nanoTime() - start), ok);
+    }
   }
 
   public Optional<String> activeVersion(String tenant, String pluginId) {

@@ -27,6 +27,7 @@ public final class PluginOptions {
   private Duration livenessPeriod = Duration.ofSeconds(10);
   private int failedChecks = 3;
   private List<String> sharedPackages = List.of();
+  private boolean callsAsRequests = true;
 
   private PluginOptions() {}
 
@@ -82,6 +83,21 @@ public final class PluginOptions {
   public PluginOptions sharedPackages(Collection<String> packages) {
     this.sharedPackages = List.copyOf(packages);
     return this;
+  }
+
+  /**
+   * Whether each plugin call counts as a request in this instance's health reports (on by default):
+   * a plugin deployment's error-rate and p99 thresholds then judge the calls of the instances that
+   * run the new version against those that run the old one. Off where the service already records
+   * every request that calls plugins and wants no second sample of them.
+   */
+  public PluginOptions callsAsRequests(boolean on) {
+    this.callsAsRequests = on;
+    return this;
+  }
+
+  boolean callsAsRequests() {
+    return callsAsRequests;
   }
 
   TrustPolicy trust() {

@@ -23,9 +23,12 @@ import tools.jackson.databind.json.JsonMapper;
  * @param config the tenant's settings for the plugin
  * @param credentials the tenant's credentials, each sealed with the tenant's data key (context
  *     {@code tenant|environment|plugin:<id>}), opened only in the host that runs the plugin
+ * @param keepCredentials set by the gateway on a change that gives no credentials: rollout, which
+ *     holds the current value, carries its credentials over ({@link #carryCredentials}) and clears it
  */
 public record PluginAssignment(String pluginId, String version, boolean enabled, String pin, String source,
-                               Map<String, String> config, Map<String, String> credentials, List<Artifact> artifacts) {
+                               Map<String, String> config, Map<String, String> credentials, List<Artifact> artifacts,
+                               boolean keepCredentials) {
 
   /** The prefix of plugin assignment keys. */
   public static final String KEY_PREFIX = "plugin:";
@@ -101,7 +104,30 @@ public record PluginAssignment(String pluginId, String version, boolean enabled,
 
   /** The same assignment with other credentials (masked for display, say). */
   public PluginAssignment withCredentials(Map<String, String> replaced) {
-    return new PluginAssignment(pluginId, version, enabled, pin, source, config, replaced, artifacts);
+    return new PluginAssignment(pluginId, version, enabled, pin, source, config, replaced, artifacts, false);
+  }
+
+  /** The same assignment asking for the current credentials to be kept (see {@link #keepCredentials}). */
+  public PluginAssignment keepingCredentials() {
+    return new PluginAssignment(pluginId, version, enabled, pin, source, config, Map.of(), artifacts, true);
+  }
+
+  /**
+   * The value a change of key {@code key} stores: for a plugin assignment that asks to keep the
+   * credentials, {@code next} with the credentials of {@code previous} (none when there is none);
+   * anything else unchanged. The credentials stay sealed throughout: the environment and key they
+   * are bound to are the same.
+   */
+  public static String carryCredentials(String key, String next, String previous) {
+    if (pluginOf(key) == null || next == null) {
+      return next;
+    }
+    PluginAssignment a = parse(key, next);
+    if (!a.keepCredentials()) {
+      return next;
+    }
+    Map<String, String> kept = previous == null ? Map.of() : parse(key, previous).credentials();
+    return a.withCredentials(kept).toJson();
   }
 
   /** Each credential's name with {@code mask} in place of its value. */

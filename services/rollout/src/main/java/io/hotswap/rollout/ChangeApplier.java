@@ -324,6 +324,7 @@ final class ChangeApplier extends CommandProcessor<Output> {
               + " for tenant '" + tenant + "'; update it with PUT", "key");
         }
         requireQuota(tenants.get(tenant), env, c.getKey());
+        c.setValue(io.hotswap.protocol.PluginAssignment.carryCredentials(c.getKey(), c.getValue(), null));
         c.setValue(checkedValue(tenant, c, c.getValueType()));
         after = ConfigEntry.newBuilder()
             .setConfigId(configId)
@@ -347,6 +348,7 @@ final class ChangeApplier extends CommandProcessor<Output> {
       case CONFIG_UPDATE -> {
         requireLive(live, configId);
         checkExpectedVersion(c, before);
+        c.setValue(io.hotswap.protocol.PluginAssignment.carryCredentials(c.getKey(), c.getValue(), before.getValue()));
         c.setValue(checkedValue(tenant, c, c.getValueType() == null ? before.getValueType() : c.getValueType()));
         after = ConfigEntry.newBuilder(before)
             .setValue(c.getValue())

@@ -117,6 +117,8 @@ final class DeploymentApplier {
           + " but the current version is " + current.getVersion() + "; re-read and retry", "If-Match");
     }
     // the candidate is a value of the key like any update: its type, sealed when Secret, its schema
+    // (a plugin assignment that keeps its credentials takes the current ones)
+    c.setValue(io.hotswap.protocol.PluginAssignment.carryCredentials(c.getKey(), c.getValue(), current.getValue()));
     c.setValue(changes.checkedValue(tenant, c, current.getValueType()));
     ConfigEntry candidate = ConfigEntry.newBuilder(current)
         .setValue(c.getValue())

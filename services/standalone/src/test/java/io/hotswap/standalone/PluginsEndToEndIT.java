@@ -124,6 +124,15 @@ class PluginsEndToEndIT extends PlatformTest {
             .containsExactlyInAnyOrder(A + "@" + instanceId, B + "@" + instanceId);
       });
 
+      // and how its calls go: every greet above counted as a request of this instance
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        greet(service, A);
+        JsonNode metrics = api.get("/api/v1/plugins/" + PLUGIN + "/metrics").json();
+        assertThat(metrics.get("versions").asInt()).isEqualTo(2);
+        assertThat(metrics.get("byArm").get("stable").get("instances").asInt()).isEqualTo(1);
+        assertThat(metrics.get("byArm").get("stable").get("requests").asLong()).isPositive();
+      });
+
       // what each tenant runs, and why
       JsonNode a = api.get("/api/v1/tenants/" + A + "/plugins?environment=qa").json().get("plugins").get(0);
       assertThat(a.get("version").asString()).isEqualTo("1.0.0");
@@ -137,6 +146,13 @@ class PluginsEndToEndIT extends PlatformTest {
       assertThat(disabled.status()).as(disabled.text()).isEqualTo(200);
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(service.plugins().activeVersion(B, PLUGIN)).isEmpty());
       assertThat(service.plugins().activeVersion(A, PLUGIN)).contains("1.0.0");
+
+      // new settings for A without its credentials: they are kept (rollout carries them over), and the service picks the settings up
+      Api.Response resettled = api.put("/api/v1/tenants/" + A + "/plugins/" + PLUGIN, Map.of("environment", "qa", "pin", "1.x",
+          "config", Map.of("template", "Hey, %s.")), Map.of());
+      assertThat(resettled.status()).as(resettled.text()).isEqualTo(200);
+      assertThat(resettled.json().get("credentials").get("apiKey").asString()).isEqualTo("******");
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(greet(service, A)).isEqualTo("Hey, Ada."));
     }
 
     // promoting A's assignment to staging re-seals its credentials there: a staging service opens them and runs the plugin
@@ -150,7 +166,7 @@ class PluginsEndToEndIT extends PlatformTest {
         .build().start()) {
       staging.ready().get(60, TimeUnit.SECONDS);
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(staging.plugins().activeVersion(A, PLUGIN)).contains("1.0.0"));
-      assertThat(greet(staging, A)).isEqualTo("Hi, Ada.");
+      assertThat(greet(staging, A)).isEqualTo("Hey, Ada.");
     }
 
     // every step is in the audit trail

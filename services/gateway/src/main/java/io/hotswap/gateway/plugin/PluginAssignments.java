@@ -87,7 +87,7 @@ final class PluginAssignments {
     }
     return new PluginAssignment(pluginId, chosen.getVersion(), enabled, pin == null ? null : pin.strip(),
         sourceOverride == null ? source : sourceOverride, settings, sealed,
-        artifacts(chosen));
+        artifacts(chosen), false);
   }
 
   /** The binaries a host installs for a version: its dependencies as they resolve now, then itself. */

@@ -194,33 +194,19 @@ class PluginController {
   @GetMapping("/{pluginId}/health")
   Map<String, Object> health(@PathVariable String pluginId) {
     existing(pluginId);
-    String suffix = "|" + io.hotswap.protocol.PluginAssignment.key(pluginId);
     List<Map<String, Object>> hosts = new ArrayList<>();
-    try (org.apache.kafka.streams.state.KeyValueIterator<String, io.hotswap.avro.InstanceState> it =
-             router.<io.hotswap.avro.InstanceState>globalStore(io.hotswap.gateway.reads.ReadTopology.INSTANCES_STORE).all()) {
-      it.forEachRemaining(kv -> {
-        io.hotswap.avro.InstanceState state = kv.value;
-        if (state == null) {
-          return;
-        }
-        state.getApplied().forEach((liveKey, applied) -> {
-          String tenant = liveKey.substring(0, Math.max(0, liveKey.length() - suffix.length()));
-          if (!liveKey.endsWith(suffix) || applied.getVersion() == null || !scope.canSee(tenant)) {
-            return;
-          }
-          Map<String, Object> host = new LinkedHashMap<>();
-          host.put("tenantId", tenant);
-          host.put("instanceId", state.getInstance().getInstanceId());
-          host.put("service", state.getInstance().getService());
-          host.put("instanceStatus", state.getStatus().name().toLowerCase(java.util.Locale.ROOT));
-          host.put("assignmentVersion", applied.getVersion());
-          host.put("arm", applied.getArm() == null ? "stable" : applied.getArm());
-          host.put("healthy", applied.getApplyError() == null);
-          host.put("error", applied.getApplyError());
-          host.put("since", applied.getAppliedAt());
-          hosts.add(host);
-        });
-      });
+    for (Host h : hosts(pluginId)) {
+      Map<String, Object> host = new LinkedHashMap<>();
+      host.put("tenantId", h.tenantId());
+      host.put("instanceId", h.state().getInstance().getInstanceId());
+      host.put("service", h.state().getInstance().getService());
+      host.put("instanceStatus", h.state().getStatus().name().toLowerCase(java.util.Locale.ROOT));
+      host.put("assignmentVersion", h.applied().getVersion());
+      host.put("arm", h.arm());
+      host.put("healthy", h.applied().getApplyError() == null);
+      host.put("error", h.applied().getApplyError());
+      host.put("since", h.applied().getAppliedAt());
+      hosts.add(host);
     }
     long failing = hosts.stream().filter(h -> !(Boolean) h.get("healthy")).count();
     Map<String, Object> answer = new LinkedHashMap<>();
@@ -230,6 +216,69 @@ class PluginController {
     answer.put("failing", failing);
     answer.put("hosts", hosts);
     return answer;
+  }
+
+  /**
+   * The request health of the instances that run the plugin, from their last health reports (plugin
+   * calls count as requests there unless a service turned that off), by arm: {@code stable}, and
+   * {@code candidate} while a plugin deployment runs — what its error-rate and p99 thresholds judge.
+   */
+  @GetMapping("/{pluginId}/metrics")
+  Map<String, Object> metrics(@PathVariable String pluginId) {
+    List<PluginVersion> versions = existing(pluginId);
+    Map<String, Map<String, Object>> byArm = new java.util.TreeMap<>();
+    java.util.Set<String> counted = new java.util.HashSet<>();
+    for (Host h : hosts(pluginId)) {
+      Map<String, Object> arm = byArm.computeIfAbsent(h.arm(), a -> new LinkedHashMap<>(Map.of("instances", 0, "requests", 0L, "errors", 0L)));
+      String instance = h.state().getInstance().getInstanceId();
+      if (!counted.add(h.arm() + "|" + instance)) {
+        continue; // an instance running the plugin for several tenants reports its requests once
+      }
+      arm.put("instances", (Integer) arm.get("instances") + 1);
+      arm.put("requests", (Long) arm.get("requests") + h.state().getRequests());
+      arm.put("errors", (Long) arm.get("errors") + h.state().getErrors());
+      Double p99 = h.state().getP99Ms();
+      if (p99 != null && (arm.get("p99Ms") == null || p99 > (Double) arm.get("p99Ms"))) {
+        arm.put("p99Ms", p99);
+      }
+    }
+    byArm.values().forEach(a -> a.put("errorRate", (Long) a.get("requests") == 0 ? 0.0 : (double) (Long) a.get("errors") / (Long) a.get("requests")));
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("pluginId", pluginId);
+    answer.put("versions", versions.size());
+    answer.put("deprecatedVersions", versions.stream().filter(PluginVersion::getDeprecated).count());
+    answer.put("byArm", byArm);
+    return answer;
+  }
+
+  /** One instance holding one tenant's assignment of a plugin, as the instance registry knows it. */
+  private record Host(String tenantId, io.hotswap.avro.InstanceState state, io.hotswap.avro.AppliedVersion applied) {
+    String arm() {
+      return applied.getArm() == null ? "stable" : applied.getArm();
+    }
+  }
+
+  /** Every instance holding a (visible) tenant's assignment of the plugin. */
+  private List<Host> hosts(String pluginId) {
+    String suffix = "|" + io.hotswap.protocol.PluginAssignment.key(pluginId);
+    List<Host> hosts = new ArrayList<>();
+    try (org.apache.kafka.streams.state.KeyValueIterator<String, io.hotswap.avro.InstanceState> it =
+             router.<io.hotswap.avro.InstanceState>globalStore(io.hotswap.gateway.reads.ReadTopology.INSTANCES_STORE).all()) {
+      it.forEachRemaining(kv -> {
+        if (kv.value == null) {
+          return;
+        }
+        kv.value.getApplied().forEach((liveKey, applied) -> {
+          if (liveKey.endsWith(suffix) && applied.getVersion() != null) {
+            String tenant = liveKey.substring(0, liveKey.length() - suffix.length());
+            if (scope.canSee(tenant)) {
+              hosts.add(new Host(tenant, kv.value, applied));
+            }
+          }
+        });
+      });
+    }
+    return hosts;
   }
 
   record Candidate(String version, List<String> dependencies) {}

@@ -67,8 +67,7 @@ class PluginDeploymentController {
   /**
    * What to roll out where, and how: the plan's fields are those of {@code POST /api/v1/deployments}.
    * {@code config} and {@code credentials} are the tenant's settings for the new version (its
-   * current settings when left out; credentials, which are never read back, must be given again
-   * when the tenant has any).
+   * current ones when left out).
    */
   record Start(String tenantId, String environment, String version, String strategy, List<Integer> steps, Duration bakeTime,
                String stickyBy, List<String> targetInstances, List<String> targetTags, Double maxErrorRate, Double maxP99LatencyMs,
@@ -106,10 +105,6 @@ class PluginDeploymentController {
         config.put(e.getKey(), e.getValue());
       }
     }
-    if (body.credentials() == null && stable.get("credentials") != null && !stable.get("credentials").isEmpty()) {
-      throw Rejection.badRequest("credentials-required", "tenant '" + tenantId + "' has credentials for " + pluginId
-          + "; give them again for the new version (credentials are never read back)", "credentials");
-    }
     String pin = stable.get("pin") == null || stable.get("pin").isNull() ? null : stable.get("pin").asString();
     PluginAssignment candidate = assignments.assignment(tenantId, env, pluginId, true, body.version(), null, config, body.credentials(),
         request, "deployment");
@@ -118,7 +113,10 @@ class PluginDeploymentController {
           + candidate.version() + " is outside it (change the pin first)", "version");
     }
     candidate = new PluginAssignment(candidate.pluginId(), candidate.version(), true, pin, "deployment", candidate.config(),
-        candidate.credentials(), candidate.artifacts());
+        candidate.credentials(), candidate.artifacts(), false);
+    if (body.credentials() == null) {
+      candidate = candidate.keepingCredentials(); // rollout carries the tenant's current ones over
+    }
     if (body.sandbox() != null) {
       passSandbox(candidate, body.sandbox());
     }

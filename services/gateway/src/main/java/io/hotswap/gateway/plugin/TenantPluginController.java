@@ -75,8 +75,8 @@ class TenantPluginController {
   }
 
   /**
-   * The desired state of a tenant's plugin in one environment; PUT replaces it whole (credentials
-   * left out are removed).
+   * The desired state of a tenant's plugin in one environment; PUT replaces it whole, except that
+   * credentials left out are kept ({@code "credentials": {}} removes them).
    *
    * @param version an exact version; or
    * @param pin a range (npm style: {@code 1.x}, {@code ^1.2.0}) the tenant stays within: the newest
@@ -95,6 +95,9 @@ class TenantPluginController {
     String env = Environments.require(body.environment() == null ? "development" : body.environment());
     PluginAssignment assignment = assignments.assignment(tenantId, env, pluginId, body.enabled() == null || body.enabled(), body.version(), body.pin(),
         body.config(), body.credentials(), request);
+    if (body.credentials() == null) {
+      assignment = assignment.keepingCredentials(); // rollout carries the current ones over ({} removes them)
+    }
     StoreKeys.ConfigId id = new StoreKeys.ConfigId(tenantId, env, PluginAssignment.key(pluginId));
     boolean exists = CurrentConfig.current(router, id, request) != null;
     Command command = Commands.envelope(exists ? CommandType.CONFIG_UPDATE : CommandType.CONFIG_CREATE, tenantId, request, scope.subject())
