@@ -224,6 +224,39 @@ class PluginsEndToEndIT extends PlatformTest {
     }
   }
 
+  @Test
+  void shouldMigrateTheTenantsOnAVersionRespectingTheirPins() {
+    String plugin = "e2e-migrate-greeting";
+    byte[] v100 = withId(PluginRegistryIT.greeting(1), plugin);
+    byte[] v110 = withId(PluginRegistryIT.greeting(1), plugin, "1.1.0");
+    assertThat(PluginRegistryIT.register(v100, PluginRegistryIT.sign(v100), null).status()).isEqualTo(201);
+    for (String t : List.of("it-migrate-1", "it-migrate-2", "it-migrate-3")) {
+      createUnguardedTenant(t);
+    }
+    assertThat(api.put("/api/v1/tenants/it-migrate-1/plugins/" + plugin, Map.of("environment", "qa", "version", "1.0.0"), Map.of())
+        .status()).isEqualTo(201);
+    assertThat(api.put("/api/v1/tenants/it-migrate-2/plugins/" + plugin, Map.of("environment", "qa", "pin", "~1.0.0"), Map.of())
+        .status()).isEqualTo(201);
+    assertThat(PluginRegistryIT.register(v110, PluginRegistryIT.sign(v110), null).status()).isEqualTo(201);
+    assertThat(api.put("/api/v1/tenants/it-migrate-3/plugins/" + plugin, Map.of("environment", "qa", "version", "1.1.0"), Map.of())
+        .status()).isEqualTo(201);
+
+    Api.Response migrated = api.post("/api/v1/plugins/" + plugin + "/versions/1.0.0/migrate", Map.of("to", "1.1.0", "environment", "qa",
+        "tenants", List.of("it-migrate-1", "it-migrate-2", "it-migrate-3")));
+    assertThat(migrated.status()).as(migrated.text()).isEqualTo(200);
+    Map<String, String> outcomes = new java.util.HashMap<>();
+    migrated.json().get("tenants").forEach(t -> outcomes.put(t.get("tenantId").asString(),
+        t.get("outcome").asString() + (t.has("reason") ? " " + t.get("reason").asString() : "")));
+    assertThat(outcomes).containsEntry("it-migrate-1", "started").containsEntry("it-migrate-2", "skipped outside-pin")
+        .containsEntry("it-migrate-3", "skipped not-on-version");
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(api.get("/api/v1/tenants/it-migrate-1/plugins/" + plugin
+        + "?environment=qa").json().get("version").asString()).isEqualTo("1.1.0"));
+    assertThat(api.get("/api/v1/tenants/it-migrate-2/plugins/" + plugin + "?environment=qa").json().get("version").asString())
+        .isEqualTo("1.0.0");
+    assertThat(api.as(Tokens.token("it-dev", List.of("Developer"), List.of()))
+        .post("/api/v1/plugins/" + plugin + "/versions/1.0.0/migrate", Map.of("to", "1.1.0", "environment", "qa")).status()).isEqualTo(403);
+  }
+
   private static String greet(HotSwapClient service, String tenant) throws Exception {
     return service.plugins().call(tenant, PLUGIN, Invocable.class, g -> g.invoke("greet", Map.of("name", "Ada")));
   }

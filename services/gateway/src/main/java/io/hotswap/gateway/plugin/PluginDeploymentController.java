@@ -86,6 +86,22 @@ class PluginDeploymentController {
     if (body.version() == null) {
       throw Rejection.badRequest("missing-version", "version (the plugin version to roll out) is required", "version");
     }
+    Launched launched = launch(pluginId, body, tenantId, env, null, request);
+    if (Writes.isHeld(launched.result())) {
+      return writes.held(launched.result(), launched.answer());
+    }
+    launched.answer().put("status", "running");
+    return ResponseEntity.created(URI.create("/api/v1/deployments/" + launched.answer().get("deploymentId"))).body(launched.answer());
+  }
+
+  /** A plugin deployment sent into the pipeline: its answer and what it says about the deployment. */
+  private record Launched(CommandResult result, Map<String, Object> answer) {}
+
+  /**
+   * Starts a tenant's plugin deployment; {@code from}, when given, is the version the tenant must
+   * run now (409 otherwise).
+   */
+  private Launched launch(String pluginId, Start body, String tenantId, String env, String from, HttpServletRequest request) {
     boolean early = Environments.order(env) <= Environments.order("qa");
     if (!early && !scope.hasAnyRole(Role.ADMIN, Role.OPERATOR, Role.TENANT_ADMIN, Role.TENANT_OWNER)) {
       throw new Rejection(403, "forbidden", "deploying a plugin to " + env + " needs the Admin, Operator, TenantAdmin or TenantOwner role",
@@ -98,6 +114,10 @@ class PluginDeploymentController {
           + " to roll a new version out from; assign it first (PUT /api/v1/tenants/" + tenantId + "/plugins/" + pluginId + ")", "pluginId");
     }
     JsonNode stable = current.get("value");
+    if (from != null && (!from.equals(stable.get("version").asString()) || !stable.get("enabled").asBoolean())) {
+      throw Rejection.conflict("not-on-version", "tenant '" + tenantId + "' runs " + pluginId + " " + stable.get("version").asString()
+          + (stable.get("enabled").asBoolean() ? "" : " (disabled)") + ", not " + from, "version");
+    }
     Map<String, JsonNode> config = body.config();
     if (config == null) {
       config = new LinkedHashMap<>();
@@ -138,11 +158,74 @@ class PluginDeploymentController {
     answer.put("fromVersion", stable.get("version").asString());
     answer.put("toVersion", candidate.version());
     answer.put("strategy", (strategy == null ? DeploymentStrategy.DIRECT : strategy).name().toLowerCase(java.util.Locale.ROOT));
-    if (Writes.isHeld(result)) {
-      return writes.held(result, answer);
+    return new Launched(result, answer);
+  }
+
+  /** What to migrate: the version to move to, where, for which tenants (all that run the version, when left out), and how. */
+  record Migrate(String to, String environment, List<String> tenants, String strategy, List<Integer> steps, Duration bakeTime,
+                 Double maxErrorRate, Double maxP99LatencyMs, RequiredSandbox sandbox) {}
+
+  /**
+   * Moves every tenant that runs {@code version} of the plugin (in one environment; among the
+   * tenants named, or all the caller sees) to {@code to}, each by a plugin deployment of its own
+   * with the plan given: their settings and credentials carried over, pins respected. The answer
+   * lists each tenant: started (with its deployment), held for approval, or skipped with why.
+   */
+  @PostMapping("/api/v1/plugins/{pluginId}/versions/{version}/migrate")
+  Map<String, Object> migrate(@PathVariable String pluginId, @PathVariable String version, @RequestBody Migrate body,
+                              HttpServletRequest request) {
+    if (body == null || body.to() == null || body.environment() == null) {
+      throw Rejection.badRequest("missing-target", "to (the version to migrate to) and environment are required", "to");
     }
-    answer.put("status", "running");
-    return ResponseEntity.created(URI.create("/api/v1/deployments/" + publicId)).body(answer);
+    String env = Environments.require(body.environment());
+    String from = io.hotswap.core.domain.SemVer.parse(version, "version").toString();
+    List<String> tenants = body.tenants() != null ? body.tenants() : allTenants();
+    Start plan = new Start(null, env, body.to(), body.strategy(), body.steps(), body.bakeTime(), null, null, null, body.maxErrorRate(),
+        body.maxP99LatencyMs(), null, null, null, body.sandbox());
+    List<Map<String, Object>> results = new java.util.ArrayList<>();
+    for (String tenant : tenants) {
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("tenantId", tenant);
+      try {
+        scope.visibleTenant(TenantIds.require(tenant));
+        Launched launched = launch(pluginId, plan, tenant, env, from, request);
+        row.put("outcome", Writes.isHeld(launched.result()) ? "held" : "started");
+        row.put("deploymentId", launched.answer().get("deploymentId"));
+        if (Writes.isHeld(launched.result())) {
+          row.put("approvalId", launched.result().getResourceId());
+        }
+      } catch (Rejection r) {
+        if (body.tenants() == null && (r.type().equals("plugin-not-assigned") || r.type().equals("not-on-version"))) {
+          continue; // among all tenants, only those that run the version are the migration's
+        }
+        row.put("outcome", "skipped");
+        row.put("reason", r.type());
+        row.put("detail", r.getMessage());
+      }
+      results.add(row);
+    }
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("pluginId", pluginId);
+    answer.put("from", from);
+    answer.put("to", body.to());
+    answer.put("environment", env);
+    answer.put("started", results.stream().filter(r -> !"skipped".equals(r.get("outcome"))).count());
+    answer.put("tenants", results);
+    return answer;
+  }
+
+  /** Every active tenant the caller sees, from the gateway's copy of the tenants. */
+  private List<String> allTenants() {
+    List<String> tenants = new java.util.ArrayList<>();
+    try (org.apache.kafka.streams.state.KeyValueIterator<String, io.hotswap.avro.Tenant> it =
+             router.<io.hotswap.avro.Tenant>globalStore(io.hotswap.gateway.reads.ReadTopology.TENANTS_STORE).all()) {
+      it.forEachRemaining(kv -> {
+        if (kv.value != null && kv.value.getStatus() == io.hotswap.avro.TenantStatus.ACTIVE && scope.canSee(kv.key)) {
+          tenants.add(kv.key);
+        }
+      });
+    }
+    return tenants;
   }
 
   /** Runs the required test cases against the candidate in a sandbox of their own; anything but PASSED refuses the deployment. */
