@@ -29,10 +29,11 @@ final class Fuzz {
     }
   }
 
-  private static final Map<String, String> VALID = Map.of(
-      "{tenantId}", "it-fuzz", "{configId}", "it-fuzz:development:f.k", "{version}", "1", "{schemaId}", "it-fuzz:f-schema",
-      "{profileId}", "it-fuzz:f-service.development", "{instanceId}", "f-instance", "{deploymentId}", "it-fuzz:dfuzz",
-      "{approvalId}", "fuzz-approval", "{waveDeploymentId}", "wfuzz");
+  private static final Map<String, String> VALID = Map.ofEntries(
+      Map.entry("{tenantId}", "it-fuzz"), Map.entry("{configId}", "it-fuzz:development:f.k"), Map.entry("{version}", "1"),
+      Map.entry("{schemaId}", "it-fuzz:f-schema"), Map.entry("{profileId}", "it-fuzz:f-service.development"),
+      Map.entry("{instanceId}", "f-instance"), Map.entry("{deploymentId}", "it-fuzz:dfuzz"), Map.entry("{approvalId}", "fuzz-approval"),
+      Map.entry("{waveDeploymentId}", "wfuzz"), Map.entry("{pluginId}", "f-plugin"), Map.entry("{id}", "sb-fuzz"));
 
   /** Path segments a client can send (percent-encoded where a URL needs it). */
   private static final List<String> HOSTILE_SEGMENTS = List.of(

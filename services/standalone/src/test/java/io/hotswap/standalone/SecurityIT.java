@@ -95,7 +95,8 @@ class SecurityIT extends PlatformTest {
         String path = row.path().replace("{tenantId}", "it-matrix").replace("{configId}", "it-matrix:development:m.k").replace("{version}", "1").replace("{kind}", "read")
             .replace("{schemaId}", "it-matrix:m-schema").replace("{profileId}", "it-matrix:m-service.development")
             .replace("{instanceId}", "m-instance-absent").replace("{deploymentId}", "it-matrix:dabsent")
-            .replace("{approvalId}", "absent-approval").replace("{waveDeploymentId}", "wabsent");
+            .replace("{approvalId}", "absent-approval").replace("{waveDeploymentId}", "wabsent")
+            .replace("{pluginId}", "m-plugin-absent").replace("{id}", "sb-absent");
         // bodies that pass authorization but change nothing: empty JSON objects fail validation (400)
         Object body = row.method().equals("POST") || row.method().equals("PUT") ? Map.of() : null;
         if (row.method().equals("DELETE")) {

@@ -118,6 +118,9 @@ class TenantPluginController {
     scope.visibleTenant(TenantIds.require(tenantId));
     String env = Environments.require(environment == null ? "development" : environment);
     StoreKeys.ConfigId id = new StoreKeys.ConfigId(tenantId, env, PluginAssignment.key(PluginVersions.requireId(pluginId, "pluginId")));
+    if (minVersion != null && minVersion < 1) {
+      throw Rejection.badRequest("invalid-min-version", "minVersion must be 1 or more (got " + minVersion + ")", "minVersion");
+    }
     return router.route(tenantId, request, partition -> {
       ConfigEntry entry = ReadYourWrites.await(router, partition, id.storeKey(), minVersion, readYourWritesWait);
       if (entry == null || entry.getDeleted()) {

@@ -112,6 +112,13 @@ public class ProblemHandler {
     return ResponseEntity.status(503).header("Retry-After", "1").body(problem(503, "state-unavailable", e.getMessage(), null));
   }
 
+  /** Tomcat could not decode a form-encoded body or query (a bad %-escape): the client's mistake, not an outage. */
+  @ExceptionHandler(org.apache.tomcat.util.http.InvalidParameterException.class)
+  ResponseEntity<ProblemDetail> undecodable(org.apache.tomcat.util.http.InvalidParameterException e) {
+    return ResponseEntity.badRequest().body(problem(400, "malformed-request", "the request's parameters could not be decoded: "
+        + e.getMessage().lines().findFirst().orElse(""), null));
+  }
+
   @ExceptionHandler(IllegalStateException.class)
   ResponseEntity<ProblemDetail> kafkaDown(IllegalStateException e) {
     LOG.warn("Request failed: {}", e.getMessage());
