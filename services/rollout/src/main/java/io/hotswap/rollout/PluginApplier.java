@@ -44,10 +44,7 @@ final class PluginApplier {
     SemVer version = SemVer.parse(p.getVersion(), "version");
     List<PluginVersion> versions = versions(id);
     PluginVersion newest = PluginVersions.newest(versions);
-    if (newest != null && version.compareTo(SemVer.parse(newest.getVersion(), "version")) <= 0) {
-      throw Rejection.conflict("version-not-increasing", "version " + version + " of plugin '" + id
-          + "' must be greater than the newest registered, " + newest.getVersion(), "version");
-    }
+    PluginVersions.requireNewer(id, version.toString(), versions);
     PluginVersion created = PluginVersions.registered(command, now);
     PluginVersions.resolve(PluginVersions.manifest(created), all());
     String key = PluginVersions.key(id, created.getVersion());

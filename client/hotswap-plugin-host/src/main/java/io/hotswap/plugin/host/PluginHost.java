@@ -87,18 +87,9 @@ public final class PluginHost implements AutoCloseable {
    * @return the binary's manifest
    */
   public PluginManifest install(PluginBinary binary) throws PluginRejected {
-    String publisher = trust.verify(binary);
-    PluginManifest manifest = PluginManifest.read(binary.bytes());
-    if (!manifest.runsOn(PluginApi.VERSION)) {
-      throw new PluginRejected(PluginRejected.Reason.UNSUPPORTED_API, manifest.coordinates() + " needs plugin API "
-          + manifest.apiVersion() + "; this runtime has " + PluginApi.VERSION);
-    }
-    Map<String, byte[]> entries = PluginClassLoader.entries(binary.bytes()); // read once, kept for every loader of it
-    if (!entries.containsKey(manifest.entryPoint().replace('.', '/') + ".class")) {
-      throw new PluginRejected(PluginRejected.Reason.BAD_MANIFEST, "the entry point " + manifest.entryPoint()
-          + " is not in the jar");
-    }
-    Installed fresh = new Installed(manifest, entries, binary.sha256(), publisher);
+    CheckedBinary checked = CheckedBinary.check(binary, trust); // entries read once, kept for every loader of it
+    PluginManifest manifest = checked.manifest();
+    Installed fresh = new Installed(manifest, checked.entries(), binary.sha256(), checked.publisher());
     Installed before = installed.putIfAbsent(manifest.coordinates(), fresh);
     if (before != null && !before.sha256().equals(binary.sha256())) {
       throw new PluginRejected(PluginRejected.Reason.CHECKSUM_MISMATCH, manifest.coordinates()

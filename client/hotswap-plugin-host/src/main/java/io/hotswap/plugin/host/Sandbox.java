@@ -93,8 +93,8 @@ public final class Sandbox {
     Path dir = workDir.resolve("sandbox-" + UUID.randomUUID());
     try {
       PluginManifest manifest;
-      try (PluginHost check = PluginHost.builder(trust).build()) {
-        manifest = check.install(binary);
+      try {
+        manifest = CheckedBinary.check(binary, trust).manifest();
       } catch (PluginRejected e) {
         return new Result(Outcome.REFUSED, e.reason().code() + ": " + e.getMessage(), List.of(), "", Duration.ZERO,
             Duration.ZERO, false);

@@ -115,6 +115,15 @@ public final class PluginVersions {
     }
   }
 
+  /** 409 unless {@code version} is newer than every registered version of the plugin. */
+  public static void requireNewer(String pluginId, String version, List<PluginVersion> registered) {
+    PluginVersion newest = newest(registered);
+    if (newest != null && SemVer.parse(version, "version").compareTo(SemVer.parse(newest.getVersion(), "version")) <= 0) {
+      throw Rejection.conflict("version-not-increasing", "version " + version + " of plugin '" + pluginId
+          + "' must be greater than the newest registered, " + newest.getVersion(), "version");
+    }
+  }
+
   /** The newest of a plugin's versions, or null. */
   public static PluginVersion newest(List<PluginVersion> versions) {
     return versions.stream().max(Comparator.comparing(v -> SemVer.parse(v.getVersion(), "version"))).orElse(null);

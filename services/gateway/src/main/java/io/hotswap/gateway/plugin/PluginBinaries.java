@@ -62,6 +62,19 @@ public final class PluginBinaries implements AutoCloseable {
     }
   }
 
+  /**
+   * A registered version's binary, exactly as registered: checked against its SHA-256, so bytes
+   * changed in object storage are never served or run (502).
+   */
+  public byte[] get(io.hotswap.avro.PluginVersion version) {
+    byte[] bytes = get(version.getObjectKey());
+    if (!io.hotswap.plugin.host.PluginSignatures.sha256(bytes).equals(version.getSha256())) {
+      throw new Rejection(502, "plugin-binary-corrupt", "the stored binary of " + version.getPluginId() + "@" + version.getVersion()
+          + " no longer matches its registered SHA-256; it is not served", "version");
+    }
+    return bytes;
+  }
+
   /** The stored bytes; 404 when the object is gone. */
   public byte[] get(String key) {
     try {

@@ -14,6 +14,7 @@ import io.hotswap.gateway.pipeline.Writes;
 import io.hotswap.gateway.reads.Waits;
 import io.hotswap.gateway.security.TenantScope;
 import io.hotswap.plugin.api.PluginApi;
+import io.hotswap.plugin.host.CheckedBinary;
 import io.hotswap.plugin.host.Dependency;
 import io.hotswap.plugin.host.PluginBinary;
 import io.hotswap.plugin.host.PluginManifest;
@@ -86,19 +87,16 @@ class PluginController {
                                       HttpServletRequest request) {
     requireStorage();
     byte[] bytes = bytes(binary);
-    PluginManifest manifest = manifest(bytes);
     String sha256 = PluginSignatures.sha256(bytes);
-    String publisher = verify(new PluginBinary(bytes, sha256, signature(signature)));
+    CheckedBinary checked = check(new PluginBinary(bytes, sha256, signature(signature)));
+    PluginManifest manifest = checked.manifest();
+    String publisher = checked.publisher();
     String version = SemVer.parse(manifest.version(), "version").toString();
     // what the registry decides (newer than the last, dependencies resolvable) is checked here for a
     // clear answer before anything is stored, and judged again by rollout, which owns the registry
-    PluginVersion newest = PluginVersions.newest(registry.versions(manifest.id()));
-    if (newest != null && SemVer.parse(version, "version").compareTo(SemVer.parse(newest.getVersion(), "version")) <= 0) {
-      throw Rejection.conflict("version-not-increasing", "version " + version + " of plugin '" + manifest.id()
-          + "' must be greater than the newest registered, " + newest.getVersion(), "version");
-    }
+    PluginVersions.requireNewer(manifest.id(), version, registry.versions(manifest.id()));
     PluginVersions.resolve(manifest, registry.everyVersion());
-    String configSchema = configSchema(bytes);
+    String configSchema = configSchema(checked);
     String objectKey = PluginBinaries.objectKey(manifest.id(), version, sha256);
     binaries.put(objectKey, bytes);
     Command command = Commands.envelope(CommandType.PLUGIN_REGISTER, WaveMachine.ALL_TENANTS, request, scope.subject())
@@ -143,11 +141,7 @@ class PluginController {
   ResponseEntity<byte[]> binary(@PathVariable String pluginId, @PathVariable String version) {
     requireStorage();
     PluginVersion v = existing(pluginId, version);
-    byte[] bytes = binaries.get(v.getObjectKey());
-    if (!PluginSignatures.sha256(bytes).equals(v.getSha256())) {
-      throw new Rejection(502, "plugin-binary-corrupt", "the stored binary of " + PluginVersions.coordinates(pluginId, v.getVersion())
-          + " no longer matches its registered SHA-256; it is not served", "version");
-    }
+    byte[] bytes = binaries.get(v);
     HttpHeaders headers = new HttpHeaders();
     headers.setContentType(MediaType.parseMediaType("application/java-archive"));
     headers.setContentDisposition(org.springframework.http.ContentDisposition.attachment()
@@ -168,10 +162,10 @@ class PluginController {
                        HttpServletRequest request) {
     PluginVersion v = existing(pluginId, version);
     String reason = body == null || body.reason() == null || body.reason().isBlank() ? "deprecated" : body.reason().strip();
-    CommandResult result = writes.submit(Commands.envelope(CommandType.PLUGIN_DEPRECATE, WaveMachine.ALL_TENANTS, request, scope.subject())
+    writes.submit(Commands.envelope(CommandType.PLUGIN_DEPRECATE, WaveMachine.ALL_TENANTS, request, scope.subject())
         .setPlugin(PluginPayload.newBuilder().setPluginId(pluginId).setVersion(v.getVersion()).setReason(reason).build())
         .build());
-    return PluginView.of(await(pluginId, v.getVersion(), p -> p != null && p.getDeprecated() && result != null));
+    return PluginView.of(await(pluginId, v.getVersion(), p -> p != null && p.getDeprecated()));
   }
 
   /** The versions a plugin version (its newest, or {@code version}) runs with: its dependencies, resolved, dependencies first. */
@@ -318,32 +312,24 @@ class PluginController {
     return answer;
   }
 
-  private PluginManifest manifest(byte[] bytes) {
-    PluginManifest manifest;
+  /**
+   * The checks a host makes before loading anything ({@link CheckedBinary}), as problem details: a
+   * manifest's problems each listed in {@code errors}.
+   */
+  private CheckedBinary check(PluginBinary binary) {
     try {
-      manifest = PluginManifest.read(bytes);
+      return CheckedBinary.check(binary, trust);
     } catch (PluginRejected e) {
-      throw Rejection.badRequest(e.reason().code(), "the plugin's manifest is not valid: " + e.getMessage(), "binary")
-          .withErrors(List.of(e.getMessage().split("; ")));
+      String field = e.reason() == PluginRejected.Reason.BAD_MANIFEST || e.reason() == PluginRejected.Reason.UNSUPPORTED_API
+          ? "binary" : "signature";
+      Rejection r = Rejection.badRequest(e.reason().code(), "the plugin cannot be registered: " + e.getMessage(), field);
+      throw e.reason() == PluginRejected.Reason.BAD_MANIFEST ? r.withErrors(List.of(e.getMessage().split("; "))) : r;
     }
-    List<String> problems = new ArrayList<>();
-    SemVer.parse(manifest.version(), "version");
-    if (!manifest.runsOn(PluginApi.VERSION)) {
-      problems.add("it was built against plugin API " + manifest.apiVersion() + "; this platform runs API " + PluginApi.VERSION);
-    }
-    if (!containsClass(bytes, manifest.entryPoint())) {
-      problems.add("its entry point " + manifest.entryPoint() + " is not a class in the jar");
-    }
-    if (!problems.isEmpty()) {
-      throw Rejection.badRequest("bad-manifest", "the plugin " + manifest.coordinates() + " cannot be registered: " + String.join("; ", problems),
-          "binary").withErrors(problems);
-    }
-    return manifest;
   }
 
   /** The JSON Schema of tenants' settings the jar ships ({@link PluginVersions#CONFIG_SCHEMA_ENTRY}), checked; null when none. */
-  private static String configSchema(byte[] jar) {
-    byte[] schema = entry(jar, PluginVersions.CONFIG_SCHEMA_ENTRY);
+  private static String configSchema(CheckedBinary jar) {
+    byte[] schema = jar.entry(PluginVersions.CONFIG_SCHEMA_ENTRY);
     if (schema == null) {
       return null;
     }
@@ -355,32 +341,6 @@ class PluginController {
           + r.getMessage(), "binary");
     }
     return text;
-  }
-
-  private String verify(PluginBinary binary) {
-    try {
-      return trust.verify(binary);
-    } catch (PluginRejected e) {
-      throw Rejection.badRequest(e.reason().code(), e.getMessage(), "signature");
-    }
-  }
-
-  private static boolean containsClass(byte[] jar, String className) {
-    return entry(jar, className.replace('.', '/') + ".class") != null;
-  }
-
-  /** The bytes of one entry of a jar, or null when it has none (or is no jar). */
-  private static byte[] entry(byte[] jar, String name) {
-    try (java.util.jar.JarInputStream in = new java.util.jar.JarInputStream(new java.io.ByteArrayInputStream(jar))) {
-      for (java.util.jar.JarEntry e = in.getNextJarEntry(); e != null; e = in.getNextJarEntry()) {
-        if (e.getName().equals(name)) {
-          return in.readAllBytes();
-        }
-      }
-      return null;
-    } catch (IOException e) {
-      return null;
-    }
   }
 
   private byte[] bytes(MultipartFile binary) {

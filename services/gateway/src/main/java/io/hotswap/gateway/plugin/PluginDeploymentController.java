@@ -232,7 +232,7 @@ class PluginDeploymentController {
   private void passSandbox(PluginAssignment candidate, RequiredSandbox required) {
     List<io.hotswap.plugin.host.Sandbox.TestCase> cases = SandboxController.testCases(required.testCases());
     io.hotswap.avro.PluginVersion version = registry.version(candidate.pluginId(), candidate.version());
-    io.hotswap.plugin.host.Sandbox.Result result = sandboxes.runNow(version, binaries.get(version.getObjectKey()), candidate.config(), cases);
+    io.hotswap.plugin.host.Sandbox.Result result = sandboxes.runNow(version, binaries.get(version), candidate.config(), cases);
     if (result.outcome() != io.hotswap.plugin.host.Sandbox.Outcome.PASSED) {
       throw Rejection.unprocessable("sandbox-failed", PluginVersions.coordinates(candidate.pluginId(), candidate.version())
           + " did not pass its sandbox run (" + result.outcome() + "): " + result.reason(), "sandbox")

@@ -6,7 +6,6 @@ import io.hotswap.core.domain.Rejection;
 import io.hotswap.core.domain.SemVer;
 import io.hotswap.core.plugin.PluginVersions;
 import io.hotswap.gateway.security.TenantScope;
-import io.hotswap.plugin.host.PluginSignatures;
 import io.hotswap.plugin.host.Sandbox;
 import java.net.URI;
 import java.time.Duration;
@@ -72,12 +71,7 @@ class SandboxController {
     if (v == null) {
       throw Rejection.notFound("plugin-version-not-found", "plugin '" + body.pluginId() + "' has no version " + body.version(), "version");
     }
-    byte[] bytes = binaries.get(v.getObjectKey());
-    if (!PluginSignatures.sha256(bytes).equals(v.getSha256())) {
-      throw new Rejection(502, "plugin-binary-corrupt", "the stored binary of " + PluginVersions.coordinates(v.getPluginId(), v.getVersion())
-          + " no longer matches its registered SHA-256", "version");
-    }
-    return view(sandboxes.load(id, v, bytes, body.config() == null ? Map.of() : body.config()));
+    return view(sandboxes.load(id, v, binaries.get(v), body.config() == null ? Map.of() : body.config()));
   }
 
   /** One call and, optionally, the output it must give. */
