@@ -54,7 +54,8 @@ public record TrustPolicy(Map<String, PublicKey> publishers, boolean allowUnsign
         return p.getKey();
       }
     }
-    throw new PluginRejected(PluginRejected.Reason.BAD_SIGNATURE,
-        "the signature is not one of the trusted publishers' (" + String.join(", ", publishers.keySet()) + ") over this binary");
+    throw new PluginRejected(PluginRejected.Reason.BAD_SIGNATURE, publishers.isEmpty()
+        ? "no publisher is trusted here, so no signature can be: give the platform (or this host) the publisher's public key"
+        : "the signature is not one of the trusted publishers' (" + String.join(", ", publishers.keySet()) + ") over this binary");
   }
 }
