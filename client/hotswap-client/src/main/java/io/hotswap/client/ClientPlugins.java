@@ -147,7 +147,7 @@ public final class ClientPlugins implements AutoCloseable {
       return;
     }
     for (PluginAssignment.Artifact artifact : assignment.artifacts()) {
-      install(artifact);
+      install(artifact, options.trust(tenant));
     }
     Map<String, String> secrets = new LinkedHashMap<>();
     assignment.credentials().forEach((name, sealed) -> secrets.put(name, engine.openSecret(tenant, change.key(), sealed)));
@@ -157,9 +157,8 @@ public final class ClientPlugins implements AutoCloseable {
   }
 
   /** Installs a binary unless installed: from the cache when it holds those bytes, else from the source. */
-  private void install(PluginAssignment.Artifact artifact) throws IOException, PluginRejected {
-    String coordinates = artifact.pluginId() + "@" + artifact.version();
-    if (host.installed().stream().anyMatch(m -> m.coordinates().equals(coordinates))) {
+  private void install(PluginAssignment.Artifact artifact, io.hotswap.plugin.host.TrustPolicy trust) throws IOException, PluginRejected {
+    if (host.installedUnder(artifact.pluginId(), artifact.version(), trust)) {
       return;
     }
     byte[] bytes = cached(artifact.sha256());
@@ -168,7 +167,7 @@ public final class ClientPlugins implements AutoCloseable {
       cache(artifact.sha256(), bytes);
     }
     byte[] signature = artifact.signature() == null ? null : Base64.getDecoder().decode(artifact.signature());
-    host.install(new PluginBinary(bytes, artifact.sha256(), signature));
+    host.install(new PluginBinary(bytes, artifact.sha256(), signature), trust);
   }
 
   private byte[] cached(String sha256) throws IOException {

@@ -22,6 +22,8 @@ public final class PluginOptions {
 
   private final Map<String, PublicKey> publishers = new LinkedHashMap<>();
   private boolean allowUnsigned;
+  private final Map<String, Map<String, PublicKey>> tenantPublishers = new LinkedHashMap<>();
+  private final java.util.Set<String> tenantsAllowingUnsigned = new java.util.HashSet<>();
   private PluginSource source;
   private Path cacheDirectory;
   private Duration livenessPeriod = Duration.ofSeconds(10);
@@ -48,6 +50,22 @@ public final class PluginOptions {
   /** Runs unsigned binaries too (only for a platform that registers them: off by default). */
   public PluginOptions allowUnsigned() {
     this.allowUnsigned = true;
+    return this;
+  }
+
+  /**
+   * Trusts a publisher for one tenant's plugins only (a tenant that signs its own plugins): its
+   * binaries run for that tenant, never for another.
+   */
+  public PluginOptions trustPublisherForTenant(String tenantId, String name, String publicKeyBase64) {
+    tenantPublishers.computeIfAbsent(Objects.requireNonNull(tenantId), t -> new LinkedHashMap<>())
+        .put(Objects.requireNonNull(name), PluginSignatures.publicKey(publicKeyBase64));
+    return this;
+  }
+
+  /** Runs unsigned binaries for this tenant (one that registers unsigned plugins of its own). */
+  public PluginOptions allowUnsignedForTenant(String tenantId) {
+    tenantsAllowingUnsigned.add(Objects.requireNonNull(tenantId));
     return this;
   }
 
@@ -103,6 +121,15 @@ public final class PluginOptions {
   TrustPolicy trust() {
     TrustPolicy trust = TrustPolicy.trusting(publishers);
     return allowUnsigned ? trust.allowingUnsigned() : trust;
+  }
+
+  /** What a tenant's plugins are judged by: the service's publishers and the tenant's own. */
+  TrustPolicy trust(String tenantId) {
+    TrustPolicy trust = trust();
+    for (Map.Entry<String, PublicKey> p : tenantPublishers.getOrDefault(tenantId, Map.of()).entrySet()) {
+      trust = trust.withPublisher(tenantId + "/" + p.getKey(), p.getValue());
+    }
+    return tenantsAllowingUnsigned.contains(tenantId) ? trust.allowingUnsigned() : trust;
   }
 
   PluginSource source() {

@@ -40,7 +40,8 @@ import org.springframework.context.SmartLifecycle;
  * committed state of an approval request on {@code hotswap.approvals.v1} (pending, each approval,
  * approved, rejected, expired) and every rolled-back deployment on {@code hotswap.deployments.v1}
  * (automatic ones say so, with the health that caused them), and every plugin version deprecated on
- * {@code hotswap.plugins.v1} (with why: the tenants that run it see it in their plugin list). POSTed as JSON at least once: offsets
+ * {@code hotswap.plugins.v1} (with why; once for the platform and once per tenant and environment
+ * that ran it). POSTed as JSON at least once: offsets
  * are committed only after the webhook answered 2xx, so a notification is retried (with back-off)
  * rather than lost, and may arrive twice after a restart ({@code X-HotSwap-Delivery} names it for
  * de-duplication). With a secret, {@code X-HotSwap-Signature: sha256=<hex HMAC of the body>} lets
@@ -130,16 +131,31 @@ final class WebhookNotifier implements SmartLifecycle {
     return body;
   }
 
-  /** The notification of a deprecated plugin version: which, why, and where its tenants read what they run. */
-  static Map<String, Object> body(io.hotswap.avro.PluginVersion v) {
+  /**
+   * The notifications of a deprecated plugin version: one for the platform (tenant {@code *}, as in
+   * the audit trail), then one for each tenant and environment that ran it when it was deprecated,
+   * so a tenant's people hear of it where their notifications go.
+   */
+  static List<Map<String, Object>> bodies(io.hotswap.avro.PluginVersion v) {
+    List<Map<String, Object>> bodies = new java.util.ArrayList<>();
+    bodies.add(deprecation(v, io.hotswap.core.deploy.WaveMachine.ALL_TENANTS, null));
+    for (String where : v.getDeprecationNotified()) {
+      int slash = where.indexOf('/');
+      bodies.add(deprecation(v, slash < 0 ? where : where.substring(0, slash), slash < 0 ? null : where.substring(slash + 1)));
+    }
+    return bodies;
+  }
+
+  private static Map<String, Object> deprecation(io.hotswap.avro.PluginVersion v, String tenantId, String environment) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("event", "plugin.deprecated");
-    body.put("tenantId", io.hotswap.core.deploy.WaveMachine.ALL_TENANTS); // the registry is the platform's, as in the audit trail
+    body.put("tenantId", tenantId);
+    body.put("environment", environment);
     body.put("pluginId", v.getPluginId());
     body.put("version", v.getVersion());
     body.put("reason", v.getDeprecationReason());
     body.put("deprecatedAt", v.getUpdatedAt().toString());
-    body.put("tenantsRunningIt", "GET /api/v1/tenants/{tenantId}/plugins shows deprecated: true where it runs");
+    body.put("tenantsRunningIt", v.getDeprecationNotified().size());
     return body;
   }
 
@@ -166,34 +182,37 @@ final class WebhookNotifier implements SmartLifecycle {
     }
   }
 
-  /** The notification a record calls for, or null (a deployment that was not rolled back; an undecodable record, logged). */
-  private Map<String, Object> notification(ConsumerRecord<String, byte[]> record) {
+  /** The notifications a record calls for: none for a deployment not rolled back or an undecodable record (logged). */
+  private List<Map<String, Object>> notifications(ConsumerRecord<String, byte[]> record) {
     try {
       if (record.topic().equals(Topics.DEPLOYMENTS)) {
         Deployment d = serdes.deployment().fromBytes(record.value());
-        return d.getStatus() == DeploymentStatus.ROLLED_BACK ? body(d) : null;
+        return d.getStatus() == DeploymentStatus.ROLLED_BACK ? List.of(body(d)) : List.of();
       }
       if (record.topic().equals(Topics.PLUGINS)) {
         io.hotswap.avro.PluginVersion v = serdes.pluginVersion().fromBytes(record.value());
-        return v.getDeprecated() ? body(v) : null;
+        return v.getDeprecated() ? bodies(v) : List.of();
       }
-      return body(serdes.approvalRequest().fromBytes(record.value()));
+      return List.of(body(serdes.approvalRequest().fromBytes(record.value())));
     } catch (RuntimeException e) {
       LOG.warn("skipping an undecodable record at {}-{}@{}: {}", record.topic(), record.partition(), record.offset(), e.getMessage());
-      return null;
+      return List.of();
     }
   }
 
   /** Posts until the webhook answers 2xx (or the notifier stops: the offset is then not committed, so it is sent again). */
   private void deliver(ConsumerRecord<String, byte[]> record) {
-    Map<String, Object> notification = notification(record);
-    if (notification == null) {
-      return;
+    for (Map<String, Object> notification : notifications(record)) {
+      deliver(record.topic(), notification);
     }
+  }
+
+  private void deliver(String topic, Map<String, Object> notification) {
     byte[] body = Json.MAPPER.writeValueAsBytes(notification);
-    String delivery = switch (record.topic()) {
+    String delivery = switch (topic) {
       case Topics.DEPLOYMENTS -> notification.get("deploymentId") + "/" + notification.get("revision");
-      case Topics.PLUGINS -> notification.get("pluginId") + "@" + notification.get("version") + "/deprecated";
+      case Topics.PLUGINS -> notification.get("pluginId") + "@" + notification.get("version") + "/deprecated/" + notification.get("tenantId")
+          + (notification.get("environment") == null ? "" : "/" + notification.get("environment"));
       default -> notification.get("approvalId") + "/" + notification.get("revision");
     };
     HttpRequest.Builder post = HttpRequest.newBuilder(webhook).timeout(Duration.ofSeconds(10))

@@ -167,6 +167,8 @@ final class ChangeApplier extends CommandProcessor<Output> {
             .setApprovalTimeoutMs(p.getApprovalTimeoutMs() == null ? java.time.Duration.ofHours(24).toMillis() : p.getApprovalTimeoutMs())
             .setApprovalLevelsByEnvironment(p.getApprovalLevelsByEnvironment() == null ? Map.of() : p.getApprovalLevelsByEnvironment())
             .setDefaultStrategies(p.getDefaultStrategies() == null ? Map.of() : p.getDefaultStrategies())
+            .setPluginPublishers(p.getPluginPublishers() == null ? Map.of() : p.getPluginPublishers())
+            .setAllowUnsignedPlugins(p.getAllowUnsignedPlugins() != null && p.getAllowUnsignedPlugins())
             .build();
         type = AuditEventType.TENANT_CREATED;
         status = 201;
@@ -189,6 +191,8 @@ final class ChangeApplier extends CommandProcessor<Output> {
             .setApprovalLevelsByEnvironment(p.getApprovalLevelsByEnvironment() == null ? before.getApprovalLevelsByEnvironment()
                 : p.getApprovalLevelsByEnvironment())
             .setDefaultStrategies(p.getDefaultStrategies() == null ? before.getDefaultStrategies() : p.getDefaultStrategies())
+            .setPluginPublishers(p.getPluginPublishers() == null ? before.getPluginPublishers() : p.getPluginPublishers())
+            .setAllowUnsignedPlugins(p.getAllowUnsignedPlugins() == null ? before.getAllowUnsignedPlugins() : p.getAllowUnsignedPlugins())
             .setVersion(before.getVersion() + 1)
             .setUpdatedAt(now)
             .setUpdatedBy(command.getActor())
@@ -495,6 +499,8 @@ final class ChangeApplier extends CommandProcessor<Output> {
     m.put("approvalLevels", t.getApprovalLevels());
     m.put("approvalLevelsByEnvironment", new java.util.TreeMap<>(t.getApprovalLevelsByEnvironment()));
     m.put("defaultStrategies", new java.util.TreeMap<>(t.getDefaultStrategies()));
+    m.put("pluginPublishers", new java.util.TreeMap<>(t.getPluginPublishers()).keySet());
+    m.put("allowUnsignedPlugins", t.getAllowUnsignedPlugins());
     m.put("approvalTimeout", java.time.Duration.ofMillis(t.getApprovalTimeoutMs()).toString());
     return Json.MAPPER.writeValueAsString(m);
   }

@@ -44,9 +44,10 @@ final class PluginApplier {
     SemVer version = SemVer.parse(p.getVersion(), "version");
     List<PluginVersion> versions = versions(id);
     PluginVersion newest = PluginVersions.newest(versions);
+    PluginVersions.requireSameOwner(id, p.getTenantId(), versions);
     PluginVersions.requireNewer(id, version.toString(), versions);
     PluginVersion created = PluginVersions.registered(command, now);
-    PluginVersions.resolve(PluginVersions.manifest(created), all());
+    PluginVersions.resolve(PluginVersions.manifest(created), PluginVersions.dependableBy(created.getTenantId(), all()));
     String key = PluginVersions.key(id, created.getVersion());
     plugins.put(key, created);
     out.add(new Output(Output.Kind.PLUGIN, key, created, null));
@@ -54,8 +55,14 @@ final class PluginApplier {
     io.hotswap.avro.AuditEvent event = AuditEvents.of(command, AuditEventType.PLUGIN_REGISTERED, null, null, coordinates,
         newest == null ? null : newest.getVersion(), created.getVersion(), versions.size() + 1L, now);
     event.setDetail("sha256 " + created.getSha256() + ", " + created.getSize() + " bytes, signed by " + created.getPublisher()
-        + (created.getDependencies().isEmpty() ? "" : ", needs " + String.join(", ", created.getDependencies())));
+        + (created.getDependencies().isEmpty() ? "" : ", needs " + String.join(", ", created.getDependencies()))
+        + (created.getTenantId() == null ? "" : ", owned by tenant " + created.getTenantId()));
     out.add(new Output(Output.Kind.AUDIT, command.getTenantId(), event, null));
+    if (created.getTenantId() != null) {
+      // a tenant's own plugin is in its own audit trail too, where its people look
+      out.add(new Output(Output.Kind.AUDIT, created.getTenantId(), io.hotswap.avro.AuditEvent.newBuilder(event)
+          .setTenantId(created.getTenantId()).setEventId(command.getCommandId() + "-t").build(), null));
+    }
     return CommandResults.applied(command, 201, coordinates, versions.size() + 1L, ChangeApplier.STAGE, now);
   }
 
@@ -66,8 +73,9 @@ final class PluginApplier {
     if (current == null) {
       throw Rejection.notFound("plugin-version-not-found", "plugin '" + p.getPluginId() + "' has no version " + p.getVersion(), "version");
     }
+    List<String> runningIn = p.getRunningIn().stream().distinct().sorted().toList();
     PluginVersion deprecated = PluginVersion.newBuilder(current).setDeprecated(true).setDeprecationReason(p.getReason())
-        .setUpdatedAt(now).setCommandId(command.getCommandId()).build();
+        .setDeprecationNotified(runningIn).setUpdatedAt(now).setCommandId(command.getCommandId()).build();
     plugins.put(key, deprecated);
     out.add(new Output(Output.Kind.PLUGIN, key, deprecated, null));
     String coordinates = PluginVersions.coordinates(current.getPluginId(), current.getVersion());
@@ -75,6 +83,14 @@ final class PluginApplier {
     io.hotswap.avro.AuditEvent event = AuditEvents.of(command, AuditEventType.PLUGIN_DEPRECATED, null, null, coordinates, null, null, ordinal, now);
     event.setDetail(p.getReason());
     out.add(new Output(Output.Kind.AUDIT, command.getTenantId(), event, null));
+    // each tenant that runs the version finds the deprecation in its own audit trail, per environment
+    for (String where : runningIn) {
+      int slash = where.indexOf('/');
+      String tenant = slash < 0 ? where : where.substring(0, slash);
+      String env = slash < 0 ? null : where.substring(slash + 1);
+      out.add(new Output(Output.Kind.AUDIT, tenant, io.hotswap.avro.AuditEvent.newBuilder(event).setTenantId(tenant).setEnvironment(env)
+          .setKey(io.hotswap.protocol.PluginAssignment.key(current.getPluginId())).setEventId(command.getCommandId() + "-" + where).setDetail(p.getReason() + " (you run it in " + env + ")").build(), null));
+    }
     return CommandResults.applied(command, 200, coordinates, ordinal, ChangeApplier.STAGE, now);
   }
 

@@ -201,6 +201,92 @@ class PluginRegistryIT extends PlatformTest {
     assertThat(viewer.get("/api/v1/plugins/it-roles/versions/1.0.0").status()).isEqualTo(200);
   }
 
+  @Test
+  void shouldJudgeATenantsOwnPluginsByItsTrustKeepThemItsOwnAndTellItOfTheirDeprecation() {
+    String owner = "it-own-a";
+    String other = "it-own-b";
+    createTenant(owner);
+    createTenant(other);
+    Api ownerAdmin = api.as(Tokens.token("it-own-a-admin", List.of("TenantAdmin"), List.of(owner)));
+    Api otherAdmin = api.as(Tokens.token("it-own-b-admin", List.of("TenantAdmin"), List.of(other)));
+    java.security.KeyPair tenantKeys = PluginSignatures.newKeyPair();
+    byte[] v1 = jar("it-own", "1.0.0", null);
+    String v1Signature = Base64.getEncoder().encodeToString(PluginSignatures.sign(tenantKeys.getPrivate(), v1));
+
+    // unsigned, or signed by a key nobody trusts yet: refused; a tenant's token registers for its tenant only
+    Api.Response unsigned = ownerAdmin.multipart("/api/v1/plugins", Map.of("binary", v1, "tenantId", owner));
+    assertThat(unsigned.status()).as(unsigned.text()).isEqualTo(400);
+    assertThat(unsigned.json().get("type").asString()).endsWith("/unsigned");
+    assertThat(ownerAdmin.multipart("/api/v1/plugins", Map.of("binary", v1, "signature", v1Signature, "tenantId", owner)).status())
+        .isEqualTo(400);
+    assertThat(ownerAdmin.multipart("/api/v1/plugins", Map.of("binary", v1, "signature", v1Signature)).status()).isEqualTo(403);
+    assertThat(otherAdmin.multipart("/api/v1/plugins", Map.of("binary", v1, "signature", v1Signature, "tenantId", owner)).status())
+        .as("another tenant's token does not see the tenant").isEqualTo(404);
+
+    // the tenant trusts its publisher's key: its own plugin is registered, under its name
+    Api.Response badKey = ownerAdmin.put("/api/v1/tenants/" + owner + "/plugin-trust", Map.of("publishers", Map.of("acme", "bm90LWEta2V5")), Map.of());
+    assertThat(badKey.status()).as(badKey.text()).isEqualTo(400);
+    Api.Response trusted = ownerAdmin.put("/api/v1/tenants/" + owner + "/plugin-trust",
+        Map.of("publishers", Map.of("acme", PluginSignatures.encode(tenantKeys.getPublic()))), Map.of());
+    assertThat(trusted.status()).as(trusted.text()).isEqualTo(200);
+    assertThat(trusted.json().get("allowUnsigned").asBoolean()).isFalse();
+    assertThat(api.get("/api/v1/tenants/" + owner + "/plugin-trust").json().get("publishers").has("acme")).isTrue();
+    Api.Response own = ownerAdmin.multipart("/api/v1/plugins", Map.of("binary", v1, "signature", v1Signature, "tenantId", owner));
+    assertThat(own.status()).as(own.text()).isEqualTo(201);
+    assertThat(own.json().get("tenantId").asString()).isEqualTo(owner);
+    assertThat(own.json().get("publisher").asString()).isEqualTo(owner + "/acme");
+    // the tenant's key is not the platform's: the same signature on a platform plugin is refused
+    byte[] platformJar = jar("it-not-own", "1.0.0", null);
+    assertThat(api.multipart("/api/v1/plugins", Map.of("binary", platformJar,
+        "signature", Base64.getEncoder().encodeToString(PluginSignatures.sign(tenantKeys.getPrivate(), platformJar)))).status()).isEqualTo(400);
+
+    // unsigned only once the tenant says so
+    byte[] v2 = jar("it-own", "1.1.0", null);
+    assertThat(ownerAdmin.multipart("/api/v1/plugins", Map.of("binary", v2, "tenantId", owner)).status()).isEqualTo(400);
+    assertThat(ownerAdmin.put("/api/v1/tenants/" + owner + "/plugin-trust", Map.of("allowUnsigned", true), Map.of()).json()
+        .get("allowUnsigned").asBoolean()).isTrue();
+    Api.Response unsignedOwn = ownerAdmin.multipart("/api/v1/plugins", Map.of("binary", v2, "tenantId", owner));
+    assertThat(unsignedOwn.status()).as(unsignedOwn.text()).isEqualTo(201);
+    assertThat(unsignedOwn.json().get("publisher").asString()).isEqualTo("unsigned");
+    assertThat(api.get("/api/v1/tenants/" + owner + "/plugin-trust").json().get("publishers").has("acme"))
+        .as("a change of one setting keeps the other").isTrue();
+
+    // the plugin is the tenant's alone: others neither see it nor run it, and its id is taken
+    assertThat(otherAdmin.get("/api/v1/plugins/it-own").status()).isEqualTo(404);
+    assertThat(otherAdmin.get("/api/v1/plugins").json().valueStream().map(p -> p.get("pluginId").asString()).toList())
+        .doesNotContain("it-own");
+    assertThat(otherAdmin.put("/api/v1/tenants/" + other + "/plugins/it-own", Map.of("version", "1.0.0"), Map.of()).status()).isEqualTo(404);
+    Api.Response forOther = api.put("/api/v1/tenants/" + other + "/plugins/it-own", Map.of("version", "1.0.0"), Map.of());
+    assertThat(forOther.status()).as(forOther.text()).isEqualTo(409);
+    assertThat(forOther.json().get("type").asString()).endsWith("/plugin-not-for-tenant");
+    Api.Response taken = register(jar("it-own", "9.0.0", null), null, null);
+    assertThat(taken.status()).as(taken.text()).isIn(400, 409);
+    Api.Response takenSigned = register(jar("it-own", "9.0.0", null), sign(jar("it-own", "9.0.0", null)), null);
+    assertThat(takenSigned.status()).as(takenSigned.text()).isEqualTo(409);
+    assertThat(takenSigned.json().get("type").asString()).endsWith("/plugin-id-taken");
+
+    // the tenant runs 1.0.0; deprecating it tells the tenant, in its audit trail and by webhook
+    Api.Response assigned = ownerAdmin.put("/api/v1/tenants/" + owner + "/plugins/it-own", Map.of("version", "1.0.0"), Map.of());
+    assertThat(assigned.status()).as(assigned.text()).isEqualTo(201);
+    Api.Response deprecated = ownerAdmin.post("/api/v1/plugins/it-own/versions/1.0.0/deprecate", Map.of("reason", "use 1.1"));
+    assertThat(deprecated.status()).as(deprecated.text()).isEqualTo(200);
+    assertThat(deprecated.json().get("deprecationNotified").valueStream().map(JsonNode::asString).toList())
+        .containsExactly(owner + "/development");
+    Api.Response platformPlugin = register(jar("it-platform-own", "1.0.0", null), sign(jar("it-platform-own", "1.0.0", null)), null);
+    assertThat(platformPlugin.status()).as(platformPlugin.text()).isEqualTo(201);
+    assertThat(ownerAdmin.post("/api/v1/plugins/it-platform-own/versions/1.0.0/deprecate", Map.of()).status())
+        .as("a tenant deprecates its own plugins only").isEqualTo(403);
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(NOTIFICATIONS).anySatisfy(n -> assertThat(n.get("body"))
+        .contains("\"event\":\"plugin.deprecated\"", "\"tenantId\":\"" + owner + "\"", "\"environment\":\"development\"",
+            "\"pluginId\":\"it-own\"")));
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      List<String> trail = new ArrayList<>();
+      api.get("/api/v1/audit-logs?tenantId=" + owner + "&size=200").json().get("items").forEach(e ->
+          trail.add(e.get("eventType").asString() + " " + e.path("key").asString() + " " + e.path("environment").asString()));
+      assertThat(trail).contains("PLUGIN_DEPRECATED plugin:it-own development").anyMatch(t -> t.startsWith("PLUGIN_REGISTERED"));
+    });
+  }
+
   private static void register(Map<String, Object> parts) {
     Api.Response r = api.multipart("/api/v1/plugins", parts);
     assertThat(r.status()).as(r.text()).isEqualTo(201);

@@ -225,6 +225,44 @@ class PluginsEndToEndIT extends PlatformTest {
   }
 
   @Test
+  void shouldRunATenantsOwnPluginOnlyWhereTheServiceTrustsThatTenantsPublisher() throws Exception {
+    String tenant = "it-own-runner";
+    String plugin = "e2e-own-greeting";
+    createUnguardedTenant(tenant);
+    java.security.KeyPair tenantKeys = PluginSignatures.newKeyPair();
+    String tenantKey = PluginSignatures.encode(tenantKeys.getPublic());
+    assertThat(api.put("/api/v1/tenants/" + tenant + "/plugin-trust", Map.of("publishers", Map.of("own", tenantKey)), Map.of()).status())
+        .isEqualTo(200);
+    byte[] jar = withId(PluginRegistryIT.greeting(1), plugin);
+    Api.Response registered = api.multipart("/api/v1/plugins", Map.of("binary", jar, "tenantId", tenant,
+        "signature", java.util.Base64.getEncoder().encodeToString(PluginSignatures.sign(tenantKeys.getPrivate(), jar))));
+    assertThat(registered.status()).as(registered.text()).isEqualTo(201);
+    assertThat(api.put("/api/v1/tenants/" + tenant + "/plugins/" + plugin, Map.of("environment", "development"), Map.of()).status())
+        .isEqualTo(201);
+
+    // one service trusts the tenant's publisher for that tenant; another trusts it for some other tenant only
+    try (HotSwapClient trusting = ownPluginHost(tenant, "it-own-trusting", PluginOptions.create().trustPublisherForTenant(tenant, "own", tenantKey));
+         HotSwapClient other = ownPluginHost(tenant, "it-own-untrusting", PluginOptions.create().trustPublisherForTenant("it-someone-else", "own",
+             tenantKey))) {
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(trusting.plugins().activeVersion(tenant, plugin)).contains("1.0.0"));
+      String greeting = trusting.plugins().call(tenant, plugin, Invocable.class, g -> g.invoke("greet", Map.of("name", "Ada")));
+      assertThat(greeting).contains("Ada");
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(api.get("/api/v1/instances/it-own-untrusting").json()
+          .path("applied").path(tenant + "|plugin:" + plugin).path("applyError").asString()).contains("signature"));
+      assertThat(other.plugins().activeVersion(tenant, plugin)).isEmpty();
+    }
+  }
+
+  private HotSwapClient ownPluginHost(String tenant, String instanceId, PluginOptions options) throws Exception {
+    HotSwapClient client = HotSwapClient.builder().bootstrapServers(bootstrap).environment("development").tenant(tenant)
+        .instanceId(instanceId).service("own-greeter").heartbeatPeriod(Duration.ofSeconds(1)).masterKeyBase64(Tokens.MASTER_KEY)
+        .plugins(options.source(PluginSource.gateway("http://localhost:" + api.port(), () -> Tokens.token("own-greeter", List.of("Viewer"), List.of()))))
+        .build().start();
+    client.ready().get(60, TimeUnit.SECONDS);
+    return client;
+  }
+
+  @Test
   void shouldMigrateTheTenantsOnAVersionRespectingTheirPins() {
     String plugin = "e2e-migrate-greeting";
     byte[] v100 = withId(PluginRegistryIT.greeting(1), plugin);

@@ -111,7 +111,8 @@ final class CommandValidator extends CommandProcessor<Decision> {
   }
 
   /**
-   * The plugin registry is the platform's, not a tenant's: its commands carry tenant {@code *}.
+   * The plugin registry is the platform's, not a tenant's: its commands carry tenant {@code *}
+   * (a tenant's own plugin names its owner in the payload).
    * What a version depends on in the registry (newer than the last, dependencies resolvable) is
    * rollout's to judge.
    */
@@ -128,6 +129,9 @@ final class CommandValidator extends CommandProcessor<Decision> {
     }
     if (command.getType() == io.hotswap.avro.CommandType.PLUGIN_REGISTER) {
       io.hotswap.core.plugin.PluginVersions.requireRegistration(p);
+      if (p.getTenantId() != null) {
+        io.hotswap.core.domain.TenantIds.require(p.getTenantId());
+      }
     } else {
       io.hotswap.core.plugin.PluginVersions.requireId(p.getPluginId(), "pluginId");
       io.hotswap.core.domain.SemVer.parse(p.getVersion(), "version");
@@ -166,6 +170,9 @@ final class CommandValidator extends CommandProcessor<Decision> {
       java.util.Map<String, String> strategies = new java.util.TreeMap<>();
       p.getDefaultStrategies().forEach((env, strategy) -> strategies.put(Environments.require(env), ProfileRules.strategy(strategy)));
       p.setDefaultStrategies(strategies);
+    }
+    if (p.getPluginPublishers() != null) {
+      p.setPluginPublishers(io.hotswap.core.plugin.PluginVersions.requirePublishers(p.getPluginPublishers(), "pluginPublishers"));
     }
     approvalTimeout(p.getApprovalTimeoutMs());
   }

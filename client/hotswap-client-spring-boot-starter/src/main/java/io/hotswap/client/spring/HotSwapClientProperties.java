@@ -67,6 +67,38 @@ public class HotSwapClientProperties {
     private int failedChecks = 3;
     /** Packages of this service that plugins see (its typed extension points). */
     private List<String> sharedPackages = new ArrayList<>();
+    /** Per tenant, trust for its own plugins only: {@code tenant-trust.<tenant>.publishers.<name>}, {@code .allow-unsigned}. */
+    private Map<String, TenantTrust> tenantTrust = new HashMap<>();
+
+    /** One tenant's trust for its own plugins. */
+    public static class TenantTrust {
+      private Map<String, String> publishers = new HashMap<>();
+      private boolean allowUnsigned;
+
+      public Map<String, String> getPublishers() {
+        return publishers;
+      }
+
+      public void setPublishers(Map<String, String> publishers) {
+        this.publishers = publishers;
+      }
+
+      public boolean isAllowUnsigned() {
+        return allowUnsigned;
+      }
+
+      public void setAllowUnsigned(boolean allowUnsigned) {
+        this.allowUnsigned = allowUnsigned;
+      }
+    }
+
+    public Map<String, TenantTrust> getTenantTrust() {
+      return tenantTrust;
+    }
+
+    public void setTenantTrust(Map<String, TenantTrust> tenantTrust) {
+      this.tenantTrust = tenantTrust;
+    }
 
     public boolean isEnabled() {
       return enabled;
@@ -152,6 +184,12 @@ public class HotSwapClientProperties {
       if (allowUnsigned) {
         options.allowUnsigned();
       }
+      tenantTrust.forEach((tenant, trust) -> {
+        trust.getPublishers().forEach((name, key) -> options.trustPublisherForTenant(tenant, name, key));
+        if (trust.isAllowUnsigned()) {
+          options.allowUnsignedForTenant(tenant);
+        }
+      });
       if (cacheDir != null) {
         options.cacheDirectory(cacheDir);
       }

@@ -9,9 +9,11 @@ import java.util.Map;
  * has, and an entry point that is a class in the jar. The registry makes the same checks before it
  * stores a binary, and the sandbox before it runs one.
  *
+ * @param signer the key that verified the signature; null for an unsigned binary
  * @param entries the jar's entries, read once (what the version's class loader defines classes from)
  */
-public record CheckedBinary(PluginManifest manifest, String publisher, String sha256, Map<String, byte[]> entries) {
+public record CheckedBinary(PluginManifest manifest, String publisher, java.security.PublicKey signer, String sha256,
+                            Map<String, byte[]> entries) {
 
   public static CheckedBinary check(PluginBinary binary, TrustPolicy trust) throws PluginRejected {
     String publisher = trust.verify(binary);
@@ -26,7 +28,8 @@ public record CheckedBinary(PluginManifest manifest, String publisher, String sh
       throw new PluginRejected(PluginRejected.Reason.BAD_MANIFEST, entry + " is not in the jar: the manifest names it as the entry point, but "
           + entry + " is not a class in the jar");
     }
-    return new CheckedBinary(manifest, publisher, binary.sha256(), entries);
+    java.security.PublicKey signer = binary.signature() == null ? null : trust.publishers().get(publisher);
+    return new CheckedBinary(manifest, publisher, signer, binary.sha256(), entries);
   }
 
   /** One entry's bytes, or null. */

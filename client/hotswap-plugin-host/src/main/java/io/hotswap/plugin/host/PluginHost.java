@@ -87,15 +87,33 @@ public final class PluginHost implements AutoCloseable {
    * @return the binary's manifest
    */
   public PluginManifest install(PluginBinary binary) throws PluginRejected {
+    return install(binary, trust);
+  }
+
+  /**
+   * As above, judged by {@code trust} instead of the host's (a tenant's own plugins, signed by the
+   * tenant's publishers). A version installed already is refused unless the key that signed it is
+   * trusted here too: one tenant's trust never admits a binary for another.
+   */
+  public PluginManifest install(PluginBinary binary, TrustPolicy trust) throws PluginRejected {
     CheckedBinary checked = CheckedBinary.check(binary, trust); // entries read once, kept for every loader of it
     PluginManifest manifest = checked.manifest();
-    Installed fresh = new Installed(manifest, checked.entries(), binary.sha256(), checked.publisher());
+    Installed fresh = new Installed(manifest, checked.entries(), binary.sha256(), checked.publisher(), checked.signer());
     Installed before = installed.putIfAbsent(manifest.coordinates(), fresh);
     if (before != null && !before.sha256().equals(binary.sha256())) {
       throw new PluginRejected(PluginRejected.Reason.CHECKSUM_MISMATCH, manifest.coordinates()
           + " is installed with other bytes (SHA-256 " + before.sha256() + "); publish a new version instead");
     }
     return manifest;
+  }
+
+  /**
+   * Whether a version is installed and the key that signed it (or its being unsigned) passes
+   * {@code trust}: a binary installed for one tenant runs for another only under that one's trust.
+   */
+  public boolean installedUnder(String pluginId, String version, TrustPolicy trust) {
+    Installed i = installed.get(pluginId + "@" + version);
+    return i != null && trust.trusts(i.signer());
   }
 
   /** Every installed version's manifest. */
@@ -354,7 +372,8 @@ public final class PluginHost implements AutoCloseable {
 
   private record SlotKey(String tenant, String pluginId) {}
 
-  private record Installed(PluginManifest manifest, Map<String, byte[]> entries, String sha256, String publisher) {}
+  private record Installed(PluginManifest manifest, Map<String, byte[]> entries, String sha256, String publisher,
+                           java.security.PublicKey signer) {}
 
   /** A plugin version with its class loader; {@code users} counts tenants' instances and dependents. */
   private static final class Loaded {

@@ -86,6 +86,11 @@ public final class Sandbox {
   }
 
   public Result run(PluginBinary binary, Map<String, String> config, List<TestCase> cases, Limits limits) {
+    return run(binary, config, cases, limits, trust);
+  }
+
+  /** As above, judging the binary's signature by {@code trust} (a tenant's own plugin, under the tenant's trust). */
+  public Result run(PluginBinary binary, Map<String, String> config, List<TestCase> cases, Limits limits, TrustPolicy trust) {
     if (!slots.tryAcquire()) {
       return new Result(Outcome.REFUSED, maxConcurrent + " sandbox runs are in progress; try again when one ends", List.of(), "",
           Duration.ZERO, Duration.ZERO, false);

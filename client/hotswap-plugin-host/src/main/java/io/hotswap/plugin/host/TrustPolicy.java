@@ -30,6 +30,11 @@ public record TrustPolicy(Map<String, PublicKey> publishers, boolean allowUnsign
     return new TrustPolicy(publishers, true);
   }
 
+  /** Whether a binary signed by this key (null: unsigned) passes here. */
+  public boolean trusts(PublicKey signer) {
+    return signer == null ? allowUnsigned : publishers.containsValue(signer);
+  }
+
   /**
    * Checks a binary before anything of it is loaded: its checksum, then its signature by a trusted
    * publisher.

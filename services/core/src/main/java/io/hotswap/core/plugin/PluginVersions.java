@@ -29,6 +29,8 @@ public final class PluginVersions {
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
   /** Where a plugin jar ships the JSON Schema of a tenant's settings. */
   public static final String CONFIG_SCHEMA_ENTRY = "META-INF/hotswap/config-schema.json";
+  /** Names of trusted publishers. */
+  public static final Pattern PUBLISHER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   /** Who signed a binary that nobody signed. */
   public static final String UNSIGNED = "unsigned";
 
@@ -55,6 +57,30 @@ public final class PluginVersions {
   /** {@code id@version}, how the API and the audit trail name one plugin version. */
   public static String coordinates(String pluginId, String version) {
     return pluginId + "@" + version;
+  }
+
+  /**
+   * A tenant's trusted publishers as given (name to Base64 of an Ed25519 public key), checked and in
+   * canonical form: 400 naming the first name or key that is not one.
+   */
+  public static Map<String, String> requirePublishers(Map<String, String> publishers, String field) {
+    Map<String, String> out = new java.util.TreeMap<>();
+    publishers.forEach((name, key) -> {
+      if (name == null || !PUBLISHER.matcher(name).matches()) {
+        throw Rejection.badRequest("invalid-publisher", "publisher names are 1-64 of [A-Za-z0-9._-], starting with a letter or digit (got '"
+            + Texts.abbreviate(String.valueOf(name)) + "')", field);
+      }
+      if (key == null || key.isBlank()) {
+        throw Rejection.badRequest("invalid-publisher-key", "publisher '" + name + "' needs its public key", field + "/" + name);
+      }
+      try {
+        io.hotswap.plugin.host.PluginSignatures.publicKey(key);
+      } catch (IllegalArgumentException e) {
+        throw Rejection.badRequest("invalid-publisher-key", "publisher '" + name + "': " + e.getMessage(), field + "/" + name);
+      }
+      out.put(name, key.strip());
+    });
+    return out;
   }
 
   /** Checks what a registration carries needs no state: id, version, checksum, entry point, dependencies. */
@@ -153,6 +179,47 @@ public final class PluginVersions {
         .setUpdatedAt(now)
         .setCommandId(command.getCommandId())
         .setTraceId(command.getTraceId())
+        .setTenantId(p.getTenantId())
         .build();
+  }
+
+  /**
+   * Whether a tenant may see and run a version: the platform's plugins are every tenant's, a
+   * tenant's own plugin is its alone ({@code tenantId} null: the platform, which sees them all).
+   */
+  public static boolean visibleTo(PluginVersion v, String tenantId) {
+    return v.getTenantId() == null || tenantId == null || v.getTenantId().equals(tenantId);
+  }
+
+  /**
+   * The versions a plugin owned by {@code owner} (null: the platform) may depend on: the platform's,
+   * and the owner's own — never another tenant's.
+   */
+  public static List<PluginVersion> dependableBy(String owner, Iterable<PluginVersion> registered) {
+    List<PluginVersion> out = new ArrayList<>();
+    for (PluginVersion v : registered) {
+      if (v.getTenantId() == null || v.getTenantId().equals(owner)) {
+        out.add(v);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * 409 unless a new version comes from the plugin's owner: a plugin id belongs to the platform or
+   * to one tenant, from its first version on (another tenant is not told whose it is).
+   */
+  public static void requireSameOwner(String pluginId, String owner, List<PluginVersion> registered) {
+    if (registered.isEmpty()) {
+      return;
+    }
+    String current = registered.getFirst().getTenantId();
+    if (java.util.Objects.equals(current, owner)) {
+      return;
+    }
+    throw Rejection.conflict("plugin-id-taken", current == null
+        ? "plugin '" + pluginId + "' is one of the platform's; a tenant's own plugin needs an id of its own"
+        : "plugin id '" + pluginId + "' is taken by " + (owner == null ? "tenant '" + current + "'" : "another tenant")
+            + "; choose another id", "pluginId");
   }
 }

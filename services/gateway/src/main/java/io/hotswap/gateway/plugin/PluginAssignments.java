@@ -49,8 +49,13 @@ final class PluginAssignments {
   PluginAssignment assignment(String tenantId, String env, String pluginId, boolean enabled, String version, String pin,
                               Map<String, JsonNode> config, Map<String, String> credentials, HttpServletRequest request, String sourceOverride) {
     List<PluginVersion> versions = registry.versions(PluginVersions.requireId(pluginId, "pluginId"));
-    if (versions.isEmpty()) {
+    if (versions.isEmpty() || versions.getFirst().getTenantId() != null && !scope.canSee(versions.getFirst().getTenantId())) {
       throw Rejection.notFound("plugin-not-found", "No plugin '" + pluginId + "' is registered", "pluginId");
+    }
+    if (!PluginVersions.visibleTo(versions.getFirst(), tenantId)) {
+      // visible to the caller (a platform admin) but another tenant's own: only its owner runs it
+      throw Rejection.conflict("plugin-not-for-tenant", "plugin '" + pluginId + "' is tenant '" + versions.getFirst().getTenantId()
+          + "''s own; only that tenant can run it", "pluginId");
     }
     PluginVersion chosen;
     String source;
@@ -92,7 +97,7 @@ final class PluginAssignments {
 
   /** The binaries a host installs for a version: its dependencies as they resolve now, then itself. */
   List<PluginAssignment.Artifact> artifacts(PluginVersion chosen) {
-    List<PluginVersion> all = registry.everyVersion();
+    List<PluginVersion> all = PluginVersions.dependableBy(chosen.getTenantId(), registry.everyVersion());
     List<PluginAssignment.Artifact> artifacts = new ArrayList<>();
     for (PluginManifest m : PluginVersions.resolve(PluginVersions.manifest(chosen), all)) {
       PluginVersion v = m.id().equals(chosen.getPluginId()) ? chosen : registry.version(m.id(), m.version());

@@ -30,6 +30,11 @@ class PluginConfiguration {
     return properties.allowUnsigned() ? policy.allowingUnsigned() : policy;
   }
 
+  @Bean
+  PluginTrust pluginTrusts(io.hotswap.plugin.host.TrustPolicy platform, StoreRouter router) {
+    return new PluginTrust(platform, router);
+  }
+
   @Bean(destroyMethod = "close")
   SandboxService sandboxService(io.hotswap.plugin.host.TrustPolicy trust,
                                 @org.springframework.beans.factory.annotation.Value("${hotswap.sandbox.work-dir:${java.io.tmpdir}/hotswap-sandbox}") String workDir,

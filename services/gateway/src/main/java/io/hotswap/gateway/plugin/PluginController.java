@@ -30,6 +30,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -59,12 +60,14 @@ class PluginController {
   private final PluginRegistry registry;
   private final PluginBinaries binaries;
   private final PluginProperties properties;
-  private final TrustPolicy trust;
+  private final PluginTrust trust;
   private final TenantScope scope;
   private final Duration readYourWritesWait;
+  private final PluginHolders holders;
 
-  PluginController(Writes writes, PluginRegistry registry, PluginBinaries binaries, PluginProperties properties, TrustPolicy trust,
-                   TenantScope scope, Duration readYourWritesWait, io.hotswap.gateway.reads.StoreRouter router) {
+  PluginController(Writes writes, PluginRegistry registry, PluginBinaries binaries, PluginProperties properties, PluginTrust trust,
+                   TenantScope scope, Duration readYourWritesWait, io.hotswap.gateway.reads.StoreRouter router, PluginHolders holders) {
+    this.holders = holders;
     this.router = router;
     this.writes = writes;
     this.registry = registry;
@@ -78,24 +81,31 @@ class PluginController {
   /**
    * {@code POST /api/v1/plugins} (multipart): {@code binary} (the jar), {@code signature} (Base64 of
    * the publisher's Ed25519 signature over it, as {@code ./hotswap plugin sign} writes it; absent for
-   * an unsigned binary) and an optional {@code description}.
+   * an unsigned binary), an optional {@code description}, and {@code tenantId} to register the
+   * plugin as that tenant's own: only it sees and runs it, and the signature is judged by the
+   * platform's publishers and the tenant's ({@code /tenants/{tenantId}/plugin-trust}), unsigned
+   * binaries only where the tenant allows them. Tenant-scoped tokens register for their tenants only.
    */
   @PostMapping(consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
   ResponseEntity<PluginView> register(@RequestPart("binary") MultipartFile binary,
                                       @RequestParam(name = "signature", required = false) String signature,
                                       @RequestParam(name = "description", required = false) String description,
+                                      @RequestParam(name = "tenantId", required = false) String tenantId,
                                       HttpServletRequest request) {
     requireStorage();
+    io.hotswap.avro.Tenant owner = owner(tenantId);
     byte[] bytes = bytes(binary);
     String sha256 = PluginSignatures.sha256(bytes);
-    CheckedBinary checked = check(new PluginBinary(bytes, sha256, signature(signature)));
+    CheckedBinary checked = check(new PluginBinary(bytes, sha256, signature(signature)), owner == null ? trust.platform() : trust.of(owner));
     PluginManifest manifest = checked.manifest();
     String publisher = checked.publisher();
     String version = SemVer.parse(manifest.version(), "version").toString();
     // what the registry decides (newer than the last, dependencies resolvable) is checked here for a
     // clear answer before anything is stored, and judged again by rollout, which owns the registry
+    String ownerId = owner == null ? null : owner.getTenantId();
+    PluginVersions.requireSameOwner(manifest.id(), ownerId, registry.versions(manifest.id()));
     PluginVersions.requireNewer(manifest.id(), version, registry.versions(manifest.id()));
-    PluginVersions.resolve(manifest, registry.everyVersion());
+    PluginVersions.resolve(manifest, PluginVersions.dependableBy(ownerId, registry.everyVersion()));
     String configSchema = configSchema(checked);
     String objectKey = PluginBinaries.objectKey(manifest.id(), version, sha256);
     binaries.put(objectKey, bytes);
@@ -105,6 +115,7 @@ class PluginController {
             .setApiVersion(manifest.apiVersion()).setDependencies(manifest.dependencies().stream().map(Dependency::toString).toList())
             .setSha256(sha256).setSize((long) bytes.length).setSignature(signature == null || signature.isBlank() ? null : signature.strip())
             .setPublisher(publisher).setObjectKey(objectKey).setDescription(description).setConfigSchema(configSchema)
+            .setTenantId(ownerId)
             .build())
         .build();
     writes.submit(command);
@@ -114,7 +125,7 @@ class PluginController {
 
   @GetMapping
   List<PluginView.Plugin> list() {
-    return registry.all().values().stream().map(PluginView.Plugin::of).toList();
+    return registry.all().values().stream().filter(versions -> visible(versions.getFirst())).map(PluginView.Plugin::of).toList();
   }
 
   @GetMapping("/{pluginId}")
@@ -156,14 +167,23 @@ class PluginController {
 
   record Deprecate(String reason) {}
 
-  /** Marks a version deprecated: it stays downloadable for those who run it; dependencies no longer resolve to it. */
+  /**
+   * Marks a version deprecated: it stays downloadable for those who run it; dependencies and new
+   * assignments no longer resolve to it. Every tenant and environment running it is told, in its
+   * own audit trail and by notification. A tenant deprecates its own plugins only.
+   */
   @PostMapping("/{pluginId}/versions/{version}/deprecate")
   PluginView deprecate(@PathVariable String pluginId, @PathVariable String version, @RequestBody(required = false) Deprecate body,
                        HttpServletRequest request) {
     PluginVersion v = existing(pluginId, version);
+    if (v.getTenantId() == null && scope.allowedTenants() != null) {
+      throw new Rejection(403, "forbidden", "plugin '" + pluginId + "' is the platform's; a tenant-scoped token deprecates its tenants' own plugins only",
+          "pluginId");
+    }
     String reason = body == null || body.reason() == null || body.reason().isBlank() ? "deprecated" : body.reason().strip();
     writes.submit(Commands.envelope(CommandType.PLUGIN_DEPRECATE, WaveMachine.ALL_TENANTS, request, scope.subject())
-        .setPlugin(PluginPayload.newBuilder().setPluginId(pluginId).setVersion(v.getVersion()).setReason(reason).build())
+        .setPlugin(PluginPayload.newBuilder().setPluginId(pluginId).setVersion(v.getVersion()).setReason(reason)
+            .setRunningIn(holders.runningIn(pluginId, v.getVersion())).build())
         .build());
     return PluginView.of(await(pluginId, v.getVersion(), p -> p != null && p.getDeprecated()));
   }
@@ -175,7 +195,7 @@ class PluginController {
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("plugin", PluginVersions.coordinates(pluginId, v.getVersion()));
     answer.put("declared", v.getDependencies());
-    answer.putAll(resolution(PluginVersions.manifest(v)));
+    answer.putAll(resolution(PluginVersions.manifest(v), v.getTenantId()));
     return answer;
   }
 
@@ -285,6 +305,10 @@ class PluginController {
   Map<String, Object> validateDependencies(@PathVariable String pluginId, @RequestBody(required = false) Candidate body) {
     PluginVersions.requireId(pluginId, "pluginId");
     PluginManifest manifest;
+    List<PluginVersion> registered = registry.versions(pluginId);
+    // a new plugin is judged as the caller's: a tenant-scoped caller's among its tenants' and the platform's
+    Set<String> allowed = scope.allowedTenants();
+    String owner = !registered.isEmpty() ? registered.getFirst().getTenantId() : allowed != null && allowed.size() == 1 ? allowed.iterator().next() : null;
     if (body == null || body.dependencies() == null) {
       manifest = PluginVersions.manifest(PluginVersions.newest(existing(pluginId)));
     } else {
@@ -294,14 +318,15 @@ class PluginController {
     }
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("plugin", manifest.coordinates());
-    answer.putAll(resolution(manifest));
+    answer.putAll(resolution(manifest, owner));
     return answer;
   }
 
-  private Map<String, Object> resolution(PluginManifest manifest) {
+  /** How a manifest's dependencies resolve among what its owner (null: the platform) may depend on. */
+  private Map<String, Object> resolution(PluginManifest manifest, String owner) {
     Map<String, Object> answer = new LinkedHashMap<>();
     try {
-      List<PluginManifest> order = PluginVersions.resolve(manifest, registry.everyVersion());
+      List<PluginManifest> order = PluginVersions.resolve(manifest, PluginVersions.dependableBy(owner, registry.everyVersion()));
       answer.put("resolvable", true);
       answer.put("resolved", order.subList(0, order.size() - 1).stream().map(PluginManifest::coordinates).toList());
     } catch (Rejection r) {
@@ -316,7 +341,7 @@ class PluginController {
    * The checks a host makes before loading anything ({@link CheckedBinary}), as problem details: a
    * manifest's problems each listed in {@code errors}.
    */
-  private CheckedBinary check(PluginBinary binary) {
+  private static CheckedBinary check(PluginBinary binary, TrustPolicy trust) {
     try {
       return CheckedBinary.check(binary, trust);
     } catch (PluginRejected e) {
@@ -375,9 +400,33 @@ class PluginController {
     }
   }
 
+  /**
+   * The tenant a registration is for, checked: one the caller may see, that exists and is not
+   * deleted; null for a platform plugin, which a tenant-scoped token may not register.
+   */
+  private io.hotswap.avro.Tenant owner(String tenantId) {
+    if (tenantId == null || tenantId.isBlank()) {
+      if (scope.allowedTenants() != null) {
+        throw new Rejection(403, "forbidden", "a tenant-scoped token registers plugins for one of its tenants: give tenantId", "tenantId");
+      }
+      return null;
+    }
+    String id = scope.visibleTenant(io.hotswap.core.domain.TenantIds.require(tenantId.strip()));
+    io.hotswap.avro.Tenant tenant = router.<io.hotswap.avro.Tenant>globalStore(io.hotswap.gateway.reads.ReadTopology.TENANTS_STORE).get(id);
+    if (tenant == null || tenant.getStatus() == io.hotswap.avro.TenantStatus.DELETED) {
+      throw Rejection.notFound("tenant-not-found", "tenant '" + id + "' does not exist", "tenantId");
+    }
+    return tenant;
+  }
+
+  /** Whether the caller may see a version: the platform's are everyone's, a tenant's own only its callers'. */
+  private boolean visible(PluginVersion v) {
+    return v.getTenantId() == null || scope.canSee(v.getTenantId());
+  }
+
   private List<PluginVersion> existing(String pluginId) {
     List<PluginVersion> versions = registry.versions(PluginVersions.requireId(pluginId, "pluginId"));
-    if (versions.isEmpty()) {
+    if (versions.isEmpty() || !visible(versions.getFirst())) {
       throw Rejection.notFound("plugin-not-found", "No plugin '" + pluginId + "' is registered", "pluginId");
     }
     return versions;
@@ -386,7 +435,7 @@ class PluginController {
   private PluginVersion existing(String pluginId, String version) {
     PluginVersions.requireId(pluginId, "pluginId");
     PluginVersion v = registry.version(pluginId, SemVer.parse(version, "version").toString());
-    if (v == null) {
+    if (v == null || !visible(v)) {
       throw Rejection.notFound("plugin-version-not-found", "plugin '" + pluginId + "' has no version " + version, "version");
     }
     return v;

@@ -52,9 +52,11 @@ class PluginDeploymentController {
   private final PluginRegistry registry;
   private final PluginBinaries binaries;
   private final SandboxService sandboxes;
+  private final PluginTrust trust;
 
   PluginDeploymentController(Writes writes, StoreRouter router, PluginAssignments assignments, TenantScope scope, PluginRegistry registry,
-                             PluginBinaries binaries, SandboxService sandboxes) {
+                             PluginBinaries binaries, SandboxService sandboxes, PluginTrust trust) {
+    this.trust = trust;
     this.writes = writes;
     this.router = router;
     this.assignments = assignments;
@@ -232,7 +234,7 @@ class PluginDeploymentController {
   private void passSandbox(PluginAssignment candidate, RequiredSandbox required) {
     List<io.hotswap.plugin.host.Sandbox.TestCase> cases = SandboxController.testCases(required.testCases());
     io.hotswap.avro.PluginVersion version = registry.version(candidate.pluginId(), candidate.version());
-    io.hotswap.plugin.host.Sandbox.Result result = sandboxes.runNow(version, binaries.get(version), candidate.config(), cases);
+    io.hotswap.plugin.host.Sandbox.Result result = sandboxes.runNow(version, binaries.get(version), candidate.config(), cases, trust.of(version));
     if (result.outcome() != io.hotswap.plugin.host.Sandbox.Outcome.PASSED) {
       throw Rejection.unprocessable("sandbox-failed", PluginVersions.coordinates(candidate.pluginId(), candidate.version())
           + " did not pass its sandbox run (" + result.outcome() + "): " + result.reason(), "sandbox")

@@ -39,7 +39,10 @@ class SandboxController {
   private final PluginBinaries binaries;
   private final TenantScope scope;
 
-  SandboxController(SandboxService sandboxes, PluginRegistry registry, PluginBinaries binaries, TenantScope scope) {
+  private final PluginTrust trust;
+
+  SandboxController(SandboxService sandboxes, PluginRegistry registry, PluginBinaries binaries, TenantScope scope, PluginTrust trust) {
+    this.trust = trust;
     this.sandboxes = sandboxes;
     this.registry = registry;
     this.binaries = binaries;
@@ -68,10 +71,10 @@ class SandboxController {
       throw Rejection.badRequest("missing-plugin", "pluginId and version of a registered plugin are required", "pluginId");
     }
     PluginVersion v = registry.version(PluginVersions.requireId(body.pluginId(), "pluginId"), SemVer.parse(body.version(), "version").toString());
-    if (v == null) {
+    if (v == null || v.getTenantId() != null && !scope.canSee(v.getTenantId())) {
       throw Rejection.notFound("plugin-version-not-found", "plugin '" + body.pluginId() + "' has no version " + body.version(), "version");
     }
-    return view(sandboxes.load(id, v, binaries.get(v), body.config() == null ? Map.of() : body.config()));
+    return view(sandboxes.load(id, v, binaries.get(v), body.config() == null ? Map.of() : body.config(), trust.of(v)));
   }
 
   /** One call and, optionally, the output it must give. */

@@ -47,6 +47,7 @@ public final class SandboxService implements AutoCloseable {
     volatile Status status = Status.CREATED;
     volatile PluginVersion plugin;
     volatile byte[] binary;
+    volatile TrustPolicy trust;
     volatile Map<String, String> config = Map.of();
     volatile Sandbox.Result result;
     volatile Instant finishedAt;
@@ -107,6 +108,11 @@ public final class SandboxService implements AutoCloseable {
 
   /** Loads a registered version's binary, checked as a host would check it, with the settings its test runs start with. */
   public Session load(String id, PluginVersion version, byte[] binary, Map<String, String> config) {
+    return load(id, version, binary, config, trust);
+  }
+
+  /** As above, the signature judged by {@code trust} (a tenant's own plugin: the tenant's trust). */
+  public Session load(String id, PluginVersion version, byte[] binary, Map<String, String> config, TrustPolicy trust) {
     Session s = get(id);
     if (s.status == Status.RUNNING) {
       throw Rejection.conflict("sandbox-busy", "sandbox " + id + " is running its test cases", "id");
@@ -118,6 +124,7 @@ public final class SandboxService implements AutoCloseable {
     }
     s.plugin = version;
     s.binary = binary;
+    s.trust = trust;
     s.config = Map.copyOf(config);
     s.result = null;
     s.status = Status.LOADED;
@@ -142,7 +149,7 @@ public final class SandboxService implements AutoCloseable {
     runs.execute(() -> {
       Sandbox.Result result;
       try {
-        result = sandbox.run(binary, s.config, cases, s.limits);
+        result = sandbox.run(binary, s.config, cases, s.limits, s.trust);
       } catch (RuntimeException e) {
         result = new Sandbox.Result(Sandbox.Outcome.CRASHED, "the sandbox could not run: " + e.getMessage(), List.of(), "",
             Duration.ZERO, Duration.ZERO, false);
@@ -156,8 +163,9 @@ public final class SandboxService implements AutoCloseable {
   }
 
   /** Runs test cases in a sandbox of its own and waits for the result (a deployment that requires a passing run). */
-  public Sandbox.Result runNow(PluginVersion version, byte[] binary, Map<String, String> config, List<Sandbox.TestCase> cases) {
-    return sandbox.run(binary(version, binary), config, cases, Sandbox.Limits.defaults());
+  public Sandbox.Result runNow(PluginVersion version, byte[] binary, Map<String, String> config, List<Sandbox.TestCase> cases,
+                               TrustPolicy trust) {
+    return sandbox.run(binary(version, binary), config, cases, Sandbox.Limits.defaults(), trust);
   }
 
   public boolean cleanup(String id) {

@@ -198,6 +198,15 @@ public final class StoreRouter {
     }
   }
 
+  /** The other gateway instances of this application, as the streams metadata knows them now. */
+  public java.util.List<HostInfo> peers() {
+    KafkaStreams kafkaStreams = streams.getKafkaStreams();
+    if (kafkaStreams == null) {
+      return java.util.List.of();
+    }
+    return kafkaStreams.metadataForAllStreamsClients().stream().map(m -> m.hostInfo()).filter(h -> !h.equals(self)).distinct().toList();
+  }
+
   /** The local partition of a key-value store. */
   public <V> ReadOnlyKeyValueStore<String, V> localStore(String name, int partition) {
     KafkaStreams kafkaStreams = streams.getKafkaStreams();
