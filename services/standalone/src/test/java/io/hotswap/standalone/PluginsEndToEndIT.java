@@ -253,6 +253,29 @@ class PluginsEndToEndIT extends PlatformTest {
     }
   }
 
+  @Test
+  void shouldReSealPluginCredentialsWithTheNewestDataKey() {
+    String tenant = "it-plugin-rekey";
+    String plugin = "e2e-rekey-greeting";
+    byte[] jar = withId(PluginRegistryIT.greeting(1), plugin);
+    assertThat(PluginRegistryIT.register(jar, PluginRegistryIT.sign(jar), null).status()).isEqualTo(201);
+    createUnguardedTenant(tenant);
+    Api.Response assigned = api.put("/api/v1/tenants/" + tenant + "/plugins/" + plugin,
+        Map.of("environment", "development", "credentials", Map.of("apiKey", "sk-rekey")), Map.of());
+    assertThat(assigned.status()).as(assigned.text()).isEqualTo(201);
+    assertThat(api.post("/api/v1/tenants/" + tenant + "/keys/rotate", Map.of()).status()).isEqualTo(201);
+
+    Api.Response reEncrypted = api.post("/api/v1/tenants/" + tenant + "/secrets/re-encrypt", Map.of());
+    assertThat(reEncrypted.status()).as(reEncrypted.text()).isEqualTo(200);
+    assertThat(reEncrypted.json().get("reEncrypted").asInt()).as("the assignment's credentials were sealed with the old key").isEqualTo(1);
+    assertThat(api.post("/api/v1/tenants/" + tenant + "/secrets/re-encrypt", Map.of()).json().get("reEncrypted").asInt())
+        .as("now under the newest key").isZero();
+    Api.Response after = api.get("/api/v1/tenants/" + tenant + "/plugins/" + plugin + "?environment=development");
+    assertThat(after.header("ETag")).as("a new version of the assignment").contains("2");
+    assertThat(after.json().get("credentials").has("apiKey")).as("the credential is kept, re-sealed").isTrue();
+    assertThat(api.get("/api/v1/audit-logs?tenantId=" + tenant + "&size=50").text()).doesNotContain("sk-rekey");
+  }
+
   private HotSwapClient ownPluginHost(String tenant, String instanceId, PluginOptions options) throws Exception {
     HotSwapClient client = HotSwapClient.builder().bootstrapServers(bootstrap).environment("development").tenant(tenant)
         .instanceId(instanceId).service("own-greeter").heartbeatPeriod(Duration.ofSeconds(1)).masterKeyBase64(Tokens.MASTER_KEY)

@@ -99,8 +99,9 @@ class SecretController {
 
   /**
    * Moves every Secret of the tenant sealed with an older data key to the newest one: a new
-   * version of each key with the same clear value (and a CONFIG_UPDATED audit event). Runs on the
-   * instance that owns the tenant.
+   * version of each key with the same clear value (and a CONFIG_UPDATED audit event); the same for
+   * plugin assignments whose credentials are sealed with an older key (every credential of such an
+   * assignment re-sealed, settings and version unchanged). Runs on the instance that owns the tenant.
    */
   @PostMapping("/api/v1/tenants/{tenantId}/secrets/re-encrypt")
   ResponseEntity<?> reEncrypt(@PathVariable String tenantId, HttpServletRequest request) {
@@ -113,15 +114,13 @@ class SecretController {
           .prefixScan(StoreKeys.tenantPrefix(tenantId), new StringSerializer())) {
         it.forEachRemaining(kv -> {
           ConfigEntry e = kv.value;
-          if (!e.getDeleted() && e.getValueType() == ValueType.SECRET && newest != null
-              && Envelope.parse(e.getValue()).keyVersion() < newest.getVersion()) {
+          if (!e.getDeleted() && newest != null && sealedWithOlderKey(e, newest.getVersion())) {
             stale.add(e);
           }
         });
       }
       for (ConfigEntry e : stale) {
-        String clear = vault.open(tenantId, e.getEnvironment(), e.getKey(), e.getValue());
-        String sealed = vault.seal(tenantId, e.getEnvironment(), e.getKey(), clear, request, actor);
+        String sealed = reSealed(e, request, actor);
         Command command = Commands.envelope(CommandType.CONFIG_UPDATE, tenantId, request, actor)
             .setConfig(ConfigPayload.newBuilder().setEnvironment(e.getEnvironment()).setKey(e.getKey())
                 .setValue(sealed).setExpectedVersion(e.getVersion()).build())
@@ -135,5 +134,30 @@ class SecretController {
       return ResponseEntity.ok(Map.of("tenantId", tenantId, "keyVersion", newest == null ? 0 : newest.getVersion(),
           "reEncrypted", stale.size()));
     });
+  }
+
+  /** Whether a Secret value, or any credential of a plugin assignment, is sealed with a data key older than {@code newest}. */
+  private static boolean sealedWithOlderKey(ConfigEntry e, int newest) {
+    if (e.getValueType() == ValueType.SECRET) {
+      return Envelope.parse(e.getValue()).keyVersion() < newest;
+    }
+    if (io.hotswap.protocol.PluginAssignment.pluginOf(e.getKey()) == null) {
+      return false;
+    }
+    return io.hotswap.protocol.PluginAssignment.parse(e.getKey(), e.getValue()).credentials().values().stream()
+        .anyMatch(sealed -> Envelope.parse(sealed).keyVersion() < newest);
+  }
+
+  /** The value with what it seals opened and sealed again under the newest data key. */
+  private String reSealed(ConfigEntry e, HttpServletRequest request, String actor) {
+    String tenantId = e.getTenantId();
+    if (e.getValueType() == ValueType.SECRET) {
+      return vault.seal(tenantId, e.getEnvironment(), e.getKey(), vault.open(tenantId, e.getEnvironment(), e.getKey(), e.getValue()), request, actor);
+    }
+    io.hotswap.protocol.PluginAssignment assignment = io.hotswap.protocol.PluginAssignment.parse(e.getKey(), e.getValue());
+    Map<String, String> resealed = new java.util.LinkedHashMap<>();
+    assignment.credentials().forEach((name, sealed) -> resealed.put(name, vault.seal(tenantId, e.getEnvironment(), e.getKey(),
+        vault.open(tenantId, e.getEnvironment(), e.getKey(), sealed), request, actor)));
+    return assignment.withCredentials(resealed).toJson();
   }
 }
