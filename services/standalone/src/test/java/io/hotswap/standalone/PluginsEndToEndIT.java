@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -250,6 +251,72 @@ class PluginsEndToEndIT extends PlatformTest {
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(api.get("/api/v1/instances/it-own-untrusting").json()
           .path("applied").path(tenant + "|plugin:" + plugin).path("applyError").asString()).contains("signature"));
       assertThat(other.plugins().activeVersion(tenant, plugin)).isEmpty();
+    }
+  }
+
+  @Test
+  void shouldMovePluginVersionsByBlueGreenRollingAndABTestAndRollBack() throws Exception {
+    String tenant = "it-plugin-strategies";
+    String plugin = "e2e-strategy-greeting";
+    List<String> versions = List.of("1.0.0", "1.1.0", "1.2.0", "1.3.0", "1.4.0");
+    for (String v : versions) {
+      byte[] jar = withId(PluginRegistryIT.greeting(1), plugin, v);
+      assertThat(PluginRegistryIT.register(jar, PluginRegistryIT.sign(jar), null).status()).isEqualTo(201);
+    }
+    createUnguardedTenant(tenant);
+    assertThat(api.put("/api/v1/tenants/" + tenant + "/plugins/" + plugin, Map.of("environment", "development", "version", "1.0.0"), Map.of())
+        .status()).isEqualTo(201);
+    String instanceId = "it-plugin-strategies-1";
+    java.util.concurrent.atomic.AtomicBoolean traffic = new java.util.concurrent.atomic.AtomicBoolean(true);
+    try (HotSwapClient service = HotSwapClient.builder().bootstrapServers(bootstrap).environment("development").tenant(tenant)
+        .instanceId(instanceId).service("strategy-greeter").tags(List.of("green")).heartbeatPeriod(Duration.ofSeconds(1))
+        .healthReportPeriod(Duration.ofSeconds(1)).masterKeyBase64(Tokens.MASTER_KEY)
+        .plugins(PluginOptions.create().trustPublisher(PUBLISHER, PUBLISHER_KEYS.getPublic())
+            .source(PluginSource.gateway("http://localhost:" + api.port(), () -> Tokens.token("strategy-greeter", List.of("Viewer"), List.of()))))
+        .build().start()) {
+      service.ready().get(60, TimeUnit.SECONDS);
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(service.plugins().activeVersion(tenant, plugin)).contains("1.0.0"));
+      // healthy plugin calls, so that a step this instance serves is judged and moves on
+      Thread load = Thread.ofVirtual().start(() -> {
+        while (traffic.get()) {
+          try {
+            service.plugins().call(tenant, plugin, Invocable.class, g -> g.invoke("greet", Map.of("name", "Ada")));
+          } catch (Exception e) {
+            // between versions a call may find none running; the next one will
+          }
+          java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+        }
+      });
+      Map<String, Map<String, Object>> plans = new LinkedHashMap<>();
+      plans.put("1.1.0", Map.of("strategy", "blue-green", "targetInstances", List.of(instanceId)));
+      plans.put("1.2.0", Map.of("strategy", "rolling", "steps", List.of(50, 100)));
+      plans.put("1.3.0", Map.of("strategy", "ab-test", "steps", List.of(40)));
+      for (Map.Entry<String, Map<String, Object>> step : plans.entrySet()) {
+        String version = step.getKey();
+        Map<String, Object> plan = new java.util.HashMap<>(step.getValue());
+        plan.putAll(Map.of("tenantId", tenant, "environment", "development", "version", version, "bakeTime", "PT1S"));
+        Api.Response started = api.post("/api/v1/plugins/" + plugin + "/deployments", plan);
+        assertThat(started.status()).as(plan.get("strategy") + ": " + started.text()).isEqualTo(201);
+        String id = started.json().get("deploymentId").asString();
+        Api.Response completed = api.post("/api/v1/deployments/" + id + "/complete", null);
+        assertThat(completed.status()).as(plan.get("strategy") + ": " + completed.text()).isIn(200, 409);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+            assertThat(api.get("/api/v1/deployments/" + id).json().get("status").asString()).as(version).isEqualTo("completed"));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+            assertThat(service.plugins().activeVersion(tenant, plugin)).as(plan.get("strategy") + " moved the tenant").contains(version));
+      }
+      // a blue-green started and rolled back: the tenant is on the version before it again
+      Api.Response again = api.post("/api/v1/plugins/" + plugin + "/deployments", Map.of("tenantId", tenant, "environment", "development",
+          "version", "1.4.0", "strategy", "blue-green", "targetInstances", List.of(instanceId), "bakeTime", "PT1H"));
+      assertThat(again.status()).as(again.text()).isEqualTo(201);
+      String againId = again.json().get("deploymentId").asString();
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(service.plugins().activeVersion(tenant, plugin)).contains("1.4.0"));
+      assertThat(api.post("/api/v1/deployments/" + againId + "/rollback", Map.of("reason", "not today")).status()).isEqualTo(200);
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(service.plugins().activeVersion(tenant, plugin)).contains("1.3.0"));
+      traffic.set(false);
+      load.join();
+    } finally {
+      traffic.set(false);
     }
   }
 

@@ -93,7 +93,7 @@ class DeploymentController {
     if (value == null) {
       throw Rejection.badRequest("missing-value", "value (the candidate to roll out) is required", "value");
     }
-    DeploymentPayload.Builder plan = DeploymentRequests.plan(strategy(body.strategy()), body.steps(), body.bakeTime(), body.stickyBy(),
+    DeploymentPayload.Builder plan = DeploymentRequests.plan(DeploymentRequests.strategy(body.strategy()), body.steps(), body.bakeTime(), body.stickyBy(),
         body.targetInstances(), body.targetTags(), body.maxErrorRate(), body.maxP99LatencyMs(), body.instanceHealth());
     io.hotswap.core.deploy.DeploymentMachine.plan(plan.build()); // a bad plan is a 400 here, before it reaches the pipeline
     Long expected = CurrentConfig.expectedVersion(ifMatch);
@@ -216,7 +216,7 @@ class DeploymentController {
                          HttpServletRequest request, HttpServletResponse response) {
     scope.visibleTenant(TenantIds.require(tenantId));
     Page.check(page, size);
-    DeploymentStatus wanted = status == null ? null : parse(DeploymentStatus.class, status, "status");
+    DeploymentStatus wanted = status == null ? null : DeploymentRequests.parse(DeploymentStatus.class, status, "status");
     String env = environment == null ? null : Environments.require(environment);
     DeploymentQueries.Filter filter = new DeploymentQueries.Filter(wanted, env, key);
     return router.route(tenantId, request, partition -> {
@@ -443,23 +443,5 @@ class DeploymentController {
   private static Rejection notFound(String deploymentId) {
     return Rejection.notFound("deployment-not-found", "No deployment with id '" + io.hotswap.core.domain.Texts.abbreviate(deploymentId) + "'",
         "deploymentId");
-  }
-
-  static DeploymentStrategy strategy(String name) {
-    return name == null ? null : parse(DeploymentStrategy.class, name, "strategy");
-  }
-
-  private static <E extends Enum<E>> E parse(Class<E> type, String name, String field) {
-    try {
-      E value = Enum.valueOf(type, name.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
-      if (!value.name().equals("UNKNOWN")) {
-        return value;
-      }
-    } catch (IllegalArgumentException e) {
-      // answered below
-    }
-    List<String> allowed = java.util.Arrays.stream(type.getEnumConstants()).map(Enum::name).filter(n -> !n.equals("UNKNOWN"))
-        .map(n -> n.toLowerCase(Locale.ROOT)).toList();
-    throw Rejection.badRequest("invalid-" + field, field + " must be one of " + allowed, field);
   }
 }

@@ -50,4 +50,24 @@ public final class DeploymentRequests {
 
   /** {@code POST …/health}: what a monitoring system measured on the deployment's audience. */
   record Health(Double errorRate, Double p99LatencyMs, Boolean healthChecksPassing, String source) {}
+
+  /** A strategy as the API names it ({@code blue-green}, {@code ab-test}, any case); 400 listing them otherwise; null stays null. */
+  public static io.hotswap.avro.DeploymentStrategy strategy(String name) {
+    return name == null ? null : parse(io.hotswap.avro.DeploymentStrategy.class, name, "strategy");
+  }
+
+  /** An enum value as the API names it (any case, '-' for '_'), never UNKNOWN; 400 listing the values otherwise. */
+  public static <E extends Enum<E>> E parse(Class<E> type, String name, String field) {
+    try {
+      E value = Enum.valueOf(type, name.trim().toUpperCase(java.util.Locale.ROOT).replace('-', '_'));
+      if (!value.name().equals("UNKNOWN")) {
+        return value;
+      }
+    } catch (IllegalArgumentException e) {
+      // answered below
+    }
+    List<String> allowed = java.util.Arrays.stream(type.getEnumConstants()).map(Enum::name).filter(n -> !n.equals("UNKNOWN"))
+        .map(n -> n.toLowerCase(java.util.Locale.ROOT)).toList();
+    throw io.hotswap.core.domain.Rejection.badRequest("invalid-" + field, field + " must be one of " + allowed, field);
+  }
 }

@@ -107,7 +107,7 @@ class WaveController {
       throw Rejection.badRequest("missing-value", "value (the candidate to roll out) is required", "value");
     }
     io.hotswap.avro.DeploymentPayload plan = DeploymentRequests.plan(body.strategy() == null ? io.hotswap.avro.DeploymentStrategy.CANARY
-            : DeploymentController.strategy(body.strategy()), body.steps(), body.bakeTime(), body.stickyBy(), List.of(), List.of(),
+            : DeploymentRequests.strategy(body.strategy()), body.steps(), body.bakeTime(), body.stickyBy(), List.of(), List.of(),
         body.maxErrorRate(), body.maxP99LatencyMs(), body.instanceHealth()).build();
     io.hotswap.core.deploy.DeploymentMachine.plan(plan); // a bad plan is a 400 here, before any tenant gets it
     Command.Builder command = Commands.envelope(CommandType.WAVE_START, WaveMachine.ALL_TENANTS, request, scope.subject());

@@ -142,7 +142,7 @@ class PluginDeploymentController {
     if (body.sandbox() != null) {
       passSandbox(candidate, body.sandbox());
     }
-    DeploymentStrategy strategy = body.strategy() == null ? null : Texts.parse(DeploymentStrategy.class, body.strategy(), "strategy");
+    DeploymentStrategy strategy = DeploymentRequests.strategy(body.strategy());
     DeploymentPayload.Builder plan = DeploymentRequests.plan(strategy, body.steps(), body.bakeTime(), body.stickyBy(), body.targetInstances(),
         body.targetTags(), body.maxErrorRate(), body.maxP99LatencyMs(), body.instanceHealth());
     io.hotswap.core.deploy.DeploymentMachine.plan(plan.build()); // a bad plan is a 400 here, before it reaches the pipeline
