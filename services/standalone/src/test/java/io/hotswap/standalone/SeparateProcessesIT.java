@@ -95,6 +95,17 @@ class SeparateProcessesIT {
         tenants.add(tenant);
       }
 
+      // a sandbox lives in the gateway that created it; the other gateway relays calls for it, body and all
+      Api.Response sandbox = gateways.get(0).post("/api/v1/sandbox/create", Map.of("environment", "development"));
+      assertThat(sandbox.status()).as(sandbox.text()).isEqualTo(201);
+      String sandboxId = sandbox.json().get("sandboxId").asString();
+      assertThat(gateways.get(1).get("/api/v1/sandbox/" + sandboxId + "/results").json().get("status").asString()).isEqualTo("created");
+      Api.Response load = gateways.get(1).post("/api/v1/sandbox/" + sandboxId + "/load", Map.of("pluginId", "no-such-plugin", "version", "1.0.0"));
+      assertThat(load.status()).as("the owner read the body and found no such plugin: " + load.text()).isEqualTo(404);
+      assertThat(gateways.get(1).post("/api/v1/sandbox/" + sandboxId + "/cleanup", Map.of()).json().get("status").asString())
+          .isEqualTo("cleaned_up");
+      assertThat(gateways.get(0).get("/api/v1/sandbox/" + sandboxId + "/results").status()).isEqualTo(404);
+
       // one writer per tenant, each write retried (same Idempotency-Key, either gateway) until acknowledged
       Map<String, Integer> acknowledged = new ConcurrentHashMap<>();
       AtomicBoolean stop = new AtomicBoolean();

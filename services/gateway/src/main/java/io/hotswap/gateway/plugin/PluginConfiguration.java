@@ -44,6 +44,17 @@ class PluginConfiguration {
     return new SandboxService(trust, java.nio.file.Path.of(workDir), maxPerEnvironment, ttl, sweepEvery, java.time.Clock.systemUTC());
   }
 
+  /** Relays a call for a sandbox another gateway instance holds to it. */
+  @Bean
+  org.springframework.boot.web.servlet.FilterRegistrationBean<SandboxRelay> sandboxRelay(SandboxService sandboxes, StoreRouter router) {
+    org.springframework.boot.web.servlet.FilterRegistrationBean<SandboxRelay> registration =
+        new org.springframework.boot.web.servlet.FilterRegistrationBean<>(new SandboxRelay(sandboxes, router));
+    registration.addUrlPatterns("/api/v1/sandbox/*");
+    // after Spring Security's chain: the caller is authenticated here before anything is relayed
+    registration.setOrder(org.springframework.core.Ordered.LOWEST_PRECEDENCE);
+    return registration;
+  }
+
   @Bean
   PluginBinaries pluginBinaries(PluginProperties properties) {
     return new PluginBinaries(properties.storage());

@@ -40,8 +40,11 @@ class SandboxController {
   private final TenantScope scope;
 
   private final PluginTrust trust;
+  private final String ownerTag;
 
-  SandboxController(SandboxService sandboxes, PluginRegistry registry, PluginBinaries binaries, TenantScope scope, PluginTrust trust) {
+  SandboxController(SandboxService sandboxes, PluginRegistry registry, PluginBinaries binaries, TenantScope scope, PluginTrust trust,
+                    io.hotswap.gateway.reads.StoreRouter router) {
+    this.ownerTag = SandboxRelay.ownerTag(router.self());
     this.trust = trust;
     this.sandboxes = sandboxes;
     this.registry = registry;
@@ -57,7 +60,7 @@ class SandboxController {
   @PostMapping("/create")
   ResponseEntity<Map<String, Object>> create(@RequestBody(required = false) Create body) {
     String env = Environments.require(body == null || body.environment() == null ? "development" : body.environment());
-    SandboxService.Session s = sandboxes.create(env, scope.subject(), limits(body == null ? null : body.limits()));
+    SandboxService.Session s = sandboxes.create(env, scope.subject(), limits(body == null ? null : body.limits()), ownerTag);
     return ResponseEntity.created(URI.create("/api/v1/sandbox/" + s.id + "/results")).body(view(s));
   }
 

@@ -83,6 +83,11 @@ public final class SandboxService implements AutoCloseable {
   }
 
   public Session create(String environment, String actor, Sandbox.Limits limits) {
+    return create(environment, actor, limits, null);
+  }
+
+  /** As above; {@code ownerTag} (after a '.') names this gateway instance in the id, so its peers can relay calls here. */
+  public Session create(String environment, String actor, Sandbox.Limits limits, String ownerTag) {
     synchronized (sessions) {
       long inEnvironment = sessions.values().stream().filter(s -> s.environment.equals(environment)).count();
       if (inEnvironment >= maxPerEnvironment) {
@@ -90,11 +95,16 @@ public final class SandboxService implements AutoCloseable {
             + "; clean one up (POST /api/v1/sandbox/{id}/cleanup) or wait for one to expire", "environment");
       }
       Instant now = clock.instant();
-      Session s = new Session("sb-" + UUID.randomUUID().toString().substring(0, 13).replace("-", ""), environment, actor, now,
-          now.plus(ttl), limits);
+      Session s = new Session("sb-" + UUID.randomUUID().toString().substring(0, 13).replace("-", "") + (ownerTag == null ? "" : "." + ownerTag),
+          environment, actor, now, now.plus(ttl), limits);
       sessions.put(s.id, s);
       return s;
     }
+  }
+
+  /** Whether this instance holds the session. */
+  public boolean holds(String id) {
+    return sessions.containsKey(id);
   }
 
   public Session get(String id) {

@@ -251,10 +251,19 @@ public final class StoreRouter {
   }
 
   private ResponseEntity<byte[]> forward(HostInfo owner, HttpServletRequest request) {
+    return relay(owner, request, null);
+  }
+
+  /**
+   * The same request, with this body (null: none), answered by another gateway instance that holds
+   * what it needs (a sandbox session lives where it was created). The caller's identity travels with
+   * it; the peer checks it again.
+   */
+  public ResponseEntity<byte[]> relay(HostInfo owner, HttpServletRequest request, byte[] body) {
     String query = request.getQueryString();
     URI uri = URI.create(scheme + "://" + owner.host() + ":" + owner.port() + request.getRequestURI() + (query == null ? "" : "?" + query));
     try {
-      return http.method(org.springframework.http.HttpMethod.valueOf(request.getMethod())).uri(uri)
+      RestClient.RequestBodySpec spec = http.method(org.springframework.http.HttpMethod.valueOf(request.getMethod())).uri(uri)
           .headers(h -> {
             h.set(FORWARDED_HEADER, self.host() + ":" + self.port());
             // the owner audits the change a forwarded request makes under the client's address, not this instance's
@@ -265,8 +274,14 @@ public final class StoreRouter {
             if (auth != null) {
               h.set(HttpHeaders.AUTHORIZATION, auth);
             }
-          })
-          .exchange((req, res) -> {
+            if (body != null && request.getContentType() != null) {
+              h.set(HttpHeaders.CONTENT_TYPE, request.getContentType());
+            }
+          });
+      if (body != null) {
+        spec = spec.body(body);
+      }
+      return spec.exchange((req, res) -> {
             HttpHeaders headers = new HttpHeaders();
             if (res.getHeaders().getContentType() != null) {
               headers.setContentType(res.getHeaders().getContentType());
