@@ -266,7 +266,7 @@ class DeploymentController {
                         HttpServletRequest request, HttpServletResponse response) {
     StoreKeys.DeploymentId id = visible(deploymentId);
     return router.route(id.tenantId(), request, partition -> {
-      Deployment d = minRevision == null ? store(partition).get(id.storeKey()) : awaitRevision(partition, id, minRevision);
+      Deployment d = minRevision == null ? store(partition).get(id.storeKey()) : DeploymentReadBack.await(router, partition, id, minRevision, readYourWritesWait);
       if (d == null) {
         io.hotswap.avro.ApprovalRequest held = heldRequest(id);
         if (held == null) {
@@ -365,29 +365,7 @@ class DeploymentController {
 
   /** Read-your-writes: answers a change with the deployment as the owner now serves it. */
   private ResponseEntity<?> fresh(String deploymentId, long revision, HttpStatus status) {
-    StoreKeys.DeploymentId id = StoreKeys.parseDeploymentId(deploymentId);
-    return writes.answer(status, Long.toString(revision), new Writes.Shown(id.tenantId(), "/api/v1/deployments/" + deploymentId,
-        "minRevision=" + revision, partition -> ResponseEntity.ok(DeploymentView.of(awaitRevision(partition, id, revision)))));
-  }
-
-  /** The deployment at {@code revision} or later, and the key's version it wrote, on this owner; 503 when they don't arrive in time. */
-  private Deployment awaitRevision(int partition, StoreKeys.DeploymentId id, long revision) {
-    ReadOnlyKeyValueStore<String, Deployment> store = store(partition);
-    Deployment d = Waits.until(() -> store.get(id.storeKey()), x -> x != null && x.getRevision() >= revision, readYourWritesWait,
-        () -> "revision " + revision + " of deployment '" + id.publicId() + "' is applied but not readable yet; retry shortly");
-    long version = d.getRollbackVersion() != null ? d.getRollbackVersion() : d.getCandidateVersion();
-    String service = StoreKeys.profileService(d.getKey());
-    if (service != null) {
-      // a profile's deployment: the profile's version it wrote (the candidate, or the restored stable document)
-      ReadOnlyKeyValueStore<String, io.hotswap.avro.ConfigProfile> profiles = router.localStore(ReadTopology.PROFILES_STORE, partition);
-      StoreKeys.ProfileId profile = StoreKeys.parseProfileId(StoreKeys.profileId(d.getTenantId(), service, d.getEnvironment()));
-      Waits.until(() -> io.hotswap.gateway.profile.ProfileQueries.latest(profiles, profile), p -> p != null && p.getRevision() >= version,
-          readYourWritesWait,
-          () -> "revision " + version + " of the profile of deployment '" + id.publicId() + "' is applied but not readable yet; retry shortly");
-      return d;
-    }
-    ReadYourWrites.await(router, partition, StoreKeys.config(d.getTenantId(), d.getEnvironment(), d.getKey()), version, readYourWritesWait);
-    return d;
+    return writes.answer(status, Long.toString(revision), DeploymentReadBack.shown(router, deploymentId, revision, readYourWritesWait));
   }
 
   /**

@@ -14,6 +14,7 @@ import io.hotswap.core.domain.Texts;
 import io.hotswap.core.plugin.PluginVersions;
 import io.hotswap.core.security.Role;
 import io.hotswap.gateway.config.CurrentConfig;
+import io.hotswap.gateway.deployment.DeploymentReadBack;
 import io.hotswap.gateway.deployment.DeploymentRequests;
 import io.hotswap.gateway.pipeline.Commands;
 import io.hotswap.gateway.pipeline.Writes;
@@ -53,10 +54,12 @@ class PluginDeploymentController {
   private final PluginBinaries binaries;
   private final SandboxService sandboxes;
   private final PluginTrust trust;
+  private final Duration readYourWritesWait;
 
   PluginDeploymentController(Writes writes, StoreRouter router, PluginAssignments assignments, TenantScope scope, PluginRegistry registry,
-                             PluginBinaries binaries, SandboxService sandboxes, PluginTrust trust) {
+                             PluginBinaries binaries, SandboxService sandboxes, PluginTrust trust, Duration readYourWritesWait) {
     this.trust = trust;
+    this.readYourWritesWait = readYourWritesWait;
     this.writes = writes;
     this.router = router;
     this.assignments = assignments;
@@ -152,6 +155,13 @@ class PluginDeploymentController {
         .setDeployment(plan.setDeploymentId(deploymentId).build());
     CommandResult result = writes.submit(command.build());
     String publicId = StoreKeys.deploymentId(tenantId, deploymentId);
+    if (!Writes.isHeld(result)) {
+      // answered once the owner serves the deployment, so the caller's next call on it (complete, pause, a read) finds it
+      ResponseEntity<?> seen = writes.readBack(DeploymentReadBack.shown(router, publicId, result.getVersion(), readYourWritesWait));
+      if (!seen.getStatusCode().is2xxSuccessful()) {
+        throw new StoreRouter.StoreUnavailable("plugin deployment '" + publicId + "' is started but not readable yet; retry shortly");
+      }
+    }
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("deploymentId", publicId);
     answer.put("tenantId", tenantId);
