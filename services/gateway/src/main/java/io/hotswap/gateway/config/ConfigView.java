@@ -22,8 +22,7 @@ public record ConfigView(
 
   public static ConfigView of(ConfigEntry e) {
     return new ConfigView(e.getConfigId(), e.getTenantId(), e.getEnvironment(), e.getKey(),
-        io.hotswap.protocol.PluginAssignment.pluginOf(e.getKey()) != null && e.getValue() != null ? maskedAssignment(e)
-            : typed(e.getValueType(), e.getValue()), ValueTypes.display(e.getValueType()), List.copyOf(e.getTags()),
+        shown(e.getKey(), e.getValueType(), e.getValue()), ValueTypes.display(e.getValueType()), List.copyOf(e.getTags()),
         e.getDescription(), e.getVersion(), e.getDeleted(), e.getCreatedAt(), e.getUpdatedAt(), e.getUpdatedBy(), null);
   }
 
@@ -37,10 +36,16 @@ public record ConfigView(
         createdAt, updatedAt, updatedBy, source);
   }
 
-  /** A plugin assignment as shown: its credentials' names, never their (sealed) values. */
-  private static JsonNode maskedAssignment(ConfigEntry e) {
-    io.hotswap.protocol.PluginAssignment a = io.hotswap.protocol.PluginAssignment.parse(e.getKey(), e.getValue());
-    return Json.MAPPER.readTree(a.withCredentials(a.maskedCredentials(MASK)).toJson());
+  /**
+   * A stored value as callers see it: typed, a Secret masked, a plugin assignment with its
+   * credentials' names but never their (sealed) values.
+   */
+  public static JsonNode shown(String key, ValueType type, String value) {
+    if (io.hotswap.protocol.PluginAssignment.pluginOf(key) != null && value != null) {
+      io.hotswap.protocol.PluginAssignment a = io.hotswap.protocol.PluginAssignment.parse(key, value);
+      return Json.MAPPER.readTree(a.withCredentials(a.maskedCredentials(MASK)).toJson());
+    }
+    return typed(type, value);
   }
 
   public static JsonNode typed(ValueType type, String value) {
