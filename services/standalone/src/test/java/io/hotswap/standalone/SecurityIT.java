@@ -116,6 +116,17 @@ class SecurityIT extends PlatformTest {
   }
 
   @Test
+  void shouldTellATokenWhoItNamesAndWhatItMayCall() {
+    JsonNode viewer = api.as(io.hotswap.core.testing.Tokens.token("val", List.of("Viewer"), List.of())).get("/api/v1/me").json();
+    assertThat(viewer.get("subject").asString()).isEqualTo("val");
+    assertThat(viewer.get("tenants").isNull()).as("not scoped: every tenant").isTrue();
+    assertThat(texts(viewer.get("allowed"))).contains("GET /api/v1/configs/{configId}").doesNotContain("POST /api/v1/configs", "PUT /api/v1/configs/{configId}");
+    JsonNode admin = api.as(io.hotswap.core.testing.Tokens.token("tam", List.of("TenantAdmin"), List.of("it-me"))).get("/api/v1/me").json();
+    assertThat(texts(admin.get("tenants"))).containsExactly("it-me");
+    assertThat(texts(admin.get("allowed"))).contains("POST /api/v1/configs").doesNotContain("POST /api/v1/tenants");
+  }
+
+  @Test
   void shouldShowATenantAdminNothingOfAnotherTenant() throws Exception {
     List<String> hiddenAnswers = new ArrayList<>();
     createTenant("it-scope-a");

@@ -68,6 +68,8 @@ class SecurityConfiguration {
           auth.requestMatchers("/actuator/health", "/actuator/health/**").permitAll();
           auth.requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**").permitAll();
           auth.requestMatchers("/error").permitAll();
+          // the web console's own files hold no data: every call they make carries the user's token
+          auth.requestMatchers(HttpMethod.GET, "/console", "/console/", "/console/*").permitAll();
           // gateway-to-gateway only: authenticated by PeerFilter's signature, never by a user token
           auth.requestMatchers("/internal/**").hasAuthority(PeerFilter.PEER_AUTHORITY);
           for (AccessMatrix.Row row : matrix.rows()) {
@@ -76,6 +78,10 @@ class SecurityConfiguration {
           auth.requestMatchers("/actuator/**").authenticated();
           auth.anyRequest().denyAll();
         })
+        .headers(headers -> headers.addHeaderWriter(new org.springframework.security.web.header.writers.DelegatingRequestMatcherHeaderWriter(
+            org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher.withDefaults().matcher("/console/**"),
+            new org.springframework.security.web.header.writers.StaticHeadersWriter("Content-Security-Policy",
+                "default-src 'self'; img-src 'self' data: blob:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"))))
         .oauth2ResourceServer(rs -> rs
             .authenticationEntryPoint((req, res, e) -> problem(res, 401, "unauthenticated",
                 "a valid bearer token is required (" + e.getMessage() + ")"))
