@@ -27,6 +27,19 @@ final class ConfigCommands {
     String env;
   }
 
+  /** The key a command is about: {@code tenant:environment:key}, or a bare key with {@code --tenant}/{@code --env}. */
+  static class KeyRef {
+    @Parameters(index = "0", paramLabel = "KEY", description = "tenant:environment:key, or a key with --tenant/--env")
+    String key;
+
+    @picocli.CommandLine.Mixin
+    Where where;
+
+    String id() {
+      return Cmd.configId(key, where.tenant, where.env);
+    }
+  }
+
   /**
    * A value as typed on the command line, as the API takes it: a number, true/false, a JSON
    * document, or text. With no type given the text decides (what parses as a JSON number, boolean,
@@ -120,14 +133,11 @@ final class ConfigCommands {
 
   @Command(name = "set", description = "Write a key: a new version of an existing one, or a new key.")
   static final class Set extends Cmd {
-    @Parameters(index = "0", paramLabel = "KEY", description = "tenant:environment:key, or a key with --tenant/--env")
-    String key;
+    @picocli.CommandLine.Mixin
+    KeyRef ref;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "VALUE", description = "the value (or --file)")
     String value;
-
-    @picocli.CommandLine.Mixin
-    Where where;
 
     @Option(names = "--file", description = "read the value from a file ('-' for standard input)")
     Path file;
@@ -155,7 +165,7 @@ final class ConfigCommands {
         text = text.substring(0, text.length() - 1);
       }
       Typed typed = typed(text, type);
-      String id = configId(key, where.tenant, where.env);
+      String id = ref.id();
       String[] parts = id.split(":", 3);
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("value", typed.value());
@@ -188,15 +198,12 @@ final class ConfigCommands {
 
   @Command(name = "delete", description = "Delete a key (a new version marked deleted; its history stays).")
   static final class Delete extends Cmd {
-    @Parameters(paramLabel = "KEY")
-    String key;
-
     @picocli.CommandLine.Mixin
-    Where where;
+    KeyRef ref;
 
     @Override
     public Integer call() {
-      String id = configId(key, where.tenant, where.env);
+      String id = ref.id();
       RestApi.Answer answer = api().delete("/api/v1/configs/" + path(id));
       return heldOrDone(answer, () -> out().line("deleted " + id));
     }
@@ -204,15 +211,12 @@ final class ConfigCommands {
 
   @Command(name = "history", description = "Every version of a key, oldest first.")
   static final class History extends Cmd {
-    @Parameters(paramLabel = "KEY")
-    String key;
-
     @picocli.CommandLine.Mixin
-    Where where;
+    KeyRef ref;
 
     @Override
     public Integer call() {
-      String id = configId(key, where.tenant, where.env);
+      String id = ref.id();
       ArrayNode all = RestApi.JSON.createArrayNode();
       for (int page = 0; ; page++) {
         JsonNode p = api().get("/api/v1/configs/" + path(id) + "/versions?size=200&page=" + page).body();
@@ -233,11 +237,8 @@ final class ConfigCommands {
 
   @Command(name = "diff", description = "What changed between two versions of a key (JSON Pointers for Json values).")
   static final class Diff extends Cmd {
-    @Parameters(paramLabel = "KEY")
-    String key;
-
     @picocli.CommandLine.Mixin
-    Where where;
+    KeyRef ref;
 
     @Option(names = "--from", required = true, description = "the older version")
     long from;
@@ -247,7 +248,7 @@ final class ConfigCommands {
 
     @Override
     public Integer call() {
-      String id = configId(key, where.tenant, where.env);
+      String id = ref.id();
       long target = to != null ? to : api().get("/api/v1/configs/" + path(id)).body().path("version").asLong();
       JsonNode d = api().get("/api/v1/configs/" + path(id) + "/diff?from=" + from + "&to=" + target).body();
       out().show(d, () -> {
@@ -275,18 +276,15 @@ final class ConfigCommands {
 
   @Command(name = "rollback", description = "Make an older version's value current again, as a new version.")
   static final class Rollback extends Cmd {
-    @Parameters(paramLabel = "KEY")
-    String key;
-
     @picocli.CommandLine.Mixin
-    Where where;
+    KeyRef ref;
 
     @Option(names = "--to-version", required = true, description = "the version whose value comes back")
     long version;
 
     @Override
     public Integer call() {
-      String id = configId(key, where.tenant, where.env);
+      String id = ref.id();
       RestApi.Answer answer = api().post("/api/v1/configs/" + path(id) + "/rollback", Map.of("version", version));
       return heldOrDone(answer, () -> out().line("rolled " + id + " back to v" + version + "'s value: now v" + text(answer.body().path("config"), "version")));
     }
@@ -294,18 +292,15 @@ final class ConfigCommands {
 
   @Command(name = "promote", description = "Copy a key's current value into the next environment (or --to).")
   static final class Promote extends Cmd {
-    @Parameters(paramLabel = "KEY")
-    String key;
-
     @picocli.CommandLine.Mixin
-    Where where;
+    KeyRef ref;
 
     @Option(names = "--to", description = "the target environment (default: the next one)")
     String target;
 
     @Override
     public Integer call() {
-      String id = configId(key, where.tenant, where.env);
+      String id = ref.id();
       RestApi.Answer answer = api().post("/api/v1/configs/" + path(id) + "/promote",
           target == null ? Map.of() : Map.of("targetEnvironment", target));
       return heldOrDone(answer, () -> out().line("promoted to " + text(answer.body().path("config"), "configId") + ": v" + text(answer.body().path("config"), "version")));

@@ -103,14 +103,11 @@ final class DeployCommand extends Cmd {
 
   @Command(name = "start", description = "Start a deployment of a key's new value.")
   static final class Start extends Cmd {
-    @Parameters(index = "0", paramLabel = "KEY", description = "tenant:environment:key, or a key with --tenant/--env")
-    String key;
+    @picocli.CommandLine.Mixin
+    ConfigCommands.KeyRef ref;
 
     @Parameters(index = "1", paramLabel = "VALUE")
     String value;
-
-    @picocli.CommandLine.Mixin
-    ConfigCommands.Where where;
 
     @Option(names = "--type", description = "how to read VALUE (default: what it looks like; checked against the key's type)")
     String type;
@@ -148,7 +145,7 @@ final class DeployCommand extends Cmd {
     @Override
     public Integer call() {
       Map<String, Object> body = new LinkedHashMap<>();
-      body.put("configId", configId(key, where.tenant, where.env));
+      body.put("configId", ref.id());
       body.put("value", ConfigCommands.typed(value, type).value());
       body.put("strategy", strategy);
       putIf(body, "steps", steps);
@@ -249,19 +246,22 @@ final class DeployCommand extends Cmd {
     }
   }
 
-  @Command(name = "pause", description = "Hold the deployment at its step (its audience keeps the candidate).")
-  static final class Pause extends Steer {
-    @Option(names = "--reason")
+  /** A change that says why (audited). */
+  abstract static class Reasoned extends Steer {
+    @Option(names = "--reason", description = "why (audited)")
     String reason;
-
-    @Override
-    String verb() {
-      return "pause";
-    }
 
     @Override
     Map<String, Object> body() {
       return reason == null ? Map.of() : Map.of("reason", reason);
+    }
+  }
+
+  @Command(name = "pause", description = "Hold the deployment at its step (its audience keeps the candidate).")
+  static final class Pause extends Reasoned {
+    @Override
+    String verb() {
+      return "pause";
     }
   }
 
@@ -282,18 +282,10 @@ final class DeployCommand extends Cmd {
   }
 
   @Command(name = "rollback", description = "Everyone gets the stable value again, as a new version.")
-  static final class Rollback extends Steer {
-    @Option(names = "--reason")
-    String reason;
-
+  static final class Rollback extends Reasoned {
     @Override
     String verb() {
       return "rollback";
-    }
-
-    @Override
-    Map<String, Object> body() {
-      return reason == null ? Map.of() : Map.of("reason", reason);
     }
   }
 }

@@ -14,7 +14,7 @@ import picocli.CommandLine.ScopeType;
  * API only. Where to talk to, in order: {@code --url}/{@code --token}, then {@code HOTSWAP_URL} /
  * {@code HOTSWAP_TOKEN}, then the profile {@code login} saved, then {@code http://localhost:8080}.
  */
-@Command(name = "hotswap", mixinStandardHelpOptions = true, versionProvider = HotSwapCli.Version.class,
+@Command(name = "hotswap", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, versionProvider = HotSwapCli.Version.class,
     description = "Configuration and plugins for running services: tenants, keys, approvals, deployments, audit.",
     subcommands = {LoginCommand.class, LogoutCommand.class, TenantsCommand.class, ConfigCommands.Get.class, ConfigCommands.Set.class,
         ConfigCommands.Delete.class, ConfigCommands.History.class, ConfigCommands.Diff.class, ConfigCommands.Rollback.class,

@@ -170,6 +170,10 @@ class CliIT extends PlatformTest {
     assertThat(verified.out()).contains("the trail of it-cli is whole");
 
     assertThat(cli("generate-completion").out()).contains("complete -F").contains("hotswap");
+    Run help = cli("deploy", "start", "--help");
+    assertThat(help.exit()).isZero();
+    assertThat(help.out()).contains("Usage: hotswap deploy start", "--strategy", "--watch");
+    assertThat(cli("--help").out()).contains("Exit codes:", "8   held for approval");
     assertThat(cli("logout").out()).contains("Logged out.");
     assertThat(cli("tenants").exit()).as("no token any more").isEqualTo(4);
   }
