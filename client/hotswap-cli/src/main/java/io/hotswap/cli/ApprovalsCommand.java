@@ -96,8 +96,14 @@ final class ApprovalsCommand extends Cmd {
       out().show(a, () -> {
         out().line(text(a, "approvalId") + ": " + text(a, "status") + " (" + a.path("approvals").size() + " of " + text(a, "requiredApprovals")
             + " approvals)");
-        if (a.hasNonNull("release")) {
-          out().line("  the change: " + Output.cell(a.path("release")));
+        JsonNode r = a.path("release");
+        if (r.isObject()) {
+          String outcome = r.path("outcome").asString();
+          out().line("  the change: " + outcome + switch (outcome) {
+            case "applied" -> " as v" + text(r, "version") + " of " + text(r, "resourceId");
+            case "rejected" -> " — " + text(r, "errorType") + ": " + text(r, "detail");
+            default -> r.hasNonNull("detail") ? " — " + text(r, "detail") : "";
+          });
         }
       });
       return ExitCodes.OK;

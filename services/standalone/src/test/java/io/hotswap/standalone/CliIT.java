@@ -120,7 +120,7 @@ class CliIT extends PlatformTest {
     assertThat(self.exit()).as("the requester can't approve their own change").isEqualTo(5);
     Run approved = cli("--token", Tokens.token("dave", List.of("Approver"), List.of()), "approvals", "approve", approvalId, "-m", "ok");
     assertThat(approved.exit()).as(approved.err()).isZero();
-    assertThat(approved.out()).contains(approvalId + ": approved");
+    assertThat(approved.out()).contains(approvalId + ": approved (1 of 1 approvals)", "the change: applied as v1 of it-cli:staging:db.pool");
     assertThat(cli("get", "it-cli:staging:db.pool").out()).contains("db.pool = 10");
     assertThat(cli("get", "-t", "it-cli", "-e", "production").out()).as("effective values with their source")
         .containsPattern("db.pool\\s+10\\s+Number\\s+v1\\s+staging");
