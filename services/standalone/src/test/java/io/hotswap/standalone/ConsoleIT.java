@@ -38,6 +38,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 class ConsoleIT extends PlatformTest {
 
   static final Path SHOTS = Path.of("target", "console-screenshots");
+  static final Path DOWNLOADS = Path.of("target", "console-downloads");
   static ChromeDriver browser;
   static WebDriverWait wait;
   static String base;
@@ -57,6 +58,9 @@ class ConsoleIT extends PlatformTest {
     LoggingPreferences logs = new LoggingPreferences();
     logs.enable(LogType.BROWSER, Level.ALL);
     options.setCapability("goog:loggingPrefs", logs);
+    Files.createDirectories(DOWNLOADS);
+    options.setExperimentalOption("prefs", Map.of("download.default_directory", DOWNLOADS.toAbsolutePath().toString(),
+        "download.prompt_for_download", false));
     ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File("/usr/bin/chromedriver"))
         .usingAnyFreePort().build();
     browser = new ChromeDriver(service, options);
@@ -175,6 +179,11 @@ class ConsoleIT extends PlatformTest {
     wait.until(d -> d.getCurrentUrl().contains("type=CONFIG_PROMOTED") && !text("table").contains("CONFIG_CREATED"));
     assertThat(text("table")).contains("CONFIG_PROMOTED");
     screenshot("10-audit-filtered");
+    // the export buttons download the trail with the filter's tenant
+    Files.deleteIfExists(DOWNLOADS.resolve("audit.csv"));
+    browser.findElement(By.xpath("//button[text()='Export CSV']")).click();
+    await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(DOWNLOADS.resolve("audit.csv")));
+    assertThat(Files.readString(DOWNLOADS.resolve("audit.csv"))).contains("CONFIG_PROMOTED", "it-console").doesNotContain("it-console-view");
   }
 
   @Test
