@@ -85,12 +85,8 @@ final class ConfigCommands {
 
   /** One value for people: {@code key = value  (Type, v3)}. */
   static String describe(JsonNode c) {
-    return text(c, "key") + " = " + Output.cell(c.path("value")) + "  (" + text(c, "type") + ", v" + text(c, "version")
-        + (c.hasNonNull("source") ? ", " + text(c, "source") : "") + (c.path("deleted").asBoolean() ? ", deleted" : "") + ")";
-  }
-
-  private static String text(JsonNode node, String field) {
-    return Cmd.text(node, field);
+    return Cmd.text(c, "key") + " = " + Output.cell(c.path("value")) + "  (" + Cmd.text(c, "type") + ", v" + Cmd.text(c, "version")
+        + (c.hasNonNull("source") ? ", " + Cmd.text(c, "source") : "") + (c.path("deleted").asBoolean() ? ", deleted" : "") + ")";
   }
 
   @Command(name = "get", description = "A key's current value; without a key, every key of --tenant in --env with where its value comes from.")
@@ -108,15 +104,7 @@ final class ConfigCommands {
           throw new IllegalArgumentException("give a key, or --tenant to list a tenant's keys");
         }
         String env = where.env == null ? "development" : where.env;
-        ArrayNode all = RestApi.JSON.createArrayNode();
-        for (int page = 0; ; page++) {
-          JsonNode p = api().get("/api/v1/configs/tenant/" + path(where.tenant) + "?environment=" + RestApi.encode(env)
-              + "&size=200&page=" + page).body();
-          p.path("items").forEach(all::add);
-          if (page + 1 >= p.path("totalPages").asLong()) {
-            break;
-          }
-        }
+        ArrayNode all = api().items("/api/v1/configs/tenant/" + path(where.tenant) + "?environment=" + RestApi.encode(env));
         out().show(all, () -> {
           List<List<String>> rows = new ArrayList<>();
           all.forEach(c -> rows.add(List.of(text(c, "key"), Output.cell(c.path("value")), text(c, "type"), "v" + text(c, "version"),
@@ -217,14 +205,7 @@ final class ConfigCommands {
     @Override
     public Integer call() {
       String id = ref.id();
-      ArrayNode all = RestApi.JSON.createArrayNode();
-      for (int page = 0; ; page++) {
-        JsonNode p = api().get("/api/v1/configs/" + path(id) + "/versions?size=200&page=" + page).body();
-        p.path("items").forEach(all::add);
-        if (page + 1 >= p.path("totalPages").asLong()) {
-          break;
-        }
-      }
+      ArrayNode all = api().items("/api/v1/configs/" + path(id) + "/versions?");
       out().show(all, () -> {
         List<List<String>> rows = new ArrayList<>();
         all.forEach(v -> rows.add(List.of("v" + text(v, "version"), Output.cell(v.path("value")), text(v, "updatedBy"), text(v, "updatedAt"),

@@ -82,6 +82,18 @@ final class RestApi {
     return send("DELETE", path, null, Map.of());
   }
 
+  /** Every item of a paged list ({@code path} already has a query), fetched 200 at a time. */
+  tools.jackson.databind.node.ArrayNode items(String path) {
+    tools.jackson.databind.node.ArrayNode all = JSON.createArrayNode();
+    for (int page = 0; ; page++) {
+      JsonNode p = get(path + "&size=200&page=" + page).body();
+      p.path("items").forEach(all::add);
+      if (page + 1 >= p.path("totalPages").asLong()) {
+        return all;
+      }
+    }
+  }
+
   /** The raw body of a GET (an export in CSV, say). */
   String text(String path) {
     HttpResponse<String> r = exchange(request(path).GET().build(), HttpResponse.BodyHandlers.ofString());

@@ -49,17 +49,12 @@ final class TransferCommands {
   /** The keys of a tenant in an environment, with their declared types (only those stored there, unless {@code effective}). */
   static Map<String, JsonNode> keys(RestApi api, String tenant, String env, boolean effective) {
     Map<String, JsonNode> keys = new TreeMap<>();
-    for (int page = 0; ; page++) {
-      JsonNode p = api.get("/api/v1/configs/tenant/" + Cmd.path(tenant) + "?environment=" + RestApi.encode(env) + "&size=200&page=" + page).body();
-      p.path("items").forEach(c -> {
-        if (effective || "override".equals(c.path("source").asString("override"))) {
-          keys.put(c.path("key").asString(), c);
-        }
-      });
-      if (page + 1 >= p.path("totalPages").asLong()) {
-        return keys;
+    api.items("/api/v1/configs/tenant/" + Cmd.path(tenant) + "?environment=" + RestApi.encode(env)).forEach(c -> {
+      if (effective || "override".equals(c.path("source").asString("override"))) {
+        keys.put(c.path("key").asString(), c);
       }
-    }
+    });
+    return keys;
   }
 
   @Command(name = "export", description = "Write an environment's keys to a file (or standard output).")

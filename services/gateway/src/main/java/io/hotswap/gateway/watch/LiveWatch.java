@@ -72,6 +72,7 @@ public final class LiveWatch {
     final SseEmitter emitter;
     final BlockingQueue<SseEmitter.SseEventBuilder> queue = new ArrayBlockingQueue<>(QUEUE);
     volatile boolean open = true;
+    volatile boolean overflowed;
 
     Watcher(Filter filter, SseEmitter emitter) {
       this.filter = filter;
@@ -80,7 +81,8 @@ public final class LiveWatch {
 
     void offer(SseEmitter.SseEventBuilder event) {
       if (open && !queue.offer(event)) {
-        open = false; // its sender tells the client and ends the stream
+        overflowed = true;
+        open = false; // its sender sends what is queued, tells the client, and ends the stream
       }
     }
 
@@ -94,7 +96,7 @@ public final class LiveWatch {
             break;
           }
         }
-        if (queue.remainingCapacity() == 0) {
+        if (overflowed) {
           emitter.send(SseEmitter.event().name("overflow").data(Map.of("detail",
               "more than " + QUEUE + " changes waited for this watcher; read the current values and watch again")));
         }
