@@ -79,7 +79,24 @@ public final class Platform implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Starts one service; a failure names the service and its root cause ("Port 8081 is already in
+   * use"), which Spring's own message ("Unable to start web server") leaves three causes deep.
+   */
   public ConfigurableApplicationContext start(String name) {
+    try {
+      return run(name);
+    } catch (RuntimeException e) {
+      Throwable root = e;
+      while (root.getCause() != null && root.getCause() != root) {
+        root = root.getCause();
+      }
+      throw new IllegalStateException(name + " did not start: " + e.getMessage()
+          + (root == e ? "" : " (" + root.getClass().getSimpleName() + ": " + root.getMessage() + ")"), e);
+    }
+  }
+
+  private ConfigurableApplicationContext run(String name) {
     Service service = SERVICES.stream().filter(s -> s.name().equals(name)).findFirst()
         .orElseThrow(() -> new IllegalArgumentException("no service " + name));
     Map<String, Object> props = new HashMap<>(common);

@@ -92,20 +92,35 @@ abstract class PlatformTest {
   /**
    * A free port below Linux's ephemeral range (32768+): a port the OS hands out for {@code new
    * ServerSocket(0)} can be taken, before the service binds it, by an outgoing connection of the
-   * same JVM (Kafka clients open many), which failed a start once with "port in use".
+   * same JVM (Kafka clients open many), which failed a start once with "port in use". A port is
+   * handed out once per JVM: a test picks all its ports before it binds any, and two picks of the
+   * same free port (about one run in 400 for eight picks) failed a start with "Unable to start web server".
    */
   static int freePort() throws IOException {
+    return freePort(0);
+  }
+
+  /** A free port {@code p} (handed out once per JVM) whose {@code p + offset} is free too. */
+  static int freePort(int offset) throws IOException {
     java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
     for (int attempt = 0; attempt < 1000; attempt++) {
-      int port = random.nextInt(20_000, 32_000);
-      try (ServerSocket socket = new ServerSocket(port)) {
-        return socket.getLocalPort();
+      int port = random.nextInt(20_000, 31_900);
+      if (!HANDED_OUT.add(port)) {
+        continue;
+      }
+      if (offset != 0 && !HANDED_OUT.add(port + offset)) {
+        continue;
+      }
+      try (ServerSocket a = new ServerSocket(port); ServerSocket b = offset == 0 ? null : new ServerSocket(port + offset)) {
+        return a.getLocalPort();
       } catch (IOException taken) {
         // try another
       }
     }
     throw new IOException("no free port between 20000 and 32000");
   }
+
+  private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   static void createTenant(String tenant) {
     Api.Response r = api.post("/api/v1/tenants", Map.of("tenantId", tenant, "tier", "Enterprise"));

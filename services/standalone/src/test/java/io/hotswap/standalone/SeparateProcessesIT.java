@@ -7,7 +7,6 @@ import io.hotswap.avro.LiveConfig;
 import io.hotswap.protocol.Serdes;
 import io.hotswap.protocol.Topics;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -52,16 +51,7 @@ class SeparateProcessesIT {
 
   /** A port {@code p} with {@code p + 10} free too (a service's second instance listens there). */
   private static int freePair() throws IOException {
-    java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
-    for (int attempt = 0; attempt < 1000; attempt++) {
-      int port = random.nextInt(20_000, 31_900);
-      try (ServerSocket a = new ServerSocket(port); ServerSocket b = new ServerSocket(port + 10)) {
-        return a.getLocalPort();
-      } catch (IOException taken) {
-        // try another
-      }
-    }
-    throw new IOException("no free pair of ports");
+    return PlatformTest.freePort(10);
   }
 
   @Test

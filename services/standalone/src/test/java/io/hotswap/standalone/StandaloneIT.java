@@ -27,6 +27,7 @@ class StandaloneIT {
     env.put("HOTSWAP_KAFKA_PORT", Integer.toString(PlatformTest.freePort()));
     env.put("HOTSWAP_KAFKA_CONTROLLER_PORT", Integer.toString(PlatformTest.freePort()));
     env.put("HOTSWAP_DB_PORT", Integer.toString(PlatformTest.freePort()));
+    env.put("HOTSWAP_S3_PORT", Integer.toString(PlatformTest.freePort()));
     for (Platform.Service s : Platform.SERVICES) {
       env.put("HOTSWAP_" + s.name().toUpperCase() + "_PORT", Integer.toString(PlatformTest.freePort()));
     }
