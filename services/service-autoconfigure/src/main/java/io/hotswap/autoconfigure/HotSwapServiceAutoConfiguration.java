@@ -102,13 +102,19 @@ public class HotSwapServiceAutoConfiguration {
 
   /** No sessions, no CSRF (bearer tokens only), JWTs with roles from the {@code roles} claim: the start of every service's chain. */
   public static HttpSecurity stateless(HttpSecurity http) throws Exception {
+    JwtAuthenticationConverter converter = rolesConverter();
+    return http.csrf(csrf -> csrf.disable())
+        .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+        .oauth2ResourceServer(rs -> rs.jwt(jwt -> jwt.jwtAuthenticationConverter(converter)));
+  }
+
+  /** A verified token as an authentication: authorities {@code ROLE_<r>} for each {@code r} of its {@code roles} claim. */
+  public static JwtAuthenticationConverter rolesConverter() {
     JwtGrantedAuthoritiesConverter roles = new JwtGrantedAuthoritiesConverter();
     roles.setAuthoritiesClaimName("roles");
     roles.setAuthorityPrefix("ROLE_");
     JwtAuthenticationConverter converter = new JwtAuthenticationConverter();
     converter.setJwtGrantedAuthoritiesConverter(roles);
-    return http.csrf(csrf -> csrf.disable())
-        .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-        .oauth2ResourceServer(rs -> rs.jwt(jwt -> jwt.jwtAuthenticationConverter(converter)));
+    return converter;
   }
 }

@@ -76,11 +76,12 @@ abstract class PlatformTest {
 
   static final Serdes SERDES = Serdes.create();
 
-  /** Generous defaults so load tests are not limited; Free tenants get 5 writes a minute to test limiting. */
+  /** Generous defaults so load tests are not limited; Free tenants get 5 writes and 1,000 reads a minute to test limiting. */
   static final Map<String, Object> RATE_LIMITS = Map.of(
       "hotswap.rate-limits.defaults.reads-per-minute", 1_000_000,
       "hotswap.rate-limits.defaults.writes-per-minute", 1_000_000,
-      "hotswap.rate-limits.tiers.free.writes-per-minute", 5);
+      "hotswap.rate-limits.tiers.free.writes-per-minute", 5,
+      "hotswap.rate-limits.tiers.free.reads-per-minute", 1_000);
 
   /** The plugin publisher the test platform trusts, and its Ed25519 key pair (the tests sign plugin binaries with it). */
   static final String PUBLISHER = "it-publisher";

@@ -29,16 +29,21 @@ public class RateLimits {
   public enum Kind { READ, WRITE, DEPLOY }
 
   /** The limit the current request's endpoint costs (its access-matrix row), set by {@link RateLimitInterceptor}. */
-  static final String LIMIT_ATTRIBUTE = RateLimits.class.getName() + ".limit";
+  public static final String LIMIT_ATTRIBUTE = RateLimits.class.getName() + ".limit";
   /** Set once the current request paid: a request costs its tenant one token however often its tenant is checked. */
   private static final String CHARGED_ATTRIBUTE = RateLimits.class.getName() + ".charged";
+  /** Set when the current request was refused: charged again (a request handed on), it is refused again, and counted once. */
+  private static final String REFUSED_ATTRIBUTE = RateLimits.class.getName() + ".refused";
 
   /** The owner's answer: allowed or not, what is left, when to retry. */
   public record Decision(boolean allowed, int limit, long remaining, long retryAfterSeconds, String per) {}
 
   private final RateLimitProperties properties;
   private final StoreRouter router;
-  private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
+  private final Map<BucketKey, Bucket> buckets = new ConcurrentHashMap<>();
+
+  /** A tenant's bucket for one kind at one limit (a tier change makes a new bucket). */
+  private record BucketKey(String tenantId, Kind kind, RateLimitProperties.Limit limit) {}
   /**
    * Each tenant's tier, remembered for a second: decoding the tenant record from the global store
    * on every request was a visible share of a read's CPU; a tier change takes effect within that
@@ -72,6 +77,9 @@ public class RateLimits {
       return;
     }
     HttpServletRequest request = current.getRequest();
+    if (request.getAttribute(REFUSED_ATTRIBUTE) instanceof RateLimited refused) {
+      throw refused;
+    }
     if (!(request.getAttribute(LIMIT_ATTRIBUTE) instanceof AccessMatrix.Limit limit) || request.getAttribute(CHARGED_ATTRIBUTE) != null) {
       return;
     }
@@ -85,6 +93,16 @@ public class RateLimits {
       request.setAttribute(CHARGED_ATTRIBUTE, tenantId);
       check(tenantId, kind, 1, request, current.getResponse());
     }
+  }
+
+  /**
+   * Forgets what the request costs and that it was charged, for a request looked at and then handed
+   * on to be answered by the controller ({@code FastConfigReads}): it is charged there — unless
+   * it was refused already, which holds (the refusal is answered, and counted, once).
+   */
+  public static void forget(HttpServletRequest request) {
+    request.removeAttribute(LIMIT_ATTRIBUTE);
+    request.removeAttribute(CHARGED_ATTRIBUTE);
   }
 
   /** Charges a batch one write token per item, all or none (an endpoint whose limit is write-per-item). */
@@ -119,7 +137,9 @@ public class RateLimits {
     }
     if (!d.allowed()) {
       meters.counter("ratelimit.rejections", "limit", kind.name().toLowerCase(java.util.Locale.ROOT)).increment();
-      throw new RateLimited(tenantId, kind, d);
+      RateLimited refused = new RateLimited(tenantId, kind, d);
+      request.setAttribute(REFUSED_ATTRIBUTE, refused);
+      throw refused;
     }
   }
 
@@ -131,7 +151,7 @@ public class RateLimits {
   /** Consumes {@code tokens} tokens from this instance's bucket, all or none (called on the owner). */
   public Decision consumeLocally(String tenantId, Kind kind, int tokens) {
     RateLimitProperties.Limit limit = properties.limit(tierOf(tenantId), kind);
-    Bucket bucket = buckets.computeIfAbsent(tenantId + '|' + kind + '|' + limit, k -> Bucket.builder()
+    Bucket bucket = buckets.computeIfAbsent(new BucketKey(tenantId, kind, limit), k -> Bucket.builder()
         .addLimit(l -> l.capacity(limit.capacity()).refillGreedy(limit.capacity(), limit.period()))
         .build());
     ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(tokens);

@@ -1,0 +1,285 @@
+package io.hotswap.gateway.config;
+
+import io.hotswap.avro.ConfigEntry;
+import io.hotswap.core.domain.Rejection;
+import io.hotswap.core.domain.StoreKeys;
+import io.hotswap.gateway.ratelimit.RateLimits;
+import io.hotswap.gateway.reads.ReadTopology;
+import io.hotswap.gateway.reads.StoreRouter;
+import io.hotswap.gateway.security.AccessMatrix;
+import io.hotswap.gateway.security.TenantScope;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.Set;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.springframework.core.convert.converter.Converter;
+import org.springframework.security.authentication.AbstractAuthenticationToken;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.core.context.SecurityContextHolderStrategy;
+import org.springframework.security.oauth2.jwt.Jwt;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtException;
+import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.filter.ServerHttpObservationFilter;
+import org.springframework.web.servlet.HandlerMapping;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The platform's hottest call — {@code GET /api/v1/configs/{configId}} of a key this gateway owns —
+ * answered before the general servlet stack. Of a read's CPU, Spring Security's filter chain, Spring
+ * MVC's handler look-up (matching ~100 path patterns) and its return-value handling took about
+ * two thirds, the store look-up under a tenth (load-tests/RESULTS.md); this filter does the same
+ * checks with the same parts — the gateway's {@link JwtDecoder}, the roles converter, the access
+ * matrix's row for the endpoint, {@link TenantScope}, {@link RateLimits}, the owner's store, the
+ * MVC's {@link JsonMapper} — and nothing else.
+ *
+ * <p>It answers only the plain success: a valid bearer token whose roles may read, a tenant the
+ * caller may see and this instance owns, a key that exists, a read token left. Everything else —
+ * a bad or missing token, a query ({@code minVersion}), a conditional request, a forwarded one,
+ * TLS, an unusual character in the path, a missing key, an exhausted limit — goes on, untouched,
+ * to the filter chain and the controller, which answer it as they answer every other request
+ * (their answers are the reference: {@code FastReadsIT} compares the two byte for byte). Turn it
+ * off with {@code hotswap.gateway.fast-reads=false}.
+ */
+final class FastConfigReads extends OncePerRequestFilter {
+
+  static final String PATH = "/api/v1/configs/{configId}";
+  private static final String PREFIX = "/api/v1/configs/";
+  /** The headers Spring Security writes on every answer of the API (its defaults over plain HTTP). */
+  private static final String[][] SECURITY_HEADERS = {
+      {"X-Content-Type-Options", "nosniff"},
+      {"X-XSS-Protection", "0"},
+      {"Cache-Control", "no-cache, no-store, max-age=0, must-revalidate"},
+      {"Pragma", "no-cache"},
+      {"Expires", "0"},
+      {"X-Frame-Options", "DENY"},
+  };
+
+  private final JwtDecoder tokens;
+  private final Converter<Jwt, AbstractAuthenticationToken> authentication;
+  private final Set<String> allowedAuthorities;
+  private final AccessMatrix.Limit limit;
+  private final TenantScope scope;
+  private final RateLimits rateLimits;
+  private final StoreRouter router;
+  private final JsonMapper json;
+  private final String servedBy;
+  private final Counter served;
+  private final Counter passed;
+  /**
+   * The authentication of each verified token: the decoder hands back the same {@link Jwt} for the
+   * same token while it remembers it (it still checks the token's time on every use), so its
+   * roles are read once, not on every request.
+   */
+  private final com.github.benmanes.caffeine.cache.Cache<Jwt, AbstractAuthenticationToken> callers =
+      com.github.benmanes.caffeine.cache.Caffeine.newBuilder().weakKeys().maximumSize(100_000).build();
+  private final SecurityContextHolderStrategy contexts = SecurityContextHolder.getContextHolderStrategy();
+
+  FastConfigReads(JwtDecoder tokens, Converter<Jwt, AbstractAuthenticationToken> authentication, AccessMatrix matrix,
+                  TenantScope scope, RateLimits rateLimits, StoreRouter router, JsonMapper json, MeterRegistry meters) {
+    this.rateLimits = rateLimits;
+    this.tokens = tokens;
+    this.authentication = authentication;
+    AccessMatrix.Row row = matrix.rows().stream().filter(r -> r.method().equals("GET") && r.path().equals(PATH)).findFirst()
+        .orElseThrow(() -> new IllegalStateException("the access matrix has no row for GET " + PATH));
+    this.allowedAuthorities = row.allowed().stream().map(r -> "ROLE_" + r.claim()).collect(java.util.stream.Collectors.toUnmodifiableSet());
+    this.limit = row.limit();
+    this.scope = scope;
+    this.router = router;
+    this.json = json;
+    this.servedBy = router.self().host() + ":" + router.self().port();
+    this.served = Counter.builder("config.reads.fast").tag("outcome", "served")
+        .description("GET " + PATH + " answered by the gateway's direct path").register(meters);
+    this.passed = Counter.builder("config.reads.fast").tag("outcome", "passed")
+        .description("GET " + PATH + " handed on to the filter chain and controller").register(meters);
+  }
+
+  @Override
+  protected boolean shouldNotFilter(HttpServletRequest request) {
+    return !"GET".equals(request.getMethod()) || !request.getRequestURI().startsWith(PREFIX);
+  }
+
+  @Override
+  protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+      throws ServletException, IOException {
+    byte[] body = null;
+    try {
+      body = answer(request, response);
+    } finally {
+      contexts.clearContext();
+    }
+    if (body == null) {
+      RateLimits.forget(request);
+      passed.increment();
+      chain.doFilter(request, response);
+      return;
+    }
+    served.increment();
+    response.setContentLength(body.length);
+    response.getOutputStream().write(body);
+  }
+
+  /** The body of a successful answer, its status and headers set; null when the request is not for this path. */
+  private byte[] answer(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    String configId = plainConfigId(request);
+    String token = configId == null ? null : bearerToken(request.getHeader("Authorization"));
+    if (token == null) {
+      return null;
+    }
+    AbstractAuthenticationToken caller;
+    try {
+      caller = callers.get(tokens.decode(token), authentication::convert);
+    } catch (JwtException | IllegalArgumentException invalid) {
+      return null;
+    }
+    if (caller == null || !mayRead(caller)) {
+      return null;
+    }
+    contexts.getContext().setAuthentication(caller);
+    StoreKeys.ConfigId id;
+    try {
+      id = StoreKeys.parseConfigId(configId);
+    } catch (Rejection malformed) {
+      return null;
+    }
+    if (!scope.canSee(id.tenantId())) {
+      return null;
+    }
+    int partition = router.ownedPartition(id.tenantId());
+    if (partition < 0) {
+      return null;
+    }
+    ConfigEntry entry;
+    try {
+      entry = router.<ConfigEntry>localStore(ReadTopology.CONFIG_STORE, partition).get(id.storeKey());
+    } catch (InvalidStateStoreException moved) {
+      return null;
+    }
+    if (entry == null || entry.getDeleted()) {
+      return null;
+    }
+    request.setAttribute(RateLimits.LIMIT_ATTRIBUTE, limit);
+    try {
+      rateLimits.charge(id.tenantId());
+    } catch (RateLimits.RateLimited | StoreRouter.StoreUnavailable | Rejection refused) {
+      return null;
+    }
+    byte[] body = json.writeValueAsBytes(ConfigView.of(entry));
+    // what the controller's answer carries: its metrics tag, ETag and the instance that served it
+    request.setAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE, PATH);
+    ServerHttpObservationFilter.findObservationContext(request).ifPresent(c -> c.setPathPattern(PATH));
+    response.setStatus(HttpServletResponse.SC_OK);
+    for (String[] header : SECURITY_HEADERS) {
+      response.setHeader(header[0], header[1]);
+    }
+    response.setHeader("ETag", "\"" + entry.getVersion() + "\"");
+    response.setHeader(StoreRouter.SERVED_BY_HEADER, servedBy);
+    if (!safeExtension(request, configId)) {
+      response.setHeader("Content-Disposition", "inline;filename=f.txt");
+    }
+    response.setContentType("application/json");
+    return body;
+  }
+
+  /** Spring MVC's own list of extensions it knows to be safe (AbstractMessageConverterMethodProcessor). */
+  private static final Set<String> SAFE_EXTENSIONS = Set.of("txt", "text", "yml", "properties", "csv", "json", "xml", "atom", "rss",
+      "png", "jpe", "jpeg", "jpg", "gif", "wbmp", "bmp");
+  private final java.util.Map<String, Boolean> extensions = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * Spring MVC's defence against reflected file download, as the controller's answer has it: a path
+   * whose last segment ends in an extension not known to be safe (a config id's key often does:
+   * {@code db.password}) gets {@code Content-Disposition: inline;filename=f.txt}, so a browser
+   * never saves the JSON as a file of that type. Known safe: Spring's list, and audio, image,
+   * video and XML media types by the servlet container's or Spring's type map.
+   */
+  private boolean safeExtension(HttpServletRequest request, String configId) {
+    int dot = configId.lastIndexOf('.');
+    if (dot < 0 || dot == configId.length() - 1) {
+      return true;
+    }
+    String extension = configId.substring(dot + 1).toLowerCase(java.util.Locale.ROOT);
+    if (SAFE_EXTENSIONS.contains(extension)) {
+      return true;
+    }
+    Boolean known = extensions.get(extension);
+    if (known == null) {
+      String raw = request.getServletContext().getMimeType("file." + extension);
+      org.springframework.http.MediaType type = raw == null || raw.isBlank() ? null : org.springframework.http.MediaType.parseMediaType(raw);
+      if (type == null || org.springframework.http.MediaType.APPLICATION_OCTET_STREAM.equals(type)) {
+        type = org.springframework.http.MediaTypeFactory.getMediaType("file." + extension).orElse(null);
+      }
+      known = type != null && (Set.of("audio", "image", "video").contains(type.getType()) || type.getSubtype().endsWith("+xml"));
+      if (extensions.size() < 10_000) {
+        extensions.put(extension, known);
+      }
+    }
+    return known;
+  }
+
+  /**
+   * The config id of a request this path may answer, else null: no query, no conditional,
+   * forwarded or cross-origin request, plain HTTP (over TLS the chain adds HSTS), and an id of characters a config
+   * id is made of (so nothing Spring Security's firewall would refuse or decode gets through).
+   */
+  private static String plainConfigId(HttpServletRequest request) {
+    if (request.getQueryString() != null || request.isSecure()
+        || request.getHeader("If-None-Match") != null || request.getHeader("If-Modified-Since") != null
+        || request.getHeader("If-Match") != null || request.getHeader("If-Unmodified-Since") != null
+        || request.getHeader(StoreRouter.FORWARDED_HEADER) != null || request.getHeader("X-HotSwap-Peer") != null
+        || request.getHeader("Origin") != null) {
+      return null;
+    }
+    String uri = request.getRequestURI();
+    if (uri.length() == PREFIX.length() || !request.getContextPath().isEmpty()) {
+      return null;
+    }
+    for (int i = PREFIX.length(); i < uri.length(); i++) {
+      char c = uri.charAt(i);
+      boolean plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || c == ':' || c == '.' || c == '_' || c == '-';
+      if (!plain) {
+        return null;
+      }
+    }
+    return uri.substring(PREFIX.length());
+  }
+
+  /** The token of an {@code Authorization: Bearer <token>} header in the form RFC 6750 allows, else null. */
+  static String bearerToken(String header) {
+    if (header == null || !header.startsWith("Bearer ") || header.length() == 7) {
+      return null;
+    }
+    int end = header.length();
+    while (end > 7 && header.charAt(end - 1) == '=') {
+      end--;
+    }
+    if (end == 7) {
+      return null;
+    }
+    for (int i = 7; i < end; i++) {
+      char c = header.charAt(i);
+      boolean allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
+      if (!allowed) {
+        return null;
+      }
+    }
+    return header.substring(7);
+  }
+
+  private boolean mayRead(AbstractAuthenticationToken caller) {
+    for (GrantedAuthority authority : caller.getAuthorities()) {
+      if (allowedAuthorities.contains(authority.getAuthority())) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

@@ -1,0 +1,156 @@
+package io.hotswap.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.hotswap.core.testing.Tokens;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * {@code GET /api/v1/configs/{configId}} has a direct path in the gateway (read before Spring
+ * Security and Spring MVC, for capacity). Its answers must be the controller's: each read through
+ * it is compared with the same read through the filter chain and controller ({@code ?minVersion=1}
+ * goes that way), status, headers and body; everything it does not answer itself — bad tokens,
+ * other tenants, missing keys, conditional requests, an exhausted limit — must reach the chain.
+ * The gateway's {@code config_reads_fast_total} counter says which way each read went.
+ */
+@Tag("integration")
+@Timeout(120)
+class FastReadsIT extends PlatformTest {
+
+  /** Headers that differ between two answers to the same read for reasons other than the read: time, framing, a bucket that moved. */
+  private static final Set<String> VOLATILE = Set.of("date", "content-length", "transfer-encoding", "connection", "keep-alive",
+      "ratelimit-remaining");
+
+  @Test
+  void shouldAnswerEachReadExactlyAsTheControllerDoes() {
+    createTenant("it-fast");
+    assertThat(api.post("/api/v1/configs", config("it-fast", "plain.text", "hello", "String")).status()).isEqualTo(201);
+    assertThat(api.post("/api/v1/configs", Map.of("tenantId", "it-fast", "key", "db.password", "value", "s3cret", "type", "Secret",
+        "tags", List.of("db"), "description", "sealed, shown masked")).status()).isEqualTo(201);
+    assertThat(api.post("/api/v1/configs", config("it-fast", "limits.json", Map.of("max", 3, "names", List.of("a", "b")), "JSON"))
+        .status()).isEqualTo(201);
+    // keys whose last part Spring MVC takes for a file extension, safe or not (reflected file download)
+    for (String key : List.of("logo.png", "clip.mp4", "feature.new_ui", "page.html", "doc.svg")) {
+      assertThat(api.post("/api/v1/configs", config("it-fast", key, key, "String")).status()).isEqualTo(201);
+    }
+    assertThat(api.put("/api/v1/configs/it-fast:development:plain.text", Map.of("value", "hello again"), Map.of()).status()).isEqualTo(200);
+
+    List<Api> callers = List.of(api,
+        api.as(Tokens.token("fast-viewer", List.of("Viewer"), List.of())),
+        api.as(Tokens.token("fast-tenant-admin", List.of("TenantAdmin"), List.of("it-fast"))));
+    double servedBefore = fast("served");
+    int direct = 0;
+    for (Api caller : callers) {
+      for (String key : List.of("plain.text", "db.password", "limits.json", "logo.png", "clip.mp4", "feature.new_ui", "page.html", "doc.svg")) {
+        String path = "/api/v1/configs/it-fast:development:" + key;
+        Api.Response fast = caller.get(path);
+        Api.Response controller = caller.get(path + "?minVersion=1");
+        direct++;
+        assertThat(fast.status()).as(fast.text()).isEqualTo(200);
+        assertThat(fast.text()).as(path).isEqualTo(controller.text());
+        assertThat(headers(fast)).as(path).isEqualTo(headers(controller));
+      }
+    }
+    assertThat(fast("served") - servedBefore).as("reads the direct path answered").isEqualTo(direct);
+    Api.Response secret = api.get("/api/v1/configs/it-fast:development:db.password");
+    assertThat(secret.json().get("value").asString()).isEqualTo("******");
+    assertThat(secret.header("ETag")).isEqualTo("\"1\"");
+    assertThat(api.get("/api/v1/configs/it-fast:development:plain.text").header("ETag")).isEqualTo("\"2\"");
+    // the metrics users read name the endpoint, whichever way the read went
+    assertThat(api.get("/actuator/prometheus").text()).containsPattern(
+        "http_server_requests_seconds_count\\{[^}]*method=\"GET\"[^}]*status=\"200\"[^}]*uri=\"/api/v1/configs/\\{configId}\"");
+  }
+
+  @Test
+  void shouldLeaveEveryOtherAnswerToTheFilterChainAndController() {
+    createTenant("it-fast-other");
+    assertThat(api.post("/api/v1/configs", config("it-fast-other", "k", 1, "Number")).status()).isEqualTo(201);
+    assertThat(api.post("/api/v1/configs", config("it-fast-other", "gone", 1, "Number")).status()).isEqualTo(201);
+    assertThat(api.delete("/api/v1/configs/it-fast-other:development:gone").status()).isEqualTo(204);
+    String path = "/api/v1/configs/it-fast-other:development:k";
+    String expired = Tokens.sign(Tokens.SECRET, Tokens.ISSUER, "late", List.of("Admin"), List.of(), Instant.now().minus(Duration.ofHours(2)),
+        Duration.ofHours(1));
+    String[] parts = Tokens.admin().split("\\.");
+    String forged = parts[0] + "." + parts[1] + "." + new StringBuilder(parts[2]).reverse();
+
+    double servedBefore = fast("served");
+    double passedBefore = fast("passed");
+    List<Integer> statuses = new ArrayList<>();
+    statuses.add(api.as(null).get(path).status());
+    statuses.add(api.as(expired).get(path).status());
+    statuses.add(api.as(forged).get(path).status());
+    statuses.add(api.as(Tokens.token("elsewhere", List.of("TenantAdmin"), List.of("it-someone-else"))).get(path).status());
+    statuses.add(api.get("/api/v1/configs/it-fast-other:development:missing").status());
+    statuses.add(api.get("/api/v1/configs/it-fast-other:development:gone").status());
+    statuses.add(api.get("/api/v1/configs/not-an-id").status());
+    statuses.add(api.raw("GET", path, null, Map.of("If-None-Match", "\"1\"")).status());
+    statuses.add(api.raw("GET", path, null, Map.of("X-HotSwap-Forwarded", "localhost:1")).status());
+    assertThat(statuses).containsExactly(401, 401, 401, 404, 404, 404, 404, 304, 401);
+    Api.Response unauthenticated = api.as(expired).get(path);
+    assertThat(unauthenticated.header("Content-Type")).startsWith("application/problem+json");
+    assertThat(unauthenticated.header("WWW-Authenticate")).isEqualTo("Bearer");
+    assertThat(fast("served")).as("none of these is the direct path's to answer").isEqualTo(servedBefore);
+    assertThat(fast("passed") - passedBefore).isEqualTo(statuses.size() + 1);
+  }
+
+  @Test
+  void shouldChargeEachReadOnceAndRefuseTheFirstOverTheLimitWhicheverWayItGoes() {
+    // Free tenants may read 1,000 times a minute here (PlatformTest.RATE_LIMITS)
+    assertThat(api.post("/api/v1/tenants", Map.of("tenantId", "it-fast-free", "tier", "Free")).status()).isEqualTo(201);
+    assertThat(api.post("/api/v1/configs", config("it-fast-free", "k", 1, "Number")).status()).isEqualTo(201);
+    String path = "/api/v1/configs/it-fast-free:development:k";
+    double rejectedBefore = rejections();
+    int answered = 0;
+    Api.Response refused = null;
+    for (int i = 0; i < 1_200 && refused == null; i++) {
+      Api.Response r = api.get(path);
+      if (r.status() == 429) {
+        refused = r;
+      } else {
+        assertThat(r.status()).as(r.text()).isEqualTo(200);
+        answered++;
+      }
+    }
+    assertThat(refused).as("a read over the limit").isNotNull();
+    // a thousand in the bucket, and what refilled (1,000 a minute) while they were read
+    assertThat(answered).isBetween(1_000, 1_150);
+    assertThat(refused.header("Content-Type")).startsWith("application/problem+json");
+    assertThat(refused.header("RateLimit-Limit")).isEqualTo("1000");
+    assertThat(refused.header("RateLimit-Remaining")).isEqualTo("0");
+    assertThat(Long.parseLong(refused.header("Retry-After"))).isPositive();
+    assertThat(refused.json().get("detail").asString()).contains("it-fast-free", "1000 config reads per minute");
+    assertThat(rejections() - rejectedBefore).as("a refused read is counted once").isEqualTo(1);
+  }
+
+  private static Map<String, String> headers(Api.Response r) {
+    Map<String, String> headers = new TreeMap<>();
+    r.headers().map().forEach((name, values) -> {
+      if (!VOLATILE.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+        headers.put(name.toLowerCase(java.util.Locale.ROOT), String.join(", ", values));
+      }
+    });
+    return headers;
+  }
+
+  private static double fast(String outcome) {
+    return metric("config_reads_fast_total{", "outcome=\"" + outcome + "\"");
+  }
+
+  private static double rejections() {
+    return metric("ratelimit_rejections_total{", "limit=\"read\"");
+  }
+
+  private static double metric(String name, String tag) {
+    return api.get("/actuator/prometheus").text().lines().filter(l -> l.startsWith(name) && l.contains(tag))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+  }
+}
