@@ -191,6 +191,13 @@ public final class StoreRouter {
    * partitions until the next rebalance.
    */
   public <T> T askOwner(String tenantId, java.util.function.Supplier<T> local, String path, Class<T> type) {
+    // owned a moment ago (ownedPartition's one-second memory): asked at every read for its rate
+    // limit, the streams' metadata look-up was a visible share of a read's CPU and garbage. When
+    // ownership has just moved, this instance answers for up to a second more, within the
+    // tolerance the rate limits already have (the new owner starts with a full bucket).
+    if (ownedPartition(tenantId) >= 0) {
+      return local.get();
+    }
     long deadline = System.nanoTime() + retryFor.toNanos();
     long backoffMs = 10;
     while (true) {
