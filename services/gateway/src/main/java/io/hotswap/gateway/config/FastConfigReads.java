@@ -51,15 +51,17 @@ final class FastConfigReads extends OncePerRequestFilter {
 
   static final String PATH = "/api/v1/configs/{configId}";
   private static final String PREFIX = "/api/v1/configs/";
-  /** The headers Spring Security writes on every answer of the API (its defaults over plain HTTP). */
-  private static final String[][] SECURITY_HEADERS = {
-      {"X-Content-Type-Options", "nosniff"},
-      {"X-XSS-Protection", "0"},
-      {"Cache-Control", "no-cache, no-store, max-age=0, must-revalidate"},
-      {"Pragma", "no-cache"},
-      {"Expires", "0"},
-      {"X-Frame-Options", "DENY"},
-  };
+  /**
+   * The headers Spring Security writes on every answer of the API, by its own writers (its
+   * defaults: no sniffing, no XSS auditor, no caching, no framing; HSTS over TLS only, which
+   * this path does not serve).
+   */
+  private static final java.util.List<org.springframework.security.web.header.HeaderWriter> SECURITY_HEADERS = java.util.List.of(
+      new org.springframework.security.web.header.writers.XContentTypeOptionsHeaderWriter(),
+      new org.springframework.security.web.header.writers.XXssProtectionHeaderWriter(),
+      new org.springframework.security.web.header.writers.CacheControlHeadersWriter(),
+      new org.springframework.security.web.header.writers.frameoptions.XFrameOptionsHeaderWriter(
+          org.springframework.security.web.header.writers.frameoptions.XFrameOptionsHeaderWriter.XFrameOptionsMode.DENY));
 
   private final JwtDecoder tokens;
   private final Converter<Jwt, AbstractAuthenticationToken> authentication;
@@ -102,7 +104,9 @@ final class FastConfigReads extends OncePerRequestFilter {
 
   @Override
   protected boolean shouldNotFilter(HttpServletRequest request) {
-    return !"GET".equals(request.getMethod()) || !request.getRequestURI().startsWith(PREFIX);
+    // one path segment after the prefix: the lists and a key's history are other endpoints, not counted here
+    String uri = request.getRequestURI();
+    return !"GET".equals(request.getMethod()) || !uri.startsWith(PREFIX) || uri.indexOf('/', PREFIX.length()) >= 0;
   }
 
   @Override
@@ -175,9 +179,7 @@ final class FastConfigReads extends OncePerRequestFilter {
     request.setAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE, PATH);
     ServerHttpObservationFilter.findObservationContext(request).ifPresent(c -> c.setPathPattern(PATH));
     response.setStatus(HttpServletResponse.SC_OK);
-    for (String[] header : SECURITY_HEADERS) {
-      response.setHeader(header[0], header[1]);
-    }
+    SECURITY_HEADERS.forEach(writer -> writer.writeHeaders(request, response));
     response.setHeader("ETag", "\"" + entry.getVersion() + "\"");
     response.setHeader(StoreRouter.SERVED_BY_HEADER, servedBy);
     if (!safeExtension(request, configId)) {
