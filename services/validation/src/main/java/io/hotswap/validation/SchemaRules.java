@@ -14,6 +14,8 @@ import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
 
 /**
  * The schema side of validation: a new schema version is checked (a valid, self-contained JSON
@@ -27,9 +29,10 @@ final class SchemaRules {
 
   private final KeyValueStore<String, ConfigSchema> schemas;
   private final KeyValueStore<String, Command> pending;
-  private final KeyValueStore<String, ConfigEntry> configs;
+  private final ReadOnlyKeyValueStore<String, ValueAndTimestamp<ConfigEntry>> configs;
 
-  SchemaRules(KeyValueStore<String, ConfigSchema> schemas, KeyValueStore<String, Command> pending, KeyValueStore<String, ConfigEntry> configs) {
+  SchemaRules(KeyValueStore<String, ConfigSchema> schemas, KeyValueStore<String, Command> pending,
+              ReadOnlyKeyValueStore<String, ValueAndTimestamp<ConfigEntry>> configs) {
     this.schemas = schemas;
     this.pending = pending;
     this.configs = configs;
@@ -100,11 +103,16 @@ final class SchemaRules {
     return latest;
   }
 
-  /** The tenant's live values, as the view has them. */
+  /** The tenant's live values, as the view has them (a deleted key has no value to judge). */
   private List<SchemaJudgments.StoredValue> values(String tenant) {
     List<SchemaJudgments.StoredValue> values = new ArrayList<>();
-    try (KeyValueIterator<String, ConfigEntry> it = configs.prefixScan(StoreKeys.tenantPrefix(tenant), Serdes.String().serializer())) {
-      it.forEachRemaining(kv -> values.add(new SchemaJudgments.StoredValue(kv.key, kv.value.getValueType(), kv.value.getValue())));
+    try (KeyValueIterator<String, ValueAndTimestamp<ConfigEntry>> it = configs.prefixScan(StoreKeys.tenantPrefix(tenant), Serdes.String().serializer())) {
+      it.forEachRemaining(kv -> {
+        ConfigEntry entry = kv.value == null ? null : kv.value.value();
+        if (entry != null && !entry.getDeleted()) {
+          values.add(new SchemaJudgments.StoredValue(kv.key, entry.getValueType(), entry.getValue()));
+        }
+      });
     }
     return values;
   }

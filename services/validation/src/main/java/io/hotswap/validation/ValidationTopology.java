@@ -10,7 +10,9 @@ import java.time.Duration;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -37,7 +39,7 @@ public final class ValidationTopology {
   public static final String PENDING_STORE = "validation-pending-schemas-store";
   /** Read-only view of {@code hotswap.schemas.v1}: the latest version of each schema ({@code tenant|name}). */
   public static final String SCHEMAS_VIEW = "validation-schemas-view";
-  /** Read-only view of {@code hotswap.config-state.v1}: live keys and their values, for judging new schema versions. */
+  /** Read-only view of {@code hotswap.config-state.v1} (a table of the topic): keys and their values, for judging new schema versions. */
   public static final String CONFIG_VIEW = "validation-config-view";
 
   private ValidationTopology() {}
@@ -47,13 +49,17 @@ public final class ValidationTopology {
     builder.addStateStore(io.hotswap.core.stream.RememberedOutcomes.store(OUTCOMES_STORE, serdes.commandResult(), idempotencyWindow));
     builder.addStateStore(Stores.keyValue(PENDING_STORE, serdes.command()));
     builder.addStateStore(Stores.keyValue(SCHEMAS_VIEW, serdes.configSchema()));
-    builder.addStateStore(Stores.keyValue(CONFIG_VIEW, serdes.configEntry()));
 
     builder.stream(Topics.SCHEMAS, Consumed.with(keys, serdes.configSchema()).withName("schemas-source"))
         .process(() -> new View<ConfigSchema>(SCHEMAS_VIEW, (k, s) -> StoreKeys.schema(s.getTenantId(), s.getName())), Named.as("schemas-view"),
             SCHEMAS_VIEW);
-    builder.stream(Topics.CONFIG_STATE, Consumed.with(keys, serdes.configEntry()).withName("config-state-source"))
-        .process(() -> new View<ConfigEntry>(CONFIG_VIEW, (k, e) -> e.getDeleted() ? null : k), Named.as("config-view"), CONFIG_VIEW);
+    // The view of live values is the topic itself, as a table: with the topology optimisation
+    // every stage runs with (StreamsDefaults), a table read straight from a compacted topic is
+    // restored from that topic and writes no changelog of its own, so validation's transactions
+    // carry no copy of every write. It holds deleted keys too (rollout marks them deleted rather
+    // than removing them); SchemaRules skips those.
+    builder.table(Topics.CONFIG_STATE, Consumed.with(keys, serdes.configEntry()).withName("config-view"),
+        Materialized.<String, ConfigEntry, KeyValueStore<Bytes, byte[]>>as(CONFIG_VIEW).withKeySerde(keys).withValueSerde(serdes.configEntry()));
 
     builder.stream(Topics.COMMANDS, Consumed.with(keys, serdes.command()).withName("commands-source"))
         .process(() -> new CommandValidator(idempotencyWindow), Named.as("command-validator"),

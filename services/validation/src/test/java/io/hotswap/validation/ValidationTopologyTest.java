@@ -98,9 +98,13 @@ class ValidationTopologyTest {
 
   /** A live value as rollout publishes it on hotswap.config-state.v1. */
   private void valuePublished(String tenant, String env, String key, String value, ValueType type) {
+    valuePublished(tenant, env, key, value, type, false);
+  }
+
+  private void valuePublished(String tenant, String env, String key, String value, ValueType type, boolean deleted) {
     String storeKey = io.hotswap.core.domain.StoreKeys.config(tenant, env, key);
     configState.pipeInput(storeKey, io.hotswap.avro.ConfigEntry.newBuilder().setConfigId(io.hotswap.core.domain.StoreKeys.configId(tenant, env, key))
-        .setTenantId(tenant).setEnvironment(env).setKey(key).setValue(value).setValueType(type).setVersion(1).setDeleted(false)
+        .setTenantId(tenant).setEnvironment(env).setKey(key).setValue(value).setValueType(type).setVersion(deleted ? 2 : 1).setDeleted(deleted)
         .setCreatedAt(java.time.Instant.EPOCH).setUpdatedAt(java.time.Instant.EPOCH).setUpdatedBy("it").setCommandId("c").build());
   }
 
@@ -327,6 +331,33 @@ class ValidationTopologyTest {
     assertThat(approved.getSchemaChange().getSchemaJson()).isEqualTo(max5);
     assertThat(approved.getSchemaChange().getApprovalId()).isEqualTo(held.getCommandId());
     assertThat(rejectionOf(Command.newBuilder(approve).setCommandId("again").build()).getErrorType()).isEqualTo("no-pending-change");
+  }
+
+  /**
+   * Rollout marks a deleted key deleted on hotswap.config-state.v1 rather than removing it, and
+   * validation's view is a table of that topic: a deleted key's last value must not count as a
+   * stored value a new schema version would break.
+   */
+  @Test
+  void shouldJudgeASchemaVersionAgainstLiveValuesOnlyNotDeletedKeys() {
+    java.util.function.Function<String, Command> register = json -> io.hotswap.core.testing.Commands.base(CommandType.SCHEMA_REGISTER, "acme")
+        .setSchemaChange(io.hotswap.avro.SchemaPayload.newBuilder().setName("limits").setKeyPattern("limits.*").setSchemaJson(json)
+            .setCompatibility(io.hotswap.avro.Compatibility.BACKWARD).build()).build();
+    schemas.pipeInput("acme|limits|1", io.hotswap.core.schema.ConfigSchemas.nextVersion(register.apply("{\"type\":\"integer\",\"maximum\":10}"),
+        null, java.time.Instant.EPOCH));
+    valuePublished("acme", "production", "limits.rps", "8", ValueType.NUMBER);
+    valuePublished("acme", "production", "limits.rps", "8", ValueType.NUMBER, true);
+
+    CommandResult refused = rejectionOf(register.apply("{\"type\":\"integer\",\"maximum\":5}"));
+    assertThat(refused.getErrorType()).as("nothing live breaks, so it is judged as a breaking change of an unused schema")
+        .isEqualTo("breaking-schema-change");
+
+    valuePublished("acme", "staging", "limits.burst", "3", ValueType.NUMBER);
+    pipe(register.apply("{\"type\":\"integer\",\"maximum\":2}"));
+    Command held = validated.readValue();
+    assertThat(held.getApprovalRequired()).isTrue();
+    assertThat(held.getSchemaChange().getBreaks()).filteredOn(b -> b.startsWith("stored value"))
+        .singleElement().asString().contains("acme:staging:limits.burst");
   }
 
   @Test

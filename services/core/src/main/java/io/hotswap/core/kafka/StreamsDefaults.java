@@ -50,6 +50,11 @@ public final class StreamsDefaults {
     // waited up to 100 ms for its own (per-stage push-latency p99 86-106 ms with a 100 ms poll).
     props.putIfAbsent(StreamsConfig.POLL_MS_CONFIG, COMMIT_INTERVAL_MS);
     props.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
+    // A table read straight from a compacted topic (the gateway's views, validation's view of live
+    // values) is restored from that topic instead of from a changelog of its own: without this,
+    // each such table wrote a copy of every record it read, inside the stage's transaction.
+    // Only the source-table reuse: the other optimisations would rename repartition topics.
+    props.putIfAbsent(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.REUSE_KTABLE_SOURCE_TOPICS);
     props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
     props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueProcessingExceptionHandler.class);
     props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.DLQ);
