@@ -7,10 +7,12 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * How many live keys each tenant has, in all and per environment: what its quotas are checked
+ * How many live keys each tenant has per environment, and so in all: what its quotas are checked
  * against. Kept beside the keys themselves, in the same store transaction, so the count can't
  * drift from them; a count not kept yet (state from before this store existed) is counted once
- * from the keys and kept from then on.
+ * from the keys and kept from then on. Only the per-environment counts are kept: every kept count
+ * is a changelog record in each write's transaction, and the tenant's total is the sum of four.
+ * (Stores from before that hold a total under the tenant's own prefix; it is no longer read.)
  */
 final class Usage {
 
@@ -24,7 +26,7 @@ final class Usage {
 
   /** Live keys of the tenant in every environment. */
   long keys(String tenant) {
-    return count(StoreKeys.tenantPrefix(tenant));
+    return Topics.ENVIRONMENTS.stream().mapToLong(env -> keys(tenant, env)).sum();
   }
 
   /** Live keys of the tenant in one environment. */
@@ -39,9 +41,8 @@ final class Usage {
 
   /** A key of {@code environment} came to life ({@code +1}) or was deleted ({@code -1}). */
   void add(String tenant, String environment, int delta) {
-    for (String prefix : new String[] {StoreKeys.tenantPrefix(tenant), StoreKeys.environmentPrefix(tenant, environment)}) {
-      counts.put(prefix, Math.max(0, count(prefix) + delta));
-    }
+    String prefix = StoreKeys.environmentPrefix(tenant, environment);
+    counts.put(prefix, Math.max(0, count(prefix) + delta));
   }
 
   private long count(String prefix) {
