@@ -54,6 +54,7 @@ public final class KafkaBroker implements AutoCloseable {
   }
 
   public KafkaBroker start() throws Exception {
+    RetriedAppendErrors.install(LoggerFactory.getILoggerFactory());
     Path logDir = dataDir.resolve("kafka");
     Files.createDirectories(logDir);
     Properties props = new Properties();
