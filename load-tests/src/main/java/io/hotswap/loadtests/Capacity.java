@@ -86,7 +86,8 @@ public final class Capacity {
           "{\"tenantId\":\"" + pushTenant() + "\",\"key\":\"bench.latency\",\"value\":0,\"type\":\"Number\"}"), 201);
     }
 
-    try (PushProbe push = new PushProbe(opts.get("bootstrap"), pushTenant(), "bench.latency", pushClients)) {
+    try (PushProbe push = new PushProbe(opts.get("bootstrap"), pushTenant(), "bench.latency", pushClients);
+         BrokerAppends appends = new BrokerAppends(opts.get("bootstrap"))) {
       settle(writeRates, readRates);
       PushProbe.Figures pushWarm = push.run(base.getHost(), base.getPort(), auth, pushRate, warmup);
       PushProbe.Figures idle = push.run(base.getHost(), base.getPort(), auth, pushRate, Math.max(30, seconds / 2));
@@ -109,6 +110,7 @@ public final class Capacity {
           }
         });
         String prefix = "w" + (int) rate + ".";
+        Map<String, Long> offsetsBefore = appends.snapshot();
         Cpu cpu = Cpu.start(opts.get("platform-pid"));
         OpenLoop.Result r = OpenLoop.run(base.getHost(), base.getPort(), auth, connectionsFor("write-connections", rate, 0.25), rate,
             warmup, seconds, 30,
@@ -132,6 +134,12 @@ public final class Capacity {
           pushRow("under-writes", rate, underLoad[0]);
         }
         auditLag(from, to, r.measured().ok.sum() * batch);
+        String perCommand = BrokerAppends.perCommand(offsetsBefore, appends.snapshot());
+        if (perCommand != null) {
+          // the whole step (warm-up, measured, the push probe's writes), once the pipeline has caught up (the audit rows are in)
+          System.out.println("  broker offsets appended per command: " + perCommand);
+          csv.add(String.format(Locale.ROOT, "broker-appends,step,%.0f,%s,,,,,,,,,", rate, perCommand.substring(0, perCommand.indexOf(' '))));
+        }
         if (!held(r, Double.POSITIVE_INFINITY)) {
           System.out.printf("  not held at %.0f writes/s: escalation stops here%n", rate);
           break;
