@@ -76,11 +76,26 @@ class HotSwapClientIT {
   }
 
   static void send(String env, LiveConfig record) throws Exception {
-    producer.send(new ProducerRecord<>(Topics.live(env), record.getTenantId() + '|' + record.getKey(), SERDES.liveConfig().toBytes(record))).get();
+    producer.send(new ProducerRecord<>(Topics.live(env), partition(record.getTenantId()), record.getTenantId() + '|' + record.getKey(),
+        SERDES.liveConfig().toBytes(record))).get();
+  }
+
+  /** The partitions of {@code topic} that a HotSwap client's consumer fetches, as Kafka's consumer metrics show them over JMX. */
+  static java.util.Set<Integer> partitionsFetched(String topic) throws Exception {
+    var jmx = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+    return jmx.queryNames(new javax.management.ObjectName("kafka.consumer:type=consumer-fetch-manager-metrics,*"), null).stream()
+        .filter(n -> n.getKeyProperty("partition") != null && n.getKeyProperty("client-id").startsWith("hotswap-client-")
+            && topic.replace('.', '_').equals(n.getKeyProperty("topic").replace('.', '_')))
+        .map(n -> Integer.parseInt(n.getKeyProperty("partition"))).collect(java.util.stream.Collectors.toSet());
+  }
+
+  /** Where rollout puts a tenant's records on the live and key topics (3 partitions here). */
+  static int partition(String tenant) {
+    return Topics.partitionOf(tenant, 3);
   }
 
   static void delete(String env, String tenant, String key) throws Exception {
-    producer.send(new ProducerRecord<>(Topics.live(env), tenant + '|' + key, null)).get();
+    producer.send(new ProducerRecord<>(Topics.live(env), partition(tenant), tenant + '|' + key, null)).get();
   }
 
   private static HotSwapClientBuilder client(String env) {
@@ -122,6 +137,11 @@ class HotSwapClientIT {
       // a returned tree is a copy
       client.getJson("db.pool").map(n -> ((tools.jackson.databind.node.ObjectNode) n).put("size", 99));
       assertThat(client.getJson("db.pool").orElseThrow().get("size").asInt()).isEqualTo(8);
+
+      // it read its tenant's partition only: the other tenant's record sits in another one
+      assertThat(partition("other")).isNotEqualTo(partition("typed"));
+      assertThat(partitionsFetched(Topics.live("production"))).as("partitions of the live topic the client's consumer fetched (its JMX metrics)")
+          .containsExactly(partition("typed"));
 
       Status status = client.status();
       assertThat(status.caughtUp()).isTrue();
@@ -187,7 +207,7 @@ class HotSwapClientIT {
     SecretKey master = Envelope.newDataKey();
     SecretKey dataKey = Envelope.newDataKey();
     String sealed = Envelope.encrypt(dataKey, 1, "vault|production|db.password", "hunter2");
-    producer.send(new ProducerRecord<>(Topics.TENANT_KEYS, "vault|0000000001", SERDES.tenantKey().toBytes(TenantKey.newBuilder()
+    producer.send(new ProducerRecord<>(Topics.TENANT_KEYS, partition("vault"), "vault|0000000001", SERDES.tenantKey().toBytes(TenantKey.newBuilder()
         .setTenantId("vault").setVersion(1).setWrappedKey(ByteBuffer.wrap(Envelope.wrap(master, dataKey, "vault")))
         .setMasterKeyId(Envelope.keyId(master)).setCreatedAt(Instant.now()).setCreatedBy("it").build()))).get();
     send("production", live("vault", "production", "db.password", sealed, ValueType.SECRET, 1).build());

@@ -127,4 +127,14 @@ public record Topics(int partitions, short replicationFactor) {
     all.put("max.message.bytes", Integer.toString(MAX_MESSAGE_BYTES));
     return Map.copyOf(all);
   }
+
+  /**
+   * The partition that holds a tenant's records on every topic partitioned by tenant (commands,
+   * the state topics, the live topics, the tenants' data keys): the tenant id hashed as Kafka's
+   * default partitioner hashes a key, so a reader that wants one tenant reads one partition.
+   */
+  public static int partitionOf(String tenant, int partitions) {
+    return org.apache.kafka.common.utils.Utils.toPositive(
+        org.apache.kafka.common.utils.Utils.murmur2(tenant.getBytes(java.nio.charset.StandardCharsets.UTF_8))) % partitions;
+  }
 }

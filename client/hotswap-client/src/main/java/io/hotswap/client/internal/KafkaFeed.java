@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads {@code hotswap.live.<env>.v1} (and the tenants' wrapped data keys, given a master key)
- * on a thread of its own: every partition from the beginning without a consumer group, staged
+ * on a thread of its own: its tenants' partitions from the beginning without a consumer group, staged
  * aside until the end offsets seen on first contact are reached, then swapped in as a whole and
  * tailed one record at a time. Kafka being away means backing off and retrying, never failing.
  */
@@ -114,7 +114,10 @@ final class KafkaFeed {
     }
   }
 
-  /** Assigns every partition of the live topic (and the key topic), from the beginning; null while unreachable. */
+  /**
+   * Assigns the partitions of the live topic (and the key topic) that hold this client's tenants,
+   * from the beginning; null while unreachable.
+   */
   private Map<TopicPartition, Long> assign(KafkaConsumer<String, byte[]> c) {
     List<TopicPartition> partitions = new ArrayList<>();
     try {
@@ -125,7 +128,8 @@ final class KafkaFeed {
           state.lastError = "topic " + t + " not found";
           return null;
         }
-        infos.forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+        infos.stream().filter(p -> settings.reads(p.partition(), infos.size()))
+            .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
       }
       c.assign(partitions);
       c.seekToBeginning(partitions);

@@ -20,7 +20,7 @@ final class KafkaSettings {
     // client asks (Kafka's default): no latency cost, a tenth of the requests of 50 ms per instance
     props.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 500);
     props.putIfAbsent(ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000);
-    props.remove(ConsumerConfig.GROUP_ID_CONFIG); // no group: every instance reads every partition
+    props.remove(ConsumerConfig.GROUP_ID_CONFIG); // no group: every instance reads its tenants' partitions itself
     return props;
   }
 

@@ -31,4 +31,13 @@ public record Settings(String bootstrapServers, String environment, Set<String> 
   boolean wanted(String tenant) {
     return tenants.isEmpty() || tenants.contains(tenant);
   }
+
+  /**
+   * Whether this client reads a partition of a topic partitioned by tenant: the partitions of its
+   * tenants only (all of them when no tenants are named). Another tenant's records are never kept,
+   * so reading them only cost this client and the broker a share of every write on the platform.
+   */
+  boolean reads(int partition, int partitions) {
+    return tenants.isEmpty() || tenants.stream().anyMatch(t -> io.hotswap.protocol.Topics.partitionOf(t, partitions) == partition);
+  }
 }

@@ -1,10 +1,8 @@
 package io.hotswap.core.kafka;
 
 import io.hotswap.core.domain.StoreKeys;
-import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.Set;
-import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.processor.StreamPartitioner;
 
 /**
@@ -16,9 +14,7 @@ import org.apache.kafka.streams.processor.StreamPartitioner;
 public final class TenantPartitioner<V> implements StreamPartitioner<String, V> {
 
   public static int partition(String key, int numPartitions) {
-    String tenant = StoreKeys.tenantOf(key);
-    byte[] bytes = tenant.getBytes(StandardCharsets.UTF_8);
-    return Utils.toPositive(Utils.murmur2(bytes)) % numPartitions;
+    return io.hotswap.protocol.Topics.partitionOf(StoreKeys.tenantOf(key), numPartitions);
   }
 
   @Override
