@@ -47,6 +47,12 @@ class ClientBrokerIT {
         .setValueType(ValueType.NUMBER).setVersion(version).setUpdatedAt(Instant.now()).build();
   }
 
+  /** A live record where rollout puts it: in its tenant's partition (the client reads only that one). */
+  private static ProducerRecord<String, byte[]> record(KafkaProducer<String, byte[]> p, String tenant, String key, io.hotswap.avro.LiveConfig value) {
+    String topic = Topics.live("production");
+    return new ProducerRecord<>(topic, Topics.partitionOf(tenant, p.partitionsFor(topic).size()), tenant + "|" + key, SERDES.liveConfig().toBytes(value));
+  }
+
   private static KafkaProducer<String, byte[]> producer(KafkaBroker broker) {
     return new KafkaProducer<>(Map.of("bootstrap.servers", broker.bootstrapServers(), "acks", "all", "enable.idempotence", true,
         "delivery.timeout.ms", 120_000, "request.timeout.ms", 5_000, "max.block.ms", 120_000), new StringSerializer(), new ByteArraySerializer());
@@ -69,7 +75,7 @@ class ClientBrokerIT {
     try {
       createTopics(broker);
       try (KafkaProducer<String, byte[]> p = producer(broker)) {
-        p.send(new ProducerRecord<>(Topics.live("production"), "offline|limits.rps", SERDES.liveConfig().toBytes(live("offline", "limits.rps", "100", 1)))).get();
+        p.send(record(p, "offline", "limits.rps", live("offline", "limits.rps", "100", 1))).get();
       }
       try (HotSwapClient first = HotSwapClient.builder().bootstrapServers(broker.bootstrapServers()).environment("production")
           .tenant("offline").snapshotFile(file).fileWriteInterval(Duration.ofMillis(100)).register(false).build().start()) {
@@ -100,7 +106,7 @@ class ClientBrokerIT {
       // the broker comes (with its data) and a change is made: the client catches up and hears of it
       broker = new KafkaBroker(dir.resolve("broker"), port, controller).start();
       try (KafkaProducer<String, byte[]> p = producer(broker)) {
-        p.send(new ProducerRecord<>(Topics.live("production"), "offline|limits.rps", SERDES.liveConfig().toBytes(live("offline", "limits.rps", "250", 2)))).get();
+        p.send(record(p, "offline", "limits.rps", live("offline", "limits.rps", "250", 2))).get();
       }
       client.ready().get(90, TimeUnit.SECONDS);
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
@@ -145,7 +151,7 @@ class ClientBrokerIT {
           for (int k = 0; k < keys; k++) {
             String key = "k" + k;
             // acks=all and idempotence: the producer retries through the restart without duplicates
-            p.send(new ProducerRecord<>(Topics.live("production"), "restart|" + key, SERDES.liveConfig().toBytes(live("restart", key, "" + v, v))));
+            p.send(record(p, "restart", key, live("restart", key, "" + v, v)));
           }
         }
         p.flush();
