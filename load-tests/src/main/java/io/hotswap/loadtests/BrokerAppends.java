@@ -1,5 +1,6 @@
 package io.hotswap.loadtests;
 
+import io.hotswap.protocol.Topics;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -19,8 +20,6 @@ import org.apache.kafka.common.TopicPartition;
  * count does not, so it is what tells two versions of the pipeline apart.
  */
 final class BrokerAppends implements AutoCloseable {
-
-  static final String COMMANDS = "hotswap.commands.v1";
 
   private final Admin admin;
 
@@ -42,7 +41,7 @@ final class BrokerAppends implements AutoCloseable {
 
   /** Offsets appended per command between two snapshots, in all and by kind of topic; null when no command was written. */
   static String perCommand(Map<String, Long> before, Map<String, Long> after) {
-    long commands = after.getOrDefault(COMMANDS, 0L) - before.getOrDefault(COMMANDS, 0L);
+    long commands = after.getOrDefault(Topics.COMMANDS, 0L) - before.getOrDefault(Topics.COMMANDS, 0L);
     if (commands <= 0) {
       return null;
     }

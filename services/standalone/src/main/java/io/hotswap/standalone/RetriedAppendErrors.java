@@ -39,7 +39,7 @@ public final class RetriedAppendErrors extends Filter<ILoggingEvent> {
   public FilterReply decide(ILoggingEvent event) {
     IThrowableProxy thrown = event.getThrowableProxy();
     boolean retried = LOGGER.equals(event.getLoggerName()) && thrown != null
-        && thrown.getClassName().equals("org.apache.kafka.common.errors.OutOfOrderSequenceException")
+        && thrown.getClassName().equals(org.apache.kafka.common.errors.OutOfOrderSequenceException.class.getName())
         && thrown.getMessage() != null && thrown.getMessage().contains(RETRIED);
     return retried ? FilterReply.DENY : FilterReply.NEUTRAL;
   }
