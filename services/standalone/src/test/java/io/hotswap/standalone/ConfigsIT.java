@@ -382,6 +382,50 @@ class ConfigsIT extends PlatformTest {
   }
 
   @Test
+  void shouldRefuseANewKeyBeyondTheTenantsQuotasAndCountDeletedKeysOut() {
+    Api.Response created = api.post("/api/v1/tenants", Map.of("tenantId", "it-quota", "tier", "Enterprise",
+        "maxConfigs", 3, "maxEnvironments", 2, "guardedEnvironments", List.of()));
+    assertThat(created.status()).as(created.text()).isEqualTo(201);
+    assertThat(created.json().get("quotas").get("maxConfigs").asInt()).isEqualTo(3);
+    assertThat(api.post("/api/v1/configs", quotaKey("development", "a")).status()).isEqualTo(201);
+    assertThat(api.post("/api/v1/configs", quotaKey("qa", "b")).status()).isEqualTo(201);
+
+    // a third environment is beyond maxEnvironments, though a key would still fit
+    Api.Response thirdEnvironment = api.post("/api/v1/configs", quotaKey("staging", "c"));
+    assertThat(thirdEnvironment.status()).as(thirdEnvironment.text()).isEqualTo(422);
+    assertThat(thirdEnvironment.header("Content-Type")).startsWith("application/problem+json");
+    assertThat(thirdEnvironment.json().get("type").asString()).endsWith("/quota-exceeded");
+    assertThat(thirdEnvironment.json().get("field").asString()).isEqualTo("environment");
+    assertThat(api.get("/api/v1/configs/it-quota:staging:c").status()).isEqualTo(404);
+
+    assertThat(api.post("/api/v1/configs", quotaKey("development", "c")).status()).isEqualTo(201);
+    // the fourth key is beyond maxConfigs, in whichever environment; nothing is stored
+    Api.Response fourthKey = api.post("/api/v1/configs", quotaKey("development", "d"));
+    assertThat(fourthKey.status()).as(fourthKey.text()).isEqualTo(422);
+    assertThat(fourthKey.json().get("type").asString()).endsWith("/quota-exceeded");
+    assertThat(fourthKey.json().get("field").asString()).isEqualTo("key");
+    assertThat(fourthKey.json().get("detail").asString()).contains("3 configuration keys");
+    assertThat(api.get("/api/v1/configs/it-quota:development:d").status()).isEqualTo(404);
+    // a batch that would pass the quota is refused whole
+    Api.Response batch = api.post("/api/v1/configs:batch", Map.of("tenantId", "it-quota", "environment", "development",
+        "items", List.of(Map.of("key", "a", "value", 2), Map.of("key", "e", "type", "Number", "value", 1))));
+    assertThat(batch.status()).as(batch.text()).isEqualTo(422);
+    assertThat(api.get("/api/v1/configs/it-quota:development:a").json().get("version").asLong()).isEqualTo(1);
+    // changing a key that exists needs no room
+    assertThat(api.put("/api/v1/configs/it-quota:development:a", Map.of("value", 5), Map.of()).status()).isEqualTo(200);
+
+    // a deleted key gives its place back, and so does the last key of an environment
+    assertThat(api.delete("/api/v1/configs/it-quota:qa:b").status()).isEqualTo(204);
+    Api.Response afterDelete = api.post("/api/v1/configs", quotaKey("staging", "c"));
+    assertThat(afterDelete.status()).as(afterDelete.text()).isEqualTo(201);
+    assertThat(api.get("/api/v1/configs/it-quota:staging:c").json().get("value").asInt()).isEqualTo(1);
+  }
+
+  private static Map<String, Object> quotaKey(String environment, String key) {
+    return Map.of("tenantId", "it-quota", "key", key, "value", 1, "type", "Number", "environment", environment);
+  }
+
+  @Test
   void shouldDeadLetterAnUndecodableCommandAndKeepServing() throws Exception {
     createTenant("it-poison");
     String marker = "poison-" + UUID.randomUUID();

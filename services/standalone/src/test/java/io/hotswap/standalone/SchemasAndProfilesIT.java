@@ -233,6 +233,25 @@ class SchemasAndProfilesIT extends PlatformTest {
   }
 
   @Test
+  void shouldNotHoldABreakingSchemaVersionForADeletedKey() {
+    createTenant("it-schema-deleted");
+    assertThat(api.post("/api/v1/schemas", Map.of("tenantId", "it-schema-deleted", "name", "limits", "keyPattern", "limit.*",
+        "rules", Map.of("type", "number", "max", 1000))).status()).isEqualTo(201);
+    assertThat(api.post("/api/v1/configs", Map.of("tenantId", "it-schema-deleted", "key", "limit.rps", "type", "Number", "value", 500))
+        .status()).isEqualTo(201);
+    assertThat(api.delete("/api/v1/configs/it-schema-deleted:development:limit.rps").status()).isEqualTo(204);
+
+    // config-state keeps the deleted key (marked deleted, no value); it is no use of the schema: the
+    // breaking version is refused outright, as for a schema nothing uses, instead of waiting for an
+    // Admin over a key nobody reads
+    Api.Response narrower = api.post("/api/v1/schemas", Map.of("tenantId", "it-schema-deleted", "name", "limits", "keyPattern", "limit.*",
+        "rules", Map.of("type", "number", "max", 100)));
+    assertThat(narrower.status()).as(narrower.text()).isEqualTo(422);
+    assertThat(narrower.json().get("type").asString()).endsWith("/breaking-schema-change");
+    assertThat(texts(narrower.json().get("errors"))).noneSatisfy(e -> assertThat(e).startsWith("stored value"));
+  }
+
+  @Test
   void shouldVersionProfilesSemanticallyAndServeThemLive() throws Exception {
     createUnguardedTenant("it-profiles");
     assertThat(api.post("/api/v1/schemas", Map.of("tenantId", "it-profiles", "name", "payment", "schema", Map.of("type", "object",
