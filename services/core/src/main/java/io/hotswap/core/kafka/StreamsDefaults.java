@@ -67,11 +67,10 @@ public final class StreamsDefaults {
     // caps the exponential back-off of produce retries against a struggling broker.
     props.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.RETRY_BACKOFF_MS_CONFIG), RETRY_BACKOFF_MS);
     props.putIfAbsent(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), Topics.MAX_MESSAGE_BYTES);
-    // A task with several input partitions (a stream and the tables it reads) processes a record
-    // only once each empty input is known, from a fetch answer, to hold nothing older; a fetch
-    // waits at the broker up to fetch.max.wait.ms, so that bounds the task's wait. Kafka's 500 ms
-    // cut the idle platform's fetch work (0.20-0.22 instead of 0.29-0.33 cores idle) but made
-    // writes slower in every interleaved run (load-tests/RESULTS.md, 2026-12-03).
+    // Kafka's 500 ms fetch wait would cut the idle platform's fetch work (0.19-0.22 instead of
+    // 0.28-0.33 cores idle), but writes and pushes were slower with it in 7 of 8 interleaved
+    // comparisons, also with task idling turned off for validation, whose task waits for a fetch
+    // answer on each of its three inputs (load-tests/RESULTS.md, 2026-12-03). Kept at 50 ms.
     props.putIfAbsent(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 50);
     props.putIfAbsent(StreamsConfig.topicPrefix("max.message.bytes"), Integer.toString(Topics.MAX_MESSAGE_BYTES));
     return props;
