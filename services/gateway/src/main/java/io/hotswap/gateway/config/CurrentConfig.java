@@ -5,7 +5,6 @@ import io.hotswap.avro.ValueType;
 import io.hotswap.core.domain.Rejection;
 import io.hotswap.core.domain.StoreKeys;
 import io.hotswap.core.domain.ValueTypes;
-import io.hotswap.gateway.reads.ReadTopology;
 import io.hotswap.gateway.reads.StoreRouter;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.ResponseEntity;
@@ -18,7 +17,7 @@ public final class CurrentConfig {
   /** The key's declared type, read where the tenant's partition lives; 404 when the key does not exist. */
   public static ValueType type(StoreRouter router, StoreKeys.ConfigId id, HttpServletRequest request) {
     ResponseEntity<?> current = router.route(id.tenantId(), new MinVersionRequest(request, id.id(), null), partition -> {
-      ConfigEntry entry = router.<ConfigEntry>localStore(ReadTopology.CONFIG_STORE, partition).get(id.storeKey());
+      ConfigEntry entry = router.currentEntry(partition, id.storeKey());
       if (entry == null || entry.getDeleted()) {
         throw Rejection.notFound("config-not-found", "No configuration with id '" + id.id() + "'", "configId");
       }
@@ -35,7 +34,7 @@ public final class CurrentConfig {
   /** The key as its owner serves it now (masked where secret), or null when it does not exist. */
   public static tools.jackson.databind.JsonNode current(StoreRouter router, StoreKeys.ConfigId id, HttpServletRequest request) {
     ResponseEntity<?> current = router.route(id.tenantId(), new MinVersionRequest(request, id.id(), null), partition -> {
-      ConfigEntry entry = router.<ConfigEntry>localStore(ReadTopology.CONFIG_STORE, partition).get(id.storeKey());
+      ConfigEntry entry = router.currentEntry(partition, id.storeKey());
       return entry == null || entry.getDeleted() ? ResponseEntity.notFound().build() : ResponseEntity.ok(ConfigView.of(entry));
     });
     if (!current.getStatusCode().is2xxSuccessful() || current.getBody() == null) {

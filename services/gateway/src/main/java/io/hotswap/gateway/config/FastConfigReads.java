@@ -4,7 +4,6 @@ import io.hotswap.avro.ConfigEntry;
 import io.hotswap.core.domain.Rejection;
 import io.hotswap.core.domain.StoreKeys;
 import io.hotswap.gateway.ratelimit.RateLimits;
-import io.hotswap.gateway.reads.ReadTopology;
 import io.hotswap.gateway.reads.StoreRouter;
 import io.hotswap.gateway.security.AccessMatrix;
 import io.hotswap.gateway.security.TenantScope;
@@ -161,7 +160,7 @@ final class FastConfigReads extends OncePerRequestFilter {
     }
     ConfigEntry entry;
     try {
-      entry = router.<ConfigEntry>localStore(ReadTopology.CONFIG_STORE, partition).get(id.storeKey());
+      entry = router.currentEntry(partition, id.storeKey());
     } catch (InvalidStateStoreException moved) {
       return null;
     }

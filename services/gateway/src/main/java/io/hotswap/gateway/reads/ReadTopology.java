@@ -9,8 +9,10 @@ import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.TimestampedKeyValueStore;
 
 /**
  * The gateway's read side: current configuration and its version history as partitioned stores
@@ -50,11 +52,54 @@ public final class ReadTopology {
   }
 
   /**
+   * The processor that keeps a partition's read stores in one task: signals current-value updates
+   * as {@link UpdateSignals} does, and lends the task's current-value store to {@link OpenViews}
+   * while the task runs (Kafka Streams calls {@code init} once the task has restored and starts
+   * processing, {@code close} whenever it suspends or closes it, clean or not).
+   */
+  private static final class CurrentValues implements Processor<String, io.hotswap.avro.ConfigEntry, Void, Void> {
+    private final UpdateSignals signals;
+    private final OpenViews views;
+    private int partition;
+    private TimestampedKeyValueStore<String, io.hotswap.avro.ConfigEntry> store;
+
+    CurrentValues(StoreUpdates updates, OpenViews views) {
+      this.signals = new UpdateSignals(updates, CONFIG_STORE);
+      this.views = views;
+    }
+
+    @Override
+    public void init(ProcessorContext<Void, Void> context) {
+      partition = context.taskId().partition();
+      store = context.getStateStore(CONFIG_STORE);
+      views.lend(partition, store);
+    }
+
+    @Override
+    public void process(Record<String, io.hotswap.avro.ConfigEntry> record) {
+      signals.process(record);
+    }
+
+    @Override
+    public void close() {
+      if (store != null) {
+        views.takeBack(partition, store);
+      }
+    }
+  }
+
+  /** {@link #build(StreamsBuilder, Serdes, StoreUpdates, OpenViews)} whose stores are lent to no one (topology tests). */
+  public static void build(StreamsBuilder builder, Serdes serdes, StoreUpdates updates) {
+    build(builder, serdes, updates, new OpenViews());
+  }
+
+  /**
    * {@code updates} hears of every record put into the current-value and history stores. Those two
    * stores are not cached: a cached table passes a record downstream only when its cache flushes
-   * (at commit), which would delay every write's answer until then.
+   * (at commit), which would delay every write's answer until then. {@code views} borrows each
+   * running task's current-value store for reads on this instance.
    */
-  public static void build(StreamsBuilder builder, Serdes serdes, StoreUpdates updates) {
+  public static void build(StreamsBuilder builder, Serdes serdes, StoreUpdates updates, OpenViews views) {
     var keys = org.apache.kafka.common.serialization.Serdes.String();
     KTable<String, io.hotswap.avro.ConfigEntry> state = builder.table(Topics.CONFIG_STATE,
         Consumed.with(keys, serdes.configEntry()).withName("config-state-source"),
@@ -77,8 +122,8 @@ public final class ReadTopology {
     // of one partition may land on different instances; a processor connected to all of them
     // makes them one sub-topology, so one task (one instance) holds a partition of each.
     state.toStream(Named.as("read-stores-co-location-stream"))
-        .process(() -> new UpdateSignals(updates, CONFIG_STORE), Named.as("read-stores-co-location"), VERSIONS_STORE, PROFILES_STORE,
-            DEPLOYMENTS_STORE);
+        .process(() -> new CurrentValues(updates, views), Named.as("read-stores-co-location"), VERSIONS_STORE, PROFILES_STORE,
+            DEPLOYMENTS_STORE, CONFIG_STORE);
     builder.globalTable(Topics.SCHEMAS, Consumed.with(keys, serdes.configSchema()).withName("schemas-source"),
         Materialized.<String, io.hotswap.avro.ConfigSchema, KeyValueStore<Bytes, byte[]>>as(SCHEMAS_STORE)
             .withKeySerde(keys).withValueSerde(serdes.configSchema()));

@@ -41,10 +41,18 @@ public final class StoreRouter {
   private final TenantPartitioner<Object> partitioner = new TenantPartitioner<>();
   private final StoreUpdates updates;
   private final io.hotswap.gateway.security.PeerSignature peers;
+  private final OpenViews views;
 
   /** {@code scheme}: how peers are called, {@code https} when the gateways serve TLS. */
   public StoreRouter(StreamsBuilderFactoryBean streams, HostInfo self, RestClient http, Duration retryFor, String scheme,
                      StoreUpdates updates, io.hotswap.gateway.security.PeerSignature peers) {
+    this(streams, self, http, retryFor, scheme, updates, peers, new OpenViews());
+  }
+
+  /** {@code views}: the current-value stores the read topology lends while their tasks run here. */
+  public StoreRouter(StreamsBuilderFactoryBean streams, HostInfo self, RestClient http, Duration retryFor, String scheme,
+                     StoreUpdates updates, io.hotswap.gateway.security.PeerSignature peers, OpenViews views) {
+    this.views = views;
     this.updates = updates;
     this.peers = peers;
     this.streams = streams;
@@ -236,6 +244,24 @@ public final class StoreRouter {
       return java.util.List.of();
     }
     return kafkaStreams.metadataForAllStreamsClients().stream().map(m -> m.hostInfo()).filter(h -> !h.equals(self)).distinct().toList();
+  }
+
+  /**
+   * A key's entry in the current-value store of a partition this instance owns (null when it has
+   * none): from the store its running task lent, else by interactive query, which throws
+   * {@link InvalidStateStoreException} when the partition is not here.
+   */
+  public io.hotswap.avro.ConfigEntry currentEntry(int partition, String storeKey) {
+    var open = views.current(partition);
+    if (open != null) {
+      try {
+        var entry = open.get(storeKey);
+        return entry == null ? null : entry.value();
+      } catch (InvalidStateStoreException closedMeanwhile) {
+        // the task closed between the look-up and the read: the interactive query says where it is now
+      }
+    }
+    return this.<io.hotswap.avro.ConfigEntry>localStore(ReadTopology.CONFIG_STORE, partition).get(storeKey);
   }
 
   /** The local partition of a key-value store. */

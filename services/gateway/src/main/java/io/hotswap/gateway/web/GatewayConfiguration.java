@@ -53,8 +53,13 @@ class GatewayConfiguration {
   }
 
   @Bean
-  Object readTopology(StreamsBuilder builder, Serdes serdes, StoreUpdates updates) {
-    ReadTopology.build(builder, serdes, updates);
+  io.hotswap.gateway.reads.OpenViews openViews() {
+    return new io.hotswap.gateway.reads.OpenViews();
+  }
+
+  @Bean
+  Object readTopology(StreamsBuilder builder, Serdes serdes, StoreUpdates updates, io.hotswap.gateway.reads.OpenViews views) {
+    ReadTopology.build(builder, serdes, updates, views);
     return ReadTopology.class;
   }
 
@@ -82,10 +87,10 @@ class GatewayConfiguration {
 
   @Bean
   StoreRouter storeRouter(StreamsBuilderFactoryBean streams, HostInfo self, RestClient internalHttp, StoreUpdates updates,
-                          io.hotswap.gateway.security.PeerSignature peers,
+                          io.hotswap.gateway.security.PeerSignature peers, io.hotswap.gateway.reads.OpenViews views,
                           @Value("${hotswap.gateway.query-retry-timeout:PT5S}") Duration retryFor,
                           @Value("${server.ssl.enabled:false}") boolean tls) {
-    return new StoreRouter(streams, self, internalHttp, retryFor, tls ? "https" : "http", updates, peers);
+    return new StoreRouter(streams, self, internalHttp, retryFor, tls ? "https" : "http", updates, peers, views);
   }
 
   /** How gateway instances sign their calls to each other: with a key derived from the master key they share. */

@@ -92,6 +92,28 @@ class ReadTopologyTest {
   }
 
   @Test
+  void shouldLendTheRunningTasksCurrentValueStoreToReadsAndTakeItBackWhenTheTaskCloses() {
+    Properties props = new Properties();
+    props.putAll(StreamsDefaults.apply(new HashMap<>(Map.of("bootstrap.servers", "unused:9092")), "gateway-test"));
+    OpenViews views = new OpenViews();
+    StreamsBuilder builder = new StreamsBuilder();
+    ReadTopology.build(builder, serdes, new StoreUpdates(), views);
+    TopologyTestDriver driver = new TopologyTestDriver(builder.build(), props);
+    try {
+      var state = driver.createInputTopic(Topics.CONFIG_STATE, new StringSerializer(), serdes.configEntry().serializer());
+      state.pipeInput("acme|development|f.x", entry(1, "true"));
+      state.pipeInput("acme|development|f.x", entry(2, "false"));
+      // the test driver runs one task, of partition 0
+      assertThat(views.current(0)).as("the running task's store is lent").isNotNull();
+      assertThat(views.current(0).get("acme|development|f.x").value().getVersion()).isEqualTo(2);
+      assertThat(views.current(1)).as("a partition no task here runs").isNull();
+    } finally {
+      driver.close();
+    }
+    assertThat(views.current(0)).as("a closed task's store is no longer lent").isNull();
+  }
+
+  @Test
   void shouldKeepATenantsCurrentValuesHistoryAndProfilesInOneTask() {
     // requests are routed to the owner of the tenant's CONFIG_STORE partition and read the other two
     // stores there: with two gateway instances they must not be spread over different tasks
