@@ -131,6 +131,56 @@ class FastReadsIT extends PlatformTest {
     assertThat(rejections() - rejectedBefore).as("a refused read is counted once").isEqualTo(1);
   }
 
+  @Test
+  void shouldCountDirectReadsInTheHttpSeriesAndTraceOnlyReadsThatCarryATraceContext() {
+    createTenant("it-fast-traced");
+    for (String key : List.of("untraced.k", "traced.k")) {
+      assertThat(api.post("/api/v1/configs", config("it-fast-traced", key, key, "String")).status()).isEqualTo(201);
+    }
+    String untraced = "/api/v1/configs/it-fast-traced:development:untraced.k";
+    String traced = "/api/v1/configs/it-fast-traced:development:traced.k";
+    assertThat(api.get(untraced).status()).isEqualTo(200);
+    double readsBefore = readSeries();
+    double servedBefore = fast("served");
+    double passedBefore = fast("passed");
+    for (int i = 0; i < 3; i++) {
+      assertThat(api.get(untraced).json().get("value").asString()).isEqualTo("untraced.k");
+    }
+    // a caller's W3C trace context: the read joins that trace, so it goes the observed way
+    String traceId = java.util.HexFormat.of().formatHex(java.nio.ByteBuffer.allocate(16)
+        .putLong(java.util.concurrent.ThreadLocalRandom.current().nextLong()).putLong(System.nanoTime()).array());
+    String parentSpanId = "00f067aa0ba902b7";
+    Api.Response joined = api.raw("GET", traced, null, Map.of("traceparent", "00-" + traceId + "-" + parentSpanId + "-01"));
+    assertThat(joined.status()).isEqualTo(200);
+    assertThat(joined.json().get("value").asString()).isEqualTo("traced.k");
+
+    assertThat(fast("served") - servedBefore).as("the plain reads took the direct path").isEqualTo(3);
+    assertThat(fast("passed") - passedBefore).as("the traced read went the observed way").isEqualTo(1);
+    // one series for the endpoint's successful reads, whichever way each went (readSeries fails on a second one)
+    assertThat(readSeries() - readsBefore).isEqualTo(4);
+
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(CapturedSpans.all())
+        .filteredOn(span -> span.getTraceId().equals(traceId) && span.getKind() == io.opentelemetry.api.trace.SpanKind.SERVER)
+        .singleElement().satisfies(span -> {
+          assertThat(span.getParentSpanId()).isEqualTo(parentSpanId);
+          assertThat(mentions(span, traced)).isTrue();
+        }));
+    // spans leave in the order they ended: had the plain reads (made before) been traced, theirs would be here by now
+    assertThat(CapturedSpans.all()).noneMatch(span -> mentions(span, untraced));
+  }
+
+  private static boolean mentions(io.opentelemetry.sdk.trace.data.SpanData span, String path) {
+    return span.getAttributes().asMap().values().stream().anyMatch(v -> String.valueOf(v).contains(path));
+  }
+
+  /** The count of {@code http.server.requests} for the endpoint's 200s, which must be a single series. */
+  private static double readSeries() {
+    List<String> series = api.get("/actuator/prometheus").text().lines().filter(l -> l.startsWith("http_server_requests_seconds_count{")
+        && l.contains("method=\"GET\"") && l.contains("status=\"200\"") && l.contains("uri=\"/api/v1/configs/{configId}\"")).toList();
+    assertThat(series).as("series of the endpoint's successful reads").hasSize(1);
+    return Double.parseDouble(series.get(0).substring(series.get(0).lastIndexOf(' ') + 1));
+  }
+
   private static Map<String, String> headers(Api.Response r) {
     Map<String, String> headers = new TreeMap<>();
     r.headers().map().forEach((name, values) -> {

@@ -25,7 +25,6 @@ import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtException;
 import org.springframework.web.filter.OncePerRequestFilter;
-import org.springframework.web.filter.ServerHttpObservationFilter;
 import org.springframework.web.servlet.HandlerMapping;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -45,6 +44,11 @@ import tools.jackson.databind.json.JsonMapper;
  * to the filter chain and the controller, which answer it as they answer every other request
  * (their answers are the reference: {@code FastReadsIT} compares the two byte for byte). Turn it
  * off with {@code hotswap.gateway.fast-reads=false}.
+ *
+ * <p>It runs first, ahead of Spring's HTTP observation too: a read it answers starts no trace (a
+ * read changes nothing; a change's trace starts at its write) and is counted in the observation's
+ * own {@code http.server.requests} timer by {@link DirectReadTimer}. A read that carries a trace
+ * context ({@code traceparent}, B3) goes on to the observed chain, so it joins the caller's trace.
  */
 final class FastConfigReads extends OncePerRequestFilter {
 
@@ -73,6 +77,7 @@ final class FastConfigReads extends OncePerRequestFilter {
   private final String servedBy;
   private final Counter served;
   private final Counter passed;
+  private final DirectReadTimer timer;
   /**
    * The authentication of each verified token: the decoder hands back the same {@link Jwt} for the
    * same token while it remembers it (it still checks the token's time on every use), so its
@@ -83,7 +88,9 @@ final class FastConfigReads extends OncePerRequestFilter {
   private final SecurityContextHolderStrategy contexts = SecurityContextHolder.getContextHolderStrategy();
 
   FastConfigReads(JwtDecoder tokens, Converter<Jwt, AbstractAuthenticationToken> authentication, AccessMatrix matrix,
-                  TenantScope scope, RateLimits rateLimits, StoreRouter router, JsonMapper json, MeterRegistry meters) {
+                  TenantScope scope, RateLimits rateLimits, StoreRouter router, JsonMapper json, MeterRegistry meters,
+                  DirectReadTimer timer) {
+    this.timer = timer;
     this.rateLimits = rateLimits;
     this.tokens = tokens;
     this.authentication = authentication;
@@ -111,6 +118,7 @@ final class FastConfigReads extends OncePerRequestFilter {
   @Override
   protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws ServletException, IOException {
+    long start = System.nanoTime();
     byte[] body = null;
     try {
       body = answer(request, response);
@@ -126,6 +134,7 @@ final class FastConfigReads extends OncePerRequestFilter {
     served.increment();
     response.setContentLength(body.length);
     response.getOutputStream().write(body);
+    timer.record(request, response, System.nanoTime() - start);
   }
 
   /** The body of a successful answer, its status and headers set; null when the request is not for this path. */
@@ -169,14 +178,13 @@ final class FastConfigReads extends OncePerRequestFilter {
     }
     request.setAttribute(RateLimits.LIMIT_ATTRIBUTE, limit);
     try {
-      rateLimits.charge(id.tenantId());
+      rateLimits.charge(id.tenantId(), request, response);
     } catch (RateLimits.RateLimited | StoreRouter.StoreUnavailable | Rejection refused) {
       return null;
     }
     byte[] body = json.writeValueAsBytes(ConfigView.of(entry));
     // what the controller's answer carries: its metrics tag, ETag and the instance that served it
     request.setAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE, PATH);
-    ServerHttpObservationFilter.findObservationContext(request).ifPresent(c -> c.setPathPattern(PATH));
     response.setStatus(HttpServletResponse.SC_OK);
     SECURITY_HEADERS.forEach(writer -> writer.writeHeaders(request, response));
     response.setHeader("ETag", "\"" + entry.getVersion() + "\"");
@@ -226,7 +234,7 @@ final class FastConfigReads extends OncePerRequestFilter {
 
   /**
    * The config id of a request this path may answer, else null: no query, no conditional,
-   * forwarded or cross-origin request, plain HTTP (over TLS the chain adds HSTS), and an id of characters a config
+   * forwarded, traced or cross-origin request, plain HTTP (over TLS the chain adds HSTS), and an id of characters a config
    * id is made of (so nothing Spring Security's firewall would refuse or decode gets through).
    */
   private static String plainConfigId(HttpServletRequest request) {
@@ -234,7 +242,8 @@ final class FastConfigReads extends OncePerRequestFilter {
         || request.getHeader("If-None-Match") != null || request.getHeader("If-Modified-Since") != null
         || request.getHeader("If-Match") != null || request.getHeader("If-Unmodified-Since") != null
         || request.getHeader(StoreRouter.FORWARDED_HEADER) != null || request.getHeader("X-HotSwap-Peer") != null
-        || request.getHeader("Origin") != null) {
+        || request.getHeader("Origin") != null
+        || request.getHeader("traceparent") != null || request.getHeader("b3") != null || request.getHeader("X-B3-TraceId") != null) {
       return null;
     }
     String uri = request.getRequestURI();

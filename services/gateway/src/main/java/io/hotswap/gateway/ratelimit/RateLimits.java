@@ -73,10 +73,16 @@ public class RateLimits {
    * is left.
    */
   public void charge(String tenantId) {
-    if (!(RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes current)) {
-      return;
+    if (RequestContextHolder.getRequestAttributes() instanceof ServletRequestAttributes current) {
+      charge(tenantId, current.getRequest(), current.getResponse());
     }
-    HttpServletRequest request = current.getRequest();
+  }
+
+  /**
+   * {@link #charge(String)} for a request answered ahead of Spring's request context (the direct
+   * read path runs before the filter that sets it).
+   */
+  public void charge(String tenantId, HttpServletRequest request, HttpServletResponse response) {
     if (request.getAttribute(REFUSED_ATTRIBUTE) instanceof RateLimited refused) {
       throw refused;
     }
@@ -91,7 +97,7 @@ public class RateLimits {
     };
     if (kind != null) {
       request.setAttribute(CHARGED_ATTRIBUTE, tenantId);
-      check(tenantId, kind, 1, request, current.getResponse());
+      check(tenantId, kind, 1, request, response);
     }
   }
 
