@@ -23,9 +23,22 @@ public final class Texts {
 
   /** {@code Enterprise}, {@code Active}: the spelling the API uses for enum values. */
   public static String display(Enum<?> value) {
-    String n = value.name();
-    return n.charAt(0) + n.substring(1).toLowerCase(java.util.Locale.ROOT);
+    return DISPLAYED.get(value.getDeclaringClass())[value.ordinal()];
   }
+
+  /** Each enum's names as shown, worked out once per enum: every config read shows its value type. */
+  private static final ClassValue<String[]> DISPLAYED = new ClassValue<>() {
+    @Override
+    protected String[] computeValue(Class<?> type) {
+      Object[] constants = type.getEnumConstants();
+      String[] shown = new String[constants.length];
+      for (int i = 0; i < constants.length; i++) {
+        String n = ((Enum<?>) constants[i]).name();
+        shown[i] = n.charAt(0) + n.substring(1).toLowerCase(java.util.Locale.ROOT);
+      }
+      return shown;
+    }
+  };
 
   /** Parses an enum value in any letter case; 400 naming the field and the allowed values when unknown. */
   public static <E extends Enum<E>> E parse(Class<E> type, String value, String field) {

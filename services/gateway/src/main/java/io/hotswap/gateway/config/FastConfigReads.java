@@ -108,6 +108,14 @@ final class FastConfigReads extends OncePerRequestFilter {
         .description("GET " + PATH + " handed on to the filter chain and controller").register(meters);
   }
 
+  /** Spring builds this name anew on every request; the filter is registered once, so one constant does. */
+  @Override
+  protected String getAlreadyFilteredAttributeName() {
+    return FILTERED;
+  }
+
+  private static final String FILTERED = FastConfigReads.class.getName() + ".FILTERED";
+
   @Override
   protected boolean shouldNotFilter(HttpServletRequest request) {
     // one path segment after the prefix: the lists and a key's history are other endpoints, not counted here
