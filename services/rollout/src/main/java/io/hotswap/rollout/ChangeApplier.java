@@ -452,11 +452,11 @@ final class ChangeApplier extends CommandProcessor<Output> {
     String tenant = owner.getTenantId();
     if (usage.keys(tenant) >= owner.getMaxConfigs()) {
       throw Rejection.unprocessable("quota-exceeded", "tenant '" + tenant + "' has reached its quota of "
-          + owner.getMaxConfigs() + " configuration keys", "key");
+          + owner.getMaxConfigs() + (owner.getMaxConfigs() == 1 ? " configuration key" : " configuration keys"), "key");
     }
     if (usage.keys(tenant, env) == 0 && usage.environmentsInUse(tenant) >= owner.getMaxEnvironments()) {
       throw Rejection.unprocessable("quota-exceeded", "tenant '" + tenant + "' may use at most "
-          + owner.getMaxEnvironments() + " environments", "environment");
+          + owner.getMaxEnvironments() + (owner.getMaxEnvironments() == 1 ? " environment" : " environments"), "environment");
     }
   }
 

@@ -150,10 +150,11 @@ class RolloutTopologyTest {
     CommandResult env = rejection(config(CommandType.CONFIG_CREATE, "small", "qa", "a", "1", ValueType.NUMBER, null));
     assertThat(env.getErrorType()).isEqualTo("quota-exceeded");
     assertThat(env.getField()).isEqualTo("environment");
+    assertThat(env.getDetail()).endsWith("may use at most 1 environment");
     applied(config(CommandType.CONFIG_CREATE, "small", "development", "b", "1", ValueType.NUMBER, null));
     CommandResult full = rejection(config(CommandType.CONFIG_CREATE, "small", "development", "c", "1", ValueType.NUMBER, null));
     assertThat(full.getStatus()).isEqualTo(422);
-    assertThat(full.getDetail()).contains("quota of 2");
+    assertThat(full.getDetail()).endsWith("quota of 2 configuration keys");
     // a refused delete frees nothing; a delete frees a slot, and a batch that fails gives back what it took
     assertThat(rejection(config(CommandType.CONFIG_DELETE, "small", "development", "a", null, null, 7L)).getErrorType()).isEqualTo("version-conflict");
     assertThat(rejection(config(CommandType.CONFIG_CREATE, "small", "development", "c", "1", ValueType.NUMBER, null)).getErrorType())
