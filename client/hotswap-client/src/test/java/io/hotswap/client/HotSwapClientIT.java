@@ -291,7 +291,7 @@ class HotSwapClientIT {
       parts.forEach(watch::position);
 
       List<ConsumerRecord<String, byte[]>> seen = new ArrayList<>();
-      // held before the client starts: reported once as LOADED, not as a change
+      // held before the client starts: reported as LOADED, not as a change
       send("production", live("reporting", "production", "feature.held", "7", ValueType.NUMBER, 3).build());
       try (HotSwapClient client = HotSwapClient.builder().bootstrapServers(bootstrap).environment("production").tenant("reporting")
           .instanceId("checkout-it-1").service("checkout").host("10.0.0.7").port(8080).tags(List.of("eu-west", "canary"))
@@ -306,7 +306,8 @@ class HotSwapClientIT {
               .map(r -> SERDES.healthReport().fromBytes(r.value())).toList();
           return seen.stream().filter(r -> r.topic().equals(Topics.INSTANCES)).count() >= 2
               && reports.stream().anyMatch(h -> h.getKind() == HealthReportKind.APPLIED)
-              && reports.stream().anyMatch(h -> h.getKind() == HealthReportKind.LOADED)
+              // after catching up, and once more a heartbeat later (in case the registry read the first before the registration)
+              && reports.stream().filter(h -> h.getKind() == HealthReportKind.LOADED).count() >= 2
               && reports.stream().anyMatch(h -> h.getKind() == HealthReportKind.HEALTH && h.getRequests() == 2)
               // quiet periods are reported too (no requests, no p99)
               && reports.stream().anyMatch(h -> h.getKind() == HealthReportKind.HEALTH && h.getRequests() == 0 && h.getP99Ms() == null);
@@ -330,6 +331,14 @@ class HotSwapClientIT {
       HealthReport loaded = seen.stream().filter(r -> r.topic().equals(Topics.HEALTH)).map(r -> SERDES.healthReport().fromBytes(r.value()))
           .filter(h -> h.getKind() == HealthReportKind.LOADED).findFirst().orElseThrow();
       assertThat(loaded.getLoaded()).containsEntry("reporting|feature.held", 3L).doesNotContainKey("reporting|feature.x");
+      List<HealthReport> loads = seen.stream().filter(r -> r.topic().equals(Topics.HEALTH)).map(r -> SERDES.healthReport().fromBytes(r.value()))
+          .filter(h -> h.getKind() == HealthReportKind.LOADED).toList();
+      assertThat(loads.get(1).getLoaded()).as("the repeat says what the instance holds then").containsEntry("reporting|feature.held", 3L);
+      assertThat(Duration.between(loads.get(0).getReportedAt(), loads.get(1).getReportedAt())).as("a heartbeat period apart")
+          .isGreaterThanOrEqualTo(Duration.ofMillis(300));
+      ServiceInstance firstBeat = SERDES.serviceInstance().fromBytes(seen.stream().filter(r -> r.topic().equals(Topics.INSTANCES))
+          .findFirst().orElseThrow().value());
+      assertThat(firstBeat.getSentAt()).as("registered before the first report").isBeforeOrEqualTo(loads.get(0).getReportedAt());
       assertThat(seen.stream().filter(r -> r.topic().equals(Topics.HEALTH)).map(r -> SERDES.healthReport().fromBytes(r.value()))
           .filter(h -> h.getKind() == HealthReportKind.APPLIED)).as("a first load is not a change").noneMatch(h -> h.getKey().equals("feature.held"));
       HealthReport health = seen.stream().filter(r -> r.topic().equals(Topics.HEALTH)).map(r -> SERDES.healthReport().fromBytes(r.value()))

@@ -106,8 +106,18 @@ final class InstanceRegistry {
       // restart and no longer holds (deleted meanwhile) go
       Map<String, AppliedVersion> applied = new HashMap<>();
       // the arms of values served off the stable arm are listed; every other value is served stable
-      report.getLoaded().forEach((key, version) -> applied.put(key, applied(report, version, null,
-          report.getLoadedArms().getOrDefault(key, "stable"))));
+      report.getLoaded().forEach((key, version) -> {
+        AppliedVersion next = applied(report, version, null, report.getLoadedArms().getOrDefault(key, "stable"));
+        AppliedVersion held = s.getApplied().get(key);
+        if (held != null && java.util.Objects.equals(held.getVersion(), version)) {
+          // a version it already reported (the client repeats its LOADED report a heartbeat after
+          // starting): when and how it was applied stay, a listener's failure included
+          next.setAppliedAt(held.getAppliedAt());
+          next.setApplyMicros(held.getApplyMicros());
+          next.setApplyError(held.getApplyError());
+        }
+        applied.put(key, next);
+      });
       s.setApplied(applied);
     } else if (report.getKind() == HealthReportKind.HEALTH) {
       s.setRequests(report.getRequests());

@@ -2,6 +2,7 @@ package io.hotswap.rollout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.hotswap.avro.AppliedVersion;
 import io.hotswap.avro.HealthReport;
 import io.hotswap.avro.HealthReportKind;
 import io.hotswap.avro.InstanceState;
@@ -178,6 +179,11 @@ class InstanceRegistryTest {
     reports.pipeInput("i-3", report("i-3", HealthReportKind.APPLIED).setTenantId("acme").setKey("feature.x").setVersion(5L).setApplyMicros(9L)
         .build());
     assertThat(lastView("i-3").getApplied().get("acme|feature.x").getApplyError()).isEqualTo("BindException: 2.5 is no int");
+    // the client's LOADED report, repeated a heartbeat after it started, says nothing new about a version it holds
+    reports.pipeInput("i-3", report("i-3", HealthReportKind.LOADED).setLoaded(Map.of("acme|feature.x", 5L)).build());
+    AppliedVersion reloaded = lastView("i-3").getApplied().get("acme|feature.x");
+    assertThat(reloaded.getApplyError()).isEqualTo("BindException: 2.5 is no int");
+    assertThat(reloaded.getApplyMicros()).isEqualTo(9L);
     reports.pipeInput("i-3", report("i-3", HealthReportKind.APPLIED).setTenantId("acme").setKey("feature.x").setVersion(6L).setApplyMicros(9L)
         .build());
     assertThat(lastView("i-3").getApplied().get("acme|feature.x").getApplyError()).as("applied since").isNull();

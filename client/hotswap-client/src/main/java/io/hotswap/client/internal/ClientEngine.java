@@ -99,7 +99,8 @@ public final class ClientEngine implements AutoCloseable {
       return;
     }
     feed = new KafkaFeed(this, settings, state);
-    feed.start();
+    // the registration goes out before anything the feed makes the instance report (its LOADED
+    // report after catching up): the registry ignores reports of instances it does not know
     if (reporter != null) {
       long beat = settings.heartbeatPeriod().toMillis();
       long health = settings.healthPeriod().toMillis();
@@ -115,6 +116,7 @@ public final class ClientEngine implements AutoCloseable {
         }
       });
     }
+    feed.start();
   }
 
   public CompletableFuture<Void> ready() {
@@ -210,7 +212,17 @@ public final class ClientEngine implements AutoCloseable {
       Map<String, Long> held = values.versions();
       Map<String, String> arms = values.arms();
       Instant now = settings.clock().instant();
-      reports.execute(() -> reporter.loaded(held, arms, now));
+      try {
+        reports.execute(() -> reporter.loaded(held, arms, now));
+        // Once more a heartbeat later, from what the instance holds then. The registration and this
+        // report travel on two topics, and the registry may read the report first and drop it (it
+        // knows no such instance yet): the instance would then be listed without what it holds
+        // until its next change. A heartbeat later it is registered.
+        reports.schedule(safely("loaded report", () -> reporter.loaded(values.versions(), values.arms(), settings.clock().instant())),
+            settings.heartbeatPeriod().toMillis(), TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException e) {
+        // closing: the instance is deregistering anyway
+      }
     }
     ready.complete(null);
   }
