@@ -41,6 +41,22 @@ public class TenantScope {
     if (jwt == null) {
       return Set.of();
     }
+    Set<String> allowed = scopes.get(jwt, TenantScope::fromClaims);
+    return allowed == EVERY_TENANT ? null : allowed;
+  }
+
+  /**
+   * What each verified token may see, read from its claims once: the gateway's decoder hands back
+   * the same {@link Jwt} for the same token while it remembers it, and reading claims goes through
+   * Spring's conversion service, a few allocations per read on the hottest call.
+   */
+  private final com.github.benmanes.caffeine.cache.Cache<Jwt, Set<String>> scopes =
+      com.github.benmanes.caffeine.cache.Caffeine.newBuilder().weakKeys().maximumSize(100_000).build();
+
+  /** Stands for "every tenant" in {@link #scopes} (a cache holds no null); compared by identity. */
+  private static final Set<String> EVERY_TENANT = java.util.Collections.unmodifiableSet(new java.util.HashSet<>());
+
+  private static Set<String> fromClaims(Jwt jwt) {
     List<String> tenants = jwt.getClaimAsStringList(TENANTS_CLAIM);
     if (tenants != null && !tenants.isEmpty()) {
       return Set.copyOf(tenants);
@@ -48,7 +64,7 @@ public class TenantScope {
     List<String> roles = jwt.getClaimAsStringList("roles");
     boolean tenantRole = roles != null
         && (roles.contains(Role.TENANT_ADMIN.claim()) || roles.contains(Role.TENANT_OWNER.claim()));
-    return tenantRole ? Set.of() : null;
+    return tenantRole ? Set.of() : EVERY_TENANT;
   }
 
   /** Whether the token carries any of these roles. */
