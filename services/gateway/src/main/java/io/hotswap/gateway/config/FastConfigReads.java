@@ -25,7 +25,6 @@ import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtException;
 import org.springframework.web.filter.OncePerRequestFilter;
-import org.springframework.web.servlet.HandlerMapping;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -191,8 +190,7 @@ final class FastConfigReads extends OncePerRequestFilter {
       return null;
     }
     byte[] body = json.writeValueAsBytes(ConfigView.of(entry));
-    // what the controller's answer carries: its metrics tag, ETag and the instance that served it
-    request.setAttribute(HandlerMapping.BEST_MATCHING_PATTERN_ATTRIBUTE, PATH);
+    // what the controller's answer carries: ETag and the instance that served it
     response.setStatus(HttpServletResponse.SC_OK);
     SECURITY_HEADERS.forEach(writer -> writer.writeHeaders(request, response));
     response.setHeader("ETag", "\"" + entry.getVersion() + "\"");

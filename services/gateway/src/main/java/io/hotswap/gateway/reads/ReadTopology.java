@@ -88,11 +88,6 @@ public final class ReadTopology {
     }
   }
 
-  /** {@link #build(StreamsBuilder, Serdes, StoreUpdates, OpenViews)} whose stores are lent to no one (topology tests). */
-  public static void build(StreamsBuilder builder, Serdes serdes, StoreUpdates updates) {
-    build(builder, serdes, updates, new OpenViews());
-  }
-
   /**
    * {@code updates} hears of every record put into the current-value and history stores. Those two
    * stores are not cached: a cached table passes a record downstream only when its cache flushes

@@ -43,13 +43,10 @@ public final class StoreRouter {
   private final io.hotswap.gateway.security.PeerSignature peers;
   private final OpenViews views;
 
-  /** {@code scheme}: how peers are called, {@code https} when the gateways serve TLS. */
-  public StoreRouter(StreamsBuilderFactoryBean streams, HostInfo self, RestClient http, Duration retryFor, String scheme,
-                     StoreUpdates updates, io.hotswap.gateway.security.PeerSignature peers) {
-    this(streams, self, http, retryFor, scheme, updates, peers, new OpenViews());
-  }
-
-  /** {@code views}: the current-value stores the read topology lends while their tasks run here. */
+  /**
+   * {@code scheme}: how peers are called, {@code https} when the gateways serve TLS; {@code views}:
+   * the current-value stores the read topology lends while their tasks run here.
+   */
   public StoreRouter(StreamsBuilderFactoryBean streams, HostInfo self, RestClient http, Duration retryFor, String scheme,
                      StoreUpdates updates, io.hotswap.gateway.security.PeerSignature peers, OpenViews views) {
     this.views = views;

@@ -39,7 +39,7 @@ class ConfigQueriesTest {
     Properties props = new Properties();
     props.putAll(StreamsDefaults.apply(new HashMap<>(Map.of("bootstrap.servers", "unused:9092")), "gateway-test"));
     StreamsBuilder builder = new StreamsBuilder();
-    ReadTopology.build(builder, serdes, new StoreUpdates());
+    ReadTopology.build(builder, serdes, new StoreUpdates(), new io.hotswap.gateway.reads.OpenViews());
     driver = new TopologyTestDriver(builder.build(), props);
     state = driver.createInputTopic(Topics.CONFIG_STATE, new StringSerializer(), serdes.configEntry().serializer());
     versions = driver.createInputTopic(Topics.CONFIG_VERSIONS, new StringSerializer(), serdes.configEntry().serializer());

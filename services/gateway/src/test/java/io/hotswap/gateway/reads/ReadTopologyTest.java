@@ -33,7 +33,7 @@ class ReadTopologyTest {
 
   static Topology topology(Serdes serdes, StoreUpdates updates) {
     StreamsBuilder builder = new StreamsBuilder();
-    ReadTopology.build(builder, serdes, updates);
+    ReadTopology.build(builder, serdes, updates, new OpenViews());
     return builder.build();
   }
 

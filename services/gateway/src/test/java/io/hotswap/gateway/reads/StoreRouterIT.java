@@ -91,7 +91,7 @@ class StoreRouterIT {
   }
 
   private static StoreRouter routerAt(HostInfo self) {
-    return new StoreRouter(streams, self, RestClient.create(), Duration.ofMillis(500), "http", new StoreUpdates(), PEERS);
+    return new StoreRouter(streams, self, RestClient.create(), Duration.ofMillis(500), "http", new StoreUpdates(), PEERS, new OpenViews());
   }
 
   private static MockHttpServletRequest read(String uri, String query) {
