@@ -224,4 +224,42 @@ class ClientIT extends PlatformTest {
           + " AND event_type = 'DEPLOYMENT_ROLLED_BACK' AND detail LIKE '%could not apply the candidate: pay-green%'")).isEqualTo(1));
     }
   }
+
+  /**
+   * README, "A service that cannot apply a value": a listener that throws shows as the version's
+   * {@code applyError} on {@code GET /api/v1/instances/{id}} until the instance applies another
+   * version — also across the LOADED report the client repeats a heartbeat after it starts.
+   */
+  @org.junit.jupiter.api.Test
+  void shouldShowAFailedApplyOnTheInstanceUntilAnotherVersionIsApplied() throws Exception {
+    createTenant("it-apply-fail");
+    assertThat(api.post("/api/v1/configs", config("it-apply-fail", "limit", 1, "Number")).status()).isEqualTo(201);
+    String path = "/api/v1/instances/apply-fail-1";
+    try (io.hotswap.client.HotSwapClient client = io.hotswap.client.HotSwapClient.builder().bootstrapServers(bootstrap)
+        .environment("development").tenant("it-apply-fail").instanceId("apply-fail-1").service("apply-fail")
+        .heartbeatPeriod(Duration.ofSeconds(3)).build().start()) {
+      client.subscribe(io.hotswap.client.Selector.key("it-apply-fail", "limit"), change -> {
+        if (Long.valueOf(2).equals(change.newVersion())) {
+          throw new IllegalStateException("limit 2 is more than this service takes");
+        }
+      });
+      client.ready().get(60, java.util.concurrent.TimeUnit.SECONDS);
+      // written right after the start, so the failure is known before the client repeats its LOADED report
+      assertThat(api.put("/api/v1/configs/it-apply-fail:development:limit", Map.of("value", 2), Map.of()).status()).isEqualTo(200);
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(api.get(path).json().path("applied")
+          .path("it-apply-fail|limit").path("applyError").asString()).contains("limit 2 is more than this service takes"));
+      // the repeated LOADED report (a heartbeat, 3 s, after the start) names version 2 again: the failure stays
+      await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+        tools.jackson.databind.JsonNode held = api.get(path).json().path("applied").path("it-apply-fail|limit");
+        assertThat(held.path("version").asLong()).isEqualTo(2);
+        assertThat(held.path("applyError").asString()).contains("limit 2 is more than this service takes");
+      });
+      assertThat(api.put("/api/v1/configs/it-apply-fail:development:limit", Map.of("value", 3), Map.of()).status()).isEqualTo(200);
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        tools.jackson.databind.JsonNode held = api.get(path).json().path("applied").path("it-apply-fail|limit");
+        assertThat(held.path("version").asLong()).isEqualTo(3);
+        assertThat(held.path("applyError").isMissingNode() || held.path("applyError").isNull()).as("applied since").isTrue();
+      });
+    }
+  }
 }
