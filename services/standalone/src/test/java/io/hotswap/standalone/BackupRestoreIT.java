@@ -25,6 +25,8 @@ import tools.jackson.databind.JsonNode;
  * original stopped — the next write is the next version. Restoring into a platform that is not
  * empty is refused.
  */
+// it backs up the whole platform and compares everything: no other class may write meanwhile
+@org.junit.jupiter.api.parallel.Isolated
 class BackupRestoreIT extends PlatformTest {
 
   /** Every item of a paged list. */

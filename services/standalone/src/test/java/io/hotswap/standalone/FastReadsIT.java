@@ -24,6 +24,8 @@ import org.junit.jupiter.api.Timeout;
  */
 @Tag("integration")
 @Timeout(120)
+// it counts the gateway's read metrics before and after its own reads: no other class may read meanwhile
+@org.junit.jupiter.api.parallel.Isolated
 class FastReadsIT extends PlatformTest {
 
   /** Headers that differ between two answers to the same read for reasons other than the read: time, framing, a bucket that moved. */

@@ -53,6 +53,9 @@ import org.springframework.kafka.test.context.EmbeddedKafka;
 import tools.jackson.databind.JsonNode;
 
 /** The gateway as clients and peers reach it: peer-only internal calls, trusted proxies, TLS, OpenAPI. */
+// its metrics test counts the services' rejections and outcomes before and after a scripted session,
+// exactly: no other class may write meanwhile
+@org.junit.jupiter.api.parallel.Isolated
 class GatewaySurfaceIT extends PlatformTest {
 
   /** The sum of a Prometheus sample's values over the series whose labels contain {@code labels}. */

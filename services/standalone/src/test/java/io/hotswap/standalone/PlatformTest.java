@@ -60,6 +60,8 @@ import tools.jackson.databind.JsonNode;
  * ({@code ./mvnw -pl services/standalone test -Dtest=ConfigsIT}).
  */
 @Tag("integration")
+// the test run for the shared platform's classes selects them by this tag (services/standalone/pom.xml)
+@Tag("platform")
 @Timeout(value = 10, unit = java.util.concurrent.TimeUnit.MINUTES)
 @org.junit.jupiter.api.extension.ExtendWith(SharedPlatform.class)
 abstract class PlatformTest {

@@ -19,7 +19,12 @@ import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
  */
 final class SharedPlatform implements BeforeAllCallback {
 
-  /** A test class that restarts services runs on a platform of its own, so no other class sees its restarts. */
+  /**
+   * A test class that restarts services runs on a platform of its own, so no other class sees its
+   * restarts. Its tag keeps it out of the test run in which the shared platform's classes run
+   * side by side (services/standalone/pom.xml).
+   */
+  @org.junit.jupiter.api.Tag("own-platform")
   @java.lang.annotation.Retention(java.lang.annotation.RetentionPolicy.RUNTIME)
   @java.lang.annotation.Target(java.lang.annotation.ElementType.TYPE)
   @interface OwnPlatform {}
