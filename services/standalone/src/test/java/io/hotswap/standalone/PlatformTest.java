@@ -56,8 +56,11 @@ import tools.jackson.databind.JsonNode;
  * What the feature integration tests share: the platform they run on (five services on a real
  * in-process Kafka broker and a real PostgreSQL, driven through the REST gateway as users drive
  * it, started once by {@link SharedPlatform}) and helpers. Each test creates its own tenants, so
- * no test depends on another's data and each class runs alone
- * ({@code ./mvnw -pl services/standalone test -Dtest=ConfigsIT}).
+ * no test depends on another's data, each class runs alone
+ * ({@code ./mvnw -pl services/standalone test -Dtest=ConfigsIT}), and in the build the classes run
+ * side by side (services/standalone/pom.xml). A class whose assertions read figures of the whole
+ * platform — metric counters before and after, every tenant — must be
+ * {@link org.junit.jupiter.api.parallel.Isolated}.
  */
 @Tag("integration")
 // the test run for the shared platform's classes selects them by this tag (services/standalone/pom.xml)
