@@ -62,6 +62,7 @@ class SeparateProcessesIT {
     env.put("HOTSWAP_KAFKA_PORT", Integer.toString(PlatformTest.freePort()));
     env.put("HOTSWAP_KAFKA_CONTROLLER_PORT", Integer.toString(PlatformTest.freePort()));
     env.put("HOTSWAP_DB_PORT", Integer.toString(PlatformTest.freePort()));
+    env.put("HOTSWAP_S3_PORT", Integer.toString(PlatformTest.freePort()));
     for (String service : ProcessCluster.ORDER) {
       env.put("HOTSWAP_" + service.toUpperCase(java.util.Locale.ROOT) + "_PORT", Integer.toString(freePair()));
     }
