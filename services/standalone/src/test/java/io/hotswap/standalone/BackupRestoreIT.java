@@ -135,10 +135,8 @@ class BackupRestoreIT extends PlatformTest {
 
     // ./hotswap restore <dir> into an empty data directory (its own broker and database), then the platform starts on it
     Path data = Files.createTempDirectory("hotswap-restored");
-    // every port its own, so a platform running on this machine's defaults (./hotswap up) is no obstacle
-    Map<String, String> env = Map.of("HOTSWAP_DATA_DIR", data.toString(), "HOTSWAP_KAFKA_PORT", Integer.toString(freePort()),
-        "HOTSWAP_KAFKA_CONTROLLER_PORT", Integer.toString(freePort()), "HOTSWAP_DB_PORT", Integer.toString(freePort()),
-        "HOTSWAP_S3_PORT", Integer.toString(freePort()));
+    Map<String, String> env = backingPorts();
+    env.put("HOTSWAP_DATA_DIR", data.toString());
     assertThat(Backup.main("restore", List.of(dir.toString()), env)).isZero();
     assertThat(Backup.main("restore", List.of(dir.toString()), env)).as("a platform that is not empty is refused").isEqualTo(1);
     try (Backing target = Backing.start(env, data)) {

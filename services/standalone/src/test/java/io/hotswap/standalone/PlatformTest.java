@@ -126,6 +126,20 @@ abstract class PlatformTest {
     throw new IOException("no free port between 20000 and 32000");
   }
 
+  /**
+   * The environment that gives a platform started from {@code HOTSWAP_*} variables (./hotswap up's
+   * way) free ports for everything it runs beside the services: Kafka, its controller, PostgreSQL
+   * and the local S3 API. One list, so a backing service added later gets its own port in every
+   * test that starts one, and no such test needs this machine's default ports to be free.
+   */
+  static Map<String, String> backingPorts() throws IOException {
+    Map<String, String> env = new HashMap<>();
+    for (String name : List.of("HOTSWAP_KAFKA_PORT", "HOTSWAP_KAFKA_CONTROLLER_PORT", "HOTSWAP_DB_PORT", "HOTSWAP_S3_PORT")) {
+      env.put(name, Integer.toString(freePort()));
+    }
+    return env;
+  }
+
   private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   static void createTenant(String tenant) {

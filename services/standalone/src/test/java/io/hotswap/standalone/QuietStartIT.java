@@ -40,10 +40,7 @@ class QuietStartIT {
     Map<String, String> env = builder.environment();
     env.keySet().removeIf(k -> k.startsWith("HOTSWAP_"));
     env.put("HOTSWAP_DATA_DIR", data.toString());
-    env.put("HOTSWAP_KAFKA_PORT", Integer.toString(PlatformTest.freePort()));
-    env.put("HOTSWAP_KAFKA_CONTROLLER_PORT", Integer.toString(PlatformTest.freePort()));
-    env.put("HOTSWAP_DB_PORT", Integer.toString(PlatformTest.freePort()));
-    env.put("HOTSWAP_S3_PORT", Integer.toString(PlatformTest.freePort()));
+    env.putAll(PlatformTest.backingPorts());
     for (Platform.Service s : Platform.SERVICES) {
       env.put("HOTSWAP_" + s.name().toUpperCase(java.util.Locale.ROOT) + "_PORT", Integer.toString(PlatformTest.freePort()));
     }

@@ -59,10 +59,7 @@ class SeparateProcessesIT {
     Path data = Path.of("target", "separate-processes-" + java.util.UUID.randomUUID());
     Map<String, String> env = new HashMap<>();
     env.put("HOTSWAP_DATA_DIR", data.toString());
-    env.put("HOTSWAP_KAFKA_PORT", Integer.toString(PlatformTest.freePort()));
-    env.put("HOTSWAP_KAFKA_CONTROLLER_PORT", Integer.toString(PlatformTest.freePort()));
-    env.put("HOTSWAP_DB_PORT", Integer.toString(PlatformTest.freePort()));
-    env.put("HOTSWAP_S3_PORT", Integer.toString(PlatformTest.freePort()));
+    env.putAll(PlatformTest.backingPorts());
     for (String service : ProcessCluster.ORDER) {
       env.put("HOTSWAP_" + service.toUpperCase(java.util.Locale.ROOT) + "_PORT", Integer.toString(freePair()));
     }

@@ -24,10 +24,7 @@ class StandaloneIT {
     Path data = Files.createTempDirectory("hotswap-standalone-it");
     Map<String, String> env = new HashMap<>();
     env.put("HOTSWAP_DATA_DIR", data.toString());
-    env.put("HOTSWAP_KAFKA_PORT", Integer.toString(PlatformTest.freePort()));
-    env.put("HOTSWAP_KAFKA_CONTROLLER_PORT", Integer.toString(PlatformTest.freePort()));
-    env.put("HOTSWAP_DB_PORT", Integer.toString(PlatformTest.freePort()));
-    env.put("HOTSWAP_S3_PORT", Integer.toString(PlatformTest.freePort()));
+    env.putAll(PlatformTest.backingPorts());
     for (Platform.Service s : Platform.SERVICES) {
       env.put("HOTSWAP_" + s.name().toUpperCase() + "_PORT", Integer.toString(PlatformTest.freePort()));
     }
