@@ -151,9 +151,7 @@ public final class Capacity {
 
     for (double rate : readRates) {
       Cpu cpu = Cpu.start(opts.get("platform-pid"));
-      OpenLoop.Result r = OpenLoop.run(base.getHost(), base.getPort(), auth, connectionsFor("read-connections", rate, 0.005), rate,
-          Math.min(warmup, 10), seconds, 30,
-          read(), null);
+      OpenLoop.Result r = reads(rate, Math.min(warmup, 10), seconds);
       row("read", r, cpu.stop());
       if (!held(r, 100)) {
         System.out.printf("  not held at %.0f reads/s: escalation stops here%n", rate);
@@ -180,8 +178,7 @@ public final class Capacity {
           writeRates[0], settle, 0, 30, create("settle."), null));
     }
     if (readRates.length > 0) {
-      settled("reads", settle, OpenLoop.run(base.getHost(), base.getPort(), auth, connectionsFor("read-connections", readRates[0], 0.005),
-          readRates[0], settle, 0, 30, read(), null));
+      settled("reads", settle, reads(readRates[0], settle, 0));
     }
   }
 
@@ -305,8 +302,26 @@ public final class Capacity {
   }
 
   /** Request {@code seq} reads key {@code read.k<seq % 100>}, one of the 100 created at set-up. */
-  private OpenLoop.Call read() {
-    return (c, seq) -> c.get("/api/v1/configs/" + tenant((int) (seq % 100) % tenants) + ":development:read.k" + (seq % 100));
+  /**
+   * A read step: {@code GET /api/v1/configs/{id}} over the 100 read keys, on one selector thread
+   * ({@link SelectorLoop}); {@code --read-loop=threads} runs it on a thread per connection
+   * ({@link OpenLoop}) as before, to compare the generators' own cost.
+   */
+  private OpenLoop.Result reads(double rate, int warmupSeconds, int measureSeconds) throws InterruptedException {
+    int connections = connectionsFor("read-connections", rate, 0.005);
+    if ("threads".equals(opts.get("read-loop"))) {
+      return OpenLoop.run(base.getHost(), base.getPort(), auth, connections, rate, warmupSeconds, measureSeconds, 30,
+          (c, seq) -> c.get(readPath(seq)), null);
+    }
+    try {
+      return SelectorLoop.run(base.getHost(), base.getPort(), auth, connections, rate, warmupSeconds, measureSeconds, 30, this::readPath);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private String readPath(long seq) {
+    return "/api/v1/configs/" + tenant((int) (seq % 100) % tenants) + ":development:read.k" + (seq % 100);
   }
 
   private RawHttp connection() {
