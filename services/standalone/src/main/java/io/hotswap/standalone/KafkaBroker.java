@@ -53,6 +53,24 @@ public final class KafkaBroker implements AutoCloseable {
     return "localhost:" + saslPort;
   }
 
+  /** The prefix of system properties that set the embedded broker's own settings. */
+  static final String OVERRIDE_PREFIX = "hotswap.kafka.broker.";
+
+  /**
+   * Broker settings given as {@code -Dhotswap.kafka.broker.<setting>=<value>} (through
+   * {@code HOTSWAP_JAVA_OPTS}), e.g. {@code num.io.threads}: they win over the defaults above, so
+   * the embedded broker can be sized for a machine without a build.
+   */
+  static java.util.Map<String, String> overrides(Properties system) {
+    java.util.Map<String, String> settings = new java.util.TreeMap<>();
+    for (String name : system.stringPropertyNames()) {
+      if (name.startsWith(OVERRIDE_PREFIX) && name.length() > OVERRIDE_PREFIX.length()) {
+        settings.put(name.substring(OVERRIDE_PREFIX.length()), system.getProperty(name));
+      }
+    }
+    return settings;
+  }
+
   public KafkaBroker start() throws Exception {
     RetriedAppendErrors.install(LoggerFactory.getILoggerFactory());
     Path logDir = dataDir.resolve("kafka");
@@ -88,6 +106,15 @@ public final class KafkaBroker implements AutoCloseable {
     props.put("auto.create.topics.enable", "false");
     props.put("message.max.bytes", Integer.toString(4 * 1024 * 1024 + 1024));
     props.put("log.segment.bytes", Integer.toString(64 * 1024 * 1024));
+    // Kafka's 8 request handlers and 3 network threads are sized for a dedicated broker; this one
+    // shares its JVM and cores with the five services. On two cores, 2 and 1 cut the platform's CPU
+    // at 300 writes/s from 1.41 to 1.13 cores and let it hold 700 writes/s where the defaults held
+    // 500 (load-tests/RESULTS.md, session 25): fewer threads waking for each small request. One of
+    // each per core, network threads half that, Kafka's defaults as the ceiling.
+    int cores = Runtime.getRuntime().availableProcessors();
+    props.put("num.io.threads", Integer.toString(Math.clamp(cores, 2, 8)));
+    props.put("num.network.threads", Integer.toString(Math.clamp(cores / 2, 1, 3)));
+    props.putAll(overrides(System.getProperties()));
     KafkaConfig config = new KafkaConfig(props, false);
     if (!Files.exists(logDir.resolve("meta.properties"))) {
       format(logDir);
