@@ -85,6 +85,26 @@ final class OpenLoop {
     }
   }
 
+  /**
+   * When a step's requests are due: request {@code i} at {@code start + i * periodNanos}, the
+   * warm-up until {@code warmEnd}, the measured period until {@code end}, {@code total} requests in
+   * all. Also tells each phase when its first request is due and how many it sends.
+   */
+  record Schedule(long periodNanos, long start, long warmEnd, long end, long total) {
+    static Schedule from(long now, double rate, int warmupSeconds, int measureSeconds, Phase warm, Phase measured) {
+      long periodNanos = Math.round(1e9 / rate);
+      long start = now + 50_000_000;
+      long warmEnd = start + TimeUnit.SECONDS.toNanos(warmupSeconds);
+      long end = warmEnd + TimeUnit.SECONDS.toNanos(measureSeconds);
+      long total = (end - start + periodNanos - 1) / periodNanos;
+      warm.firstDueNanos = start;
+      measured.firstDueNanos = warmEnd;
+      warm.sent = Math.min(total, (warmEnd - start + periodNanos - 1) / periodNanos);
+      measured.sent = total - warm.sent;
+      return new Schedule(periodNanos, start, warmEnd, end, total);
+    }
+  }
+
   /** A step's two phases. */
   record Result(double offered, Phase warmup, Phase measured) {}
 
@@ -112,15 +132,12 @@ final class OpenLoop {
                     int measureSeconds, int drainSeconds, TimedCall call, AfterSuccess afterSuccess) throws InterruptedException {
     Phase warm = new Phase();
     Phase measured = new Phase();
-    long periodNanos = Math.round(1e9 / rate);
-    long start = System.nanoTime() + 50_000_000;
-    long warmEnd = start + TimeUnit.SECONDS.toNanos(warmupSeconds);
-    long end = warmEnd + TimeUnit.SECONDS.toNanos(measureSeconds);
-    warm.firstDueNanos = start;
-    measured.firstDueNanos = warmEnd;
-    long total = (end - start + periodNanos - 1) / periodNanos;
-    warm.sent = Math.min(total, (warmEnd - start + periodNanos - 1) / periodNanos);
-    measured.sent = total - warm.sent;
+    Schedule schedule = Schedule.from(System.nanoTime(), rate, warmupSeconds, measureSeconds, warm, measured);
+    long periodNanos = schedule.periodNanos();
+    long start = schedule.start();
+    long warmEnd = schedule.warmEnd();
+    long end = schedule.end();
+    long total = schedule.total();
     Thread[] workers = new Thread[connections];
     for (int c = 0; c < connections; c++) {
       int first = c;

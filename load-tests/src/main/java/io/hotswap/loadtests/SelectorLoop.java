@@ -57,7 +57,6 @@ final class SelectorLoop {
                              int measureSeconds, int drainSeconds, LongFunction<String> path) throws IOException {
     OpenLoop.Phase warm = new OpenLoop.Phase();
     OpenLoop.Phase measured = new OpenLoop.Phase();
-    long periodNanos = Math.round(1e9 / rate);
     InetSocketAddress address = new InetSocketAddress(host, port);
     byte[] headers = ("Host: " + host + ":" + port + "\r\nAuthorization: " + authorization + "\r\nAccept: application/json\r\n\r\n")
         .getBytes(StandardCharsets.US_ASCII);
@@ -66,15 +65,12 @@ final class SelectorLoop {
       for (int c = 0; c < connections; c++) {
         idle.add(open(selector, address));
       }
-      long start = System.nanoTime() + 50_000_000;
-      long warmEnd = start + TimeUnit.SECONDS.toNanos(warmupSeconds);
-      long end = warmEnd + TimeUnit.SECONDS.toNanos(measureSeconds);
-      warm.firstDueNanos = start;
-      measured.firstDueNanos = warmEnd;
-      long total = (end - start + periodNanos - 1) / periodNanos;
-      warm.sent = Math.min(total, (warmEnd - start + periodNanos - 1) / periodNanos);
-      measured.sent = total - warm.sent;
-      long drainDeadline = end + TimeUnit.SECONDS.toNanos(drainSeconds);
+      OpenLoop.Schedule schedule = OpenLoop.Schedule.from(System.nanoTime(), rate, warmupSeconds, measureSeconds, warm, measured);
+      long periodNanos = schedule.periodNanos();
+      long start = schedule.start();
+      long warmEnd = schedule.warmEnd();
+      long total = schedule.total();
+      long drainDeadline = schedule.end() + TimeUnit.SECONDS.toNanos(drainSeconds);
       long next = 0;
       int inFlight = 0;
       while (next < total || inFlight > 0) {
