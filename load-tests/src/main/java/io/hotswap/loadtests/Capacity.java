@@ -301,7 +301,6 @@ public final class Capacity {
             + ",\"type\":\"Number\"}");
   }
 
-  /** Request {@code seq} reads key {@code read.k<seq % 100>}, one of the 100 created at set-up. */
   /**
    * A read step: {@code GET /api/v1/configs/{id}} over the 100 read keys, on one selector thread
    * ({@link SelectorLoop}); {@code --read-loop=threads} runs it on a thread per connection
@@ -320,6 +319,7 @@ public final class Capacity {
     }
   }
 
+  /** Request {@code seq} reads key {@code read.k<seq % 100>}, one of the 100 created at set-up. */
   private String readPath(long seq) {
     return "/api/v1/configs/" + tenant((int) (seq % 100) % tenants) + ":development:read.k" + (seq % 100);
   }

@@ -58,8 +58,8 @@ public final class KafkaBroker implements AutoCloseable {
 
   /**
    * Broker settings given as {@code -Dhotswap.kafka.broker.<setting>=<value>} (through
-   * {@code HOTSWAP_JAVA_OPTS}), e.g. {@code num.io.threads}: they win over the defaults above, so
-   * the embedded broker can be sized for a machine without a build.
+   * {@code HOTSWAP_JAVA_OPTS}), e.g. {@code num.io.threads}: they win over the defaults {@link #start}
+   * sets, so the embedded broker can be sized for a machine without a build.
    */
   static java.util.Map<String, String> overrides(Properties system) {
     java.util.Map<String, String> settings = new java.util.TreeMap<>();
