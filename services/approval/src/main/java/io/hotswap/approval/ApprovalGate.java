@@ -78,6 +78,8 @@ final class ApprovalGate extends CommandProcessor<ApprovalGate.Out> {
     } else if (command.getApprovalRequired()) {
       hold(command, now, out);
     } else {
+      // an Admin's decision on a held schema version, the readiness probe — and, from a validation
+      // of before it sent plain changes straight to rollout, any change still on the topic
       out.add(new Out(Out.Kind.CHANGE, record.key(), command));
       if (command.getSchemaChange() != null && command.getSchemaChange().getApprovalId() != null) {
         // an Admin approved or rejected a held schema version: its request is decided

@@ -23,7 +23,9 @@ import org.apache.kafka.streams.kstream.Produced;
  * {@link ApprovalRequest} on {@code hotswap.approvals.v1}, audited, answered 202. APPROVAL_APPROVE
  * and APPROVAL_REJECT decide it ({@link ApprovalGate}); an approved change is released onto
  * {@code commands} to be validated again; a wall-clock punctuator expires the ones left too long.
- * Every other change passes on unchanged and in order.
+ * What else validation sends here — an Admin's decision on a held schema version, the gateway's
+ * readiness probe — passes on to {@code changes} unchanged and in order; plain changes go from
+ * validation to {@code changes} without this hop.
  */
 public final class ApprovalTopology {
 

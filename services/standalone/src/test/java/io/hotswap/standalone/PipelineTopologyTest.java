@@ -61,6 +61,8 @@ class PipelineTopologyTest {
   private final TestOutputTopic<String, Command> validated = out(validation, Topics.VALIDATED, serdes.command());
   private final TestInputTopic<String, Command> approvalIn = in(approval, Topics.VALIDATED, serdes.command());
   private final TestOutputTopic<String, Command> changes = out(approval, Topics.CHANGES, serdes.command());
+  /** Plain changes go from validation straight to rollout. */
+  private final TestOutputTopic<String, Command> passed = out(validation, Topics.CHANGES, serdes.command());
   private final TestOutputTopic<String, Command> released = out(approval, Topics.COMMANDS, serdes.command());
   private final TestInputTopic<String, Command> rolloutIn = in(rollout, Topics.CHANGES, serdes.command());
   private final List<TestOutputTopic<String, CommandResult>> results = List.of(out(validation, Topics.COMMAND_RESULTS, serdes.commandResult()),
@@ -110,6 +112,10 @@ class PipelineTopologyTest {
         moved = true;
       }
       for (KeyValue<String, Command> kv : changes.readKeyValuesToList()) {
+        rolloutIn.pipeInput(kv.key, kv.value);
+        moved = true;
+      }
+      for (KeyValue<String, Command> kv : passed.readKeyValuesToList()) {
         rolloutIn.pipeInput(kv.key, kv.value);
         moved = true;
       }

@@ -2,6 +2,7 @@ package io.hotswap.validation;
 
 import io.hotswap.avro.ConfigEntry;
 import io.hotswap.avro.ConfigSchema;
+import io.hotswap.core.domain.ApprovalPolicy;
 import io.hotswap.core.domain.StoreKeys;
 import io.hotswap.core.stream.Stores;
 import io.hotswap.protocol.Serdes;
@@ -21,8 +22,10 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * {@code commands → command-validator → validated | command-results}. Pure: builds the topology,
- * does no I/O.
+ * {@code commands → command-validator → changes | validated | command-results}: a passed change
+ * goes straight to rollout unless approval has something to do with it (hold it, decide it: {@link
+ * ApprovalPolicy#throughApproval}), which then gets it on {@code validated}. Pure: builds the
+ * topology, does no I/O.
  *
  * <p>Validation owns no fact of the platform: rollout, which applies changes, is the one owner of
  * tenants, keys, versions, quotas and schemas, and judges everything that depends on them in the
@@ -65,9 +68,14 @@ public final class ValidationTopology {
         .process(() -> new CommandValidator(idempotencyWindow), Named.as("command-validator"),
             OUTCOMES_STORE, PENDING_STORE, SCHEMAS_VIEW, CONFIG_VIEW)
         .split(Named.as("decision-"))
+        // what approval holds or decides goes to it; every other passed change straight to rollout
+        .branch((k, d) -> d.passed() && ApprovalPolicy.throughApproval(d.command()), Branched.<String, Decision>withConsumer(held -> held
+                .mapValues(Decision::command, Named.as("to-approval-command"))
+                .to(Topics.VALIDATED, Produced.with(keys, serdes.command()).withName("validated-sink")))
+            .withName("to-approval"))
         .branch((k, d) -> d.passed(), Branched.<String, Decision>withConsumer(passed -> passed
                 .mapValues(Decision::command, Named.as("passed-command"))
-                .to(Topics.VALIDATED, Produced.with(keys, serdes.command()).withName("validated-sink")))
+                .to(Topics.CHANGES, Produced.with(keys, serdes.command()).withName("changes-sink")))
             .withName("passed"))
         .defaultBranch(Branched.<String, Decision>withConsumer(rejected -> rejected
                 .map((k, d) -> org.apache.kafka.streams.KeyValue.pair(d.rejection().getCommandId(), d.rejection()), Named.as("rejection-by-command-id"))

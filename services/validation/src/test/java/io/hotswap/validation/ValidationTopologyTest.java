@@ -45,7 +45,10 @@ class ValidationTopologyTest {
   private TopologyTestDriver driver;
   private TestInputTopic<String, Command> commands;
   private TestInputTopic<String, byte[]> rawCommands;
+  /** What goes to approval (held, decided, the probe). */
   private TestOutputTopic<String, Command> validated;
+  /** What goes straight to rollout. */
+  private TestOutputTopic<String, Command> changes;
   private TestOutputTopic<String, CommandResult> results;
   private TestInputTopic<String, io.hotswap.avro.ConfigSchema> schemas;
   private TestInputTopic<String, io.hotswap.avro.ConfigEntry> configState;
@@ -65,6 +68,7 @@ class ValidationTopologyTest {
     commands = driver.createInputTopic(Topics.COMMANDS, new StringSerializer(), serdes.command().serializer());
     rawCommands = driver.createInputTopic(Topics.COMMANDS, new StringSerializer(), new ByteArraySerializer());
     validated = driver.createOutputTopic(Topics.VALIDATED, new StringDeserializer(), serdes.command().deserializer());
+    changes = driver.createOutputTopic(Topics.CHANGES, new StringDeserializer(), serdes.command().deserializer());
     results = driver.createOutputTopic(Topics.COMMAND_RESULTS, new StringDeserializer(), serdes.commandResult().deserializer());
     schemas = driver.createInputTopic(Topics.SCHEMAS, new StringSerializer(), serdes.configSchema().serializer());
     configState = driver.createInputTopic(Topics.CONFIG_STATE, new StringSerializer(), serdes.configEntry().serializer());
@@ -83,6 +87,7 @@ class ValidationTopologyTest {
   private CommandResult rejectionOf(Command c) {
     pipe(c);
     assertThat(validated.isEmpty()).as("rejected command must not pass").isTrue();
+    assertThat(changes.isEmpty()).as("rejected command must not pass").isTrue();
     CommandResult r = results.readValue();
     assertThat(r.getCommandId()).isEqualTo(c.getCommandId());
     assertThat(r.getOutcome()).isEqualTo(Outcome.REJECTED);
@@ -90,10 +95,26 @@ class ValidationTopologyTest {
     return r;
   }
 
+  /** Passed straight on to rollout, not through approval. */
   private void passes(Command c) {
+    assertThat(passedOn(c).getCommandId()).isEqualTo(c.getCommandId());
+  }
+
+  private Command passedOn(Command c) {
     pipe(c);
     assertThat(results.isEmpty()).isTrue();
-    assertThat(validated.readValue().getCommandId()).isEqualTo(c.getCommandId());
+    assertThat(validated.isEmpty()).as("nothing for approval to do").isTrue();
+    return changes.readValue();
+  }
+
+  /** Passed to approval, which holds or decides it; not to rollout. */
+  private Command toApproval(Command c) {
+    pipe(c);
+    assertThat(results.isEmpty()).isTrue();
+    assertThat(changes.isEmpty()).as("approval's to hold or decide").isTrue();
+    Command passed = validated.readValue();
+    assertThat(passed.getCommandId()).isEqualTo(c.getCommandId());
+    return passed;
   }
 
   /** A live value as rollout publishes it on hotswap.config-state.v1. */
@@ -160,9 +181,7 @@ class ValidationTopologyTest {
   void shouldRejectABatchWholeListingEveryBadItemAndLeaveUpsertsToRollout() {
     Command fine = batch("small", item(BatchOp.UPSERT, "development", "a", "1", ValueType.NUMBER, null),
         item(BatchOp.UPSERT, "development", "a", "3", null, null), item(BatchOp.DELETE, "development", "b", null, null, null));
-    pipe(fine);
-    assertThat(results.isEmpty()).isTrue();
-    assertThat(validated.readValue().getBatch()).extracting(BatchItem::getOp).containsExactly(BatchOp.UPSERT, BatchOp.UPSERT, BatchOp.DELETE);
+    assertThat(passedOn(fine).getBatch()).extracting(BatchItem::getOp).containsExactly(BatchOp.UPSERT, BatchOp.UPSERT, BatchOp.DELETE);
 
     CommandResult rejected = rejectionOf(batch("small", item(BatchOp.UPDATE, "development", "a", "4", null, null),
         item(BatchOp.CREATE, "development", "c", "1", null, null), item(BatchOp.CREATE, "development", "bad key", "1", ValueType.NUMBER, null),
@@ -179,7 +198,8 @@ class ValidationTopologyTest {
 
   @Test
   void shouldPassAPipelineProbeOnWithoutATenant() {
-    passes(io.hotswap.core.testing.Commands.base(CommandType.PIPELINE_PROBE, "hotswap-probe-0").build());
+    // through approval too: the probe proves every stage runs
+    toApproval(io.hotswap.core.testing.Commands.base(CommandType.PIPELINE_PROBE, "hotswap-probe-0").build());
   }
 
   @Test
@@ -191,8 +211,7 @@ class ValidationTopologyTest {
     io.hotswap.avro.DeploymentPayload canary = io.hotswap.avro.DeploymentPayload.newBuilder().setDeploymentId("d1")
         .setStrategy(io.hotswap.avro.DeploymentStrategy.CANARY).build();
 
-    pipe(start.apply("800", canary));
-    Command passed = validated.readValue();
+    Command passed = passedOn(start.apply("800", canary));
     assertThat(passed.getDeployment().getSteps()).as("defaults filled in").containsExactly(10, 25, 50, 100);
     assertThat(passed.getApprovalRequired()).isFalse();
 
@@ -239,6 +258,7 @@ class ValidationTopologyTest {
     rawCommands.pipeInput("acme", "definitely not avro".getBytes(StandardCharsets.UTF_8));
     assertThat(results.isEmpty()).isTrue();
     assertThat(validated.isEmpty()).isTrue();
+    assertThat(changes.isEmpty()).isTrue();
 
     passes(tenantCreate("acme", Tier.PRO));
   }
@@ -259,16 +279,14 @@ class ValidationTopologyTest {
   void shouldPassPromotionsForwardWithTheGatewaysApprovalMark() {
     Command toQa = config(CommandType.CONFIG_PROMOTE, "acme", "qa", "a.b", "1", ValueType.NUMBER, null);
     toQa.getConfig().setPromotedFrom("development");
-    pipe(toQa);
-    assertThat(validated.readValue().getApprovalRequired()).isFalse();
+    assertThat(passedOn(toQa).getApprovalRequired()).as("unguarded: straight to rollout").isFalse();
 
     Command toProduction = config(CommandType.CONFIG_PROMOTE, "acme", "production", "a.b", "1", ValueType.NUMBER, null);
     toProduction.getConfig().setPromotedFrom("staging");
     toProduction.setApprovalRequired(true);
     toProduction.setApprovalLevels(2);
     toProduction.setApprovalTimeoutMs(3_600_000L);
-    pipe(toProduction);
-    Command held = validated.readValue();
+    Command held = toApproval(toProduction);
     assertThat(held.getApprovalRequired()).isTrue();
     assertThat(held.getApprovalLevels()).isEqualTo(2);
     assertThat(held.getApprovalTimeoutMs()).isEqualTo(3_600_000L);
@@ -276,8 +294,7 @@ class ValidationTopologyTest {
     // approval releases it with its approval id: checked again, not held again
     Command released = Command.newBuilder(held).setCommandId(held.getCommandId() + "-approved").setApprovalRequired(false)
         .setApprovalId(held.getCommandId()).build();
-    pipe(released);
-    assertThat(validated.readValue().getApprovalRequired()).isFalse();
+    assertThat(passedOn(released).getApprovalRequired()).as("approved: straight to rollout").isFalse();
 
     Command backwards = config(CommandType.CONFIG_PROMOTE, "acme", "development", "a.b", "1", ValueType.NUMBER, null);
     backwards.getConfig().setPromotedFrom("staging");
@@ -294,7 +311,7 @@ class ValidationTopologyTest {
         .isEqualTo("approvalTimeout");
     assertThat(rejectionOf(io.hotswap.core.testing.Commands.base(CommandType.APPROVAL_APPROVE, "acme").build()).getErrorType())
         .isEqualTo("missing-approval-id");
-    passes(io.hotswap.core.testing.Commands.base(CommandType.APPROVAL_REJECT, "acme").setApprovalId("x").build());
+    toApproval(io.hotswap.core.testing.Commands.base(CommandType.APPROVAL_REJECT, "acme").setApprovalId("x").build());
   }
 
   /**
@@ -318,16 +335,14 @@ class ValidationTopologyTest {
     assertThat(refused.getErrorType()).isEqualTo("breaking-schema-change");
 
     valuePublished("acme", "production", "limits.rps", "8", ValueType.NUMBER);
-    pipe(register.apply(max5, io.hotswap.avro.Compatibility.BACKWARD));
-    Command held = validated.readValue();
+    Command held = toApproval(register.apply(max5, io.hotswap.avro.Compatibility.BACKWARD));
     assertThat(held.getApprovalRequired()).isTrue();
     assertThat(held.getSchemaChange().getBreaks()).anySatisfy(b -> assertThat(b).contains("acme:production:limits.rps"));
     assertThat(rejectionOf(register.apply(max10, io.hotswap.avro.Compatibility.BACKWARD)).getErrorType()).isEqualTo("schema-change-pending");
 
     Command approve = io.hotswap.core.testing.Commands.base(CommandType.SCHEMA_APPROVE, "acme")
         .setSchemaChange(io.hotswap.avro.SchemaPayload.newBuilder().setName("limits").build()).build();
-    pipe(approve);
-    Command approved = validated.readValue();
+    Command approved = toApproval(approve);
     assertThat(approved.getSchemaChange().getSchemaJson()).isEqualTo(max5);
     assertThat(approved.getSchemaChange().getApprovalId()).isEqualTo(held.getCommandId());
     assertThat(rejectionOf(Command.newBuilder(approve).setCommandId("again").build()).getErrorType()).isEqualTo("no-pending-change");
@@ -353,8 +368,7 @@ class ValidationTopologyTest {
         .isEqualTo("breaking-schema-change");
 
     valuePublished("acme", "staging", "limits.burst", "3", ValueType.NUMBER);
-    pipe(register.apply("{\"type\":\"integer\",\"maximum\":2}"));
-    Command held = validated.readValue();
+    Command held = toApproval(register.apply("{\"type\":\"integer\",\"maximum\":2}"));
     assertThat(held.getApprovalRequired()).isTrue();
     assertThat(held.getSchemaChange().getBreaks()).filteredOn(b -> b.startsWith("stored value"))
         .singleElement().asString().contains("acme:staging:limits.burst");

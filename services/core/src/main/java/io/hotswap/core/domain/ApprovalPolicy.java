@@ -135,6 +135,26 @@ public final class ApprovalPolicy {
   }
 
   /**
+   * Whether approval has anything to do with {@code command} once validation passed it: hold it
+   * (marked for approval), decide a held change (approve, reject), record an Admin's decision on a
+   * held schema version, or answer the readiness probe that proves every stage runs. Validation
+   * sends everything else straight to rollout on {@code hotswap.changes.v1}: through approval it
+   * would only be copied from one topic to the next, in a transaction of its own — a third of the
+   * pipeline's transactions and a hop of latency for nearly every write (load-tests/RESULTS.md).
+   *
+   * <p>Two commands of a tenant that take different ways may reach rollout in another order than
+   * validation passed them. That only happens to commands in flight together: the gateway answers
+   * a change once rollout applied it, and the answer to an approval waits for the release it made.
+   */
+  public static boolean throughApproval(Command command) {
+    return switch (command.getType()) {
+      case APPROVAL_APPROVE, APPROVAL_REJECT, PIPELINE_PROBE -> true;
+      default -> command.getApprovalRequired()
+          || command.getSchemaChange() != null && command.getSchemaChange().getApprovalId() != null;
+    };
+  }
+
+  /**
    * SHA-256 (hex) of the command exactly as it was held (its Avro encoding: ids, actor, payload,
    * the approval marking): an approval releases this change and no other.
    */
