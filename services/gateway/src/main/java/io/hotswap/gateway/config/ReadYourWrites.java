@@ -11,7 +11,6 @@ import io.hotswap.gateway.reads.StoreUpdates;
 import io.hotswap.gateway.reads.Waits;
 import java.time.Duration;
 import java.util.Objects;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
  * Waits, bounded, until the owner serves a version a write just produced (woken by the read
@@ -29,16 +28,14 @@ public final class ReadYourWrites {
    * {@code minVersion} and that version is in the history (at once when {@code minVersion} is null); else 503.
    */
   public static ConfigEntry await(StoreRouter router, int partition, String key, Long minVersion, Duration wait) {
-    ReadOnlyKeyValueStore<String, ConfigEntry> store = router.localStore(ReadTopology.CONFIG_STORE, partition);
     if (minVersion == null) {
-      return store.get(key);
+      return router.currentEntry(partition, key);
     }
     StoreUpdates updates = router.updates();
-    ConfigEntry entry = Waits.until(() -> store.get(key), e -> e != null && e.getVersion() >= minVersion,
+    ConfigEntry entry = Waits.until(() -> router.currentEntry(partition, key), e -> e != null && e.getVersion() >= minVersion,
         updates, ReadTopology.CONFIG_STORE, key, minVersion, wait, () -> unreadable(key, minVersion));
-    ReadOnlyKeyValueStore<String, ConfigEntry> versions = router.localStore(ReadTopology.VERSIONS_STORE, partition);
     String versionKey = StoreKeys.version(entry.getTenantId(), entry.getEnvironment(), entry.getKey(), entry.getVersion());
-    Waits.until(() -> versions.get(versionKey), Objects::nonNull, updates, ReadTopology.VERSIONS_STORE, versionKey, 0, wait,
+    Waits.until(() -> router.versionEntry(partition, versionKey), Objects::nonNull, updates, ReadTopology.VERSIONS_STORE, versionKey, 0, wait,
         () -> unreadable(key, entry.getVersion()));
     return entry;
   }

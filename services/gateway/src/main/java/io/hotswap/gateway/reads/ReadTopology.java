@@ -12,7 +12,6 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.TimestampedKeyValueStore;
 
 /**
  * The gateway's read side: current configuration and its version history as partitioned stores
@@ -53,7 +52,7 @@ public final class ReadTopology {
 
   /**
    * The processor that keeps a partition's read stores in one task: signals current-value updates
-   * as {@link UpdateSignals} does, and lends the task's current-value store to {@link OpenViews}
+   * as {@link UpdateSignals} does, and lends the task's current-value and history stores to {@link OpenViews}
    * while the task runs (Kafka Streams calls {@code init} once the task has restored and starts
    * processing, {@code close} whenever it suspends or closes it, clean or not).
    */
@@ -61,7 +60,7 @@ public final class ReadTopology {
     private final UpdateSignals signals;
     private final OpenViews views;
     private int partition;
-    private TimestampedKeyValueStore<String, io.hotswap.avro.ConfigEntry> store;
+    private OpenViews.Lent stores;
 
     CurrentValues(StoreUpdates updates, OpenViews views) {
       this.signals = new UpdateSignals(updates, CONFIG_STORE);
@@ -71,8 +70,8 @@ public final class ReadTopology {
     @Override
     public void init(ProcessorContext<Void, Void> context) {
       partition = context.taskId().partition();
-      store = context.getStateStore(CONFIG_STORE);
-      views.lend(partition, store);
+      stores = new OpenViews.Lent(context.getStateStore(CONFIG_STORE), context.getStateStore(VERSIONS_STORE));
+      views.lend(partition, stores);
     }
 
     @Override
@@ -82,8 +81,8 @@ public final class ReadTopology {
 
     @Override
     public void close() {
-      if (store != null) {
-        views.takeBack(partition, store);
+      if (stores != null) {
+        views.takeBack(partition, stores);
       }
     }
   }
@@ -92,7 +91,7 @@ public final class ReadTopology {
    * {@code updates} hears of every record put into the current-value and history stores. Those two
    * stores are not cached: a cached table passes a record downstream only when its cache flushes
    * (at commit), which would delay every write's answer until then. {@code views} borrows each
-   * running task's current-value store for reads on this instance.
+   * running task's current-value and history stores for reads on this instance.
    */
   public static void build(StreamsBuilder builder, Serdes serdes, StoreUpdates updates, OpenViews views) {
     var keys = org.apache.kafka.common.serialization.Serdes.String();

@@ -125,6 +125,17 @@ public final class StoreRouter {
    * answer to the same request.
    */
   public ResponseEntity<?> route(String tenantId, HttpServletRequest request, IntFunction<ResponseEntity<?>> local) {
+    // Owned a moment ago (ownedPartition's one-second memory): every write reads its result back
+    // through here, and asking the streams' metadata each time was a visible part of a write's CPU.
+    // A partition that moved away since has no store here to read, and the look-up below decides.
+    int owned = ownedPartition(tenantId);
+    if (owned >= 0) {
+      try {
+        return servedHere(local.apply(owned));
+      } catch (InvalidStateStoreException moved) {
+        // asked again below
+      }
+    }
     long deadline = System.nanoTime() + retryFor.toNanos();
     long backoffMs = 10;
     String lastProblem = "not started";
@@ -136,9 +147,7 @@ public final class StoreRouter {
           lastProblem = "partition metadata not available (rebalancing)";
         } else if (md.activeHost().equals(self)) {
           try {
-            ResponseEntity<?> answer = local.apply(md.partition());
-            return ResponseEntity.status(answer.getStatusCode()).headers(answer.getHeaders())
-                .header(SERVED_BY_HEADER, self.host() + ":" + self.port()).body(answer.getBody());
+            return servedHere(local.apply(md.partition()));
           } catch (InvalidStateStoreException e) {
             lastProblem = "store moved: " + e.getMessage();
           }
@@ -164,6 +173,11 @@ public final class StoreRouter {
       sleep(backoffMs);
       backoffMs = Math.min(backoffMs * 2, 200);
     }
+  }
+
+  private ResponseEntity<?> servedHere(ResponseEntity<?> answer) {
+    return ResponseEntity.status(answer.getStatusCode()).headers(answer.getHeaders())
+        .header(SERVED_BY_HEADER, self.host() + ":" + self.port()).body(answer.getBody());
   }
 
   /**
@@ -245,20 +259,29 @@ public final class StoreRouter {
 
   /**
    * A key's entry in the current-value store of a partition this instance owns (null when it has
-   * none): from the store its running task lent, else by interactive query, which throws
+   * none): from the store its running task lent ({@link OpenViews}), else by interactive query, which throws
    * {@link InvalidStateStoreException} when the partition is not here.
    */
   public io.hotswap.avro.ConfigEntry currentEntry(int partition, String storeKey) {
-    var open = views.current(partition);
+    return entry(views.current(partition), ReadTopology.CONFIG_STORE, partition, storeKey);
+  }
+
+  /** A version of a key ({@link io.hotswap.core.domain.StoreKeys#version}) in the history store of a partition this instance owns, as {@link #currentEntry}. */
+  public io.hotswap.avro.ConfigEntry versionEntry(int partition, String versionKey) {
+    return entry(views.versions(partition), ReadTopology.VERSIONS_STORE, partition, versionKey);
+  }
+
+  private io.hotswap.avro.ConfigEntry entry(org.apache.kafka.streams.state.TimestampedKeyValueStore<String, io.hotswap.avro.ConfigEntry> open,
+                                            String store, int partition, String key) {
     if (open != null) {
       try {
-        var entry = open.get(storeKey);
+        var entry = open.get(key);
         return entry == null ? null : entry.value();
       } catch (InvalidStateStoreException closedMeanwhile) {
         // the task closed between the look-up and the read: the interactive query says where it is now
       }
     }
-    return this.<io.hotswap.avro.ConfigEntry>localStore(ReadTopology.CONFIG_STORE, partition).get(storeKey);
+    return this.<io.hotswap.avro.ConfigEntry>localStore(store, partition).get(key);
   }
 
   /** The local partition of a key-value store. */
