@@ -18,10 +18,10 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /**
- * One change, one trace: the REST request, the gateway sending the command, validation, approval
- * and rollout judging it, and a running client applying it — each a span, each the child of the
- * one before, linked through W3C {@code traceparent} headers on the topics — and the audit trail
- * records the trace's id. Spans are read as a tracing backend would get them (every service's
+ * One change, one trace: the REST request, the gateway sending the command, validation and rollout
+ * judging it (approval too when the change is held for approvers), and a running client applying it
+ * — each a span, each the child of the one before, linked through W3C {@code traceparent} headers
+ * on the topics — and the audit trail records the trace's id. Spans are read as a tracing backend would get them (every service's
  * exporter, and the client's, feed {@link CapturedSpans}).
  */
 class TracingIT extends PlatformTest {
@@ -34,6 +34,23 @@ class TracingIT extends PlatformTest {
   private static SpanData named(List<SpanData> spans, String name) {
     return spans.stream().filter(s -> s.getName().equals(name)).findFirst()
         .orElseThrow(() -> new AssertionError("no span '" + name + "' in " + spans.stream().map(SpanData::getName).toList()));
+  }
+
+  /** Waits for the hops in the caller's trace; each is the child of the one before, in that order. */
+  private static List<SpanData> followed(String traceId, String callerSpanId, List<String> hops) {
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        assertThat(trace(traceId)).extracting(SpanData::getName).containsAll(hops));
+    List<SpanData> spans = trace(traceId);
+    SpanData server = spans.stream().filter(s -> s.getKind() == SpanKind.SERVER).findFirst().orElseThrow();
+    assertThat(server.getParentSpanId()).as("the caller's span is the request's parent").isEqualTo(callerSpanId);
+    SpanData parent = server;
+    for (String hop : hops) {
+      SpanData span = named(spans, hop);
+      assertThat(span.getParentSpanId()).as(hop + " is a child of " + parent.getName()).isEqualTo(parent.getSpanId());
+      assertThat(span.getStartEpochNanos()).as(hop + " starts after " + parent.getName()).isGreaterThanOrEqualTo(parent.getStartEpochNanos());
+      parent = span;
+    }
+    return spans;
   }
 
   @Test
@@ -58,21 +75,10 @@ class TracingIT extends PlatformTest {
           Map.of("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01"));
       assertThat(put.status()).as(put.text()).isEqualTo(200);
 
-      List<String> hops = List.of("gateway CONFIG_UPDATE", "validation CONFIG_UPDATE", "approval CONFIG_UPDATE", "rollout CONFIG_UPDATE",
-          "client apply");
-      await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-          assertThat(trace(traceId)).extracting(SpanData::getName).containsAll(hops));
-      List<SpanData> spans = trace(traceId);
-      SpanData server = spans.stream().filter(s -> s.getKind() == SpanKind.SERVER).findFirst().orElseThrow();
-      assertThat(server.getParentSpanId()).as("the caller's span is the request's parent").isEqualTo("00f067aa0ba902b7");
-      // each hop the child of the one before, in that order
-      SpanData parent = server;
-      for (String hop : hops) {
-        SpanData span = named(spans, hop);
-        assertThat(span.getParentSpanId()).as(hop + " is a child of " + parent.getName()).isEqualTo(parent.getSpanId());
-        assertThat(span.getStartEpochNanos()).as(hop + " starts after " + parent.getName()).isGreaterThanOrEqualTo(parent.getStartEpochNanos());
-        parent = span;
-      }
+      // a change no approver holds goes from validation straight to rollout
+      List<SpanData> spans = followed(traceId, "00f067aa0ba902b7",
+          List.of("gateway CONFIG_UPDATE", "validation CONFIG_UPDATE", "rollout CONFIG_UPDATE", "client apply"));
+      assertThat(spans).extracting(SpanData::getName).doesNotContain("approval CONFIG_UPDATE");
       assertThat(named(spans, "rollout CONFIG_UPDATE").getAttributes().asMap().toString()).contains("it-trace");
       assertThat(named(spans, "client apply").getAttributes().asMap().toString()).contains("feature.traced", "development", "it-trace-1");
       assertThat(seenInListener.get()).isEqualTo(traceId);
@@ -89,6 +95,15 @@ class TracingIT extends PlatformTest {
         assertThat(updates).containsExactly(traceId);
       });
     }
+
+    // a change into a guarded environment: approval's span is where the trace stops until approvers answer
+    String heldTrace = "0af7651916cd43dd8448eb211c80319c";
+    Api.Response held = api.post("/api/v1/configs", Map.of("tenantId", "it-trace", "key", "feature.held", "value", 1, "type", "Number",
+        "environment", "staging"), Map.of("traceparent", "00-" + heldTrace + "-b7ad6b7169203331-01"));
+    assertThat(held.status()).as(held.text()).isEqualTo(202);
+    List<SpanData> heldSpans = followed(heldTrace, "b7ad6b7169203331",
+        List.of("gateway CONFIG_CREATE", "validation CONFIG_CREATE", "approval CONFIG_CREATE"));
+    assertThat(heldSpans).extracting(SpanData::getName).doesNotContain("rollout CONFIG_CREATE");
 
     // a caller without a trace: the gateway begins one, and the trail names that one
     Api.Response create = api.post("/api/v1/configs", config("it-trace", "feature.untraced", true, "Boolean"));
