@@ -75,6 +75,11 @@ final class ApprovalGate extends CommandProcessor<ApprovalGate.Out> {
         out.clear();
       }
       out.add(new Out(Out.Kind.RESULT, answer.result().getCommandId(), answer.result()));
+    } else if (outcomes.get(command.getCommandId(), now.toEpochMilli()) instanceof CommandResult first) {
+      // the retry of a change held here (an Idempotency-Key, a retried schema version): answered as
+      // the first delivery was, and not held again — that would reset its approvals and audit a
+      // second request
+      out.add(new Out(Out.Kind.RESULT, command.getCommandId(), first));
     } else if (command.getApprovalRequired()) {
       hold(command, now, out);
     } else {
@@ -103,7 +108,9 @@ final class ApprovalGate extends CommandProcessor<ApprovalGate.Out> {
           "needs " + request.getRequiredApprovals() + " approval(s) by " + request.getExpiresAt(), now)));
     }
     out.add(new Out(Out.Kind.APPROVAL, request.getApprovalId(), request));
-    out.add(new Out(Out.Kind.RESULT, command.getCommandId(), ApprovalTopology.pending(command)));
+    CommandResult pendingResult = ApprovalTopology.pending(command);
+    outcomes.put(command.getCommandId(), pendingResult, now.toEpochMilli());
+    out.add(new Out(Out.Kind.RESULT, command.getCommandId(), pendingResult));
   }
 
   private CommandResult decide(Command decision, Instant now, List<Out> out) {

@@ -74,6 +74,12 @@ class ApprovalTopologyTest {
       assertThat(result.value.getOutcome()).isEqualTo(io.hotswap.avro.Outcome.PENDING);
       assertThat(result.value.getStatus()).isEqualTo(202);
       assertThat(result.value.getResourceId()).isEqualTo(promote.getCommandId());
+
+      // the caller's retry (same command id): the first answer again, and the request is not made anew
+      in.pipeInput("acme", promote);
+      assertThat(results.readValue()).isEqualTo(result.value);
+      assertThat(approvals.isEmpty()).as("no second request, which would have reset its approvals").isTrue();
+      assertThat(changes.isEmpty()).isTrue();
     }
   }
 

@@ -172,8 +172,13 @@ class SchemasAndProfilesIT extends PlatformTest {
         "host", Map.of("type", "string"),
         "port", Map.of("type", "integer", "minimum", 1, "maximum", 1024),
         "poolSize", Map.of("type", "integer", "default", 10)));
-    Api.Response held = api.post("/api/v1/schemas", Map.of("tenantId", "it-schemas", "name", "database", "keyPattern", "database.*", "schema", narrower));
+    Map<String, Object> narrowerBody = Map.of("tenantId", "it-schemas", "name", "database", "keyPattern", "database.*", "schema", narrower);
+    Api.Response held = api.post("/api/v1/schemas", narrowerBody, Map.of("Idempotency-Key", "narrower-database"));
     assertThat(held.status()).as(held.text()).isEqualTo(202);
+    // the caller's retry is answered as the first request was: held, and not applied
+    Api.Response retried = api.post("/api/v1/schemas", narrowerBody, Map.of("Idempotency-Key", "narrower-database"));
+    assertThat(retried.status()).as(retried.text()).isEqualTo(202);
+    assertThat(retried.json().get("status").asString()).isEqualTo("Pending");
     assertThat(held.json().get("status").asString()).isEqualTo("Pending");
     assertThat(texts(held.json().get("breaks")))
         .anySatisfy(e -> assertThat(e).startsWith("/properties/port/maximum: lowered from 65535 to 1024"))
@@ -183,9 +188,12 @@ class SchemasAndProfilesIT extends PlatformTest {
         .status()).isEqualTo(409);
     String manager = io.hotswap.core.testing.Tokens.token("carol", List.of("ConfigManager"), List.of());
     assertThat(api.as(manager).post("/api/v1/schemas/it-schemas:database/approve", Map.of()).status()).isEqualTo(403);
-    Api.Response approved = api.post("/api/v1/schemas/it-schemas:database/approve", Map.of());
+    Api.Response approved = api.post("/api/v1/schemas/it-schemas:database/approve", Map.of(), Map.of("Idempotency-Key", "approve-narrower"));
     assertThat(approved.status()).as(approved.text()).isEqualTo(200);
     assertThat(approved.json().get("version").asInt()).isEqualTo(2);
+    Api.Response approvedAgain = api.post("/api/v1/schemas/it-schemas:database/approve", Map.of(), Map.of("Idempotency-Key", "approve-narrower"));
+    assertThat(approvedAgain.status()).as(approvedAgain.text()).isEqualTo(200);
+    assertThat(approvedAgain.json().get("version").asInt()).as("the same approval, not a second version").isEqualTo(2);
     assertThat(approved.json().get("approvedBy").asString()).isEqualTo("it-tester");
     assertThat(approved.json().get("schema").get("properties").get("port").get("maximum").asInt()).isEqualTo(1024);
     assertThat(api.post("/api/v1/schemas/it-schemas:database/approve", Map.of()).status()).isEqualTo(404);

@@ -2,6 +2,7 @@ package io.hotswap.validation;
 
 import io.hotswap.avro.BatchOp;
 import io.hotswap.avro.Command;
+import io.hotswap.avro.CommandResult;
 import io.hotswap.avro.ConfigPayload;
 import io.hotswap.avro.Outcome;
 import io.hotswap.avro.TenantPayload;
@@ -15,7 +16,6 @@ import io.hotswap.core.domain.TenantIds;
 import io.hotswap.core.domain.ValueTypes;
 import io.hotswap.core.stream.CommandProcessor;
 import io.hotswap.core.stream.CommandResults;
-import io.hotswap.core.stream.RememberedOutcomes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -30,7 +30,8 @@ import org.apache.kafka.streams.processor.api.Record;
  * version, the quotas, the schemas in force) is rollout's to judge, in the transaction that applies
  * the change: validation keeps no copy of those facts that could disagree with rollout's.
  *
- * <p>A command id seen before is answered as it was the first time (Idempotency-Key).
+ * <p>A command id seen before is answered as it was the first time (Idempotency-Key): a refusal
+ * from memory, a pass by the same checks again (see {@link #judgedOnState}).
  */
 final class CommandValidator extends CommandProcessor<Decision> {
 
@@ -55,11 +56,39 @@ final class CommandValidator extends CommandProcessor<Decision> {
 
   @Override
   protected void process(Record<String, Command> record, Command command, Instant now) {
-    RememberedOutcomes.Answer answer = outcomes.answer(command, now, STAGE, () -> {
+    CommandResult remembered = outcomes.get(command.getCommandId(), now.toEpochMilli());
+    if (remembered != null) {
+      context.forward(record.withValue(remembered.getOutcome() == Outcome.REJECTED ? Decision.reject(remembered) : Decision.passedBefore(command)));
+      return;
+    }
+    try {
       validate(command);
-      return CommandResults.forwarded(command, STAGE, now);
-    });
-    context.forward(record.withValue(answer.result().getOutcome() == Outcome.REJECTED ? Decision.reject(answer.result()) : Decision.pass(command)));
+    } catch (Rejection rejection) {
+      CommandResult rejected = CommandResults.rejected(command, rejection, STAGE, now);
+      outcomes.put(command.getCommandId(), rejected, now.toEpochMilli());
+      context.forward(record.withValue(Decision.reject(rejected)));
+      return;
+    }
+    if (judgedOnState(command)) {
+      outcomes.put(command.getCommandId(), CommandResults.forwarded(command, STAGE, now), now.toEpochMilli());
+    }
+    context.forward(record.withValue(Decision.pass(command)));
+  }
+
+  /**
+   * Whether a pass depends on what this stage holds (the schema registry's versions and pending
+   * changes) rather than on the command alone. Only those passes are remembered: every other
+   * check here is a function of the command, so a retry of a passed command passes again, and
+   * rollout answers it from its own memory. That spares the outcome store — and its changelog, a
+   * record in the broker — on every write that passes; a refusal is still remembered, so a retry
+   * gets the very answer (and time) the first delivery got. (A retry that comes after an upgrade
+   * that made this stage's checks stricter may be refused where the first delivery passed.)
+   */
+  private static boolean judgedOnState(Command command) {
+    return switch (command.getType()) {
+      case SCHEMA_REGISTER, SCHEMA_APPROVE, SCHEMA_REJECT -> true;
+      default -> false;
+    };
   }
 
   private void validate(Command command) {

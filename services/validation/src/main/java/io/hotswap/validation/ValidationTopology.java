@@ -69,7 +69,7 @@ public final class ValidationTopology {
             OUTCOMES_STORE, PENDING_STORE, SCHEMAS_VIEW, CONFIG_VIEW)
         .split(Named.as("decision-"))
         // what approval holds or decides goes to it; every other passed change straight to rollout
-        .branch((k, d) -> d.passed() && ApprovalPolicy.throughApproval(d.command()), Branched.<String, Decision>withConsumer(held -> held
+        .branch((k, d) -> d.passed() && d.toApproval(), Branched.<String, Decision>withConsumer(held -> held
                 .mapValues(Decision::command, Named.as("to-approval-command"))
                 .to(Topics.VALIDATED, Produced.with(keys, serdes.command()).withName("validated-sink")))
             .withName("to-approval"))
