@@ -146,12 +146,19 @@ class ApprovalsIT extends PlatformTest {
     assertThat(createHash).matches("[0-9a-f]{64}");
 
     // another held change: its approval cannot release the first one, nor the first's approval this one
-    Api.Response other = cora.post("/api/v1/configs", Map.of("tenantId", "it-guard", "key", "checkout.retries", "value", 9,
-        "type", "Number", "environment", "production"));
+    Map<String, Object> otherBody = Map.of("tenantId", "it-guard", "key", "checkout.retries", "value", 9, "type", "Number",
+        "environment", "production");
+    Api.Response other = cora.post("/api/v1/configs", otherBody, Map.of("Idempotency-Key", "retries-9"));
     assertThat(other.status()).as(other.text()).isEqualTo(202);
     String otherId = other.json().get("approvalId").asString();
     String otherHash = api.get("/api/v1/approvals/" + otherId).json().get("changeHash").asString();
     assertThat(otherHash).isNotEqualTo(createHash);
+    // the requester's retry is answered with the same approval, which keeps the approval it has
+    assertThat(bert.post("/api/v1/approvals/" + otherId + "/approve", Map.of("changeHash", otherHash)).status()).isEqualTo(200);
+    Api.Response retried = cora.post("/api/v1/configs", otherBody, Map.of("Idempotency-Key", "retries-9"));
+    assertThat(retried.status()).as(retried.text()).isEqualTo(202);
+    assertThat(retried.json().get("approvalId").asString()).isEqualTo(otherId);
+    assertThat(api.get("/api/v1/approvals/" + otherId).json().get("approvals")).as(retried.text()).hasSize(1);
     Api.Response mismatch = ann.post("/api/v1/approvals/" + created + "/approve", Map.of("changeHash", otherHash));
     assertThat(mismatch.status()).as(mismatch.text()).isEqualTo(409);
     assertThat(mismatch.json().get("type").asString()).endsWith("/approval-change-mismatch");
