@@ -75,7 +75,7 @@ final class ApprovalGate extends CommandProcessor<ApprovalGate.Out> {
         out.clear();
       }
       out.add(new Out(Out.Kind.RESULT, answer.result().getCommandId(), answer.result()));
-    } else if (outcomes.get(command.getCommandId(), now.toEpochMilli()) instanceof CommandResult first) {
+    } else if (outcomes.get(command, now.toEpochMilli()) instanceof CommandResult first) {
       // the retry of a change held here (an Idempotency-Key, a retried schema version): answered as
       // the first delivery was, and not held again — that would reset its approvals and audit a
       // second request
@@ -109,7 +109,7 @@ final class ApprovalGate extends CommandProcessor<ApprovalGate.Out> {
     }
     out.add(new Out(Out.Kind.APPROVAL, request.getApprovalId(), request));
     CommandResult pendingResult = ApprovalTopology.pending(command);
-    outcomes.put(command.getCommandId(), pendingResult, now.toEpochMilli());
+    outcomes.put(command, pendingResult, now.toEpochMilli());
     out.add(new Out(Out.Kind.RESULT, command.getCommandId(), pendingResult));
   }
 

@@ -383,6 +383,25 @@ class RolloutTopologyTest {
   }
 
   @Test
+  void shouldRememberTheAnswerOfARetryableCommandOnlyNotOfAOneOffOne() {
+    apply(io.hotswap.core.testing.Commands.unguardedTenantCreate("acme", Tier.PRO));
+    Command keyed = config(CommandType.CONFIG_CREATE, "acme", "development", "a.b", "1", ValueType.NUMBER, null);
+    Command oneOff = Command.newBuilder(config(CommandType.CONFIG_CREATE, "acme", "development", "a.c", "1", ValueType.NUMBER, null))
+        .setOneOff(true).build();
+
+    assertThat(applied(keyed).getStatus()).isEqualTo(201);
+    assertThat(applied(oneOff).getStatus()).isEqualTo(201);
+
+    // a plain write (an id the gateway made up for one request) costs no store write and no changelog record
+    java.util.List<String> remembered = new java.util.ArrayList<>();
+    try (var it = driver.<String, CommandResult>getWindowStore(RolloutTopology.OUTCOMES_STORE).all()) {
+      it.forEachRemaining(kv -> remembered.add(kv.key.key()));
+    }
+    assertThat(remembered).contains(keyed.getCommandId()).doesNotContain(oneOff.getCommandId());
+    assertThat(apply(keyed).getStatus()).as("a retry of the keyed write is answered as the first time").isEqualTo(201);
+  }
+
+  @Test
   void shouldNeverWriteASecretInClearToTheAuditTrail() {
     apply(io.hotswap.core.testing.Commands.unguardedTenantCreate("acme", Tier.PRO));
     apply(config(CommandType.CONFIG_CREATE, "acme", "staging", "db.password", "hunter2", ValueType.SECRET, null));

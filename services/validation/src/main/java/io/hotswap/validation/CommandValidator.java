@@ -56,7 +56,7 @@ final class CommandValidator extends CommandProcessor<Decision> {
 
   @Override
   protected void process(Record<String, Command> record, Command command, Instant now) {
-    CommandResult remembered = outcomes.get(command.getCommandId(), now.toEpochMilli());
+    CommandResult remembered = outcomes.get(command, now.toEpochMilli());
     if (remembered != null) {
       context.forward(record.withValue(remembered.getOutcome() == Outcome.REJECTED ? Decision.reject(remembered) : Decision.passedBefore(command)));
       return;
@@ -65,12 +65,12 @@ final class CommandValidator extends CommandProcessor<Decision> {
       validate(command);
     } catch (Rejection rejection) {
       CommandResult rejected = CommandResults.rejected(command, rejection, STAGE, now);
-      outcomes.put(command.getCommandId(), rejected, now.toEpochMilli());
+      outcomes.put(command, rejected, now.toEpochMilli());
       context.forward(record.withValue(Decision.reject(rejected)));
       return;
     }
     if (judgedOnState(command)) {
-      outcomes.put(command.getCommandId(), CommandResults.forwarded(command, STAGE, now), now.toEpochMilli());
+      outcomes.put(command, CommandResults.forwarded(command, STAGE, now), now.toEpochMilli());
     }
     context.forward(record.withValue(Decision.pass(command)));
   }

@@ -237,6 +237,16 @@ class ValidationTopologyTest {
     assertThat(rememberedIds()).containsExactly(bad.getCommandId());
   }
 
+  @Test
+  void shouldRememberNothingForAOneOffCommand() {
+    Command bad = Command.newBuilder(config(CommandType.CONFIG_CREATE, "acme", "development", "c.d", "x", ValueType.NUMBER, null))
+        .setOneOff(true).build();
+    CommandResult first = rejectionOf(bad);
+    assertThat(first.getStatus()).isEqualTo(422);
+    // no retry can carry a one-off id: its refusal is neither looked up nor stored
+    assertThat(rememberedIds()).isEmpty();
+  }
+
   private java.util.List<String> rememberedIds() {
     java.util.List<String> remembered = new java.util.ArrayList<>();
     try (var it = driver.<String, CommandResult>getWindowStore(ValidationTopology.OUTCOMES_STORE).all()) {

@@ -39,20 +39,32 @@ public final class RememberedOutcomes {
   }
 
   /**
-   * The outcome remembered for {@code commandId}, or null when none was decided within the window
-   * before {@code nowMs}. Outcomes stamped a little after {@code nowMs} count too: after a failover
-   * the next instance's clock may be behind the one that decided.
+   * The outcome remembered for {@code command}'s id, or null when none was decided within the
+   * window before {@code nowMs}. Outcomes stamped a little after {@code nowMs} count too: after a
+   * failover the next instance's clock may be behind the one that decided. Always null for a
+   * one-off command: nothing is remembered for those (see {@link #put}).
    */
-  public CommandResult get(String commandId, long nowMs) {
+  public CommandResult get(io.hotswap.avro.Command command, long nowMs) {
+    if (command.getOneOff()) {
+      return null;
+    }
     Instant now = Instant.ofEpochMilli(nowMs);
-    try (WindowStoreIterator<CommandResult> it = store.backwardFetch(commandId, now.minus(window), now.plus(window))) {
+    try (WindowStoreIterator<CommandResult> it = store.backwardFetch(command.getCommandId(), now.minus(window), now.plus(window))) {
       return it.hasNext() ? it.next().value : null;
     }
   }
 
-  /** Remembers what was decided for {@code commandId} at {@code nowMs}. */
-  public void put(String commandId, CommandResult outcome, long nowMs) {
-    store.put(commandId, outcome, nowMs);
+  /**
+   * Remembers what was decided for {@code command}'s id at {@code nowMs} — unless the command is
+   * one-off: its id was made up by the gateway for a single request without an Idempotency-Key,
+   * and under exactly-once a stage sees each record once (an aborted transaction takes the store's
+   * writes with it), so no second delivery could ever ask. Remembering would cost a look-up, a
+   * store write and a changelog record in the broker on every plain write, for nothing.
+   */
+  public void put(io.hotswap.avro.Command command, CommandResult outcome, long nowMs) {
+    if (!command.getOneOff()) {
+      store.put(command.getCommandId(), outcome, nowMs);
+    }
   }
 
   /** A command's answer, and whether it was remembered from an earlier delivery of the same id. */
@@ -71,7 +83,7 @@ public final class RememberedOutcomes {
    * answer is remembered for the window.
    */
   public Answer answer(io.hotswap.avro.Command command, Instant now, String stage, java.util.function.Supplier<CommandResult> decide) {
-    CommandResult previous = get(command.getCommandId(), now.toEpochMilli());
+    CommandResult previous = get(command, now.toEpochMilli());
     if (previous != null) {
       return new Answer(previous, true);
     }
@@ -81,7 +93,7 @@ public final class RememberedOutcomes {
     } catch (io.hotswap.core.domain.Rejection rejection) {
       result = CommandResults.rejected(command, rejection, stage, now);
     }
-    put(command.getCommandId(), result, now.toEpochMilli());
+    put(command, result, now.toEpochMilli());
     return new Answer(result, false);
   }
 }

@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.UUID;
 
-/** Builds command envelopes from requests: id (deterministic for an Idempotency-Key), actor, source IP, trace id. */
+/** Builds command envelopes from requests: id (deterministic for an Idempotency-Key, else one-off), actor, source IP, trace id. */
 public final class Commands {
 
   public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
@@ -30,6 +30,8 @@ public final class Commands {
     }
     return Command.newBuilder()
         .setCommandId(commandId)
+        // an id made up for this request alone can't come again: the stages need not remember its answer
+        .setOneOff(idempotencyKey == null)
         .setType(type)
         .setTenantId(tenantId)
         .setActor(actor)
