@@ -40,6 +40,12 @@ public final class Capacity {
   private final int tenants;
   /** Items per write request: 1 writes with {@code POST /api/v1/configs}, more with {@code POST /api/v1/configs:batch}. */
   private final int batch;
+  /**
+   * Whether each write carries an Idempotency-Key (the default: what a careful integration sends).
+   * Without one a write is one-off, as the CLI's and the console's are, and the pipeline keeps no
+   * memory of its answer: {@code --idempotency-keys=false} measures that path.
+   */
+  private final boolean idempotencyKeys;
 
   /** One printed and charted line. */
   record Row(String kind, String phase, double offered, double achieved, long count, double p50, double p99, double p999, double max,
@@ -51,6 +57,7 @@ public final class Capacity {
     this.auth = "Bearer " + opts.get("token");
     this.tenants = Integer.parseInt(opts.getOrDefault("tenants", "50"));
     this.batch = Integer.parseInt(opts.getOrDefault("batch", "1"));
+    this.idempotencyKeys = Boolean.parseBoolean(opts.getOrDefault("idempotency-keys", "true"));
   }
 
   public static void main(String[] args) throws Exception {
@@ -70,7 +77,8 @@ public final class Capacity {
     int pushClients = Integer.parseInt(opts.getOrDefault("push-clients", "50"));
     double pushRate = Double.parseDouble(opts.getOrDefault("push-rate", "10"));
     System.out.printf("open-loop capacity run %s: %d tenants, steps of %d s warm-up (reported apart) + %d s measured%s%n", run, tenants, warmup,
-        seconds, batch > 1 ? ", writes in batches of " + batch + " items (rates are requests/s)" : "");
+        seconds, (batch > 1 ? ", writes in batches of " + batch + " items (rates are requests/s)" : "")
+            + (idempotencyKeys ? "" : ", writes without Idempotency-Key"));
 
     try (RawHttp admin = connection()) {
       for (int t = 0; t < tenants; t++) {
@@ -282,7 +290,8 @@ public final class Capacity {
   }
 
   /**
-   * Request {@code seq} creates key {@code <keyPrefix><seq>} (a Number) in tenant {@code seq % tenants}, with an Idempotency-Key;
+   * Request {@code seq} creates key {@code <keyPrefix><seq>} (a Number) in tenant {@code seq % tenants}, with an Idempotency-Key
+   * unless {@code --idempotency-keys=false};
    * with {@code --batch=N}, one batch of keys {@code <keyPrefix><seq>.0} to {@code .N-1}.
    */
   private OpenLoop.Call create(String keyPrefix) {
@@ -293,12 +302,17 @@ public final class Capacity {
           body.append(i == 0 ? "" : ",").append("{\"key\":\"").append(keyPrefix).append(seq).append('.').append(i)
               .append("\",\"value\":").append(seq).append(",\"type\":\"Number\"}");
         }
-        return c.send("POST", "/api/v1/configs:batch", "Idempotency-Key: " + run + "-" + keyPrefix + seq + "\r\n", body.append("]}").toString());
+        return c.send("POST", "/api/v1/configs:batch", idempotencyKey(keyPrefix, seq), body.append("]}").toString());
       };
     }
-    return (c, seq) -> c.send("POST", "/api/v1/configs", "Idempotency-Key: " + run + "-" + keyPrefix + seq + "\r\n",
+    return (c, seq) -> c.send("POST", "/api/v1/configs", idempotencyKey(keyPrefix, seq),
         "{\"tenantId\":\"" + tenant((int) (seq % tenants)) + "\",\"key\":\"" + keyPrefix + seq + "\",\"value\":" + seq
             + ",\"type\":\"Number\"}");
+  }
+
+  /** The header line naming write {@code seq} for retries, or null for a one-off write. */
+  private String idempotencyKey(String keyPrefix, long seq) {
+    return idempotencyKeys ? "Idempotency-Key: " + run + "-" + keyPrefix + seq + "\r\n" : null;
   }
 
   /**
