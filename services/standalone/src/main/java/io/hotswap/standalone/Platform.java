@@ -99,6 +99,7 @@ public final class Platform implements AutoCloseable {
   private ConfigurableApplicationContext run(String name) {
     Service service = SERVICES.stream().filter(s -> s.name().equals(name)).findFirst()
         .orElseThrow(() -> new IllegalArgumentException("no service " + name));
+    ensureTomcatHome();
     Map<String, Object> props = new HashMap<>(common);
     props.put("server.port", service.port());
     props.put("logging.include-application-name", "false");
@@ -114,6 +115,28 @@ public final class Platform implements AutoCloseable {
       running.put(name, ctx);
     }
     return ctx;
+  }
+
+  /**
+   * Gives the embedded Tomcats of this JVM one home directory that none of them owns. Tomcat reads
+   * the JVM-wide {@code catalina.home} property and, when it is unset, sets it to the first
+   * server's own base directory. Spring Boot makes that base a temporary directory per server, so
+   * once the first server has stopped (a platform restarted in one JVM) the home is gone; the next
+   * servers, started side by side, then all try to create it and every one but the first fails
+   * with "Unable to create the directory … to use as the home directory".
+   */
+  static synchronized void ensureTomcatHome() {
+    String home = System.getProperty("catalina.home");
+    if (home != null && java.nio.file.Files.isDirectory(java.nio.file.Path.of(home))) {
+      return;
+    }
+    try {
+      java.io.File dir = java.nio.file.Files.createTempDirectory("hotswap-tomcat-home").toFile();
+      dir.deleteOnExit();
+      System.setProperty("catalina.home", dir.getAbsolutePath());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("no directory for Tomcat's home", e);
+    }
   }
 
   /**

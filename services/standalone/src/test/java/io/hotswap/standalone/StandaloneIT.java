@@ -56,6 +56,9 @@ class StandaloneIT {
       assertThat(api.post("/api/v1/configs", Map.of("tenantId", "durable", "key", "survives.restart", "value", "yes", "type", "String")).status())
           .isEqualTo(201);
     }
+    // the servers of the next start, started side by side, find Tomcat's JVM-wide home in place
+    // rather than racing to create it (the first server's own directory, gone once it stopped)
+    assertThat(Path.of(System.getProperty("catalina.home"))).isDirectory();
     assertThat(data.resolve("kafka/meta.properties")).exists();
     assertThat(data.resolve("postgres/PG_VERSION")).exists();
 
