@@ -27,8 +27,18 @@ class AuditLogProxy {
   private final String auditUrl;
   private final TenantScope scope;
 
-  AuditLogProxy(RestClient http, @Value("${hotswap.gateway.audit-url:http://localhost:8084}") String auditUrl, TenantScope scope) {
-    this.http = http;
+  /**
+   * @param timeout how long the audit service may take to start answering: longer than the
+   *     gateways' forwarding timeout, since an export of a whole trail or a chain verification
+   *     works over many rows before its first byte (under load, more than the 5 s a forwarded store
+   *     read gets)
+   */
+  AuditLogProxy(@Value("${hotswap.gateway.audit-timeout:PT60S}") java.time.Duration timeout,
+                @Value("${hotswap.gateway.audit-url:http://localhost:8084}") String auditUrl, TenantScope scope) {
+    java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(5)).build();
+    org.springframework.http.client.JdkClientHttpRequestFactory factory = new org.springframework.http.client.JdkClientHttpRequestFactory(client);
+    factory.setReadTimeout(timeout);
+    this.http = RestClient.builder().requestFactory(factory).build();
     this.auditUrl = auditUrl;
     this.scope = scope;
   }
