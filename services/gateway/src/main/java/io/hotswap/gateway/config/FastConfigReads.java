@@ -58,7 +58,7 @@ final class FastConfigReads extends OncePerRequestFilter {
    * defaults: no sniffing, no XSS auditor, no caching, no framing; HSTS over TLS only, which
    * this path does not serve).
    */
-  private static final java.util.List<org.springframework.security.web.header.HeaderWriter> SECURITY_HEADERS = java.util.List.of(
+  static final java.util.List<org.springframework.security.web.header.HeaderWriter> SECURITY_HEADERS = java.util.List.of(
       new org.springframework.security.web.header.writers.XContentTypeOptionsHeaderWriter(),
       new org.springframework.security.web.header.writers.XXssProtectionHeaderWriter(),
       new org.springframework.security.web.header.writers.CacheControlHeadersWriter(),
