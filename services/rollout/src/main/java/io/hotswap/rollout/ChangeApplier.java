@@ -420,6 +420,11 @@ final class ChangeApplier extends CommandProcessor<Output> {
     String tenant = after.getTenantId();
     history.put(StoreKeys.version(tenant, after.getEnvironment(), after.getKey(), after.getVersion()),
         ConfigEntry.newBuilder(after).setValue(null).build());
+    if (after.getVersion() == 1) {
+      // a new key's only version: every policy keeps at least the last one, so there is nothing to
+      // look for (versions go on counting through deletions; 1 is a key's first version ever)
+      return;
+    }
     List<Retention.Version> versions = new ArrayList<>();
     try (var it = history.prefixScan(StoreKeys.versionsPrefix(tenant, after.getEnvironment(), after.getKey()),
         org.apache.kafka.common.serialization.Serdes.String().serializer())) {
