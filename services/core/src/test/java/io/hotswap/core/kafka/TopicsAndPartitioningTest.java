@@ -60,10 +60,13 @@ class TopicsAndPartitioningTest {
         // a transaction right after another retries its offset commit after 10 ms, not Kafka's 100 ms
         .containsEntry("producer.retry.backoff.ms", StreamsDefaults.RETRY_BACKOFF_MS)
         .containsEntry("commit.interval.ms", StreamsDefaults.COMMIT_INTERVAL_MS)
+        // batches filled for a few ms under load, well inside the commit interval every output waits for
+        .containsEntry("producer.linger.ms", StreamsDefaults.LINGER_MS)
         // a thread with nothing to read must not sit in poll past its commit
         .containsEntry("poll.ms", StreamsDefaults.COMMIT_INTERVAL_MS);
     // what the deployer sets wins
     assertThat(StreamsDefaults.apply(Map.of("producer.retry.backoff.ms", 50L), "app")).containsEntry("producer.retry.backoff.ms", 50L);
+    assertThat(StreamsDefaults.apply(Map.of("producer.linger.ms", 0), "app")).containsEntry("producer.linger.ms", 0);
     assertThat(StreamsDefaults.replaceThreadHandler("x").handle(new RuntimeException("boom")))
         .isEqualTo(org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD);
   }
