@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Timeout;
 class FastReadsIT extends PlatformTest {
 
   /** Headers that differ between two answers to the same read for reasons other than the read: time, framing, a bucket that moved. */
-  private static final Set<String> VOLATILE = Set.of("date", "content-length", "transfer-encoding", "connection", "keep-alive",
+  static final Set<String> VOLATILE = Set.of("date", "content-length", "transfer-encoding", "connection", "keep-alive",
       "ratelimit-remaining");
 
   @Test
@@ -79,10 +79,8 @@ class FastReadsIT extends PlatformTest {
     assertThat(api.post("/api/v1/configs", config("it-fast-other", "gone", 1, "Number")).status()).isEqualTo(201);
     assertThat(api.delete("/api/v1/configs/it-fast-other:development:gone").status()).isEqualTo(204);
     String path = "/api/v1/configs/it-fast-other:development:k";
-    String expired = Tokens.sign(Tokens.SECRET, Tokens.ISSUER, "late", List.of("Admin"), List.of(), Instant.now().minus(Duration.ofHours(2)),
-        Duration.ofHours(1));
-    String[] parts = Tokens.admin().split("\\.");
-    String forged = parts[0] + "." + parts[1] + "." + new StringBuilder(parts[2]).reverse();
+    String expired = expiredToken();
+    String forged = forgedToken();
 
     double servedBefore = fast("served");
     double passedBefore = fast("passed");
@@ -169,6 +167,18 @@ class FastReadsIT extends PlatformTest {
         }));
     // spans leave in the order they ended: had the plain reads (made before) been traced, theirs would be here by now
     assertThat(CapturedSpans.all()).noneMatch(span -> mentions(span, untraced));
+  }
+
+  /** An Admin's token, signed right, that expired an hour ago. */
+  static String expiredToken() {
+    return Tokens.sign(Tokens.SECRET, Tokens.ISSUER, "late", List.of("Admin"), List.of(), Instant.now().minus(Duration.ofHours(2)),
+        Duration.ofHours(1));
+  }
+
+  /** An Admin's token whose signature was tampered with. */
+  static String forgedToken() {
+    String[] parts = Tokens.admin().split("\\.");
+    return parts[0] + "." + parts[1] + "." + new StringBuilder(parts[2]).reverse();
   }
 
   private static boolean mentions(io.opentelemetry.sdk.trace.data.SpanData span, String path) {

@@ -18,12 +18,10 @@ import java.util.Set;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.springframework.core.convert.converter.Converter;
 import org.springframework.security.authentication.AbstractAuthenticationToken;
-import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.core.context.SecurityContextHolderStrategy;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
-import org.springframework.security.oauth2.jwt.JwtException;
 import org.springframework.web.filter.OncePerRequestFilter;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -65,9 +63,7 @@ final class FastConfigReads extends OncePerRequestFilter {
       new org.springframework.security.web.header.writers.frameoptions.XFrameOptionsHeaderWriter(
           org.springframework.security.web.header.writers.frameoptions.XFrameOptionsHeaderWriter.XFrameOptionsMode.DENY));
 
-  private final JwtDecoder tokens;
-  private final Converter<Jwt, AbstractAuthenticationToken> authentication;
-  private final Set<String> allowedAuthorities;
+  private final DirectCallers callers;
   private final AccessMatrix.Limit limit;
   private final TenantScope scope;
   private final RateLimits rateLimits;
@@ -77,13 +73,6 @@ final class FastConfigReads extends OncePerRequestFilter {
   private final Counter served;
   private final Counter passed;
   private final DirectReadTimer timer;
-  /**
-   * The authentication of each verified token: the decoder hands back the same {@link Jwt} for the
-   * same token while it remembers it (it still checks the token's time on every use), so its
-   * roles are read once, not on every request.
-   */
-  private final com.github.benmanes.caffeine.cache.Cache<Jwt, AbstractAuthenticationToken> callers =
-      com.github.benmanes.caffeine.cache.Caffeine.newBuilder().weakKeys().maximumSize(100_000).build();
   private final SecurityContextHolderStrategy contexts = SecurityContextHolder.getContextHolderStrategy();
 
   FastConfigReads(JwtDecoder tokens, Converter<Jwt, AbstractAuthenticationToken> authentication, AccessMatrix matrix,
@@ -91,20 +80,14 @@ final class FastConfigReads extends OncePerRequestFilter {
                   DirectReadTimer timer) {
     this.timer = timer;
     this.rateLimits = rateLimits;
-    this.tokens = tokens;
-    this.authentication = authentication;
-    AccessMatrix.Row row = matrix.rows().stream().filter(r -> r.method().equals("GET") && r.path().equals(PATH)).findFirst()
-        .orElseThrow(() -> new IllegalStateException("the access matrix has no row for GET " + PATH));
-    this.allowedAuthorities = row.allowed().stream().map(r -> "ROLE_" + r.claim()).collect(java.util.stream.Collectors.toUnmodifiableSet());
-    this.limit = row.limit();
+    this.callers = new DirectCallers(tokens, authentication, matrix, "GET", PATH);
+    this.limit = callers.limit();
     this.scope = scope;
     this.router = router;
     this.json = json;
     this.servedBy = router.self().host() + ":" + router.self().port();
-    this.served = Counter.builder("config.reads.fast").tag("outcome", "served")
-        .description("GET " + PATH + " answered by the gateway's direct path").register(meters);
-    this.passed = Counter.builder("config.reads.fast").tag("outcome", "passed")
-        .description("GET " + PATH + " handed on to the filter chain and controller").register(meters);
+    this.served = DirectCallers.outcome(meters, "config.reads.fast", "served", "GET " + PATH + " answered by the gateway's direct path");
+    this.passed = DirectCallers.outcome(meters, "config.reads.fast", "passed", "GET " + PATH + " handed on to the filter chain and controller");
   }
 
   /** Spring builds this name anew on every request; the filter is registered once, so one constant does. */
@@ -147,17 +130,8 @@ final class FastConfigReads extends OncePerRequestFilter {
   /** The body of a successful answer, its status and headers set; null when the request is not for this path. */
   private byte[] answer(HttpServletRequest request, HttpServletResponse response) throws IOException {
     String configId = plainConfigId(request);
-    String token = configId == null ? null : bearerToken(request.getHeader("Authorization"));
-    if (token == null) {
-      return null;
-    }
-    AbstractAuthenticationToken caller;
-    try {
-      caller = callers.get(tokens.decode(token), authentication::convert);
-    } catch (JwtException | IllegalArgumentException invalid) {
-      return null;
-    }
-    if (caller == null || !mayRead(caller)) {
+    AbstractAuthenticationToken caller = configId == null ? null : callers.of(request);
+    if (caller == null) {
       return null;
     }
     contexts.getContext().setAuthentication(caller);
@@ -265,37 +239,5 @@ final class FastConfigReads extends OncePerRequestFilter {
       }
     }
     return uri.substring(PREFIX.length());
-  }
-
-  /** The token of an {@code Authorization: Bearer <token>} header in the form RFC 6750 allows, else null. */
-  static String bearerToken(String header) {
-    if (header == null || !header.startsWith("Bearer ") || header.length() == 7) {
-      return null;
-    }
-    int end = header.length();
-    while (end > 7 && header.charAt(end - 1) == '=') {
-      end--;
-    }
-    if (end == 7) {
-      return null;
-    }
-    for (int i = 7; i < end; i++) {
-      char c = header.charAt(i);
-      boolean allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-          || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
-      if (!allowed) {
-        return null;
-      }
-    }
-    return header.substring(7);
-  }
-
-  private boolean mayRead(AbstractAuthenticationToken caller) {
-    for (GrantedAuthority authority : caller.getAuthorities()) {
-      if (allowedAuthorities.contains(authority.getAuthority())) {
-        return true;
-      }
-    }
-    return false;
   }
 }

@@ -12,19 +12,16 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.lang.reflect.Method;
-import java.util.Set;
 import org.springframework.core.MethodParameter;
 import org.springframework.core.convert.converter.Converter;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.http.server.ServletServerHttpRequest;
 import org.springframework.security.authentication.AbstractAuthenticationToken;
-import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.core.context.SecurityContextHolderStrategy;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
-import org.springframework.security.oauth2.jwt.JwtException;
 import org.springframework.web.context.request.ServletWebRequest;
 import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.filter.ServerHttpObservationFilter;
@@ -62,17 +59,11 @@ final class FastConfigWrites extends OncePerRequestFilter {
   /** The largest body this path reads itself; larger ones (a profile-sized JSON value) go the full way. */
   private static final int MAX_BODY = 64 * 1024;
 
-  private final JwtDecoder tokens;
-  private final Converter<Jwt, AbstractAuthenticationToken> authentication;
-  private final Set<String> allowedAuthorities;
-  private final AccessMatrix.Limit limit;
+  private final DirectCallers callers;
   private final JsonMapper json;
   private final java.util.function.Supplier<Mvc> mvc;
   private final Counter served;
   private final Counter passed;
-  /** As in {@link FastConfigReads}: a verified token's roles are read once, not on every request. */
-  private final com.github.benmanes.caffeine.cache.Cache<Jwt, AbstractAuthenticationToken> callers =
-      com.github.benmanes.caffeine.cache.Caffeine.newBuilder().weakKeys().maximumSize(100_000).build();
   private final SecurityContextHolderStrategy contexts = SecurityContextHolder.getContextHolderStrategy();
 
   /**
@@ -102,18 +93,11 @@ final class FastConfigWrites extends OncePerRequestFilter {
 
   FastConfigWrites(JwtDecoder tokens, Converter<Jwt, AbstractAuthenticationToken> authentication, AccessMatrix matrix,
                    JsonMapper json, java.util.function.Supplier<Mvc> mvc, MeterRegistry meters) {
-    this.tokens = tokens;
-    this.authentication = authentication;
-    AccessMatrix.Row row = matrix.rows().stream().filter(r -> r.method().equals("POST") && r.path().equals(PATH)).findFirst()
-        .orElseThrow(() -> new IllegalStateException("the access matrix has no row for POST " + PATH));
-    this.allowedAuthorities = row.allowed().stream().map(r -> "ROLE_" + r.claim()).collect(java.util.stream.Collectors.toUnmodifiableSet());
-    this.limit = row.limit();
+    this.callers = new DirectCallers(tokens, authentication, matrix, "POST", PATH);
     this.json = json;
     this.mvc = mvc;
-    this.served = Counter.builder("config.writes.fast").tag("outcome", "served")
-        .description("POST " + PATH + " taken by the gateway's direct path").register(meters);
-    this.passed = Counter.builder("config.writes.fast").tag("outcome", "passed")
-        .description("POST " + PATH + " handed on to the filter chain and controller").register(meters);
+    this.served = DirectCallers.outcome(meters, "config.writes.fast", "served", "POST " + PATH + " taken by the gateway's direct path");
+    this.passed = DirectCallers.outcome(meters, "config.writes.fast", "passed", "POST " + PATH + " handed on to the filter chain and controller");
   }
 
   @Override
@@ -157,17 +141,7 @@ final class FastConfigWrites extends OncePerRequestFilter {
         || request.getHeader("Origin") != null) {
       return null;
     }
-    String token = FastConfigReads.bearerToken(request.getHeader("Authorization"));
-    if (token == null) {
-      return null;
-    }
-    AbstractAuthenticationToken caller;
-    try {
-      caller = callers.get(tokens.decode(token), authentication::convert);
-    } catch (JwtException | IllegalArgumentException invalid) {
-      return null;
-    }
-    return caller != null && mayWrite(caller) ? caller : null;
+    return callers.of(request);
   }
 
   /** An {@code Accept} Spring MVC answers with JSON whatever the outcome: none, anything, or JSON. */
@@ -181,7 +155,7 @@ final class FastConfigWrites extends OncePerRequestFilter {
     // what the filter chain would have written and resolved on the way in
     FastConfigReads.SECURITY_HEADERS.forEach(writer -> writer.writeHeaders(request, response));
     request.setAttribute(ClientAddresses.ATTRIBUTE, request.getRemoteAddr());
-    request.setAttribute(RateLimits.LIMIT_ATTRIBUTE, limit);
+    request.setAttribute(RateLimits.LIMIT_ATTRIBUTE, callers.limit());
     ServerHttpObservationFilter.findObservationContext(request).ifPresent(context -> context.setPathPattern(PATH));
     ResponseEntity<?> answer;
     try {
@@ -219,15 +193,5 @@ final class FastConfigWrites extends OncePerRequestFilter {
     } catch (Exception e) {
       throw new ServletException(e);
     }
-  }
-
-  /** Whether the caller's roles may write configs; a caller who may not goes to the chain, which answers 403. */
-  private boolean mayWrite(AbstractAuthenticationToken caller) {
-    for (GrantedAuthority authority : caller.getAuthorities()) {
-      if (allowedAuthorities.contains(authority.getAuthority())) {
-        return true;
-      }
-    }
-    return false;
   }
 }
