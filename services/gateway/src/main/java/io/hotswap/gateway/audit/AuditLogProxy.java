@@ -35,10 +35,7 @@ class AuditLogProxy {
    */
   AuditLogProxy(@Value("${hotswap.gateway.audit-timeout:PT60S}") java.time.Duration timeout,
                 @Value("${hotswap.gateway.audit-url:http://localhost:8084}") String auditUrl, TenantScope scope) {
-    java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(5)).build();
-    org.springframework.http.client.JdkClientHttpRequestFactory factory = new org.springframework.http.client.JdkClientHttpRequestFactory(client);
-    factory.setReadTimeout(timeout);
-    this.http = RestClient.builder().requestFactory(factory).build();
+    this.http = io.hotswap.gateway.web.GatewayConfiguration.http(java.time.Duration.ofSeconds(5), timeout);
     this.auditUrl = auditUrl;
     this.scope = scope;
   }

@@ -26,7 +26,7 @@ import org.springframework.web.client.RestClient;
 
 @Configuration(proxyBeanMethods = false)
 @org.springframework.boot.context.properties.EnableConfigurationProperties(io.hotswap.gateway.ratelimit.RateLimitProperties.class)
-class GatewayConfiguration {
+public class GatewayConfiguration {
 
   @Bean
   HostInfo selfHost(@Value("${hotswap.gateway.advertised-host:localhost}") String host, @Value("${server.port:8080}") int port) {
@@ -74,9 +74,14 @@ class GatewayConfiguration {
 
   @Bean
   RestClient internalHttp(@Value("${hotswap.gateway.forward-timeout:PT5S}") Duration timeout) {
-    HttpClient client = HttpClient.newBuilder().connectTimeout(timeout).build();
+    return http(timeout, timeout);
+  }
+
+  /** A client for the platform's own HTTP calls: connect within {@code connect}, the answer's start within {@code read}. */
+  public static RestClient http(Duration connect, Duration read) {
+    HttpClient client = HttpClient.newBuilder().connectTimeout(connect).build();
     JdkClientHttpRequestFactory factory = new JdkClientHttpRequestFactory(client);
-    factory.setReadTimeout(timeout);
+    factory.setReadTimeout(read);
     return RestClient.builder().requestFactory(factory).build();
   }
 
