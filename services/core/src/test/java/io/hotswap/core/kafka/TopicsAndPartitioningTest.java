@@ -62,6 +62,7 @@ class TopicsAndPartitioningTest {
         .containsEntry("commit.interval.ms", StreamsDefaults.COMMIT_INTERVAL_MS)
         // batches filled for a few ms under load, well inside the commit interval every output waits for
         .containsEntry("producer.linger.ms", StreamsDefaults.LINGER_MS)
+        .containsEntry("max.task.idle.ms", -1L)
         // a thread with nothing to read must not sit in poll past its commit
         .containsEntry("poll.ms", StreamsDefaults.COMMIT_INTERVAL_MS);
     // what the deployer sets wins
