@@ -48,8 +48,10 @@ public final class RememberedOutcomes {
     if (command.getOneOff()) {
       return null;
     }
-    Instant now = Instant.ofEpochMilli(nowMs);
-    try (WindowStoreIterator<CommandResult> it = store.backwardFetch(command.getCommandId(), now.minus(window), now.plus(window))) {
+    // the milliseconds overload: the Instant one formats an error-message prefix on every call
+    // (Kafka Streams' argument check), a measurable share of a stage's CPU at 1,000 commands/s
+    long span = window.toMillis();
+    try (WindowStoreIterator<CommandResult> it = store.backwardFetch(command.getCommandId(), nowMs - span, nowMs + span)) {
       return it.hasNext() ? it.next().value : null;
     }
   }
