@@ -44,14 +44,17 @@ final class CommandValidator extends CommandProcessor<Decision> {
 
   private SchemaRules schemaRules;
 
-  CommandValidator(Duration idempotencyWindow) {
+  private final io.hotswap.protocol.AvroSerde<io.hotswap.avro.ConfigEntry> entries;
+
+  CommandValidator(Duration idempotencyWindow, io.hotswap.protocol.AvroSerde<io.hotswap.avro.ConfigEntry> entries) {
     super(ValidationTopology.OUTCOMES_STORE, idempotencyWindow);
+    this.entries = entries;
   }
 
   @Override
   protected void start(ProcessorContext<String, Decision> context) {
     this.schemaRules = new SchemaRules(context.getStateStore(ValidationTopology.SCHEMAS_VIEW),
-        context.getStateStore(ValidationTopology.PENDING_STORE), context.getStateStore(ValidationTopology.CONFIG_VIEW));
+        context.getStateStore(ValidationTopology.PENDING_STORE), context.getStateStore(ValidationTopology.CONFIG_VIEW), entries);
   }
 
   @Override

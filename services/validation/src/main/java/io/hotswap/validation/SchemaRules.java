@@ -8,6 +8,7 @@ import io.hotswap.core.domain.Rejection;
 import io.hotswap.core.domain.StoreKeys;
 import io.hotswap.core.schema.ConfigSchemas;
 import io.hotswap.core.schema.SchemaJudgments;
+import io.hotswap.protocol.AvroSerde;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,15 +28,19 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  */
 final class SchemaRules {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SchemaRules.class);
+
   private final KeyValueStore<String, ConfigSchema> schemas;
   private final KeyValueStore<String, Command> pending;
-  private final ReadOnlyKeyValueStore<String, ValueAndTimestamp<ConfigEntry>> configs;
+  private final ReadOnlyKeyValueStore<String, ValueAndTimestamp<byte[]>> configs;
+  private final AvroSerde<ConfigEntry> entries;
 
   SchemaRules(KeyValueStore<String, ConfigSchema> schemas, KeyValueStore<String, Command> pending,
-              ReadOnlyKeyValueStore<String, ValueAndTimestamp<ConfigEntry>> configs) {
+              ReadOnlyKeyValueStore<String, ValueAndTimestamp<byte[]>> configs, AvroSerde<ConfigEntry> entries) {
     this.schemas = schemas;
     this.pending = pending;
     this.configs = configs;
+    this.entries = entries;
   }
 
   /** Judges SCHEMA_REGISTER: passes it, holds it for approval, or refuses it. */
@@ -106,14 +111,27 @@ final class SchemaRules {
   /** The tenant's live values, as the view has them (a deleted key has no value to judge). */
   private List<SchemaJudgments.StoredValue> values(String tenant) {
     List<SchemaJudgments.StoredValue> values = new ArrayList<>();
-    try (KeyValueIterator<String, ValueAndTimestamp<ConfigEntry>> it = configs.prefixScan(StoreKeys.tenantPrefix(tenant), Serdes.String().serializer())) {
+    try (KeyValueIterator<String, ValueAndTimestamp<byte[]>> it = configs.prefixScan(StoreKeys.tenantPrefix(tenant), Serdes.String().serializer())) {
       it.forEachRemaining(kv -> {
-        ConfigEntry entry = kv.value == null ? null : kv.value.value();
+        ConfigEntry entry = kv.value == null ? null : entry(kv.key, kv.value.value());
         if (entry != null && !entry.getDeleted()) {
           values.add(new SchemaJudgments.StoredValue(kv.key, entry.getValueType(), entry.getValue()));
         }
       });
     }
     return values;
+  }
+
+  /** A stored value, decoded; null (and logged) for one that is not a config entry — rollout writes them all, so only damage could. */
+  private ConfigEntry entry(String key, byte[] bytes) {
+    if (bytes == null) {
+      return null;
+    }
+    try {
+      return entries.fromBytes(bytes);
+    } catch (RuntimeException unreadable) {
+      LOG.warn("validation's view of live values holds an unreadable value at '{}'; judging the schema without it: {}", key, unreadable.toString());
+      return null;
+    }
   }
 }

@@ -60,12 +60,16 @@ public final class ValidationTopology {
     // every stage runs with (StreamsDefaults), a table read straight from a compacted topic is
     // restored from that topic and writes no changelog of its own, so validation's transactions
     // carry no copy of every write. It holds deleted keys too (rollout marks them deleted rather
-    // than removing them); SchemaRules skips those.
-    builder.table(Topics.CONFIG_STATE, Consumed.with(keys, serdes.configEntry()).withName("config-view"),
-        Materialized.<String, ConfigEntry, KeyValueStore<Bytes, byte[]>>as(CONFIG_VIEW).withKeySerde(keys).withValueSerde(serdes.configEntry()));
+    // than removing them); SchemaRules skips those. The view keeps each value as the bytes the
+    // topic holds: it is read only to judge a new schema version against a tenant's values, while
+    // every write on the platform passes through it, and decoding and re-encoding each one on the
+    // way in took more of validation's thread than validating the commands (load-tests/RESULTS.md).
+    Serde<byte[]> raw = org.apache.kafka.common.serialization.Serdes.ByteArray();
+    builder.table(Topics.CONFIG_STATE, Consumed.with(keys, raw).withName("config-view"),
+        Materialized.<String, byte[], KeyValueStore<Bytes, byte[]>>as(CONFIG_VIEW).withKeySerde(keys).withValueSerde(raw));
 
     builder.stream(Topics.COMMANDS, Consumed.with(keys, serdes.command()).withName("commands-source"))
-        .process(() -> new CommandValidator(idempotencyWindow), Named.as("command-validator"),
+        .process(() -> new CommandValidator(idempotencyWindow, serdes.configEntry()), Named.as("command-validator"),
             OUTCOMES_STORE, PENDING_STORE, SCHEMAS_VIEW, CONFIG_VIEW)
         .split(Named.as("decision-"))
         // what approval holds or decides goes to it; every other passed change straight to rollout
