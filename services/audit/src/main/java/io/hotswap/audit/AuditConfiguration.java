@@ -27,6 +27,10 @@ class AuditConfiguration {
     return new AuditChain(io.hotswap.core.security.MasterKeys.load(hotswap.getSecurity().getMasterKey(), hotswap.getSecurity().getMasterKeyFile()));
   }
 
+  /** The least the sink's fetch waits for under load, and the longest it waits when quiet. */
+  static final int FETCH_MIN_BYTES = 64 * 1024;
+  static final int FETCH_MAX_WAIT_MS = 100;
+
   @Bean
   KafkaTemplate<byte[], byte[]> dlqTemplate(KafkaProperties kafka) {
     Map<String, Object> props = new HashMap<>(kafka.buildProducerProperties());
@@ -50,6 +54,14 @@ class AuditConfiguration {
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Topics.MAX_MESSAGE_BYTES);
+    // Under load the broker answers a fetch once 64 KiB of events (~150) are there, so each
+    // database transaction stores many events; when the platform is quiet an event waits at most
+    // 100 ms for its batch. With Kafka's defaults every fetch returned what one pipeline commit
+    // (every 20 ms) had made visible: at 1,000 writes/s ~50 small transactions a second, each with
+    // its chain-head lock, look-ups and updates, and PostgreSQL took a tenth of the machine
+    // (load-tests/RESULTS.md). spring.kafka.consumer.fetch-min-size / fetch-max-wait override these.
+    props.putIfAbsent(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, FETCH_MIN_BYTES);
+    props.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, FETCH_MAX_WAIT_MS);
     ConcurrentKafkaListenerContainerFactory<byte[], byte[]> factory = new ConcurrentKafkaListenerContainerFactory<>();
     factory.setConsumerFactory(new DefaultKafkaConsumerFactory<>(props));
     factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.BATCH);

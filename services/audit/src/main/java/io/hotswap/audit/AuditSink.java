@@ -40,6 +40,7 @@ class AuditSink {
   private final Counter deadLettered;
   private final PlatformActivity activity;
   /** One database transaction per batch, begun inside {@link #onBatch} so that a database that is away is seen failing there. */
+  private final io.micrometer.core.instrument.DistributionSummary batches;
   private final TransactionTemplate transaction;
   /** When storing started failing (null while it works), and why: the sink's health shows both. */
   private volatile Instant failingSince;
@@ -54,6 +55,8 @@ class AuditSink {
     this.dlq = dlq;
     this.stored = meters.counter("hotswap.audit.events.stored");
     this.deadLettered = meters.counter("hotswap.audit.events.dead.lettered");
+    this.batches = io.micrometer.core.instrument.DistributionSummary.builder("hotswap.audit.batch.size")
+        .description("Events stored per database transaction of the audit sink").baseUnit("events").register(meters);
     this.activity = new PlatformActivity(meters);
   }
 
@@ -80,6 +83,7 @@ class AuditSink {
     try {
       List<AuditEvent> inserted = transaction.execute(tx -> repository.insert(events));
       stored.increment(inserted == null ? 0 : inserted.size());
+      batches.record(events.size());
       // counted once stored: the trail is where every change is committed exactly once
       if (inserted != null) {
         inserted.forEach(activity::count);

@@ -56,6 +56,8 @@ class AuditSinkIT {
 
   @Autowired EmbeddedKafkaBroker broker;
   @Autowired JdbcTemplate jdbc;
+  @Autowired org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory<byte[], byte[]> listeners;
+  @Autowired io.micrometer.core.instrument.MeterRegistry meters;
   @LocalServerPort int port;
 
   static EmbeddedPostgres start() {
@@ -142,6 +144,27 @@ class AuditSinkIT {
         .containsExactly("e-1", "e-2");
     Map<String, Object> row = jdbc.queryForMap("SELECT * FROM audit_log WHERE event_id = 'e-1'");
     assertThat(row).containsEntry("actor", "alice").containsEntry("source_ip", "10.0.0.1").containsEntry("config_key", "a.b");
+  }
+
+  /**
+   * The sink waits for a batch worth a database transaction (64 KiB or 100 ms) rather than taking
+   * each pipeline commit's few events on their own; a burst is stored whole, in large batches.
+   */
+  @Test
+  void shouldStoreABurstInLargeBatches() {
+    assertThat(listeners.getConsumerFactory().getConfigurationProperties())
+        .containsEntry(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, AuditConfiguration.FETCH_MIN_BYTES)
+        .containsEntry(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, AuditConfiguration.FETCH_MAX_WAIT_MS);
+    Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    try (KafkaProducer<String, byte[]> p = transactionalProducer()) {
+      p.beginTransaction();
+      for (int i = 0; i < 400; i++) {
+        p.send(new ProducerRecord<>(Topics.AUDIT, "audit-burst", SERDES.auditEvent().toBytes(event("audit-burst", "burst-" + i, now.plusMillis(i)))));
+      }
+      p.commitTransaction();
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> rows("audit-burst") == 400);
+    assertThat(meters.get("hotswap.audit.batch.size").summary().max()).as("events stored in one database transaction").isGreaterThanOrEqualTo(100);
   }
 
   /**
