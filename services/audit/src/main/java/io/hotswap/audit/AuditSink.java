@@ -39,8 +39,9 @@ class AuditSink {
   private final Counter stored;
   private final Counter deadLettered;
   private final PlatformActivity activity;
-  /** One database transaction per batch, begun inside {@link #onBatch} so that a database that is away is seen failing there. */
+  /** Events per database transaction: how well the sink's fetches batch under load. */
   private final io.micrometer.core.instrument.DistributionSummary batches;
+  /** One database transaction per batch, begun inside {@link #onBatch} so that a database that is away is seen failing there. */
   private final TransactionTemplate transaction;
   /** When storing started failing (null while it works), and why: the sink's health shows both. */
   private volatile Instant failingSince;

@@ -1,6 +1,5 @@
 package io.hotswap.validation;
 
-import io.hotswap.avro.ConfigEntry;
 import io.hotswap.avro.ConfigSchema;
 import io.hotswap.core.domain.ApprovalPolicy;
 import io.hotswap.core.domain.StoreKeys;
