@@ -220,7 +220,8 @@ public final class Capacity {
               + "  (n=%d, errors %d %s)%s%n", kind, phase, r.offered(), row.achieved(), row.p50(), row.p99(), row.p999(), row.max(),
           row.count(), row.errors(), row.outcomes(),
           (phase.equals("measured") ? String.format(Locale.ROOT, "  cpu: platform %.2f cores, generator %.2f cores", cores[1], cores[0]) : "")
-              + (kind.equals("write") && batch > 1 ? String.format(Locale.ROOT, "  = %.0f items/s in batches of %d", row.achieved() * batch, batch) : ""));
+              + (kind.equals("write") && batch > 1 ? String.format(Locale.ROOT, "  = %.0f items/s in batches of %d", row.achieved() * batch, batch) : "")
+              + (phase.equals("measured") ? "\n  worst seconds of the measured period (due time, UTC): " + p.worst.top(5) : ""));
       csv.add(String.format(Locale.ROOT, "%s,%s,%.0f,%.1f,%d,%.3f,%.3f,%.3f,%.3f,%d,%s,%.2f,%.2f",
           kind.equals("write") && batch > 1 ? "write-batch-" + batch : kind, phase, r.offered(), row.achieved(),
           row.count(), row.p50(), row.p99(), row.p999(), row.max(), row.errors(), row.outcomes().toString().replace(',', ';'),

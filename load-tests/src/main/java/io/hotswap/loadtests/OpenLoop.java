@@ -44,8 +44,12 @@ final class OpenLoop {
     long firstDueNanos;
     long sent;
 
+    final WorstSeconds worst = new WorstSeconds();
+
     void record(long dueNanos, long doneNanos, String outcome, boolean success) {
-      latencyMicros.recordValue(Math.min(latencyMicros.getHighestTrackableValue(), Math.max(0, (doneNanos - dueNanos) / 1_000)));
+      long micros = Math.max(0, (doneNanos - dueNanos) / 1_000);
+      latencyMicros.recordValue(Math.min(latencyMicros.getHighestTrackableValue(), micros));
+      worst.record(dueNanos, micros);
       outcomes.computeIfAbsent(outcome, k -> new LongAdder()).increment();
       if (success) {
         ok.increment();
@@ -82,6 +86,30 @@ final class OpenLoop {
 
     double maxMs() {
       return answered() == 0 ? Double.NaN : latencyMicros.getMaxValue() / 1_000.0;
+    }
+  }
+
+  /**
+   * The slowest request of each wall-clock second (by due time), so a stall can be matched with
+   * what the platform logged then (GC pauses, a store flush, a broker hiccup): a percentile says how
+   * often requests were slow, not when.
+   */
+  static final class WorstSeconds {
+    private final Map<Long, AtomicLong> bySecond = new ConcurrentHashMap<>();
+
+    void record(long dueNanos, long micros) {
+      long dueMillis = System.currentTimeMillis() - (System.nanoTime() - dueNanos) / 1_000_000;
+      bySecond.computeIfAbsent(dueMillis / 1_000, k -> new AtomicLong()).accumulateAndGet(micros, Math::max);
+    }
+
+    /** The {@code n} worst seconds, slowest first, as "HH:mm:ssZ max ms". */
+    String top(int n) {
+      java.time.format.DateTimeFormatter f = java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss'Z'").withZone(java.time.ZoneOffset.UTC);
+      return bySecond.entrySet().stream()
+          .sorted((a, b) -> Long.compare(b.getValue().get(), a.getValue().get()))
+          .limit(n)
+          .map(e -> String.format(java.util.Locale.ROOT, "%s %.0f", f.format(java.time.Instant.ofEpochSecond(e.getKey())), e.getValue().get() / 1_000.0))
+          .collect(java.util.stream.Collectors.joining(", ", "", " ms"));
     }
   }
 

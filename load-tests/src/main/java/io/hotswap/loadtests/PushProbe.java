@@ -21,7 +21,7 @@ import org.HdrHistogram.Histogram;
 final class PushProbe implements AutoCloseable {
 
   /** One probe run: latency to the last client, and writes that some client never saw. */
-  record Figures(Histogram latencyMicros, long sent, long missing) {
+  record Figures(Histogram latencyMicros, long sent, long missing, OpenLoop.WorstSeconds worst) {
     double ms(double percentile) {
       return latencyMicros.getTotalCount() == 0 ? Double.NaN : latencyMicros.getValueAtPercentile(percentile) / 1_000.0;
     }
@@ -31,8 +31,8 @@ final class PushProbe implements AutoCloseable {
     }
 
     String summary() {
-      return String.format("p50 %.1f ms, p99 %.1f ms, max %.1f ms (n=%d, missing %d)", ms(50), ms(99), maxMs(),
-          latencyMicros.getTotalCount(), missing);
+      return String.format("p50 %.1f ms, p99 %.1f ms, max %.1f ms (n=%d, missing %d); worst seconds: %s", ms(50), ms(99), maxMs(),
+          latencyMicros.getTotalCount(), missing, worst.top(5));
     }
   }
 
@@ -87,16 +87,19 @@ final class PushProbe implements AutoCloseable {
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
     }
     Histogram h = new Histogram(3_600_000_000L, 3);
+    OpenLoop.WorstSeconds worst = new OpenLoop.WorstSeconds();
     long missing = r.measured().sent - dueByValue.size();
     for (Map.Entry<Long, Long> e : dueByValue.entrySet()) {
       Arrivals a = seen.remove(e.getKey());
       if (a == null || a.clients.get() < clients.size()) {
         missing++;
       } else {
-        h.recordValue(Math.min(h.getHighestTrackableValue(), Math.max(0, (a.lastNanos.get() - e.getValue()) / 1_000)));
+        long micros = Math.max(0, (a.lastNanos.get() - e.getValue()) / 1_000);
+        h.recordValue(Math.min(h.getHighestTrackableValue(), micros));
+        worst.record(e.getValue(), micros);
       }
     }
-    return new Figures(h, r.measured().sent, missing);
+    return new Figures(h, r.measured().sent, missing, worst);
   }
 
   private boolean allSeen(long value) {
