@@ -103,6 +103,48 @@ class FastReadsIT extends PlatformTest {
   }
 
   @Test
+  void shouldKeepAClientsConnectionOpenPastTomcatsHundredRequests() throws java.io.IOException {
+    createTenant("it-fast-conn");
+    assertThat(api.post("/api/v1/configs", config("it-fast-conn", "k", "v", "String")).status()).isEqualTo(201);
+    byte[] read = ("GET /api/v1/configs/it-fast-conn:development:k HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+        + Tokens.admin() + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    // Tomcat's own default closes a connection after its 100th request: a client that keeps its
+    // connections (every HTTP client pool does) then reconnects all the time, and each new
+    // connection's buffers outlived young collections in the gateway (load-tests/RESULTS.md)
+    try (java.net.Socket socket = new java.net.Socket("localhost", api.port())) {
+      socket.setSoTimeout(10_000);
+      java.io.DataInputStream in = new java.io.DataInputStream(new java.io.BufferedInputStream(socket.getInputStream()));
+      for (int i = 1; i <= 250; i++) {
+        socket.getOutputStream().write(read);
+        String status = line(in);
+        Map<String, String> headers = new TreeMap<>();
+        for (String h = line(in); !h.isEmpty(); h = line(in)) {
+          headers.put(h.substring(0, h.indexOf(':')).toLowerCase(java.util.Locale.ROOT), h.substring(h.indexOf(':') + 1).trim());
+        }
+        assertThat(status).as("answer %d", i).startsWith("HTTP/1.1 200");
+        assertThat(headers.getOrDefault("connection", "")).as("answer %d", i).doesNotContainIgnoringCase("close");
+        byte[] body = new byte[Integer.parseInt(headers.get("content-length"))];
+        in.readFully(body);
+        assertThat(new String(body, java.nio.charset.StandardCharsets.UTF_8)).as("answer %d", i).contains("\"value\":\"v\"");
+      }
+    }
+  }
+
+  /** One CRLF-terminated line of an HTTP/1.1 head. */
+  private static String line(java.io.DataInputStream in) throws java.io.IOException {
+    StringBuilder b = new StringBuilder();
+    for (int c = in.read(); c != '\n'; c = in.read()) {
+      if (c < 0) {
+        throw new java.io.EOFException("the gateway closed the connection");
+      }
+      if (c != '\r') {
+        b.append((char) c);
+      }
+    }
+    return b.toString();
+  }
+
+  @Test
   void shouldChargeEachReadOnceAndRefuseTheFirstOverTheLimitWhicheverWayItGoes() {
     // Free tenants may read 1,000 times a minute here (PlatformTest.RATE_LIMITS)
     assertThat(api.post("/api/v1/tenants", Map.of("tenantId", "it-fast-free", "tier", "Free")).status()).isEqualTo(201);
