@@ -1,6 +1,10 @@
 package io.hotswap.loadtests;
 
 import java.io.IOException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -8,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
 import org.HdrHistogram.ConcurrentHistogram;
 import org.HdrHistogram.Histogram;
 
@@ -95,21 +100,24 @@ final class OpenLoop {
    * often requests were slow, not when.
    */
   static final class WorstSeconds {
+    private static final DateTimeFormatter SECOND = DateTimeFormatter.ofPattern("HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
+
+    /** Wall-clock milliseconds at {@code System.nanoTime()} zero, taken once: due times are nanoTime. */
+    private final long epochMillisAtNanoZero = System.currentTimeMillis() - System.nanoTime() / 1_000_000;
     private final Map<Long, AtomicLong> bySecond = new ConcurrentHashMap<>();
 
     void record(long dueNanos, long micros) {
-      long dueMillis = System.currentTimeMillis() - (System.nanoTime() - dueNanos) / 1_000_000;
+      long dueMillis = epochMillisAtNanoZero + dueNanos / 1_000_000;
       bySecond.computeIfAbsent(dueMillis / 1_000, k -> new AtomicLong()).accumulateAndGet(micros, Math::max);
     }
 
     /** The {@code n} worst seconds, slowest first, as "HH:mm:ssZ max ms". */
     String top(int n) {
-      java.time.format.DateTimeFormatter f = java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss'Z'").withZone(java.time.ZoneOffset.UTC);
       return bySecond.entrySet().stream()
           .sorted((a, b) -> Long.compare(b.getValue().get(), a.getValue().get()))
           .limit(n)
-          .map(e -> String.format(java.util.Locale.ROOT, "%s %.0f", f.format(java.time.Instant.ofEpochSecond(e.getKey())), e.getValue().get() / 1_000.0))
-          .collect(java.util.stream.Collectors.joining(", ", "", " ms"));
+          .map(e -> String.format(Locale.ROOT, "%s %.0f", SECOND.format(Instant.ofEpochSecond(e.getKey())), e.getValue().get() / 1_000.0))
+          .collect(Collectors.joining(", ", "", " ms"));
     }
   }
 

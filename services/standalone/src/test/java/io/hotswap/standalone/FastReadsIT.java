@@ -3,10 +3,17 @@ package io.hotswap.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.hotswap.core.testing.Tokens;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -103,39 +110,38 @@ class FastReadsIT extends PlatformTest {
   }
 
   @Test
-  void shouldKeepAClientsConnectionOpenPastTomcatsHundredRequests() throws java.io.IOException {
+  void shouldKeepAClientsConnectionOpenPastTomcatsHundredRequests() throws IOException {
     createTenant("it-fast-conn");
     assertThat(api.post("/api/v1/configs", config("it-fast-conn", "k", "v", "String")).status()).isEqualTo(201);
     byte[] read = ("GET /api/v1/configs/it-fast-conn:development:k HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
-        + Tokens.admin() + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        + Tokens.admin() + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
     // Tomcat's own default closes a connection after its 100th request: a client that keeps its
-    // connections (every HTTP client pool does) then reconnects all the time, and each new
-    // connection's buffers outlived young collections in the gateway (load-tests/RESULTS.md)
-    try (java.net.Socket socket = new java.net.Socket("localhost", api.port())) {
+    // connections (every HTTP client pool does) then reconnects, with TLS a handshake, every 100 calls
+    try (Socket socket = new Socket("localhost", api.port())) {
       socket.setSoTimeout(10_000);
-      java.io.DataInputStream in = new java.io.DataInputStream(new java.io.BufferedInputStream(socket.getInputStream()));
+      DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
       for (int i = 1; i <= 250; i++) {
         socket.getOutputStream().write(read);
         String status = line(in);
         Map<String, String> headers = new TreeMap<>();
         for (String h = line(in); !h.isEmpty(); h = line(in)) {
-          headers.put(h.substring(0, h.indexOf(':')).toLowerCase(java.util.Locale.ROOT), h.substring(h.indexOf(':') + 1).trim());
+          headers.put(h.substring(0, h.indexOf(':')).toLowerCase(Locale.ROOT), h.substring(h.indexOf(':') + 1).trim());
         }
         assertThat(status).as("answer %d", i).startsWith("HTTP/1.1 200");
         assertThat(headers.getOrDefault("connection", "")).as("answer %d", i).doesNotContainIgnoringCase("close");
         byte[] body = new byte[Integer.parseInt(headers.get("content-length"))];
         in.readFully(body);
-        assertThat(new String(body, java.nio.charset.StandardCharsets.UTF_8)).as("answer %d", i).contains("\"value\":\"v\"");
+        assertThat(new String(body, StandardCharsets.UTF_8)).as("answer %d", i).contains("\"value\":\"v\"");
       }
     }
   }
 
   /** One CRLF-terminated line of an HTTP/1.1 head. */
-  private static String line(java.io.DataInputStream in) throws java.io.IOException {
+  private static String line(DataInputStream in) throws IOException {
     StringBuilder b = new StringBuilder();
     for (int c = in.read(); c != '\n'; c = in.read()) {
       if (c < 0) {
-        throw new java.io.EOFException("the gateway closed the connection");
+        throw new EOFException("the gateway closed the connection");
       }
       if (c != '\r') {
         b.append((char) c);
@@ -238,8 +244,8 @@ class FastReadsIT extends PlatformTest {
   private static Map<String, String> headers(Api.Response r) {
     Map<String, String> headers = new TreeMap<>();
     r.headers().map().forEach((name, values) -> {
-      if (!VOLATILE.contains(name.toLowerCase(java.util.Locale.ROOT))) {
-        headers.put(name.toLowerCase(java.util.Locale.ROOT), String.join(", ", values));
+      if (!VOLATILE.contains(name.toLowerCase(Locale.ROOT))) {
+        headers.put(name.toLowerCase(Locale.ROOT), String.join(", ", values));
       }
     });
     return headers;
