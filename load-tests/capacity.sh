@@ -8,7 +8,7 @@
 # step the platform does not hold.
 # Usage: load-tests/capacity.sh [--writes=250,500,1000,2000,5000] [--reads=1000,2000,5000,10000,20000]
 #          [--seconds=60] [--warmup=15] [--settle=180: writes, then reads, at the first steps' rates, unmeasured]
-#          [--tenants=50] [--push-clients=50] [--write-connections=N] [--read-connections=N] [--read-loop=threads: reads on a thread per connection, as before]
+#          [--tenants=50] [--push-clients=50] [--write-connections=N] [--read-connections=N] [--read-loop=threads] [--write-loop=threads: reads or writes on a thread per connection, as before]
 #          [--batch=N: each write request a POST /api/v1/configs:batch of N new keys; rates stay requests/s]
 #          [--idempotency-keys=false: writes without an Idempotency-Key, one-off like the CLI's]
 # Platform JVM options: HOTSWAP_JAVA_OPTS (default as ./hotswap up). Needs a built tree: ./hotswap build

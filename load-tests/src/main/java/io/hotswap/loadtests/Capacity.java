@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongFunction;
 
 /**
  * Capacity of a running platform, measured open loop (see {@link OpenLoop}): steps of offered
@@ -120,19 +121,24 @@ public final class Capacity {
         String prefix = "w" + (int) rate + ".";
         Map<String, Long> offsetsBefore = appends.snapshot();
         Cpu cpu = Cpu.start(opts.get("platform-pid"));
-        OpenLoop.Result r = OpenLoop.run(base.getHost(), base.getPort(), auth, connectionsFor("write-connections", rate, 0.25), rate,
-            warmup, seconds, 30,
-            create("load." + prefix),
-            (c, seq, answer) -> {
-              if (seq % rywEvery == 0) {
-                rywChecked.increment();
-                String key = "load." + prefix + seq + (batch > 1 ? "." + (batch - 1) : "");
-                RawHttp.Response back = c.get("/api/v1/configs/" + tenant((int) (seq % tenants)) + ":development:" + key);
-                if (back.status() != 200 || !back.text().contains("\"value\":" + seq)) {
-                  rywStale.increment();
-                }
-              }
-            });
+        OpenLoop.Result r = writes(rate, warmup, seconds, create("load." + prefix), new SelectorLoop.ReadBack() {
+          @Override
+          public String path(long seq) {
+            if (seq % rywEvery != 0) {
+              return null;
+            }
+            String key = "load." + prefix + seq + (batch > 1 ? "." + (batch - 1) : "");
+            return "/api/v1/configs/" + tenant((int) (seq % tenants)) + ":development:" + key;
+          }
+
+          @Override
+          public void answered(long seq, int status, String body) {
+            rywChecked.increment();
+            if (status != 200 || !body.contains("\"value\":" + seq)) {
+              rywStale.increment();
+            }
+          }
+        });
         double[] cores = cpu.stop();
         pusher.join();
         Instant to = Instant.now();
@@ -182,8 +188,7 @@ public final class Capacity {
       return;
     }
     if (writeRates.length > 0) {
-      settled("writes", settle, OpenLoop.run(base.getHost(), base.getPort(), auth, connectionsFor("write-connections", writeRates[0], 0.25),
-          writeRates[0], settle, 0, 30, create("settle."), null));
+      settled("writes", settle, writes(writeRates[0], settle, 0, create("settle."), null));
     }
     if (readRates.length > 0) {
       settled("reads", settle, reads(readRates[0], settle, 0));
@@ -295,20 +300,50 @@ public final class Capacity {
    * unless {@code --idempotency-keys=false};
    * with {@code --batch=N}, one batch of keys {@code <keyPrefix><seq>.0} to {@code .N-1}.
    */
-  private OpenLoop.Call create(String keyPrefix) {
+  private LongFunction<SelectorLoop.Call> create(String keyPrefix) {
     if (batch > 1) {
-      return (c, seq) -> {
+      return seq -> {
         StringBuilder body = new StringBuilder("{\"tenantId\":\"").append(tenant((int) (seq % tenants))).append("\",\"items\":[");
         for (int i = 0; i < batch; i++) {
           body.append(i == 0 ? "" : ",").append("{\"key\":\"").append(keyPrefix).append(seq).append('.').append(i)
               .append("\",\"value\":").append(seq).append(",\"type\":\"Number\"}");
         }
-        return c.send("POST", "/api/v1/configs:batch", idempotencyKey(keyPrefix, seq), body.append("]}").toString());
+        return new SelectorLoop.Call("POST", "/api/v1/configs:batch", idempotencyKey(keyPrefix, seq), body.append("]}").toString());
       };
     }
-    return (c, seq) -> c.send("POST", "/api/v1/configs", idempotencyKey(keyPrefix, seq),
+    return seq -> new SelectorLoop.Call("POST", "/api/v1/configs", idempotencyKey(keyPrefix, seq),
         "{\"tenantId\":\"" + tenant((int) (seq % tenants)) + "\",\"key\":\"" + keyPrefix + seq + "\",\"value\":" + seq
             + ",\"type\":\"Number\"}");
+  }
+
+  /**
+   * A write step (or the settling writes): on one selector thread ({@link SelectorLoop}) over enough
+   * connections for a quarter-second answer at the rate, twice over; {@code --write-loop=threads}
+   * runs it on a thread per connection ({@link OpenLoop}) as before, to compare the generators'
+   * own cost. {@code readBack} (or null) reads a measured write back right after its answer.
+   */
+  private OpenLoop.Result writes(double rate, int warmupSeconds, int measureSeconds, LongFunction<SelectorLoop.Call> calls,
+                                 SelectorLoop.ReadBack readBack) throws InterruptedException {
+    int connections = connectionsFor("write-connections", rate, 0.25);
+    if ("threads".equals(opts.get("write-loop"))) {
+      return OpenLoop.run(base.getHost(), base.getPort(), auth, connections, rate, warmupSeconds, measureSeconds, 30,
+          (c, seq) -> {
+            SelectorLoop.Call call = calls.apply(seq);
+            return c.send(call.method(), call.path(), call.extraHeaders(), call.jsonBody());
+          },
+          readBack == null ? null : (c, seq, answer) -> {
+            String path = readBack.path(seq);
+            if (path != null) {
+              RawHttp.Response back = c.get(path);
+              readBack.answered(seq, back.status(), back.text());
+            }
+          });
+    }
+    try {
+      return SelectorLoop.run(base.getHost(), base.getPort(), auth, connections, rate, warmupSeconds, measureSeconds, 30, calls, readBack);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /** The header line naming write {@code seq} for retries, or null for a one-off write. */

@@ -15,11 +15,14 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongFunction;
 
 /**
- * The open loop of {@link OpenLoop} for plain {@code GET}s, on one thread and one selector instead of
- * a thread per connection. At 10,000 reads/s the thread-per-connection loop took ~0.6 of the
- * machine's two cores (a timed wake-up, a blocking write and a blocking read per request on each of
- * ~100 threads), CPU the platform it measures then lacks; here one thread sends every request when
- * it is due on whichever connection is free and reads the answers that are ready, many per wake-up.
+ * The open loop of {@link OpenLoop} on one thread and one selector instead of a thread per
+ * connection. At 10,000 reads/s the thread-per-connection loop took ~0.6 of the machine's two cores
+ * (a timed wake-up, a blocking write and a blocking read per request on each of ~100 threads), CPU
+ * the platform it measures then lacks; for writes its ~500 threads (one per connection, enough for
+ * a quarter-second stall at 1,000/s) cost little while answers came on time but 0.3–0.55 of a core
+ * for ~10 s after every stall, as the stalled answers woke them all at once — seconds in which the
+ * platform was still catching up. Here one thread sends every request when it is due on whichever
+ * connection is free and reads the answers that are ready, many per wake-up.
  *
  * <p>The schedule and the figures are {@link OpenLoop}'s: request {@code i} is due at
  * {@code start + i / rate}, its latency runs from that due time to the end of its answer, a request
@@ -28,7 +31,9 @@ import java.util.function.LongFunction;
  * away, parks for at most {@value #SHORT_WAIT_MICROS} µs, so an answer is read at most that late
  * (which counts against the platform, never for it). Keep-alive connections, one request in flight
  * on each (as a browser or a client library without pipelining), {@code Content-Length} and chunked
- * answers; a connection the server closes is opened again (a request in flight on it counts as an error).
+ * answers; a connection the server closes is opened again (a request in flight on it counts as an
+ * error). A {@link ReadBack} reads a write back on the same connection right after its answer
+ * (read-your-writes), outside the write's latency.
  */
 final class SelectorLoop {
 
@@ -36,12 +41,30 @@ final class SelectorLoop {
 
   private SelectorLoop() {}
 
+  /** A request: method, path, extra header lines (each ending in CRLF, or null) and a JSON body (or null). */
+  record Call(String method, String path, String extraHeaders, String jsonBody) {
+    static Call get(String path) {
+      return new Call("GET", path, null, null);
+    }
+  }
+
+  /** Reads a measured, successful request back on its connection right after its answer. */
+  interface ReadBack {
+    /** The path to {@code GET} after request {@code seq}'s 2xx answer, or null for none. */
+    String path(long seq);
+
+    /** That read's answer: status (−1: the connection failed) and what followed the headers. */
+    void answered(long seq, int status, String body);
+  }
+
   /** One connection and the request in flight on it (seq −1: none). */
   private static final class Connection {
     final SocketChannel channel;
     final ByteBuffer in = ByteBuffer.allocate(64 * 1024);
     long seq = -1;
     long due;
+    /** The request in flight is a {@link ReadBack}'s read, not a measured one. */
+    boolean readingBack;
 
     Connection(SocketChannel channel) {
       this.channel = channel;
@@ -55,10 +78,20 @@ final class SelectorLoop {
    */
   static OpenLoop.Result run(String host, int port, String authorization, int connections, double rate, int warmupSeconds,
                              int measureSeconds, int drainSeconds, LongFunction<String> path) throws IOException {
+    return run(host, port, authorization, connections, rate, warmupSeconds, measureSeconds, drainSeconds,
+        seq -> Call.get(path.apply(seq)), null);
+  }
+
+  /**
+   * Offers {@code call.apply(i)} as {@link #run(String, int, String, int, double, int, int, int, LongFunction)}
+   * does, and after each measured 2xx answer the {@code readBack}'s read of it, if any (null: none).
+   */
+  static OpenLoop.Result run(String host, int port, String authorization, int connections, double rate, int warmupSeconds,
+                             int measureSeconds, int drainSeconds, LongFunction<Call> call, ReadBack readBack) throws IOException {
     OpenLoop.Phase warm = new OpenLoop.Phase();
     OpenLoop.Phase measured = new OpenLoop.Phase();
     InetSocketAddress address = new InetSocketAddress(host, port);
-    byte[] headers = ("Host: " + host + ":" + port + "\r\nAuthorization: " + authorization + "\r\nAccept: application/json\r\n\r\n")
+    byte[] headers = ("Host: " + host + ":" + port + "\r\nAuthorization: " + authorization + "\r\nAccept: application/json\r\n")
         .getBytes(StandardCharsets.US_ASCII);
     try (Selector selector = Selector.open()) {
       ArrayDeque<Connection> idle = new ArrayDeque<>();
@@ -82,7 +115,7 @@ final class SelectorLoop {
           Connection c = idle.poll();
           long due = start + next * periodNanos;
           try {
-            send(c, path.apply(next), headers, next, due);
+            send(c, call.apply(next), headers, next, due);
             inFlight++;
           } catch (IOException e) {
             (due < warmEnd ? warm : measured).record(due, System.nanoTime(), "io-error", false);
@@ -125,11 +158,28 @@ final class SelectorLoop {
             idle.add(reopen(selector, address, c));
             continue;
           }
-          OpenLoop.Phase phase = c.due < warmEnd ? warm : measured;
-          phase.record(c.due, done, status < 0 ? "io-error" : Integer.toString(status), status / 100 == 2);
+          boolean close = status < 0 || Answer.closes(c.in.array(), c.in.position());
+          if (c.readingBack) {
+            readBack.answered(c.seq, status, status < 0 ? "" : Answer.body(c.in.array(), c.in.position()));
+            c.readingBack = false;
+          } else {
+            OpenLoop.Phase phase = c.due < warmEnd ? warm : measured;
+            phase.record(c.due, done, status < 0 ? "io-error" : Integer.toString(status), status / 100 == 2);
+            String back = phase == measured && status / 100 == 2 && !close && readBack != null ? readBack.path(c.seq) : null;
+            if (back != null) {
+              c.in.clear();
+              try {
+                send(c, Call.get(back), headers, c.seq, c.due);
+                c.readingBack = true;
+                continue; // still in flight: the connection is free once the read is answered
+              } catch (IOException e) {
+                readBack.answered(c.seq, -1, "");
+                close = true;
+              }
+            }
+          }
           inFlight--;
           c.seq = -1;
-          boolean close = status < 0 || Answer.closes(c.in.array(), c.in.position());
           c.in.clear();
           idle.add(close ? reopen(selector, address, c) : c);
         }
@@ -155,9 +205,14 @@ final class SelectorLoop {
     return open(selector, address);
   }
 
-  private static void send(Connection c, String path, byte[] headers, long seq, long due) throws IOException {
-    byte[] line = ("GET " + path + " HTTP/1.1\r\n").getBytes(StandardCharsets.US_ASCII);
-    ByteBuffer out = ByteBuffer.allocate(line.length + headers.length).put(line).put(headers).flip();
+  private static void send(Connection c, Call call, byte[] headers, long seq, long due) throws IOException {
+    byte[] line = (call.method() + " " + call.path() + " HTTP/1.1\r\n").getBytes(StandardCharsets.US_ASCII);
+    byte[] extra = call.extraHeaders() == null ? new byte[0] : call.extraHeaders().getBytes(StandardCharsets.US_ASCII);
+    byte[] body = call.jsonBody() == null ? new byte[0] : call.jsonBody().getBytes(StandardCharsets.UTF_8);
+    byte[] framing = (call.jsonBody() == null ? "\r\n" : "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
+        .getBytes(StandardCharsets.US_ASCII);
+    ByteBuffer out = ByteBuffer.allocate(line.length + headers.length + extra.length + framing.length + body.length)
+        .put(line).put(headers).put(extra).put(framing).put(body).flip();
     c.seq = seq;
     c.due = due;
     // a request is a few hundred bytes and the socket's send buffer empty (one request in flight): one write takes it
@@ -200,6 +255,12 @@ final class SelectorLoop {
         return chunkedEnd(bytes, bodyStart, length) ? status : 0;
       }
       return status == 204 || status == 304 ? status : 0;
+    }
+
+    /** What follows the head of the whole answer in {@code bytes[0, length)} (chunk sizes included when chunked). */
+    static String body(byte[] bytes, int length) {
+      int headerEnd = indexOf(bytes, 0, length, "\r\n\r\n");
+      return headerEnd < 0 ? "" : new String(bytes, headerEnd + 4, length - headerEnd - 4, StandardCharsets.UTF_8);
     }
 
     /** Whether the whole answer in {@code bytes[0, length)} says {@code Connection: close}. */
