@@ -42,6 +42,21 @@ final class RawHttp implements AutoCloseable {
         + "\r\nAccept: application/json\r\n").getBytes(StandardCharsets.US_ASCII);
   }
 
+  /**
+   * One request's bytes: the request line, {@code fixedHeaders} (CRLF-terminated lines),
+   * {@code extraHeaders} (the same, or null) and, with a JSON body (or null), its type and length.
+   */
+  static byte[] request(String method, String path, byte[] fixedHeaders, String extraHeaders, String jsonBody) {
+    StringBuilder head = new StringBuilder(method).append(' ').append(path).append(" HTTP/1.1\r\n");
+    byte[] body = jsonBody == null ? new byte[0] : jsonBody.getBytes(StandardCharsets.UTF_8);
+    String rest = (extraHeaders == null ? "" : extraHeaders)
+        + (jsonBody == null ? "\r\n" : "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n");
+    byte[] line = head.toString().getBytes(StandardCharsets.US_ASCII);
+    byte[] tail = rest.getBytes(StandardCharsets.US_ASCII);
+    return java.nio.ByteBuffer.allocate(line.length + fixedHeaders.length + tail.length + body.length)
+        .put(line).put(fixedHeaders).put(tail).put(body).array();
+  }
+
   Response get(String path) throws IOException {
     return send("GET", path, null, null);
   }
@@ -70,18 +85,7 @@ final class RawHttp implements AutoCloseable {
   }
 
   private Response exchange(String method, String path, String extraHeaders, String jsonBody) throws IOException {
-    byte[] body = jsonBody == null ? null : jsonBody.getBytes(StandardCharsets.UTF_8);
-    out.write((method + " " + path + " HTTP/1.1\r\n").getBytes(StandardCharsets.US_ASCII));
-    out.write(fixedHeaders);
-    if (extraHeaders != null) {
-      out.write(extraHeaders.getBytes(StandardCharsets.US_ASCII));
-    }
-    if (body != null) {
-      out.write(("Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-      out.write(body);
-    } else {
-      out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
-    }
+    out.write(request(method, path, fixedHeaders, extraHeaders, jsonBody));
     out.flush();
 
     String status = line();

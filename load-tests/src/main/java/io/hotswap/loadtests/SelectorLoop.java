@@ -19,8 +19,8 @@ import java.util.function.LongFunction;
  * connection. At 10,000 reads/s the thread-per-connection loop took ~0.6 of the machine's two cores
  * (a timed wake-up, a blocking write and a blocking read per request on each of ~100 threads), CPU
  * the platform it measures then lacks; for writes its ~500 threads (one per connection, enough for
- * a quarter-second stall at 1,000/s) cost little while answers came on time but 0.3–0.55 of a core
- * for ~10 s after every stall, as the stalled answers woke them all at once — seconds in which the
+ * a quarter-second stall at 1,000/s) cost little while answers came on time but up to 0.55 of a core
+ * for ~13 s after a stall, as the stalled answers woke them all at once — seconds in which the
  * platform was still catching up. Here one thread sends every request when it is due on whichever
  * connection is free and reads the answers that are ready, many per wake-up.
  *
@@ -209,13 +209,7 @@ final class SelectorLoop {
   }
 
   private static void send(Connection c, Call call, byte[] headers, long seq, long due) throws IOException {
-    byte[] line = (call.method() + " " + call.path() + " HTTP/1.1\r\n").getBytes(StandardCharsets.US_ASCII);
-    byte[] extra = call.extraHeaders() == null ? new byte[0] : call.extraHeaders().getBytes(StandardCharsets.US_ASCII);
-    byte[] body = call.jsonBody() == null ? new byte[0] : call.jsonBody().getBytes(StandardCharsets.UTF_8);
-    byte[] framing = (call.jsonBody() == null ? "\r\n" : "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
-        .getBytes(StandardCharsets.US_ASCII);
-    ByteBuffer out = ByteBuffer.allocate(line.length + headers.length + extra.length + framing.length + body.length)
-        .put(line).put(headers).put(extra).put(framing).put(body).flip();
+    ByteBuffer out = ByteBuffer.wrap(RawHttp.request(call.method(), call.path(), headers, call.extraHeaders(), call.jsonBody()));
     c.seq = seq;
     c.due = due;
     // a request is a few hundred bytes and the socket's send buffer empty (one request in flight): one write takes it
