@@ -46,12 +46,6 @@ public final class AuditSchema {
       )""",
       "CREATE INDEX IF NOT EXISTS audit_log_tenant_time ON audit_log (tenant_id, occurred_at, event_id)",
       "CREATE INDEX IF NOT EXISTS audit_log_time ON audit_log (occurred_at, event_id)",
-      // The table only grows, so autovacuum visits it for the new rows alone (visibility bits, fresh
-      // statistics) every few hundred thousand rows, and at its default pace (2 ms pauses) that visit
-      // took ~0.5 cores for a second: on the embedded platform's two cores it was the slowest second
-      // of a run at 1,000 writes/s (load-tests/RESULTS.md, session 34). 20 ms pauses spread the same
-      // work over ~10 s; it still keeps up with ~10 times that insert rate.
-      "ALTER TABLE audit_log SET (autovacuum_vacuum_cost_delay = 20)",
       """
       CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
