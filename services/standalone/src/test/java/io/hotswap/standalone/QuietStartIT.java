@@ -31,7 +31,7 @@ class QuietStartIT {
     // under target/, like ./data: Kafka Streams warns about state in the OS temp directory, rightly
     Path data = Files.createDirectories(Path.of("target", "quiet-start-" + java.util.UUID.randomUUID()).toAbsolutePath());
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx1g", "-XX:+UseParallelGC", "-XX:ReservedCodeCacheSize=512m"));
+        "-Xmx2g", "-XX:+UseParallelGC", "-XX:ReservedCodeCacheSize=512m"));
     command.addAll(List.of(ProcessCluster.quietJvm().split(" "))); // as ./hotswap up runs it
     // the configuration ./hotswap up runs with, not the tests' own
     command.addAll(List.of("-Dlogback.configurationFile=" + Path.of("target/classes/logback.xml").toAbsolutePath(),
